@@ -1,0 +1,38 @@
+"""`python -m workflows COMMAND ...`: asl, render, validate."""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = """usage: python -m workflows COMMAND [ARGS]
+
+commands:
+  asl                 write asl/<name>.asl.json for every state machine
+  render NAME         draw a state machine's graph (Mermaid, and SVG through graphviz)
+  validate FILE...    validate Amazon States Language definitions
+"""
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help"}:
+        sys.stdout.write(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command == "validate":
+        from workflows.validation.cli import main as validate_main
+
+        return validate_main(rest)
+    if command == "asl":
+        from workflows.generate import main as asl_main
+
+        return asl_main(rest)
+    if command == "render":
+        from workflows.render import main as render_main
+
+        return render_main(rest)
+    sys.stderr.write(f"unknown command {command!r}\n{USAGE}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
