@@ -1,0 +1,89 @@
+"""Processing job: validate the raw churn CSVs, split them, fit the feature transformer, and
+record the training baseline statistics used by the drift check.
+
+Outputs (under --output-dir, default /opt/ml/processing/output): train/train.csv,
+validation/validation.csv, test/test.csv (raw features + label, header),
+transformer/transformer.joblib, baseline/statistics.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import joblib
+import pandas as pd
+from dataset_io import read_dataset
+from drift_statistics import baseline_statistics
+from errors import PROCESSING_MESSAGE_FILE, JobInputError, run_job
+from features import build_transformer
+from schema import FEATURES, LABEL
+from sklearn.model_selection import train_test_split
+
+MIN_ROWS_PER_CLASS = 10
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--input-dir", default="/opt/ml/processing/input/data")
+    parser.add_argument("--output-dir", default="/opt/ml/processing/output")
+    parser.add_argument("--test-size", type=float, default=0.15)
+    parser.add_argument("--validation-size", type=float, default=0.15)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--message-file", default=PROCESSING_MESSAGE_FILE)
+    return parser.parse_args(argv)
+
+
+def split(
+    frame: pd.DataFrame, test_size: float, validation_size: float, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Stratified train/validation/test split; the sizes are fractions of the whole."""
+    for name, value in (("--test-size", test_size), ("--validation-size", validation_size)):
+        if not 0.0 < value < 1.0:
+            raise JobInputError(f"{name} must be between 0 and 1, got {value}")
+    if test_size + validation_size >= 0.9:
+        raise JobInputError("--test-size plus --validation-size must leave at least 10% to train")
+    counts = frame[LABEL].value_counts()
+    if len(counts) < 2 or counts.min() < MIN_ROWS_PER_CLASS:
+        raise JobInputError(
+            f"'{LABEL}' needs at least {MIN_ROWS_PER_CLASS} rows of each class (0 and 1); "
+            f"found {counts.to_dict()}"
+        )
+    rest, test = train_test_split(
+        frame, test_size=test_size, stratify=frame[LABEL], random_state=seed
+    )
+    train, validation = train_test_split(
+        rest,
+        test_size=validation_size / (1.0 - test_size),
+        stratify=rest[LABEL],
+        random_state=seed,
+    )
+    return train, validation, test
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    frame = read_dataset(args.input_dir)
+    print(f"read {len(frame)} rows from {args.input_dir}", flush=True)
+    train, validation, test = split(frame, args.test_size, args.validation_size, args.seed)
+    out = Path(args.output_dir)
+    for name, part in (("train", train), ("validation", validation), ("test", test)):
+        target = out / name / f"{name}.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part.to_csv(target, index=False, lineterminator="\n")
+        print(f"{name}: {len(part)} rows, churn rate {part[LABEL].mean():.3f}", flush=True)
+    transformer = build_transformer().fit(train[list(FEATURES)])
+    (out / "transformer").mkdir(parents=True, exist_ok=True)
+    joblib.dump(transformer, out / "transformer" / "transformer.joblib")
+    (out / "baseline").mkdir(parents=True, exist_ok=True)
+    statistics = baseline_statistics(train, seed=args.seed)
+    (out / "baseline" / "statistics.json").write_text(
+        json.dumps(statistics, indent=1, sort_keys=True), encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    message_file = parse_args(sys.argv[1:]).message_file
+    sys.exit(run_job(lambda: main(sys.argv[1:]), message_file))
