@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
     if command == "validate":
         from workflows.validation.cli import main as validate_main
 
-        return validate_main(rest)
+        return int(validate_main(rest))
     if command == "asl":
         from workflows.generate import main as asl_main
 
@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     if command == "render":
         from workflows.render import main as render_main
 
-        return render_main(rest)
+        return int(render_main(rest))
     sys.stderr.write(f"unknown command {command!r}\n{USAGE}")
     return 2
 

@@ -1,0 +1,75 @@
+"""`python -m workflows asl`: write asl/<name>.asl.json for every state machine.
+
+The committed files are rendered from the default environment's settings (dev); a deploy to
+another environment builds its definitions from the builders directly, never from these files.
+Output is deterministic: fixed key order from the builders, two-space indent, a final newline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from workflows.machines import build_all
+from workflows.settings import Settings, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+ASL_DIR = ROOT / "asl"
+DEFAULT_ENVIRONMENT = "dev"
+
+
+def dump(definition: dict[str, Any]) -> str:
+    return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
+
+
+def render(settings: Settings) -> dict[str, str]:
+    """File name → content for every state machine, after the full validation."""
+    from workflows.validation import validate_definition
+
+    files: dict[str, str] = {}
+    failures: list[str] = []
+    for name, machine in build_all(settings).items():
+        definition = machine.to_asl()
+        failures += [f"{name}: {p}" for p in validate_definition(definition)]
+        files[f"{name}.asl.json"] = dump(definition)
+    if failures:
+        raise ValueError("generated definitions are not valid:\n" + "\n".join(failures))
+    return files
+
+
+def stale_files(directory: Path, files: dict[str, str]) -> list[str]:
+    return [
+        name
+        for name, text in files.items()
+        if not (directory / name).exists() or (directory / name).read_text() != text
+    ]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m workflows asl", description=__doc__)
+    parser.add_argument("--env", default=DEFAULT_ENVIRONMENT, help="settings to render with")
+    parser.add_argument("--out", type=Path, default=ASL_DIR, help="output directory")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when the files differ, writing nothing"
+    )
+    args = parser.parse_args(argv)
+    try:
+        files = render(load_settings(args.env))
+    except (SettingsError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    stale = stale_files(args.out, files)
+    if args.check:
+        for name in stale:
+            print(f"{args.out / name} is stale: run `make asl`", file=sys.stderr)
+        return 1 if stale else 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in stale:
+        (args.out / name).write_text(files[name])
+        print(f"wrote {args.out / name}")
+    if not stale:
+        print(f"{args.out}: {len(files)} definitions up to date")
+    return 0

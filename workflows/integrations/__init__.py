@@ -1,0 +1,1 @@
+"""Service-integration tasks: Task states whose Arguments are the service API's request body."""

@@ -1,0 +1,127 @@
+"""Lambda, SNS, EventBridge, nested Step Functions executions, and generic aws-sdk calls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workflows.arns import Location
+from workflows.integrations.retries import LAMBDA_TRANSIENT, sdk_transient, transient
+from workflows.states import Json, Task
+
+
+def lambda_invoke(
+    name: str,
+    where: Location,
+    *,
+    function_name: str,
+    payload: Json,
+    wait_for_task_token: bool = False,
+    **state: Any,
+) -> Task:
+    """``lambda:invoke``, with the retries the Step Functions documentation recommends."""
+    action = "lambda:invoke.waitForTaskToken" if wait_for_task_token else "lambda:invoke"
+    task = Task(
+        name,
+        resource=where.integration(action),
+        arguments={"FunctionName": where.function(function_name), "Payload": payload},
+        **state,
+    )
+    task.add_retry(transient(LAMBDA_TRANSIENT, attempts=6))
+    return task
+
+
+def sns_publish(
+    name: str,
+    where: Location,
+    *,
+    topic: str,
+    message: Json,
+    subject: Json = None,
+    attributes: Mapping[str, Json] | None = None,
+    wait_for_task_token: bool = False,
+    **state: Any,
+) -> Task:
+    action = "sns:publish.waitForTaskToken" if wait_for_task_token else "sns:publish"
+    arguments: dict[str, Json] = {"TopicArn": where.topic(topic), "Message": message}
+    if subject is not None:
+        arguments["Subject"] = subject
+    if attributes is not None:
+        arguments["MessageAttributes"] = dict(attributes)
+    task = Task(name, resource=where.integration(action), arguments=arguments, **state)
+    task.add_retry(transient(("SNS.ThrottledException", "SNS.InternalErrorException")))
+    return task
+
+
+def put_event(
+    name: str,
+    where: Location,
+    *,
+    source: str,
+    detail_type: str,
+    detail: Json,
+    bus: str = "default",
+    **state: Any,
+) -> Task:
+    """``events:putEvents`` with one entry on ``bus``."""
+    entry: dict[str, Json] = {
+        "EventBusName": where.event_bus(bus),
+        "Source": source,
+        "DetailType": detail_type,
+        "Detail": detail,
+    }
+    task = Task(
+        name,
+        resource=where.integration("events:putEvents"),
+        arguments={"Entries": [entry]},
+        **state,
+    )
+    task.add_retry(transient(("EventBridge.InternalException", "EventBridge.ThrottlingException")))
+    return task
+
+
+def start_execution(
+    name: str,
+    where: Location,
+    *,
+    state_machine_arn: str,
+    execution_input: Json,
+    execution_name: Json = None,
+    wait: bool = True,
+    **state: Any,
+) -> Task:
+    """A nested execution. With ``wait`` it is ``startExecution.sync:2``: the result's ``Output``
+    is parsed JSON, and a failed child fails this state with States.TaskFailed."""
+    action = "states:startExecution.sync:2" if wait else "states:startExecution"
+    arguments: dict[str, Json] = {"StateMachineArn": state_machine_arn, "Input": execution_input}
+    if execution_name is not None:
+        arguments["Name"] = execution_name
+    task = Task(name, resource=where.integration(action), arguments=arguments, **state)
+    task.add_retry(
+        transient(
+            ("StepFunctions.SdkClientException", "StepFunctions.ExecutionLimitExceededException")
+        )
+    )
+    return task
+
+
+def sdk_call(
+    name: str,
+    where: Location,
+    *,
+    service: str,
+    action: str,
+    arguments: Mapping[str, Json] | str,
+    **state: Any,
+) -> Task:
+    """``aws-sdk:<service>:<action>``: any API call, request body as in the service's API."""
+    if not action[:1].islower():
+        raise ValueError(f"aws-sdk action {action!r} must be camelCase, e.g. describeEndpoint")
+    task = Task(
+        name,
+        resource=where.integration(f"aws-sdk:{service}:{action}"),
+        arguments=arguments,
+        **state,
+    )
+    task.add_retry(transient(sdk_transient(service)))
+    return task

@@ -1,0 +1,347 @@
+"""SageMaker service-integration tasks. Arguments are the SageMaker API request bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from workflows.arns import Location
+from workflows.integrations.retries import SAGEMAKER_TRANSIENT, job_failure, transient
+from workflows.settings import Compute, Spot
+from workflows.states import Json, Task
+
+
+def _tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+def _task(
+    name: str, where: Location, action: str, arguments: dict[str, Json], **state: Any
+) -> Task:
+    task = Task(
+        name, resource=where.integration(f"sagemaker:{action}"), arguments=arguments, **state
+    )
+    task.add_retry(transient(SAGEMAKER_TRANSIENT))
+    return task
+
+
+@dataclass(frozen=True)
+class ProcessingInput:
+    name: str
+    s3_uri: Json
+    local_path: str
+    data_type: str = "S3Prefix"
+
+    def to_request(self) -> dict[str, Json]:
+        return {
+            "InputName": self.name,
+            "S3Input": {
+                "S3Uri": self.s3_uri,
+                "LocalPath": self.local_path,
+                "S3DataType": self.data_type,
+                "S3InputMode": "File",
+                "S3DataDistributionType": "FullyReplicated",
+            },
+        }
+
+
+@dataclass(frozen=True)
+class ProcessingOutput:
+    name: str
+    s3_uri: Json
+    local_path: str
+
+    def to_request(self) -> dict[str, Json]:
+        return {
+            "OutputName": self.name,
+            "S3Output": {
+                "S3Uri": self.s3_uri,
+                "LocalPath": self.local_path,
+                "S3UploadMode": "EndOfJob",
+            },
+        }
+
+
+def processing_job(
+    name: str,
+    where: Location,
+    *,
+    job_name: Json,
+    role_arn: str,
+    image: str,
+    entrypoint: Sequence[str],
+    arguments: Sequence[str] = (),
+    inputs: Sequence[ProcessingInput],
+    outputs: Sequence[ProcessingOutput],
+    compute: Compute,
+    environment: Mapping[str, str] | None = None,
+    tags: Mapping[str, str],
+    retry_failed_job: bool = False,
+    **state: Any,
+) -> Task:
+    """``createProcessingJob.sync``: the result is the DescribeProcessingJob response."""
+    app: dict[str, Json] = {"ImageUri": image, "ContainerEntrypoint": list(entrypoint)}
+    if arguments:
+        app["ContainerArguments"] = list(arguments)
+    request: dict[str, Json] = {
+        "ProcessingJobName": job_name,
+        "RoleArn": role_arn,
+        "AppSpecification": app,
+        "ProcessingInputs": [i.to_request() for i in inputs],
+        "ProcessingOutputConfig": {"Outputs": [o.to_request() for o in outputs]},
+        "ProcessingResources": {
+            "ClusterConfig": {
+                "InstanceType": compute.instance_type,
+                "InstanceCount": compute.instance_count,
+                "VolumeSizeInGB": compute.volume_size_gb,
+            }
+        },
+        "StoppingCondition": {"MaxRuntimeInSeconds": compute.max_runtime_seconds},
+        "Tags": _tags(tags),
+    }
+    if environment:
+        request["Environment"] = dict(environment)
+    task = _task(name, where, "createProcessingJob.sync", request, **state)
+    if retry_failed_job:
+        task.add_retry(job_failure())
+    return task
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    s3_uri: Json
+    content_type: str | None = "text/csv"
+    data_type: str = "S3Prefix"
+
+    def to_request(self) -> dict[str, Json]:
+        channel: dict[str, Json] = {
+            "ChannelName": self.name,
+            "DataSource": {
+                "S3DataSource": {
+                    "S3DataType": self.data_type,
+                    "S3Uri": self.s3_uri,
+                    "S3DataDistributionType": "FullyReplicated",
+                }
+            },
+            "InputMode": "File",
+        }
+        if self.content_type:
+            channel["ContentType"] = self.content_type
+        return channel
+
+
+def training_job(
+    name: str,
+    where: Location,
+    *,
+    job_name: Json,
+    role_arn: str,
+    image: str,
+    hyperparameters: Mapping[str, Json],
+    channels: Sequence[Channel],
+    output_path: Json,
+    compute: Compute,
+    spot: Spot | None = None,
+    checkpoint_s3_uri: Json = None,
+    metric_definitions: Sequence[tuple[str, str]] = (),
+    environment: Mapping[str, str] | None = None,
+    tags: Mapping[str, str],
+    **state: Any,
+) -> Task:
+    """``createTrainingJob.sync``: the result is the DescribeTrainingJob response
+    (``ModelArtifacts.S3ModelArtifacts`` is the model.tar.gz)."""
+    stopping: dict[str, Json] = {"MaxRuntimeInSeconds": compute.max_runtime_seconds}
+    request: dict[str, Json] = {
+        "TrainingJobName": job_name,
+        "RoleArn": role_arn,
+        "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
+        "HyperParameters": dict(hyperparameters),
+        "InputDataConfig": [c.to_request() for c in channels],
+        "OutputDataConfig": {"S3OutputPath": output_path},
+        "ResourceConfig": {
+            "InstanceType": compute.instance_type,
+            "InstanceCount": compute.instance_count,
+            "VolumeSizeInGB": compute.volume_size_gb,
+        },
+        "StoppingCondition": stopping,
+        "Tags": _tags(tags),
+    }
+    if metric_definitions:
+        request["AlgorithmSpecification"]["MetricDefinitions"] = [
+            {"Name": metric, "Regex": regex} for metric, regex in metric_definitions
+        ]
+    if spot is not None:
+        # Managed spot training: SageMaker resumes from the checkpoint after an interruption.
+        if checkpoint_s3_uri is None:
+            raise ValueError(f'training job "{name}": spot training needs checkpoint_s3_uri')
+        request["EnableManagedSpotTraining"] = True
+        stopping["MaxWaitTimeInSeconds"] = spot.max_wait_seconds
+        request["CheckpointConfig"] = {"S3Uri": checkpoint_s3_uri}
+    if environment:
+        request["Environment"] = dict(environment)
+    task = _task(name, where, "createTrainingJob.sync", request, **state)
+    task.add_retry(job_failure())
+    return task
+
+
+def transform_job(
+    name: str,
+    where: Location,
+    *,
+    job_name: Json,
+    model_name: Json,
+    input_s3_uri: Json,
+    output_s3_uri: Json,
+    instance_type: str,
+    instance_count: int = 1,
+    content_type: str = "text/csv",
+    split_type: str = "Line",
+    tags: Mapping[str, str],
+    **state: Any,
+) -> Task:
+    """``createTransformJob.sync``: batch inference; the result is DescribeTransformJob."""
+    request: dict[str, Json] = {
+        "TransformJobName": job_name,
+        "ModelName": model_name,
+        "TransformInput": {
+            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": input_s3_uri}},
+            "ContentType": content_type,
+            "SplitType": split_type,
+        },
+        "TransformOutput": {"S3OutputPath": output_s3_uri, "AssembleWith": split_type},
+        "TransformResources": {"InstanceType": instance_type, "InstanceCount": instance_count},
+        "Tags": _tags(tags),
+    }
+    return _task(name, where, "createTransformJob.sync", request, **state)
+
+
+def create_model(
+    name: str,
+    where: Location,
+    *,
+    model_name: Json,
+    role_arn: str,
+    model_package_arn: Json,
+    tags: Mapping[str, str],
+    **state: Any,
+) -> Task:
+    """``createModel`` from a registered model package (its image and artifacts)."""
+    request: dict[str, Json] = {
+        "ModelName": model_name,
+        "ExecutionRoleArn": role_arn,
+        "PrimaryContainer": {"ModelPackageName": model_package_arn},
+        "Tags": _tags(tags),
+    }
+    return _task(name, where, "createModel", request, **state)
+
+
+@dataclass(frozen=True)
+class DataCapture:
+    destination_s3_uri: str
+    sampling_percentage: int
+    content_types: Sequence[str] = ("text/csv",)
+
+    def to_request(self) -> dict[str, Json]:
+        return {
+            "EnableCapture": True,
+            "InitialSamplingPercentage": self.sampling_percentage,
+            "DestinationS3Uri": self.destination_s3_uri,
+            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+            "CaptureContentTypeHeader": {"CsvContentTypes": list(self.content_types)},
+        }
+
+
+def create_endpoint_config(
+    name: str,
+    where: Location,
+    *,
+    config_name: Json,
+    model_name: Json,
+    instance_type: str,
+    instance_count: int,
+    data_capture: DataCapture | None,
+    tags: Mapping[str, str],
+    variant: str = "AllTraffic",
+    **state: Any,
+) -> Task:
+    request: dict[str, Json] = {
+        "EndpointConfigName": config_name,
+        "ProductionVariants": [
+            {
+                "VariantName": variant,
+                "ModelName": model_name,
+                "InstanceType": instance_type,
+                "InitialInstanceCount": instance_count,
+                "InitialVariantWeight": 1,
+            }
+        ],
+        "Tags": _tags(tags),
+    }
+    if data_capture is not None:
+        request["DataCaptureConfig"] = data_capture.to_request()
+    return _task(name, where, "createEndpointConfig", request, **state)
+
+
+def create_endpoint(
+    name: str,
+    where: Location,
+    *,
+    endpoint_name: str,
+    config_name: Json,
+    tags: Mapping[str, str],
+    **state: Any,
+) -> Task:
+    request: dict[str, Json] = {
+        "EndpointName": endpoint_name,
+        "EndpointConfigName": config_name,
+        "Tags": _tags(tags),
+    }
+    return _task(name, where, "createEndpoint", request, **state)
+
+
+@dataclass(frozen=True)
+class BlueGreen:
+    """Blue/green with canary traffic shifting; the alarms roll the update back automatically."""
+
+    canary_percent: int
+    canary_wait_seconds: int
+    termination_wait_seconds: int
+    rollback_alarms: Sequence[str]
+    max_execution_seconds: int | None = None
+
+    def to_request(self) -> dict[str, Json]:
+        policy: dict[str, Json] = {
+            "TrafficRoutingConfiguration": {
+                "Type": "CANARY",
+                "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": self.canary_percent},
+                "WaitIntervalInSeconds": self.canary_wait_seconds,
+            },
+            "TerminationWaitInSeconds": self.termination_wait_seconds,
+        }
+        if self.max_execution_seconds is not None:
+            policy["MaximumExecutionTimeoutInSeconds"] = self.max_execution_seconds
+        config: dict[str, Json] = {"BlueGreenUpdatePolicy": policy}
+        if self.rollback_alarms:
+            config["AutoRollbackConfiguration"] = {
+                "Alarms": [{"AlarmName": a} for a in self.rollback_alarms]
+            }
+        return config
+
+
+def update_endpoint(
+    name: str,
+    where: Location,
+    *,
+    endpoint_name: str,
+    config_name: Json,
+    deployment: BlueGreen,
+    **state: Any,
+) -> Task:
+    request: dict[str, Json] = {
+        "EndpointName": endpoint_name,
+        "EndpointConfigName": config_name,
+        "DeploymentConfig": deployment.to_request(),
+    }
+    return _task(name, where, "updateEndpoint", request, **state)

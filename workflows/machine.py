@@ -1,0 +1,55 @@
+"""A state machine definition: the top-level scope, emitted and checked in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from workflows.expressions import QueryLanguage
+from workflows.scope import emit_scope
+from workflows.states import Json, State
+
+if TYPE_CHECKING:
+    from workflows.chain import Chain
+    from workflows.validation.problems import Problem
+
+
+class DefinitionError(ValueError):
+    """A definition failed its build-time graph check. Each problem names the state and the fix."""
+
+    def __init__(self, machine: str, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {p.pointer or '/'}: {p.message}" for p in problems)
+        super().__init__(f"state machine {machine!r} is not valid:\n{lines}")
+
+
+@dataclass
+class StateMachine:
+    name: str
+    definition: State | Chain
+    comment: str | None = None
+    query_language: QueryLanguage = QueryLanguage.JSONATA
+    timeout_seconds: int | None = None
+
+    @property
+    def start_state(self) -> State:
+        from workflows.chain import Chain
+
+        d = self.definition
+        return d.start_state if isinstance(d, Chain) else d
+
+    def to_asl(self) -> dict[str, Json]:
+        """The ASL definition. Raises DefinitionError when the graph check finds a problem."""
+        from workflows.validation.graph import check_graph
+
+        definition: dict[str, Any] = {}
+        if self.comment:
+            definition["Comment"] = self.comment
+        definition["QueryLanguage"] = self.query_language.value
+        if self.timeout_seconds is not None:
+            definition["TimeoutSeconds"] = self.timeout_seconds
+        definition.update(emit_scope(self.start_state, self.query_language))
+        problems = check_graph(definition)
+        if problems:
+            raise DefinitionError(self.name, problems)
+        return definition

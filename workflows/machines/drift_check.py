@@ -1,0 +1,196 @@
+"""drift-check: captured inference data vs the training baseline → drift metric → event.
+
+The baseline is the one registered with the newest Approved model package (its
+DriftCheckBaselines), so the check always compares against the model that is serving. Drift
+publishes a ``Model Drift Detected`` event, which the retrain trigger rule listens for.
+"""
+
+from __future__ import annotations
+
+from workflows.chain import Chain
+from workflows.choice import Choice, Condition
+from workflows.expressions import jsonata
+from workflows.integrations.messaging import lambda_invoke, put_event, sdk_call
+from workflows.integrations.sagemaker import ProcessingInput, ProcessingOutput, processing_job
+from workflows.machine import StateMachine
+from workflows.machines.failure import FailurePath
+from workflows.machines.naming import RUN_ID, job_name
+from workflows.settings import Settings
+from workflows.states import Pass, Succeed
+
+CODE_DIR = "/opt/ml/processing/input/code"
+DRIFT_DETAIL_TYPE = "Model Drift Detected"
+
+
+def build_drift_check(settings: Settings) -> StateMachine:
+    where = settings.location
+    endpoint = settings.endpoint.name
+    failure = FailurePath(settings, "drift-check")
+    runs = f"{settings.prefixes['runs']}"
+
+    initialize = Pass(
+        "Initialize",
+        assign={
+            "runId": RUN_ID,
+            "captureS3Uri": jsonata(
+                "$exists($states.input.captureS3Uri) ? $states.input.captureS3Uri : "
+                f"'{settings.data_capture_uri}{endpoint}/'"
+            ),
+        },
+    )
+    set_paths = Pass(
+        "SetRunPaths",
+        assign={"reportKey": jsonata(f"'{runs}' & $runId & '/drift/drift.json'")},
+    )
+    find_model = sdk_call(
+        "FindServingModel",
+        where,
+        service="sagemaker",
+        action="listModelPackages",
+        arguments={
+            "ModelPackageGroupName": settings.model_package_group,
+            "ModelApprovalStatus": "Approved",
+            "SortBy": "CreationTime",
+            "SortOrder": "Descending",
+            "MaxResults": 1,
+        },
+        assign={
+            "modelPackageArn": jsonata(
+                "$count($states.result.ModelPackageSummaryList) > 0 ? "
+                "$states.result.ModelPackageSummaryList[0].ModelPackageArn : null"
+            )
+        },
+    )
+    describe_model = sdk_call(
+        "DescribeBaseline",
+        where,
+        service="sagemaker",
+        action="describeModelPackage",
+        arguments={"ModelPackageName": jsonata("$modelPackageArn")},
+        assign={
+            "baselineS3Uri": jsonata(
+                "$states.result.DriftCheckBaselines.ModelDataQuality.Statistics.S3Uri"
+            )
+        },
+    )
+    check = processing_job(
+        "CheckDrift",
+        where,
+        job_name=job_name(settings, "drift"),
+        role_arn=settings.sagemaker_role_arn,
+        image=settings.sklearn_image,
+        entrypoint=["python3", f"{CODE_DIR}/drift_check.py"],
+        arguments=[
+            "--psi-threshold",
+            str(settings.drift.psi_threshold),
+            "--ks-pvalue",
+            str(settings.drift.ks_pvalue),
+        ],
+        inputs=[
+            ProcessingInput("baseline", jsonata("$baselineS3Uri"), "/opt/ml/processing/baseline"),
+            ProcessingInput("capture", jsonata("$captureS3Uri"), "/opt/ml/processing/capture"),
+            ProcessingInput("code", settings.code_uri + "jobs/", CODE_DIR),
+        ],
+        outputs=[
+            ProcessingOutput(
+                "report",
+                jsonata(f"'s3://{settings.artifacts_bucket}/{runs}' & $runId & '/drift/'"),
+                "/opt/ml/processing/report",
+            )
+        ],
+        compute=settings.processing,
+        tags=settings.all_tags(),
+        output=jsonata("$states.input"),
+    )
+    read_report = sdk_call(
+        "ReadDriftReport",
+        where,
+        service="s3",
+        action="getObject",
+        arguments={"Bucket": settings.artifacts_bucket, "Key": jsonata("$reportKey")},
+        assign={"drift": jsonata("$parse($states.result.Body)")},
+        output=jsonata("$parse($states.result.Body)"),
+    )
+    dimensions = [{"Name": "EndpointName", "Value": endpoint}]
+    publish = sdk_call(
+        "PublishDriftMetric",
+        where,
+        service="cloudwatch",
+        action="putMetricData",
+        arguments={
+            "Namespace": settings.drift_metric_namespace,
+            "MetricData": [
+                {
+                    "MetricName": "MaxPSI",
+                    "Dimensions": dimensions,
+                    "Value": jsonata("$drift.max_psi"),
+                    "Unit": "None",
+                },
+                {
+                    "MetricName": "DriftDetected",
+                    "Dimensions": dimensions,
+                    "Value": jsonata("$drift.drift_detected ? 1 : 0"),
+                    "Unit": "Count",
+                },
+            ],
+        },
+    )
+    detail = jsonata(
+        f"{{'endpointName': '{endpoint}', 'modelPackageArn': $modelPackageArn, "
+        "'maxPsi': $drift.max_psi, 'driftedFeatures': $drift.drifted_features, "
+        f"'reportS3Uri': 's3://{settings.artifacts_bucket}/' & $reportKey, "
+        "'executionArn': $states.context.Execution.Id}"
+    )
+    put_drift = put_event(
+        "PutDriftEvent",
+        where,
+        source=settings.drift_event_source,
+        detail_type=DRIFT_DETAIL_TYPE,
+        detail=detail,
+    )
+    notify = lambda_invoke(
+        "NotifyDrift",
+        where,
+        function_name=settings.function_name("notify"),
+        payload={
+            "kind": "drift_detected",
+            "executionArn": jsonata("$states.context.Execution.Id"),
+            "stateMachine": settings.state_machine_name("drift-check"),
+            "endpointName": endpoint,
+            "modelPackageArn": jsonata("$modelPackageArn"),
+            "drift": jsonata("$drift"),
+        },
+    )
+    failure.protect(find_model, describe_model, check, read_report, publish, put_drift, notify)
+    summary = jsonata(
+        "{'driftDetected': $drift.drift_detected, 'maxPsi': $drift.max_psi, "
+        "'driftedFeatures': $drift.drifted_features, 'modelPackageArn': $modelPackageArn}"
+    )
+    verdict = (
+        Choice("DriftFound")
+        .when(
+            Condition.jsonata("$drift.drift_detected"),
+            Chain.sequence(put_drift, notify, Succeed("DriftDetected", output=summary)),
+        )
+        .otherwise(Succeed("NoDrift", output=summary))
+    )
+    serving = (
+        Choice("HasServingModel")
+        .when(
+            Condition.jsonata("$modelPackageArn != null"),
+            Chain.sequence(describe_model, check, read_report, publish, verdict),
+        )
+        .otherwise(
+            Succeed(
+                "NothingToCheck",
+                comment="No approved model yet: there is no baseline to compare with",
+                output=jsonata("{'driftDetected': false, 'reason': 'no approved model package'}"),
+            )
+        )
+    )
+    return StateMachine(
+        name=settings.state_machine_name("drift-check"),
+        definition=Chain.sequence(initialize, set_paths, find_model, serving),
+        comment="Compare captured inference data with the training baseline; report drift",
+        timeout_seconds=2 * 3600 + settings.processing.max_runtime_seconds,
+    )

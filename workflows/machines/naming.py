@@ -1,0 +1,45 @@
+"""Names derived from the execution, so every execution's jobs and resources are its own.
+
+SageMaker names allow ``[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}``. A run id is the execution name,
+sanitised and cut to 16 characters, plus 10 hex digits of its SHA-256: readable, unique per
+execution, and short enough that ``<project>-<env>-<stage>-<runId>-<retry>`` stays within 63.
+"""
+
+from __future__ import annotations
+
+from workflows.expressions import jsonata
+from workflows.settings import Settings
+
+RUN_ID = jsonata(
+    "$join(["
+    "$substring($replace($states.context.Execution.Name, /[^A-Za-z0-9]+/, '-'), 0, 16), "
+    "$substring($hash($states.context.Execution.Name, 'SHA-256'), 0, 10)"
+    "], '-')"
+)
+SAGEMAKER_NAME_LIMIT = 63
+STAGES = ("prep", "train", "eval", "drift", "model", "epc")
+
+
+def job_name(settings: Settings, stage: str) -> str:
+    """A SageMaker job name for ``stage``, with the retry count so a retried job gets a new name."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; use one of {STAGES}")
+    longest = len(settings.prefix) + len(stage) + 2 + 27 + 2
+    if longest > SAGEMAKER_NAME_LIMIT:
+        raise ValueError(
+            f"names for {settings.prefix!r} would reach {longest} characters, over SageMaker's "
+            f"{SAGEMAKER_NAME_LIMIT}: shorten project or environment"
+        )
+    return jsonata(
+        f"'{settings.prefix}-{stage}-' & $runId & '-' & $string($states.context.State.RetryCount)"
+    )
+
+
+def resource_name(settings: Settings, stage: str) -> str:
+    """A name for a resource created once per execution (model, endpoint config)."""
+    return jsonata(f"'{settings.prefix}-{stage}-' & $runId")
+
+
+def job_name_prefix(settings: Settings) -> str:
+    """What every job and resource name of this environment starts with (for IAM scoping)."""
+    return f"{settings.prefix}-"

@@ -1,0 +1,283 @@
+"""retrain: validate input → preprocess → train → evaluate → quality gate → register → deploy.
+
+A rejected model is notified and the execution succeeds: rejection is a decision, not a failure.
+With approval mode ``manual`` the package waits in the registry (PendingManualApproval) for a
+person; its approval event starts deploy-model.
+"""
+
+from __future__ import annotations
+
+from workflows.chain import Chain
+from workflows.choice import Choice, Condition
+from workflows.expressions import jsonata
+from workflows.integrations.messaging import lambda_invoke, sdk_call, start_execution
+from workflows.integrations.sagemaker import (
+    Channel,
+    ProcessingInput,
+    ProcessingOutput,
+    processing_job,
+    training_job,
+)
+from workflows.machine import StateMachine
+from workflows.machines.failure import FailurePath
+from workflows.machines.naming import RUN_ID, job_name
+from workflows.settings import Settings
+from workflows.states import Pass, Succeed
+
+CODE_DIR = "/opt/ml/processing/input/code"
+S3_URI = r"/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/"
+VALID_INPUT = (
+    "$type($states.input.dataS3Uri) = 'string'"
+    f" and $contains($states.input.dataS3Uri, {S3_URI})"
+    " and ($not($exists($states.input.approvalMode))"
+    " or $states.input.approvalMode in ['auto', 'manual'])"
+)
+METRICS = [
+    ("validation:auc", r"validation:auc=([0-9.]+)"),
+    ("validation:accuracy", r"validation:accuracy=([0-9.]+)"),
+]
+
+
+def build_retrain(settings: Settings) -> StateMachine:
+    where = settings.location
+    tags = settings.all_tags()
+    failure = FailurePath(settings, "retrain")
+    run = "$runPrefix & "
+
+    def run_uri(path: str) -> str:
+        return jsonata(f"{run}'{path}'")
+
+    code = ProcessingInput("code", settings.code_uri + "jobs/", CODE_DIR)
+
+    validate = Choice("ValidateInput", comment="Reject input that names no S3 data")
+    initialize = Pass(
+        "Initialize",
+        assign={
+            "runId": RUN_ID,
+            "dataS3Uri": jsonata("$states.input.dataS3Uri"),
+            "trigger": jsonata("$exists($states.input.trigger) ? $states.input.trigger : {}"),
+            "approvalMode": jsonata(
+                f"$exists($states.input.approvalMode) ? $states.input.approvalMode : "
+                f"'{settings.approval_mode}'"
+            ),
+            "gate": None,
+            "modelPackageArn": None,
+            "deployment": None,
+        },
+    )
+    set_paths = Pass(
+        "SetRunPaths",
+        assign={
+            "runPrefix": jsonata(
+                f"'s3://{settings.artifacts_bucket}/{settings.prefixes['runs']}' & $runId & '/'"
+            )
+        },
+    )
+    preprocess = processing_job(
+        "Preprocess",
+        where,
+        job_name=job_name(settings, "prep"),
+        role_arn=settings.sagemaker_role_arn,
+        image=settings.sklearn_image,
+        entrypoint=["python3", f"{CODE_DIR}/preprocess.py"],
+        arguments=["--test-size", "0.2", "--validation-size", "0.1"],
+        inputs=[
+            ProcessingInput("data", jsonata("$dataS3Uri"), "/opt/ml/processing/input/data"),
+            code,
+        ],
+        outputs=[
+            ProcessingOutput(
+                name, run_uri(f"preprocess/{name}/"), f"/opt/ml/processing/output/{name}"
+            )
+            for name in ("train", "validation", "test", "baseline", "transformer")
+        ],
+        compute=settings.processing,
+        tags=tags,
+        output=jsonata("$states.input"),
+    )
+    train = training_job(
+        "Train",
+        where,
+        job_name=job_name(settings, "train"),
+        role_arn=settings.sagemaker_role_arn,
+        image=settings.sklearn_image,
+        hyperparameters={
+            **settings.hyperparameters,
+            "sagemaker_program": "train.py",
+            "sagemaker_submit_directory": settings.code_uri + "sourcedir.tar.gz",
+        },
+        channels=[
+            Channel("train", run_uri("preprocess/train/")),
+            Channel("validation", run_uri("preprocess/validation/")),
+            Channel("transformer", run_uri("preprocess/transformer/"), content_type=None),
+        ],
+        output_path=run_uri("model/"),
+        compute=settings.training,
+        spot=settings.spot,
+        checkpoint_s3_uri=run_uri("checkpoints/") if settings.spot else None,
+        metric_definitions=METRICS,
+        tags=tags,
+        assign={
+            "modelDataUrl": jsonata("$states.result.ModelArtifacts.S3ModelArtifacts"),
+            "trainingJobName": jsonata("$states.result.TrainingJobName"),
+        },
+        output=jsonata("$states.input"),
+    )
+    evaluate = processing_job(
+        "Evaluate",
+        where,
+        job_name=job_name(settings, "eval"),
+        role_arn=settings.sagemaker_role_arn,
+        image=settings.sklearn_image,
+        entrypoint=["python3", f"{CODE_DIR}/evaluate.py"],
+        inputs=[
+            ProcessingInput("model", jsonata("$modelDataUrl"), "/opt/ml/processing/model"),
+            ProcessingInput("test", run_uri("preprocess/test/"), "/opt/ml/processing/test"),
+            code,
+        ],
+        outputs=[
+            ProcessingOutput("evaluation", run_uri("evaluation/"), "/opt/ml/processing/evaluation")
+        ],
+        compute=settings.processing,
+        tags=tags,
+        assign={"evaluationReportS3Uri": run_uri("evaluation/evaluation.json")},
+        output=jsonata("$states.input"),
+    )
+    gate = lambda_invoke(
+        "QualityGate",
+        where,
+        function_name=settings.function_name("quality_gate"),
+        payload={
+            "evaluationReportS3Uri": jsonata("$evaluationReportS3Uri"),
+            "thresholds": dict(settings.thresholds),
+            "modelPackageGroupName": settings.model_package_group,
+        },
+        assign={"gate": jsonata("$states.result.Payload")},
+        output=jsonata("$states.result.Payload"),
+    )
+    register = sdk_call(
+        "RegisterModel",
+        where,
+        service="sagemaker",
+        action="createModelPackage",
+        arguments={
+            "ModelPackageGroupName": settings.model_package_group,
+            "ModelPackageDescription": jsonata(
+                "'Trained by execution ' & $states.context.Execution.Name"
+            ),
+            "ClientToken": jsonata("$runId"),
+            "InferenceSpecification": {
+                "Containers": [
+                    {
+                        "Image": settings.sklearn_image,
+                        "ModelDataUrl": jsonata("$modelDataUrl"),
+                        "Environment": {
+                            "SAGEMAKER_PROGRAM": "inference.py",
+                            "SAGEMAKER_SUBMIT_DIRECTORY": settings.code_uri + "sourcedir.tar.gz",
+                        },
+                    }
+                ],
+                "SupportedContentTypes": ["text/csv"],
+                "SupportedResponseMIMETypes": ["text/csv"],
+                "SupportedRealtimeInferenceInstanceTypes": [settings.endpoint.instance_type],
+                "SupportedTransformInstanceTypes": [settings.processing.instance_type],
+            },
+            "ModelApprovalStatus": jsonata(
+                "$approvalMode = 'auto' ? 'Approved' : 'PendingManualApproval'"
+            ),
+            "ModelMetrics": {
+                "ModelQuality": {
+                    "Statistics": {
+                        "ContentType": "application/json",
+                        "S3Uri": jsonata("$evaluationReportS3Uri"),
+                    }
+                }
+            },
+            "DriftCheckBaselines": {
+                "ModelDataQuality": {
+                    "Statistics": {
+                        "ContentType": "application/json",
+                        "S3Uri": run_uri("preprocess/baseline/statistics.json"),
+                    }
+                }
+            },
+            "CustomerMetadataProperties": {
+                "run-id": jsonata("$runId"),
+                "execution": jsonata("$states.context.Execution.Name"),
+                "approval-mode": jsonata("$approvalMode"),
+                "training-job": jsonata("$trainingJobName"),
+            },
+        },
+        assign={"modelPackageArn": jsonata("$states.result.ModelPackageArn")},
+    )
+    deploy = start_execution(
+        "DeployModel",
+        where,
+        state_machine_arn=settings.state_machine_alias_arn("deploy-model"),
+        execution_input={
+            "modelPackageArn": jsonata("$modelPackageArn"),
+            "requestedBy": jsonata("$states.context.Execution.Id"),
+        },
+        execution_name=jsonata("'deploy-' & $runId"),
+        assign={"deployment": jsonata("$states.result.Output")},
+    )
+
+    def notify(name: str, kind: str) -> Chain:
+        task = lambda_invoke(
+            name,
+            where,
+            function_name=settings.function_name("notify"),
+            payload={
+                "kind": kind,
+                "executionArn": jsonata("$states.context.Execution.Id"),
+                "stateMachine": settings.state_machine_name("retrain"),
+                "decision": jsonata("$gate.decision"),
+                "reasons": jsonata("$gate.reasons"),
+                "metrics": jsonata("$gate.metrics"),
+                "champion": jsonata("$gate.champion"),
+                "approvalMode": jsonata("$approvalMode"),
+                "modelPackageArn": jsonata("$modelPackageArn"),
+                "deployment": jsonata("$deployment"),
+            },
+        )
+        failure.protect(task)
+        return Chain.start(task)
+
+    summary = jsonata(
+        "{'runId': $runId, 'dataS3Uri': $dataS3Uri, 'trigger': $trigger, "
+        "'decision': $gate.decision, 'reasons': $gate.reasons, 'metrics': $gate.metrics, "
+        "'approvalMode': $approvalMode, 'modelPackageArn': $modelPackageArn, "
+        "'deployment': $deployment}"
+    )
+    rejected = notify("NotifyRejected", "model_rejected").next(Succeed("Rejected", output=summary))
+    succeeded = notify("NotifySucceeded", "retrain_succeeded").next(
+        Succeed("Succeeded", output=summary)
+    )
+    approval = (
+        Choice("ApprovalMode")
+        .when(Condition.jsonata("$approvalMode = 'auto'"), Chain.start(deploy).next(succeeded))
+        .otherwise(notify("RequestApproval", "approval_requested").next(succeeded))
+    )
+    decision = (
+        Choice("GateDecision")
+        .when(Condition.jsonata("$gate.decision = 'approve'"), Chain.start(register).next(approval))
+        .otherwise(rejected)
+    )
+    failure.protect(preprocess, train, evaluate, gate, register, deploy)
+
+    validate.when(
+        Condition.jsonata(VALID_INPUT),
+        Chain.sequence(initialize, set_paths, preprocess, train, evaluate, gate, decision),
+    ).otherwise(
+        failure.reject_input(
+            "InvalidInput",
+            'expected input {"dataS3Uri": "s3://<bucket>/<key or prefix>", '
+            '"approvalMode": "auto" | "manual" (optional)}',
+        )
+    )
+    return StateMachine(
+        name=settings.state_machine_name("retrain"),
+        definition=validate,
+        comment="Retrain, evaluate, gate, register and deploy the model on new data or drift",
+        timeout_seconds=6 * 3600 + 2 * settings.training.max_runtime_seconds,
+    )
