@@ -1,0 +1,114 @@
+"""The `python -m event_rules` command line: a registry of subcommands and a dispatcher.
+
+A subcommand is a `Command` (name, help, argument setup, handler returning the exit code);
+adding one is a `register(...)` call, so new verbs need no change to the dispatcher.
+Exit codes: 0 success/match, 1 no match, 2 invalid pattern, unreadable input or bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from event_rules.pattern import InvalidEventPattern, compile_pattern
+
+EXIT_MATCH = 0
+EXIT_NO_MATCH = 1
+EXIT_ERROR = 2
+
+
+class InputError(Exception):
+    """An input file that cannot be read or is not the JSON the command needs."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def register(command: Command) -> Command:
+    COMMANDS[command.name] = command
+    return command
+
+
+def read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read file: {error}") from error
+
+
+def read_event(path: str) -> dict[str, Any]:
+    """An event file: one JSON object."""
+    text = read_text(path)
+    try:
+        event = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{path}: not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from error
+    if not isinstance(event, dict):
+        raise InputError(f"{path}: an event must be a JSON object, found {type(event).__name__}")
+    return event
+
+
+def _configure_test_pattern(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("pattern", metavar="PATTERN.json", help="event pattern file")
+    parser.add_argument("event", metavar="EVENT.json", help="event file (one JSON object)")
+
+
+def _run_test_pattern(args: argparse.Namespace) -> int:
+    pattern_text = read_text(args.pattern)
+    event = read_event(args.event)
+    try:
+        pattern = compile_pattern(pattern_text)
+    except InvalidEventPattern as error:
+        print(f"{args.pattern}: {error}")
+        return EXIT_ERROR
+    matched = pattern.matches(event)
+    print("match" if matched else "no-match")
+    return EXIT_MATCH if matched else EXIT_NO_MATCH
+
+
+register(
+    Command(
+        name="test-pattern",
+        help="test one event against one pattern, as EventBridge's TestEventPattern does",
+        configure=_configure_test_pattern,
+        run=_run_test_pattern,
+    )
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m event_rules", description="EventBridge rule and pattern tools."
+    )
+    subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS.values():
+        sub = subcommands.add_parser(command.name, help=command.help, description=command.help)
+        command.configure(sub)
+        sub.set_defaults(handler=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments and run one subcommand; argparse exits with 2 on bad usage."""
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERROR
