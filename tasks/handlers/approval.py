@@ -1,0 +1,95 @@
+"""SageMaker Model Package State Change -> deploy (Approved) or notify (Rejected).
+
+Packages whose CustomerMetadataProperties has `approval-mode` = `auto` are deployed by the
+retrain execution that registered them, so their events are skipped here.
+
+Environment: DEPLOY_STATE_MACHINE_ARN (alias ARN), TOPIC_ARN (for rejections).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+
+from tasks.handlers.executions import execution_name, start_once
+from tasks.handlers.notify import publish
+
+logger = Logger(service="model-approval")
+DETAIL_TYPE = "SageMaker Model Package State Change"
+
+
+@cache
+def _client(name: str) -> Any:
+    return boto3.client(name)  # type: ignore[call-overload]
+
+
+def _setting(env: dict[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise RuntimeError(f"environment variable {name} is not set; configure it on the function")
+    return value
+
+
+def approval_mode(detail: dict[str, Any], sagemaker: Any) -> str:
+    """The package's `approval-mode` metadata, describing the package when the event lacks it."""
+    metadata = detail.get("CustomerMetadataProperties")
+    if not isinstance(metadata, dict):
+        package = sagemaker.describe_model_package(ModelPackageName=detail["ModelPackageArn"])
+        metadata = package.get("CustomerMetadataProperties") or {}
+    return str(metadata.get("approval-mode", "manual"))
+
+
+def handle_change(
+    event: dict[str, Any], clients: dict[str, Any], env: dict[str, str]
+) -> dict[str, Any]:
+    envelope = parse(event=event, model=EventBridgeModel)
+    if envelope.source != "aws.sagemaker" or envelope.detail_type != DETAIL_TYPE:
+        raise ValueError(
+            f"expected aws.sagemaker {DETAIL_TYPE}, got {envelope.source} {envelope.detail_type}"
+        )
+    detail = envelope.detail if isinstance(envelope.detail, dict) else {}
+    arn = detail.get("ModelPackageArn")
+    status = detail.get("ModelApprovalStatus")
+    if not arn:
+        raise ValueError("detail.ModelPackageArn is missing from the model package event")
+    if status not in ("Approved", "Rejected"):
+        return {"action": "none", "modelPackageArn": arn, "status": status}
+    if approval_mode(detail, clients["sagemaker"]) == "auto":
+        return {"action": "skipped", "modelPackageArn": arn, "reason": "approval-mode is auto"}
+    if status == "Approved":
+        version = str(detail.get("ModelPackageVersion", ""))
+        name = execution_name("deploy", arn, envelope.id, f"v{version}")
+        started = start_once(
+            clients["stepfunctions"],
+            env["DEPLOY_STATE_MACHINE_ARN"],
+            name,
+            {"modelPackageArn": arn},
+        )
+        return {"action": "deploy", "modelPackageArn": arn, **started}
+    sent = publish(
+        {
+            "kind": "model_rejected",
+            "modelPackageArn": arn,
+            "decision": "reject",
+            "reasons": [
+                f"rejected in the registry group {detail.get('ModelPackageGroupName', '?')}"
+            ],
+        },
+        clients["sns"],
+        _setting(env, "TOPIC_ARN"),
+    )
+    return {"action": "notified", "modelPackageArn": arn, **sent}
+
+
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    env = dict(os.environ)
+    clients = {name: _client(name) for name in ("sagemaker", "stepfunctions", "sns")}
+    result = handle_change(event, clients, env)
+    logger.info("model package state change handled", extra=result)
+    return result

@@ -1,0 +1,168 @@
+"""What a notification says: subject and message for each kind, from workflow input or from
+an operational EventBridge event. Formatting only; publishing lives in `notify`."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from tasks.handlers.arns import endpoint_link, execution_link, model_package_link, parse_arn
+
+SUBJECT_LIMIT = 100  # SNS rejects longer subjects
+KINDS = {
+    "retrain_succeeded": "Retrain succeeded",
+    "model_rejected": "Model rejected",
+    "approval_requested": "Approval requested",
+    "model_deployed": "Model deployed",
+    "drift_detected": "Drift detected",
+    "workflow_failed": "Workflow failed",
+    "job_failed": "SageMaker job failed",
+    "endpoint_failed": "Endpoint failed",
+}
+FAILED_EXECUTION = ("FAILED", "TIMED_OUT", "ABORTED")
+
+
+@dataclass(frozen=True)
+class Notification:
+    kind: str
+    subject: str
+    message: str
+    details: dict[str, Any]
+
+
+def from_event(event: dict[str, Any]) -> dict[str, Any]:
+    """Workflow-style details for an EventBridge event, or the event itself if it is not one."""
+    if "detail-type" not in event:
+        return event
+    source, kind, detail = event.get("source"), event["detail-type"], event.get("detail") or {}
+    resources = event.get("resources") or []
+    if source == "aws.states" and kind == "Step Functions Execution Status Change":
+        status = detail.get("status")
+        if status not in FAILED_EXECUTION:
+            raise ValueError(f"execution status {status!r} is not a failure; nothing to notify")
+        return {
+            "kind": "workflow_failed",
+            "executionArn": detail.get("executionArn"),
+            "status": status,
+            "error": detail.get("error") or status,
+            "cause": detail.get("cause") or "",
+        }
+    if source == "aws.sagemaker" and kind in (
+        "SageMaker Training Job State Change",
+        "SageMaker Processing Job State Change",
+    ):
+        job_kind = "Training" if "Training" in kind else "Processing"
+        status = detail.get(f"{job_kind}JobStatus")
+        if status != "Failed":
+            raise ValueError(f"{job_kind.lower()} job status {status!r} is not Failed")
+        return {
+            "kind": "job_failed",
+            "jobType": job_kind.lower(),
+            "jobName": detail.get(f"{job_kind}JobName"),
+            "resourceArn": detail.get(f"{job_kind}JobArn") or (resources[0] if resources else None),
+            "error": f"{job_kind}JobFailed",
+            "cause": detail.get("FailureReason") or detail.get("ExitMessage") or "",
+        }
+    if source == "aws.sagemaker" and kind == "SageMaker Endpoint State Change":
+        status = str(detail.get("EndpointStatus", "")).upper()
+        if status != "FAILED":
+            raise ValueError(f"endpoint status {status!r} is not Failed")
+        return {
+            "kind": "endpoint_failed",
+            "endpointName": detail.get("EndpointName"),
+            "endpointConfigName": detail.get("EndpointConfigName"),
+            "resourceArn": detail.get("EndpointArn") or (resources[0] if resources else None),
+            "error": "EndpointFailed",
+            "cause": detail.get("FailureReason") or "",
+        }
+    raise ValueError(f"no notification for source {source!r} with detail-type {kind!r}")
+
+
+def build(details: dict[str, Any]) -> Notification:
+    kind = details.get("kind")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {sorted(KINDS)}, got {kind!r}")
+    subject = _subject(kind, details)
+    lines = [f"{KINDS[kind]}.", ""]
+    lines += _facts(details)
+    metrics = details.get("metrics")
+    if isinstance(metrics, dict) and metrics:
+        lines += ["", "Metrics:"] + [f"  {k}: {_number(v)}" for k, v in sorted(metrics.items())]
+    reasons = details.get("reasons")
+    if isinstance(reasons, list) and reasons:
+        lines += ["", "Reasons:"] + [f"  - {r}" for r in reasons]
+    links = _links(details)
+    if links:
+        lines += ["", "Links:"] + [f"  {label}: {url}" for label, url in links]
+    return Notification(kind, subject, "\n".join(lines) + "\n", details)
+
+
+def _facts(details: dict[str, Any]) -> list[str]:
+    labels = [
+        ("executionArn", "Execution"),
+        ("decision", "Decision"),
+        ("modelPackageArn", "Model package"),
+        ("endpointName", "Endpoint"),
+        ("endpointConfigName", "Endpoint config"),
+        ("jobName", "Job"),
+        ("failedState", "Failed state"),
+        ("status", "Status"),
+        ("error", "Error"),
+        ("cause", "Cause"),
+    ]
+    return [f"{label}: {_text(details[key])}" for key, label in labels if details.get(key)]
+
+
+def _links(details: dict[str, Any]) -> list[tuple[str, str]]:
+    links: list[tuple[str, str]] = []
+    anchor = (
+        details.get("executionArn") or details.get("modelPackageArn") or details.get("resourceArn")
+    )
+    for key, label, make in (
+        ("executionArn", "Execution", execution_link),
+        ("modelPackageArn", "Model package", model_package_link),
+    ):
+        value = details.get(key)
+        if value:
+            # A malformed ARN still gets its message out, without the link.
+            with contextlib.suppress(ValueError):
+                links.append((label, make(value)))
+    if details.get("endpointName") and anchor:
+        with contextlib.suppress(ValueError):
+            links.append(("Endpoint", endpoint_link(details["endpointName"], anchor)))
+    return links
+
+
+def _subject(kind: str, details: dict[str, Any]) -> str:
+    name = details.get("endpointName") or details.get("jobName") or _execution_name(details)
+    subject = f"[mlops] {KINDS[kind]}"
+    if name:
+        subject += f": {name}"
+    if kind in ("retrain_succeeded", "model_rejected") and isinstance(details.get("metrics"), dict):
+        auc = details["metrics"].get("auc")
+        if isinstance(auc, int | float):
+            subject += f" (AUC {auc:.3f})"
+    # SNS subjects: ASCII, no line breaks or control characters, at most 100 characters.
+    subject = re.sub(r"[^\x20-\x7e]", "?", subject)
+    return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 3] + "..."
+
+
+def _execution_name(details: dict[str, Any]) -> str | None:
+    arn = details.get("executionArn")
+    if not isinstance(arn, str):
+        return None
+    try:
+        return parse_arn(arn).resource.split(":")[-1]
+    except ValueError:
+        return None
+
+
+def _number(value: Any) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else _text(value)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)

@@ -1,0 +1,65 @@
+"""Publish a notification to SNS (env TOPIC_ARN), and to Slack when env
+SLACK_WEBHOOK_SECRET_ARN names the secret holding the webhook URL.
+
+Input: `{"kind", "executionArn", ...details}` from a state machine, or an operational
+EventBridge event (execution FAILED/TIMED_OUT/ABORTED, SageMaker job or endpoint Failed).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+
+from tasks.handlers import notifications, slack
+
+logger = Logger(service="notify")
+
+
+@cache
+def _sns() -> Any:
+    return boto3.client("sns")
+
+
+@cache
+def _secrets() -> Any:
+    return boto3.client("secretsmanager")
+
+
+def publish(
+    details: dict[str, Any],
+    sns: Any,
+    topic_arn: str,
+    secrets: Any = None,
+    slack_secret_arn: str = "",
+) -> dict[str, Any]:
+    """Send the notification for `details`; return the SNS message id and the subject."""
+    note = notifications.build(details)
+    response = sns.publish(TopicArn=topic_arn, Subject=note.subject, Message=note.message)
+    result: dict[str, Any] = {"messageId": response["MessageId"], "subject": note.subject}
+    if slack_secret_arn and secrets is not None:
+        try:
+            status = slack.post(
+                slack.webhook_url(secrets, slack_secret_arn), note.subject, note.message
+            )
+            result["slack"] = {"status": status}
+        except Exception as exc:  # Slack is best effort; SNS already has the message
+            logger.warning("slack delivery failed", extra={"error": f"{type(exc).__name__}: {exc}"})
+            result["slack"] = {"error": type(exc).__name__}
+    return result
+
+
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    topic_arn = os.environ.get("TOPIC_ARN", "").strip()
+    if not topic_arn:
+        raise RuntimeError(
+            "environment variable TOPIC_ARN is not set; configure it on the function"
+        )
+    details = notifications.from_event(event)
+    slack_secret = os.environ.get("SLACK_WEBHOOK_SECRET_ARN", "").strip()
+    result = publish(details, _sns(), topic_arn, _secrets() if slack_secret else None, slack_secret)
+    logger.info("notification sent", extra={"kind": details.get("kind"), **result})
+    return result

@@ -1,0 +1,159 @@
+"""EventBridge event -> retrain state machine execution.
+
+Sources: S3 `Object Created` (the object is the training data), the project's `Model Drift
+Detected` event, a CloudWatch drift alarm entering ALARM, a Model Monitor processing job that
+completed with violations, and scheduled events (EventBridge rule or Scheduler). A direct
+invocation with a retrain input whose trigger source is `manual` is passed through.
+
+Environment: RETRAIN_STATE_MACHINE_ARN (alias ARN), TRAINING_DATA_URI (s3://bucket/prefix/,
+for every source but S3), DRIFT_EVENT_SOURCE (default mlops.retrain), APPROVAL_MODE (optional:
+auto | manual).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import (
+    EventBridgeModel,
+    S3EventNotificationEventBridgeModel,
+)
+from aws_lambda_powertools.utilities.validation import validate
+
+from tasks.handlers.executions import execution_name, start_once
+
+logger = Logger(service="retrain-trigger")
+SCHEMA: dict[str, Any] = json.loads(
+    (Path(__file__).with_name("retrain_input.schema.json")).read_text(encoding="utf-8")
+)
+DRIFT_DETAIL_TYPE = "Model Drift Detected"
+
+
+class UnknownEventError(ValueError):
+    """The event is from no source this function handles."""
+
+
+@cache
+def _sfn() -> Any:
+    return boto3.client("stepfunctions")
+
+
+def _setting(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise RuntimeError(f"environment variable {name} is not set; configure it on the function")
+    return value
+
+
+def retrain_request(
+    event: dict[str, Any], env: dict[str, str]
+) -> tuple[dict[str, Any], str] | None:
+    """(retrain input, execution name) for `event`, or None for an event that asks for nothing
+    (an alarm leaving ALARM, a monitoring run without violations)."""
+    if _is_manual(event):
+        validate(event=event, schema=SCHEMA)
+        return event, execution_name("manual", event["trigger"]["eventId"])
+    envelope = parse(event=event, model=EventBridgeModel)
+    source, kind = envelope.source, envelope.detail_type
+    detail = envelope.detail if isinstance(envelope.detail, dict) else {}
+    if source == "aws.s3" and kind == "Object Created":
+        s3 = parse(event=event, model=S3EventNotificationEventBridgeModel).detail
+        bucket, key = s3.bucket.name, s3.object.key
+        version = s3.object.sequencer or s3.object.etag or envelope.id
+        trigger = {
+            "source": "s3",
+            "eventId": envelope.id,
+            "reason": f"new data s3://{bucket}/{key}",
+        }
+        return _input(f"s3://{bucket}/{key}", trigger, env), execution_name(
+            "s3", bucket, version, key
+        )
+    if kind == DRIFT_DETAIL_TYPE and source == env.get("DRIFT_EVENT_SOURCE", "mlops.retrain"):
+        reason = _drift_reason(detail)
+        trigger = {"source": "drift", "eventId": envelope.id, "reason": reason}
+        return _input(_data_uri(env), trigger, env), execution_name("drift", envelope.id)
+    if source == "aws.cloudwatch" and kind == "CloudWatch Alarm State Change":
+        state = detail.get("state") or {}
+        if state.get("value") != "ALARM":
+            return None
+        reason = f"alarm {detail.get('alarmName', '?')} in ALARM: {state.get('reason', '')}".strip()
+        trigger = {"source": "drift", "eventId": envelope.id, "reason": reason[:500]}
+        return _input(_data_uri(env), trigger, env), execution_name("alarm", envelope.id)
+    if source == "aws.sagemaker" and kind == "SageMaker Processing Job State Change":
+        if not _has_violations(detail):
+            return None
+        reason = f"monitoring job {detail.get('ProcessingJobName', '?')} completed with violations"
+        trigger = {"source": "drift", "eventId": envelope.id, "reason": reason}
+        return _input(_data_uri(env), trigger, env), execution_name("monitor", envelope.id)
+    if kind == "Scheduled Event" and source in ("aws.events", "aws.scheduler"):
+        when = envelope.time.strftime("%Y-%m-%dT%H-%M-%SZ")
+        trigger = {"source": "schedule", "eventId": envelope.id, "reason": f"scheduled at {when}"}
+        return _input(_data_uri(env), trigger, env), execution_name("schedule", when)
+    raise UnknownEventError(
+        f"no retrain trigger handles source {source!r} with detail-type {kind!r}; expected "
+        f"aws.s3 Object Created, {env.get('DRIFT_EVENT_SOURCE', 'mlops.retrain')} "
+        f"{DRIFT_DETAIL_TYPE}, CloudWatch Alarm State Change, SageMaker Processing Job State "
+        "Change, or Scheduled Event"
+    )
+
+
+def _is_manual(event: dict[str, Any]) -> bool:
+    return "dataS3Uri" in event and "detail-type" not in event
+
+
+def _has_violations(detail: dict[str, Any]) -> bool:
+    # No official sample exists: accept the status itself or Model Monitor's exit message.
+    status = str(detail.get("ProcessingJobStatus", ""))
+    message = str(detail.get("ExitMessage", ""))
+    return status == "CompletedWithViolations" or (
+        status == "Completed" and message.startswith("CompletedWithViolations")
+    )
+
+
+def _drift_reason(detail: dict[str, Any]) -> str:
+    features = detail.get("drifted_features") or detail.get("driftedFeatures") or []
+    psi = detail.get("max_psi", detail.get("maxPsi"))
+    text = "drift detected"
+    if psi is not None:
+        text += f", max PSI {psi}"
+    if features:
+        text += f" in {', '.join(str(f) for f in features)[:300]}"
+    return text
+
+
+def _data_uri(env: dict[str, str]) -> str:
+    uri = env.get("TRAINING_DATA_URI", "").strip()
+    if not uri.startswith("s3://"):
+        raise RuntimeError(
+            "environment variable TRAINING_DATA_URI must be the training data prefix "
+            f"(s3://bucket/prefix/), got {uri!r}"
+        )
+    return uri
+
+
+def _input(uri: str, trigger: dict[str, str], env: dict[str, str]) -> dict[str, Any]:
+    payload: dict[str, Any] = {"dataS3Uri": uri, "trigger": trigger}
+    mode = env.get("APPROVAL_MODE", "").strip()
+    if mode:
+        payload["approvalMode"] = mode
+    validate(event=payload, schema=SCHEMA)
+    return payload
+
+
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    env = dict(os.environ)
+    request = retrain_request(event, env)
+    if request is None:
+        logger.info("event asks for no retrain", extra={"event_id": event.get("id")})
+        return {"executionArn": None, "name": None, "duplicate": False, "skipped": True}
+    payload, name = request
+    result = start_once(_sfn(), _setting("RETRAIN_STATE_MACHINE_ARN"), name, payload)
+    logger.info("retrain requested", extra={"trigger": payload["trigger"], **result})
+    return result
