@@ -1,0 +1,160 @@
+"""Build deployable artefacts of `tasks/`, reproducibly (same sources -> same bytes).
+
+`python -m tasks.packaging --out build/` writes:
+- `lambda/<handler>.zip` for each module in tasks/handlers/ with a `handler` function: the
+  module, every module of `tasks` it imports (followed transitively), the data files it names
+  (e.g. its JSON Schema), and the package `__init__.py` files;
+- `jobs/sourcedir.tar.gz`: every job script of tasks/jobs/ (the training job's source dir);
+- `jobs/code/*.py`: the plain job files, for processing jobs' code input.
+
+Third-party imports are not bundled: `aws_lambda_powertools`, `pydantic` and `fastjsonschema`
+come from the Powertools for AWS Lambda (Python) layer, `boto3`/`botocore` from the runtime.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import gzip
+import io
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TASKS = ROOT / "tasks"
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest timestamp a zip entry can carry
+FIXED_MTIME = 315532800  # 1980-01-01T00:00:00Z, the same instant for tar entries
+THIRD_PARTY = {
+    "aws_lambda_powertools": "Powertools for AWS Lambda (Python) layer",
+    "pydantic": "Powertools layer",
+    "fastjsonschema": "Powertools layer",
+    "boto3": "Lambda Python runtime",
+    "botocore": "Lambda Python runtime",
+}
+
+
+def handler_modules() -> list[str]:
+    """Names of the modules in tasks/handlers/ that define `handler`."""
+    names = []
+    for path in sorted((TASKS / "handlers").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if any(isinstance(n, ast.FunctionDef) and n.name == "handler" for n in tree.body):
+            names.append(path.stem)
+    return names
+
+
+def _module_path(module: str) -> Path | None:
+    base = ROOT.joinpath(*module.split("."))
+    if base.with_suffix(".py").is_file():
+        return base.with_suffix(".py")
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    return None
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {name for name in found if name == "tasks" or name.startswith("tasks.")}
+
+
+def _data_files(path: Path) -> set[Path]:
+    """Files beside `path` that its source names in a string literal (e.g. a schema)."""
+    names = {
+        node.value
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    candidates = {n for n in names if 0 < len(n) < 200 and "/" not in n and "\n" not in n}
+    return {path.parent / n for n in candidates if (path.parent / n).is_file()}
+
+
+def lambda_files(handler: str) -> list[Path]:
+    """Every file the handler module needs from this project, sorted."""
+    pending = [f"tasks.handlers.{handler}"]
+    files: set[Path] = set()
+    seen: set[str] = set()
+    while pending:
+        module = pending.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        path = _module_path(module)
+        if path is None:
+            continue
+        files.add(path)
+        files.update(_data_files(path))
+        parts = module.split(".")
+        pending.extend(".".join(parts[:i]) for i in range(1, len(parts)))
+        pending.extend(_imports(path))
+    return sorted(files)
+
+
+def _zip_bytes(files: list[Path]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            info = zipfile.ZipInfo(path.relative_to(ROOT).as_posix(), FIXED_DATE)
+            info.external_attr = (0o100644 & 0xFFFF) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so the permission bits are honoured
+            archive.writestr(info, path.read_bytes(), compresslevel=9)
+    return buffer.getvalue()
+
+
+def job_files() -> list[Path]:
+    return sorted(p for p in (TASKS / "jobs").glob("*.py"))
+
+
+def _tar_gz_bytes(files: list[Path]) -> bytes:
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for path in files:
+            data = path.read_bytes()
+            info = tarfile.TarInfo(path.name)
+            info.size, info.mtime, info.mode = len(data), FIXED_MTIME, 0o644
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            tar.addfile(info, io.BytesIO(data))
+    return gzip.compress(raw.getvalue(), compresslevel=9, mtime=0)
+
+
+def build(out: Path) -> list[Path]:
+    """Write every artefact under `out`; return their paths."""
+    written: list[Path] = []
+    for handler in handler_modules():
+        target = out / "lambda" / f"{handler}.zip"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_zip_bytes(lambda_files(handler)))
+        written.append(target)
+    jobs = job_files()
+    sourcedir = out / "jobs" / "sourcedir.tar.gz"
+    sourcedir.parent.mkdir(parents=True, exist_ok=True)
+    sourcedir.write_bytes(_tar_gz_bytes(jobs))
+    written.append(sourcedir)
+    for path in jobs:
+        target = out / "jobs" / "code" / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+        written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tasks.packaging", description=__doc__)
+    parser.add_argument("--out", default="build", help="output folder (default: build)")
+    args = parser.parse_args(argv)
+    for path in build(Path(args.out)):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
