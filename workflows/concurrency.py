@@ -46,8 +46,8 @@ class Parallel(Recoverable):
     def nested_scopes(self) -> list[list[State]]:
         return [collect_scope(b) for b in self.branches]
 
-    def _body(self, language: QueryLanguage, machine: QueryLanguage) -> dict[str, Json]:
-        out: dict[str, Json] = {"Branches": [emit_scope(b, machine) for b in self.branches]}
+    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
+        out: dict[str, Json] = {"Branches": [emit_scope(b, language) for b in self.branches]}
         if self.arguments is not None:
             out["Arguments"] = self.arguments
         if self.parameters is not None:
@@ -125,8 +125,8 @@ class Map(Recoverable):
     def nested_scopes(self) -> list[list[State]]:
         return [collect_scope(self.processor)]
 
-    def _body(self, language: QueryLanguage, machine: QueryLanguage) -> dict[str, Json]:
-        processor = emit_scope(self.processor, machine)
+    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
+        processor = emit_scope(self.processor, language)
         config: dict[str, Json] = {"Mode": self.mode.value}
         if self.execution_type is not None:
             config["ExecutionType"] = self.execution_type.value

@@ -38,9 +38,9 @@ def collect_scope(start: State) -> list[State]:
     return ordered
 
 
-def emit_scope(start: State, machine_language: QueryLanguage) -> dict[str, Json]:
+def emit_scope(start: State, inherited: QueryLanguage) -> dict[str, Json]:
     states = collect_scope(start)
     return {
         "StartAt": start.name,
-        "States": {state.name: state.to_asl(machine_language) for state in states},
+        "States": {state.name: state.to_asl(inherited) for state in states},
     }

@@ -56,22 +56,22 @@ class State:
         """States of this one's chain whose Next is still open."""
         return []
 
-    def _body(self, language: QueryLanguage, machine: QueryLanguage) -> dict[str, Json]:
+    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
         return {}
 
     def _transitions(self) -> dict[str, Json]:
         return {}
 
-    def to_asl(self, machine_language: QueryLanguage) -> dict[str, Json]:
+    def to_asl(self, inherited: QueryLanguage) -> dict[str, Json]:
         out: dict[str, Json] = {"Type": self.type_name}
         if self.comment:
             out["Comment"] = self.comment
-        language = self.language(machine_language)
-        if language is not machine_language:
+        language = self.language(inherited)
+        if language is not inherited:
             out["QueryLanguage"] = language.value
         if self.input_path is not None:
             out["InputPath"] = self.input_path
-        out.update(self._body(language, machine_language))
+        out.update(self._body(language, inherited))
         if self.assign is not None:
             out["Assign"] = self.assign
         if self.output is not None:
@@ -96,7 +96,9 @@ class Chainable(State):
     def next(self, then: State | Chain) -> Chain:
         from workflows.chain import Chain
 
-        return Chain.start(self).next(then)
+        follower = Chain.start(then)
+        self.set_next(follower.start_state)
+        return Chain(self, follower.ends())
 
     def set_next(self, then: State) -> None:
         if self._next is not None and self._next is not then:
@@ -174,7 +176,7 @@ class Pass(Chainable):
         self.parameters = parameters
         self.result_path = result_path
 
-    def _body(self, language: QueryLanguage, machine: QueryLanguage) -> dict[str, Json]:
+    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
         out: dict[str, Json] = {}
         if self.parameters is not None:
             out["Parameters"] = dict(self.parameters)
@@ -212,7 +214,7 @@ class Wait(Chainable):
         self.seconds_path = seconds_path
         self.timestamp_path = timestamp_path
 
-    def _body(self, language: QueryLanguage, machine: QueryLanguage) -> dict[str, Json]:
+    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
         for key, value in (
             ("Seconds", self.seconds),
             ("Timestamp", self.timestamp),
@@ -253,7 +255,7 @@ class Task(Recoverable):
         self.heartbeat_seconds = heartbeat_seconds
         self.credentials = credentials
 
-    def _body(self, language: QueryLanguage, machine: QueryLanguage) -> dict[str, Json]:
+    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
         out: dict[str, Json] = {"Resource": self.resource}
         if self.arguments is not None:
             out["Arguments"] = self.arguments
@@ -299,7 +301,7 @@ class Fail(State):
         self.error_path = error_path
         self.cause_path = cause_path
 
-    def _body(self, language: QueryLanguage, machine: QueryLanguage) -> dict[str, Json]:
+    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
         out: dict[str, Json] = {}
         for key, value in (
             ("Error", self.error),

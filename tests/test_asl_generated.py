@@ -1,0 +1,83 @@
+"""The committed definitions in asl/ are what the builders produce, and every one is valid."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workflows.generate import ASL_DIR, DEFAULT_ENVIRONMENT, render, stale_files
+from workflows.machines import build_all
+from workflows.settings import environments, load_settings
+from workflows.validation import validate_definition
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_asl_dir_is_not_stale():
+    files = render(load_settings(DEFAULT_ENVIRONMENT))
+    assert sorted(files) == ["deploy-model.asl.json", "drift-check.asl.json", "retrain.asl.json"]
+    assert stale_files(ASL_DIR, files) == [], "asl/ is stale: run `make asl` and commit"
+
+
+@pytest.mark.parametrize("env", environments())
+def test_every_environment_builds_valid_definitions(env):
+    for name, machine in build_all(load_settings(env)).items():
+        assert validate_definition(machine.to_asl()) == [], (env, name)
+
+
+def test_generation_is_deterministic():
+    settings = load_settings("dev")
+    assert render(settings) == render(settings)
+
+
+def test_asl_command_writes_and_check_detects_drift(tmp_path: Path):
+    run = [sys.executable, "-m", "workflows", "asl", "--out", str(tmp_path)]
+    assert subprocess.run(run, cwd=ROOT, capture_output=True, check=False).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.name for p in ASL_DIR.glob("*.json")
+    )
+    check = subprocess.run([*run, "--check"], cwd=ROOT, capture_output=True, check=False)
+    assert check.returncode == 0
+    retrain = tmp_path / "retrain.asl.json"
+    retrain.write_text(retrain.read_text().replace('"Preprocess"', '"PreProcess"', 1))
+    check = subprocess.run([*run, "--check"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert check.returncode == 1
+    assert "retrain.asl.json is stale" in check.stderr
+
+
+def test_retrain_reads_like_the_workflow():
+    definition = json.loads((ASL_DIR / "retrain.asl.json").read_text())
+    states = definition["States"]
+    path, name = [], definition["StartAt"]
+    seen = set()
+    while name and name not in seen:
+        seen.add(name)
+        path.append(name)
+        state = states[name]
+        if state["Type"] == "Choice":
+            name = state["Choices"][0]["Next"]
+        else:
+            name = state.get("Next")
+    assert path == [
+        "ValidateInput",
+        "Initialize",
+        "SetRunPaths",
+        "Preprocess",
+        "Train",
+        "Evaluate",
+        "QualityGate",
+        "GateDecision",
+        "RegisterModel",
+        "ApprovalMode",
+        "DeployModel",
+        "NotifySucceeded",
+        "Succeeded",
+    ]
+    assert states["GateDecision"]["Default"] == "NotifyRejected"
+    assert states["NotifyRejected"]["Next"] == "Rejected"
+    assert states["Rejected"]["Type"] == "Succeed"
+    assert states["ApprovalMode"]["Default"] == "RequestApproval"
