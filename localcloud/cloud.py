@@ -1,0 +1,235 @@
+"""`LocalCloud`: the embedded AWS in this process, with what tests and the demo need to drive it.
+
+    with LocalCloud() as cloud:
+        sfn = cloud.client("stepfunctions")
+        ...
+        result = cloud.start_and_wait(state_machine_arn, {"key": "value"})
+
+State is fresh for every LocalCloud and dropped when it closes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from localcloud import event_routing, mock_config, sagemaker_endpoints
+from localcloud.extensions import apply_extensions
+from localcloud.recorder import WAITS, WaitRecord
+
+ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+MOTO_CONFIG: dict[str, Any] = {
+    "stepfunctions": {"execute_state_machine": True},
+    "lambda": {"use_docker": False},
+}
+DEFAULT_TIMEOUT_SECONDS = 120.0
+
+
+class ExecutionTimeout(TimeoutError):
+    """An execution did not end within the time allowed."""
+
+
+class LocalCloud:
+    """An in-process AWS (moto plus the project's extensions)."""
+
+    def __init__(
+        self, region: str = DEFAULT_REGION, mock_config_file: str | Path | dict[str, Any] | None = None
+    ) -> None:
+        self.region = region
+        self.account_id = ACCOUNT_ID
+        self._mock_config = mock_config_file
+        self._mock: Any = None
+        self._saved_env: dict[str, str | None] = {}
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> LocalCloud:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        apply_extensions()
+        env = {"AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region}
+        self._saved_env = {key: os.environ.get(key) for key in env}
+        os.environ.update(env)
+        self._mock = mock_aws(config=MOTO_CONFIG)  # type: ignore[arg-type]
+        self._mock.start()
+        mock_config.set_mock_config(self._mock_config)
+        WAITS.clear()
+        sagemaker_endpoints.reset()
+        event_routing.DELIVERY_FAILURES.clear()
+
+    def stop(self) -> None:
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        mock_config.set_mock_config(None)
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+    # -- clients ---------------------------------------------------------------------------
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=self.region)  # type: ignore[call-overload]
+
+    # -- Step Functions ----------------------------------------------------------------------
+
+    def _sfn_backend(self) -> Any:
+        from moto.stepfunctions.responses import get_backend
+
+        return get_backend(self.account_id, self.region)
+
+    def start_execution(
+        self, state_machine_arn: str, input: Any = None, name: str | None = None
+    ) -> str:
+        """Start an execution; `input` may be a JSON string or any JSON-serialisable value."""
+        kwargs: dict[str, Any] = {"stateMachineArn": state_machine_arn}
+        if input is not None:
+            kwargs["input"] = input if isinstance(input, str) else json.dumps(input)
+        if name is not None:
+            kwargs["name"] = name
+        return str(self.client("stepfunctions").start_execution(**kwargs)["executionArn"])
+
+    def wait_for_execution(
+        self, execution_arn: str, timeout: float = DEFAULT_TIMEOUT_SECONDS
+    ) -> dict[str, Any]:
+        """Join the execution's worker thread and return DescribeExecution's output."""
+        for execution in self._sfn_backend()._get_executions():
+            if execution.execution_arn == execution_arn:
+                thread = getattr(execution.exec_worker, "thread", None)
+                if thread is not None:
+                    thread.join(timeout)
+                    if thread.is_alive():
+                        raise ExecutionTimeout(
+                            f"{execution_arn} still RUNNING after {timeout} s"
+                        )
+                break
+        result: dict[str, Any] = self.client("stepfunctions").describe_execution(
+            executionArn=execution_arn
+        )
+        result.pop("ResponseMetadata", None)
+        return result
+
+    def start_and_wait(
+        self, state_machine_arn: str, input: Any = None, name: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> dict[str, Any]:
+        """Start an execution and return DescribeExecution once it has ended."""
+        return self.wait_for_execution(self.start_execution(state_machine_arn, input, name),
+                                       timeout)
+
+    def history_events(self, execution_arn: str) -> list[dict[str, Any]]:
+        client = self.client("stepfunctions")
+        events: list[dict[str, Any]] = []
+        for page in client.get_paginator("get_execution_history").paginate(
+            executionArn=execution_arn
+        ):
+            events.extend(page["events"])
+        return events
+
+    def states_entered(self, execution_arn: str) -> list[str]:
+        """Names of the states the execution entered, in order."""
+        return [
+            event["stateEnteredEventDetails"]["name"]
+            for event in self.history_events(execution_arn)
+            if event["type"].endswith("StateEntered")
+        ]
+
+    def waits(self, execution_arn: str | None = None) -> list[WaitRecord]:
+        """Wait states and retry intervals that were recorded instead of slept."""
+        return [r for r in WAITS.records() if execution_arn in (None, r.execution_arn)]
+
+    # -- SNS, EventBridge, schedules ---------------------------------------------------------
+
+    def sns_messages(self, topic: str) -> list[dict[str, Any]]:
+        """Messages published to a topic (by ARN or name), oldest first."""
+        from moto.sns.models import sns_backends
+
+        backend = sns_backends[self.account_id][self.region]
+        arn = topic if topic.startswith("arn:") else (
+            f"arn:aws:sns:{self.region}:{self.account_id}:{topic}"
+        )
+        if arn not in backend.topics:
+            raise LookupError(f"no SNS topic {arn}; create it first (sns.create_topic)")
+        return [
+            {"MessageId": item[0], "Message": item[1], "Subject": item[2]}
+            for item in backend.topics[arn].sent_notifications
+        ]
+
+    def put_events(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
+        """PutEvents on the embedded EventBridge (Detail may be a dict or a JSON string)."""
+        normalised = [
+            {**entry, "Detail": entry["Detail"] if isinstance(entry.get("Detail"), str)
+             else json.dumps(entry.get("Detail", {}))}
+            for entry in entries
+        ]
+        result: dict[str, Any] = self.client("events").put_events(Entries=normalised)
+        result.pop("ResponseMetadata", None)
+        return result
+
+    def delivery_failures(self) -> list[dict[str, Any]]:
+        return list(event_routing.DELIVERY_FAILURES)
+
+    def fire_schedule(self, name: str, group: str = "default") -> str:
+        """Fire an EventBridge Scheduler schedule, or a scheduled EventBridge rule, now.
+
+        Returns what the target started (an execution ARN for Step Functions targets)."""
+        from moto.events.models import events_backends
+        from moto.scheduler.models import scheduler_backends
+
+        groups = scheduler_backends[self.account_id][self.region].schedule_groups
+        schedule = groups[group].schedules.get(name) if group in groups else None
+        if schedule is not None:
+            if schedule.state != "ENABLED":
+                raise RuntimeError(f"schedule {group}/{name} is {schedule.state}; enable it first")
+            target = schedule.target
+            return event_routing.deliver(target["Arn"], target.get("Input") or "{}",
+                                         self.account_id, self.region, role=f"schedule {name}")
+        bus = events_backends[self.account_id][self.region].event_buses.get(
+            "default" if group == "default" else group
+        )
+        rule = bus.rules.get(name) if bus is not None else None
+        if rule is None or not rule.scheduled_expression:
+            raise LookupError(
+                f"no Scheduler schedule {group}/{name} and no scheduled rule {name!r}: create "
+                "one (scheduler.create_schedule or events.put_rule with ScheduleExpression)"
+            )
+        event = {
+            "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event",
+            "source": "aws.events", "account": self.account_id,
+            "time": event_routing.iso_time(datetime.datetime.now(datetime.UTC)),
+            "region": self.region, "resources": [rule.arn], "detail": {},
+        }
+        started = ""
+        for target in rule.targets:
+            payload = event_routing.target_input(target, event, rule)
+            started = event_routing.deliver(target["Arn"], payload, self.account_id, self.region,
+                                            role=f"rule {name}")
+        return started
+
+    # -- SageMaker -------------------------------------------------------------------------
+
+    def fail_next_endpoint_update(self, endpoint_name: str, reason: str) -> None:
+        """The next UpdateEndpoint of `endpoint_name` fails and rolls back with `reason`."""
+        from moto.sagemaker.models import FakeEndpoint
+
+        arn = FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region)
+        sagemaker_endpoints.fail_next_update(arn, reason)

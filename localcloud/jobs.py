@@ -1,0 +1,321 @@
+"""Run SageMaker processing and training jobs locally, to SageMaker's container contracts.
+
+A fresh temporary directory stands for `/opt/ml`: every `/opt/ml/...` path in the entrypoint,
+arguments, local paths and SM_* variables is rewritten into it. Scripts run as subprocesses of
+this interpreter (the image URI is ignored). Inputs are staged from S3 with S3Prefix semantics
+(every object under the prefix) and outputs are uploaded back.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+OPT_ML = "/opt/ml"
+_STDERR_TAIL_CHARS = 1000
+_DEFAULT_MAX_RUNTIME_SECONDS = 86400
+_PYTHON_NAMES = {"python", "python3", "python3.11", "/usr/bin/python3", "/usr/local/bin/python"}
+
+
+class ObjectStore(Protocol):
+    """The S3 operations a job needs."""
+
+    def list_keys(self, bucket: str, prefix: str) -> list[str]: ...
+
+    def get(self, bucket: str, key: str) -> bytes: ...
+
+    def put(self, bucket: str, key: str, body: bytes) -> None: ...
+
+
+class Boto3ObjectStore:
+    """An ObjectStore over a boto3 S3 client."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def list_keys(self, bucket: str, prefix: str) -> list[str]:
+        keys: list[str] = []
+        for page in self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=bucket, Prefix=prefix
+        ):
+            keys.extend(item["Key"] for item in page.get("Contents", []))
+        return keys
+
+    def get(self, bucket: str, key: str) -> bytes:
+        body: bytes = self._client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        return body
+
+    def put(self, bucket: str, key: str, body: bytes) -> None:
+        self._client.put_object(Bucket=bucket, Key=key, Body=body)
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """How a job ended: `Completed`, `Failed` or `Stopped`, and why."""
+
+    status: str
+    failure_reason: str | None = None
+    timed_out: bool = False
+
+
+class JobSetupError(Exception):
+    """The job request cannot be run (missing script, bad S3 URI, ...)."""
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    if not uri.startswith("s3://"):
+        raise JobSetupError(f"expected an s3:// URI, got {uri!r}")
+    bucket, _, key = uri[len("s3://") :].partition("/")
+    if not bucket:
+        raise JobSetupError(f"S3 URI {uri!r} names no bucket")
+    return bucket, key
+
+
+class Workspace:
+    """A temporary directory standing for /opt/ml."""
+
+    def __init__(self) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="opt-ml-")
+        self.root = Path(self._tmp.name)
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._tmp.cleanup()
+
+    def path(self, container_path: str) -> Path:
+        return Path(self.rewrite(container_path))
+
+    def rewrite(self, value: str) -> str:
+        """Map `/opt/ml/...` (anywhere in the string) into the workspace."""
+        return value.replace(OPT_ML, str(self.root))
+
+
+def stage_s3_prefix(store: ObjectStore, uri: str, local_dir: Path) -> int:
+    """Copy every object under the URI's prefix into `local_dir`; return how many."""
+    bucket, prefix = split_s3_uri(uri)
+    local_dir.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for key in store.list_keys(bucket, prefix):
+        if key.endswith("/"):
+            continue
+        relative = key[len(prefix) :].lstrip("/") or key.rsplit("/", 1)[-1]
+        if key == prefix:
+            relative = key.rsplit("/", 1)[-1]
+        target = local_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(store.get(bucket, key))
+        count += 1
+    return count
+
+
+def upload_dir(store: ObjectStore, local_dir: Path, uri: str) -> int:
+    bucket, prefix = split_s3_uri(uri)
+    prefix = prefix.rstrip("/")
+    count = 0
+    if not local_dir.exists():
+        return 0
+    for path in sorted(local_dir.rglob("*")):
+        if path.is_file():
+            relative = path.relative_to(local_dir).as_posix()
+            store.put(bucket, f"{prefix}/{relative}" if prefix else relative, path.read_bytes())
+            count += 1
+    return count
+
+
+def _tar_dir(directory: Path) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path in sorted(directory.rglob("*")):
+            archive.add(path, arcname=path.relative_to(directory).as_posix(), recursive=False)
+    return buffer.getvalue()
+
+
+def _failure_reason(workspace: Workspace, stderr: str, returncode: int) -> str:
+    for name in ("output/failure", "output/message"):
+        candidate = workspace.root / name
+        if candidate.is_file():
+            text = candidate.read_text(errors="replace").strip()
+            if text:
+                return f"AlgorithmError: {text}"
+    tail = stderr.strip()[-_STDERR_TAIL_CHARS:]
+    return f"AlgorithmError: exit code {returncode}: {tail}" if tail else (
+        f"AlgorithmError: exit code {returncode}"
+    )
+
+
+def _run(
+    workspace: Workspace, argv: list[str], env: dict[str, str], cwd: Path, max_runtime: int
+) -> JobOutcome:
+    full_env = {**os.environ, **env}
+    try:
+        completed = subprocess.run(
+            argv,
+            cwd=cwd,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=max_runtime,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return JobOutcome(
+            status="Stopped",
+            failure_reason=f"MaxRuntimeExceeded: the job ran longer than {max_runtime} seconds",
+            timed_out=True,
+        )
+    if completed.returncode != 0:
+        return JobOutcome("Failed", _failure_reason(workspace, completed.stderr, completed.returncode))
+    return JobOutcome("Completed")
+
+
+def _python_argv(workspace: Workspace, argv: list[str]) -> list[str]:
+    rewritten = [workspace.rewrite(part) for part in argv]
+    if rewritten and (rewritten[0] in _PYTHON_NAMES or Path(rewritten[0]).name.startswith("python")):
+        rewritten[0] = sys.executable
+    elif rewritten and rewritten[0].endswith(".py"):
+        rewritten.insert(0, sys.executable)
+    return rewritten
+
+
+def _max_runtime(request: dict[str, Any]) -> int:
+    condition = request.get("StoppingCondition") or {}
+    return int(condition.get("MaxRuntimeInSeconds") or _DEFAULT_MAX_RUNTIME_SECONDS)
+
+
+def run_processing_job(request: dict[str, Any], store: ObjectStore) -> JobOutcome:
+    """Run a CreateProcessingJob request; stage inputs, run the entrypoint, upload outputs."""
+    app = request.get("AppSpecification") or {}
+    entrypoint = list(app.get("ContainerEntrypoint") or [])
+    if not entrypoint:
+        raise JobSetupError("AppSpecification.ContainerEntrypoint is required to run locally")
+    with Workspace() as workspace:
+        for item in request.get("ProcessingInputs") or []:
+            s3_input = item.get("S3Input")
+            if s3_input:
+                stage_s3_prefix(store, s3_input["S3Uri"], workspace.path(s3_input["LocalPath"]))
+        outputs = (request.get("ProcessingOutputConfig") or {}).get("Outputs") or []
+        for item in outputs:
+            s3_output = item.get("S3Output")
+            if s3_output:
+                workspace.path(s3_output["LocalPath"]).mkdir(parents=True, exist_ok=True)
+        (workspace.root / "output").mkdir(exist_ok=True)
+        env = {k: workspace.rewrite(str(v)) for k, v in (request.get("Environment") or {}).items()}
+        argv = _python_argv(workspace, entrypoint + list(app.get("ContainerArguments") or []))
+        outcome = _run(workspace, argv, env, workspace.root, _max_runtime(request))
+        if outcome.status == "Completed":
+            for item in outputs:
+                s3_output = item.get("S3Output")
+                if s3_output:
+                    upload_dir(store, workspace.path(s3_output["LocalPath"]), s3_output["S3Uri"])
+        return outcome
+
+
+def _decode_hyperparameter(value: Any) -> str:
+    """Hyperparameters may be plain strings or JSON-encoded strings; accept both."""
+    text = str(value)
+    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+        try:
+            decoded = json.loads(text)
+        except json.JSONDecodeError:
+            return text
+        return decoded if isinstance(decoded, str) else text
+    return text
+
+
+def _training_env(
+    workspace: Workspace, request: dict[str, Any], channels: list[str], user_hps: dict[str, str]
+) -> dict[str, str]:
+    env = {
+        "SM_MODEL_DIR": f"{OPT_ML}/model",
+        "SM_OUTPUT_DIR": f"{OPT_ML}/output",
+        "SM_OUTPUT_DATA_DIR": f"{OPT_ML}/output/data",
+        "SM_INPUT_DIR": f"{OPT_ML}/input",
+        "SM_INPUT_CONFIG_DIR": f"{OPT_ML}/input/config",
+        "SM_MODULE_DIR": f"{OPT_ML}/code",
+        "SM_CHANNELS": json.dumps(channels),
+        "SM_HPS": json.dumps(user_hps),
+        "SM_CURRENT_HOST": "algo-1",
+        "SM_HOSTS": json.dumps(["algo-1"]),
+        "SM_NUM_CPUS": str(os.cpu_count() or 1),
+        "SM_NUM_GPUS": "0",
+        "SM_TRAINING_ENV": json.dumps({"job_name": request.get("TrainingJobName")}),
+    }
+    for channel in channels:
+        env[f"SM_CHANNEL_{channel.upper()}"] = f"{OPT_ML}/input/data/{channel}"
+    for key, value in user_hps.items():
+        env[f"SM_HP_{key.upper()}"] = value
+    for key, value in (request.get("Environment") or {}).items():
+        env[key] = str(value)
+    return {key: workspace.rewrite(value) for key, value in env.items()}
+
+
+def run_training_job(request: dict[str, Any], store: ObjectStore) -> JobOutcome:
+    """Run a CreateTrainingJob request in scikit-learn script mode; upload model.tar.gz."""
+    raw_hps = {k: str(v) for k, v in (request.get("HyperParameters") or {}).items()}
+    hps = {k: _decode_hyperparameter(v) for k, v in raw_hps.items()}
+    program = hps.get("sagemaker_program")
+    submit_dir = hps.get("sagemaker_submit_directory")
+    if not program or not submit_dir:
+        raise JobSetupError(
+            "HyperParameters.sagemaker_program and sagemaker_submit_directory are required "
+            "to run a training job locally (script mode)"
+        )
+    user_hps = {k: v for k, v in hps.items() if not k.startswith("sagemaker_")}
+    job_name = str(request["TrainingJobName"])
+    with Workspace() as workspace:
+        code_dir = workspace.root / "code"
+        code_dir.mkdir()
+        bucket, key = split_s3_uri(submit_dir)
+        if key.endswith(".tar.gz"):
+            with tarfile.open(fileobj=io.BytesIO(store.get(bucket, key)), mode="r:gz") as archive:
+                archive.extractall(code_dir, filter="data")
+        else:
+            stage_s3_prefix(store, submit_dir, code_dir)
+        if not (code_dir / program).is_file():
+            raise JobSetupError(f"sagemaker_program {program!r} is not in {submit_dir}")
+        channels: list[str] = []
+        for channel in request.get("InputDataConfig") or []:
+            name = channel["ChannelName"]
+            channels.append(name)
+            source = (channel.get("DataSource") or {}).get("S3DataSource") or {}
+            local = workspace.root / "input" / "data" / name
+            if source.get("S3Uri"):
+                stage_s3_prefix(store, source["S3Uri"], local)
+            else:
+                local.mkdir(parents=True, exist_ok=True)
+        config_dir = workspace.root / "input" / "config"
+        config_dir.mkdir(parents=True, exist_ok=True)
+        (config_dir / "hyperparameters.json").write_text(json.dumps(raw_hps))
+        (config_dir / "inputdataconfig.json").write_text(
+            json.dumps({name: {"TrainingInputMode": "File"} for name in channels})
+        )
+        (config_dir / "resourceconfig.json").write_text(
+            json.dumps({"current_host": "algo-1", "hosts": ["algo-1"]})
+        )
+        for directory in ("model", "output/data"):
+            (workspace.root / directory).mkdir(parents=True, exist_ok=True)
+        argv = [sys.executable, str(code_dir / program)]
+        for hp_key, hp_value in user_hps.items():
+            argv += [f"--{hp_key}", hp_value]
+        env = _training_env(workspace, request, channels, user_hps)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code_dir), os.environ.get("PYTHONPATH")]))
+        outcome = _run(workspace, argv, env, code_dir, _max_runtime(request))
+        if outcome.status == "Completed":
+            output_path = str((request.get("OutputDataConfig") or {})["S3OutputPath"]).rstrip("/")
+            out_bucket, out_prefix = split_s3_uri(f"{output_path}/{job_name}/output/model.tar.gz")
+            store.put(out_bucket, out_prefix, _tar_dir(workspace.root / "model"))
+            data_dir = workspace.root / "output" / "data"
+            if any(data_dir.iterdir()):
+                store.put(out_bucket, out_prefix.replace("model.tar.gz", "output.tar.gz"),
+                          _tar_dir(data_dir))
+        return outcome

@@ -1,0 +1,119 @@
+"""JSONata evaluation as Step Functions does it: JSONata 2.x plus the service's own functions.
+
+Step Functions adds `$partition`, `$range`, `$hash`, `$random` (with an optional seed), `$uuid`
+and `$parse` to standard JSONata. They are registered here as Python functions so their results
+follow the documented semantics rather than approximations written in JSONata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from jsonata import Jsonata
+
+_HASH_ALGORITHMS: dict[str, str] = {
+    "MD5": "md5",
+    "SHA-1": "sha1",
+    "SHA-256": "sha256",
+    "SHA-384": "sha384",
+    "SHA-512": "sha512",
+}
+
+
+class JSONataEvaluationError(Exception):
+    """A JSONata expression failed to parse or evaluate."""
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def sfn_partition(array: Any, chunk_size: Any) -> list[list[Any]]:
+    """Split `array` into chunks of `chunk_size`; the last chunk may be shorter."""
+    if not isinstance(array, list):
+        raise JSONataEvaluationError("$partition: the first argument must be an array")
+    if not isinstance(chunk_size, int | float) or chunk_size < 1 or chunk_size != int(chunk_size):
+        raise JSONataEvaluationError("$partition: the chunk size must be a positive integer")
+    size = int(chunk_size)
+    return [list(array[i : i + size]) for i in range(0, len(array), size)]
+
+
+def sfn_range(start: Any, end: Any, step: Any = 1) -> list[int | float]:
+    """Values from `start` to `end` inclusive, `step` apart (a negative step counts down)."""
+    for name, value in (("start", start), ("end", end), ("step", step)):
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise JSONataEvaluationError(f"$range: {name} must be a number")
+    if step == 0:
+        raise JSONataEvaluationError("$range: step must not be 0")
+    if (end - start) * step < 0:
+        return []
+    count = math.floor((end - start) / step) + 1
+    return [_number(start + i * step) for i in range(count)]
+
+
+def sfn_hash(value: Any, algorithm: Any = "SHA-256") -> str:
+    """Hex digest of a string with MD5, SHA-1, SHA-256, SHA-384 or SHA-512."""
+    if not isinstance(value, str):
+        raise JSONataEvaluationError("$hash: the value to hash must be a string")
+    name = _HASH_ALGORITHMS.get(str(algorithm))
+    if name is None:
+        supported = ", ".join(_HASH_ALGORITHMS)
+        raise JSONataEvaluationError(f"$hash: algorithm must be one of {supported}")
+    return hashlib.new(name, value.encode("utf-8")).hexdigest()
+
+
+def sfn_random(seed: Any = None) -> float:
+    """A number in [0, 1); the same seed always gives the same number."""
+    if seed is None:
+        return random.random()
+    return random.Random(seed).random()
+
+
+def sfn_uuid() -> str:
+    """A version 4 UUID."""
+    return str(uuid.uuid4())
+
+
+def sfn_parse(text: Any) -> Any:
+    """Deserialise a JSON string (Step Functions' replacement for `$eval`)."""
+    if not isinstance(text, str):
+        raise JSONataEvaluationError("$parse: the argument must be a JSON string")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise JSONataEvaluationError(f"$parse: not valid JSON: {error}") from error
+
+
+STEP_FUNCTIONS_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "partition": sfn_partition,
+    "range": sfn_range,
+    "hash": sfn_hash,
+    "random": sfn_random,
+    "uuid": sfn_uuid,
+    "parse": sfn_parse,
+}
+
+
+def evaluate(expression: str, bindings: dict[str, Any] | None = None) -> Any:
+    """Evaluate a JSONata expression with Step Functions' functions available.
+
+    JSONata `undefined` and `null` both come back as None, as the interpreter expects.
+    """
+    try:
+        compiled = Jsonata(expression)
+    except Exception as error:
+        raise JSONataEvaluationError(str(error)) from error
+    for name, function in STEP_FUNCTIONS_FUNCTIONS.items():
+        compiled.register_lambda(name, function)
+    try:
+        return compiled.evaluate(None, bindings)
+    except JSONataEvaluationError:
+        raise
+    except Exception as error:
+        raise JSONataEvaluationError(str(error)) from error

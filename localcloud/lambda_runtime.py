@@ -1,0 +1,148 @@
+"""Invoke a Lambda function's own handler in this process.
+
+The function's `Handler` (`package.module.function`) is imported and called with the event and a
+context object; the function's environment variables are applied for the duration of the call.
+An exception becomes a function error with AWS's payload (`errorMessage`, `errorType` = the
+exception class name, `stackTrace`) and the `X-Amz-Function-Error: Unhandled` header, so a
+Step Functions Retry or Catch sees the exception's name as the error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+# os.environ is process-wide: invocations run one at a time so each sees only its own variables.
+_invoke_lock = threading.RLock()
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the Python runtime's context object that handlers commonly read."""
+
+    function_name: str
+    function_version: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    timeout_seconds: int
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+    _deadline: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self._deadline = time.monotonic() + self.timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+class HandlerError(Exception):
+    """The handler could not be loaded; carries the Lambda runtime's error type."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+@contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in variables}
+    os.environ.update({key: str(value) for key, value in variables.items()})
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def load_handler(handler: str | None) -> Any:
+    if not handler or "." not in handler:
+        raise HandlerError(
+            "Runtime.MalformedHandlerName",
+            f"Bad handler '{handler}': expected 'module.function', e.g. "
+            "'tasks.handlers.quality_gate.handler'",
+        )
+    module_name, function_name = handler.rsplit(".", 1)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise HandlerError(
+            "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {error}"
+        ) from error
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        raise HandlerError(
+            "Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'"
+        )
+    return function
+
+
+def _error_payload(error_type: str, message: str, stack: list[str]) -> bytes:
+    return json.dumps(
+        {"errorMessage": message, "errorType": error_type, "requestId": str(uuid.uuid4()),
+         "stackTrace": stack}
+    ).encode()
+
+
+def run_handler(function: Any, event: Any, response_headers: dict[str, Any]) -> bytes:
+    """Run `function`'s handler; return the response payload (setting the error header if any)."""
+    variables = {
+        "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
+        "AWS_LAMBDA_FUNCTION_VERSION": str(function.version),
+        "AWS_REGION": function.region,
+        "AWS_DEFAULT_REGION": function.region,
+        **{key: str(value) for key, value in (function.environment_vars or {}).items()},
+    }
+    context = LambdaContext(
+        function_name=function.function_name,
+        function_version=str(function.version),
+        invoked_function_arn=function.function_arn,
+        memory_limit_in_mb=int(function.memory_size),
+        timeout_seconds=int(function.timeout),
+    )
+    with _invoke_lock, _environment(variables):
+        try:
+            handler = load_handler(function.handler)
+            result = handler(event, context)
+        except HandlerError as error:
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return _error_payload(error.error_type, str(error), [])
+        except Exception as error:
+            response_headers["x-amz-function-error"] = "Unhandled"
+            stack = traceback.format_list(traceback.extract_tb(error.__traceback__)[1:])
+            return _error_payload(type(error).__name__, str(error), [s.strip() for s in stack])
+    return json.dumps(result).encode()
+
+
+def invoke(
+    backend: Any, function_name: str, qualifier: str | None, body: Any, headers: Any,
+    response_headers: dict[str, Any],
+) -> bytes:
+    """Replacement for moto's `LambdaSimpleBackend.invoke`."""
+    function = backend.get_function(function_name, qualifier)
+    event = json.loads(body) if body else {}
+    invocation_type = (headers or {}).get("X-Amz-Invocation-Type", "RequestResponse")
+    if invocation_type == "Event":
+        threading.Thread(
+            target=run_handler, args=(function, event, {}), name=f"lambda-{function_name}",
+            daemon=True,
+        ).start()
+        return b""
+    if invocation_type == "DryRun":
+        return b""
+    return run_handler(function, event, response_headers)

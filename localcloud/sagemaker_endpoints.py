@@ -1,0 +1,171 @@
+"""SageMaker UpdateEndpoint and model package state change events.
+
+UpdateEndpoint puts the endpoint in `Updating`; DescribeEndpoint shows `Updating` (with the
+pending config under PendingDeploymentSummary) for a number of calls, then `InService` on the new
+config. A failed update (registered with `fail_next_update`) ends, as a failed blue/green
+deployment does on AWS, `InService` on the old config with FailureReason set.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from moto.core.utils import utcnow
+
+# DescribeEndpoint calls that still show `Updating` after an UpdateEndpoint.
+UPDATING_DESCRIBES = 1
+
+
+@dataclass
+class _PendingUpdate:
+    config_name: str
+    production_variants: list[dict[str, Any]]
+    data_capture_config: Any
+    remaining_describes: int
+    failure_reason: str | None
+    started: Any
+
+
+_pending: dict[str, _PendingUpdate] = {}
+_failures: dict[str, str] = {}
+_lock = threading.Lock()
+
+
+def fail_next_update(endpoint_arn: str, reason: str) -> None:
+    """Make the next UpdateEndpoint of this endpoint fail and roll back with `reason`."""
+    with _lock:
+        _failures[endpoint_arn] = reason
+
+
+def reset() -> None:
+    with _lock:
+        _pending.clear()
+        _failures.clear()
+
+
+def _update_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str) -> Any:
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig
+
+    endpoint = self.endpoints.get(endpoint_name)
+    if endpoint is None:
+        arn = FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region_name)
+        raise ValidationError(message=f"Could not find endpoint '{arn}'.")
+    if endpoint_config_name not in self.endpoint_configs:
+        arn = FakeEndpointConfig.arn_formatter(endpoint_config_name, self.account_id,
+                                               self.region_name)
+        raise ValidationError(message=f"Could not find endpoint configuration '{arn}'.")
+    if endpoint.endpoint_status != "InService":
+        raise ValidationError(
+            message=f"Cannot update in-progress endpoint '{endpoint.arn}'."
+        )
+    config = self.endpoint_configs[endpoint_config_name]
+    with _lock:
+        failure = _failures.pop(endpoint.arn, None)
+        _pending[endpoint.arn] = _PendingUpdate(
+            config_name=endpoint_config_name,
+            production_variants=config.production_variants,
+            data_capture_config=config.data_capture_config,
+            remaining_describes=UPDATING_DESCRIBES,
+            failure_reason=failure,
+            started=utcnow(),
+        )
+    endpoint.endpoint_status = "Updating"
+    endpoint.failure_reason = None
+    endpoint.last_modified_time = utcnow()
+    return endpoint
+
+
+def _settle(endpoint: Any) -> dict[str, Any] | None:
+    """Advance a pending update by one DescribeEndpoint; return the pending summary if any."""
+    with _lock:
+        pending = _pending.get(endpoint.arn)
+        if pending is None:
+            return None
+        if pending.remaining_describes > 0:
+            pending.remaining_describes -= 1
+            return {
+                "EndpointConfigName": pending.config_name,
+                "StartTime": pending.started,
+            }
+        del _pending[endpoint.arn]
+    if pending.failure_reason is None:
+        endpoint.endpoint_config_name = pending.config_name
+        endpoint.production_variants = endpoint._process_production_variants(
+            pending.production_variants
+        )
+        endpoint.data_capture_config = pending.data_capture_config
+    else:
+        endpoint.failure_reason = pending.failure_reason
+    endpoint.endpoint_status = "InService"
+    endpoint.last_modified_time = utcnow()
+    return None
+
+
+def install_update_endpoint(replace: Callable[[Any, str, Any], None]) -> None:
+    from moto.core.responses import ActionResult
+    from moto.sagemaker.models import SageMakerModelBackend
+    from moto.sagemaker.responses import SageMakerResponse
+
+    original_describe = SageMakerModelBackend.describe_endpoint
+
+    def describe_endpoint(self: Any, endpoint_name: str) -> dict[str, Any]:
+        endpoint = self.endpoints.get(endpoint_name)
+        summary = _settle(endpoint) if endpoint is not None else None
+        response: dict[str, Any] = original_describe(self, endpoint_name)
+        if summary is not None:
+            response["PendingDeploymentSummary"] = summary
+        if not response.get("FailureReason"):
+            response.pop("FailureReason", None)
+        return response
+
+    def update_endpoint_response(self: Any) -> Any:
+        endpoint = self.sagemaker_backend.update_endpoint(
+            endpoint_name=self._get_param("EndpointName"),
+            endpoint_config_name=self._get_param("EndpointConfigName"),
+        )
+        return ActionResult({"EndpointArn": endpoint.arn})
+
+    replace(SageMakerModelBackend, "update_endpoint", _update_endpoint)
+    replace(SageMakerModelBackend, "describe_endpoint", describe_endpoint)
+    replace(SageMakerResponse, "update_endpoint", update_endpoint_response)
+
+
+def _emit_model_package_event(backend: Any, arn: str) -> None:
+    from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
+
+    from localcloud.event_routing import put_event
+
+    detail = json.loads(to_json_str(backend.describe_model_package(arn).gen_response_object()))
+    put_event(backend.account_id, backend.region_name, "aws.sagemaker",
+              "SageMaker Model Package State Change", detail, [arn])
+
+
+def install_model_package_events(replace: Callable[[Any, str, Any], None]) -> None:
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    original_create = SageMakerModelBackend.create_model_package
+    original_update = SageMakerModelBackend.update_model_package
+
+    def create_model_package(self: Any, *args: Any, **kwargs: Any) -> str:
+        arn: str = original_create(self, *args, **kwargs)
+        _emit_model_package_event(self, arn)
+        return arn
+
+    def update_model_package(self: Any, model_package_arn: str, model_approval_status: str | None,
+                             *args: Any, **kwargs: Any) -> str:
+        name = self.model_package_name_mapping.get(model_package_arn, model_package_arn)
+        package = self.model_packages.get(name)
+        before = getattr(package, "model_approval_status", None)
+        arn: str = original_update(self, model_package_arn, model_approval_status, *args,
+                                   **kwargs)
+        if model_approval_status is not None and model_approval_status != before:
+            _emit_model_package_event(self, arn)
+        return arn
+
+    replace(SageMakerModelBackend, "create_model_package", create_model_package)
+    replace(SageMakerModelBackend, "update_model_package", update_model_package)

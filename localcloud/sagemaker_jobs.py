@@ -1,0 +1,255 @@
+"""SageMaker jobs that really run, and the Step Functions `.sync` integration that waits for them.
+
+CreateProcessingJob / CreateTrainingJob start the job in a worker thread (status `InProgress`);
+the worker runs it with `localcloud.jobs` and records `Completed`, `Failed` or `Stopped` with the
+FailureReason. The `.sync` resolver joins that worker instead of polling, then returns the full
+Describe*Job output, or raises `States.TaskFailed` with the Describe output as the Cause.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from moto.core.utils import utcnow
+from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
+from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import (
+    CustomErrorName,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+    FailureEvent,
+    FailureEventException,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import (
+    StatesErrorName,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+    StatesErrorNameType,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+    ResourceCondition,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (  # noqa: E501
+    StateTaskServiceCallback,
+)
+from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
+from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
+
+from localcloud import jobs
+
+# How long past a job's own MaxRuntimeInSeconds the .sync resolver waits for the worker.
+_JOIN_MARGIN_SECONDS = 60.0
+
+# kind -> (name field, status attribute, end-time attribute, runner)
+_KINDS: dict[str, tuple[str, str, str, Callable[[dict[str, Any], jobs.ObjectStore], jobs.JobOutcome]]] = {
+    "processing": ("ProcessingJobName", "processing_job_status", "processing_end_time",
+                   jobs.run_processing_job),
+    "training": ("TrainingJobName", "training_job_status", "training_end_time",
+                 jobs.run_training_job),
+}
+
+_workers: dict[str, threading.Thread] = {}
+_workers_lock = threading.Lock()
+
+
+def _store(region: str) -> jobs.ObjectStore:
+    return jobs.Boto3ObjectStore(boto_client_for(region=region, service="s3"))
+
+
+def _finish(job: Any, kind: str, outcome: jobs.JobOutcome) -> None:
+    _, status_attr, end_attr, _ = _KINDS[kind]
+    if outcome.failure_reason:
+        job.failure_reason = outcome.failure_reason
+    if kind == "training":
+        job.secondary_status = "MaxRuntimeExceeded" if outcome.timed_out else outcome.status
+    setattr(job, end_attr, utcnow())
+    job.last_modified_time = utcnow()
+    setattr(job, status_attr, outcome.status)
+
+
+def start_job(kind: str, job: Any, request: dict[str, Any], region: str) -> None:
+    """Mark the job InProgress and run it in a worker thread."""
+    _, status_attr, end_attr, runner = _KINDS[kind]
+    setattr(job, status_attr, "InProgress")
+    setattr(job, end_attr, None)
+    if kind == "training":
+        job.secondary_status = "Starting"
+
+    def work() -> None:
+        try:
+            outcome = runner(request, _store(region))
+        except jobs.JobSetupError as error:
+            outcome = jobs.JobOutcome("Failed", f"ClientError: {error}")
+        except Exception as error:  # a broken job must end Failed, never hang InProgress
+            outcome = jobs.JobOutcome("Failed", f"InternalServerError: {error!r}")
+        _finish(job, kind, outcome)
+
+    worker = threading.Thread(target=work, name=f"sagemaker-{kind}-{job.arn}", daemon=True)
+    with _workers_lock:
+        _workers[job.arn] = worker
+    worker.start()
+
+
+def wait_for_job(job_arn: str, timeout: float | None) -> bool:
+    """Join the job's worker; True when it has finished (or never ran here)."""
+    with _workers_lock:
+        worker = _workers.get(job_arn)
+    if worker is None:
+        return True
+    worker.join(timeout)
+    return not worker.is_alive()
+
+
+def _patched_create(kind: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    name_field = _KINDS[kind][0]
+
+    def create(self: Any, *args: Any, **kwargs: Any) -> Any:
+        job = original(self, *args, **kwargs)
+        request = json.loads(to_json_str(job.response_object))
+        request[name_field] = getattr(job, f"{kind}_job_name")
+        start_job(kind, job, request, self.region_name)
+        return job
+
+    return create
+
+
+def install_job_runner(replace: Callable[[Any, str, Any], None]) -> None:
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    for kind in _KINDS:
+        method = f"create_{kind}_job"
+        replace(SageMakerModelBackend, method,
+                _patched_create(kind, getattr(SageMakerModelBackend, method)))
+
+
+_SYNC_ACTIONS: dict[str, tuple[str, str, str, str]] = {
+    # api action -> (kind, describe action, name field, status field)
+    "createprocessingjob": ("processing", "describe_processing_job", "ProcessingJobName",
+                            "ProcessingJobStatus"),
+    "createtrainingjob": ("training", "describe_training_job", "TrainingJobName",
+                          "TrainingJobStatus"),
+    "createtransformjob": ("transform", "describe_transform_job", "TransformJobName",
+                           "TransformJobStatus"),
+}
+
+
+class StateTaskServiceSageMaker(StateTaskServiceCallback):
+    """`arn:aws:states:::sagemaker:<action>[.sync]`, request-response or run-a-job."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_integration_patterns={ResourceCondition.Sync})
+
+    def _get_supported_parameters(self) -> set[str] | None:
+        return None
+
+    def _from_error(self, env: Any, ex: Exception) -> FailureEvent:
+        from botocore.exceptions import ClientError
+
+        if isinstance(ex, ClientError):
+            error = "SageMaker.AmazonSageMakerException"
+            meta = ex.response.get("ResponseMetadata", {})
+            cause = (
+                f"{ex.response['Error'].get('Message', '')} (Service: AmazonSageMaker; "
+                f"Status Code: {meta.get('HTTPStatusCode', 400)}; "
+                f"Error Code: {ex.response['Error'].get('Code', 'Unknown')}; "
+                f"Request ID: {meta.get('RequestId', '')})"
+            )
+            return FailureEvent(
+                env=env,
+                error_name=CustomErrorName(error),
+                event_type=HistoryEventType.TaskFailed,
+                event_details=EventDetails(
+                    taskFailedEventDetails=TaskFailedEventDetails(
+                        error=error,
+                        cause=cause,
+                        resource=self._get_sfn_resource(),
+                        resourceType=self._get_sfn_resource_type(),
+                    )
+                ),
+            )
+        result: FailureEvent = super()._from_error(env=env, ex=ex)
+        return result
+
+    def _eval_service_task(
+        self, env: Any, resource_runtime_part: Any, normalised_parameters: dict[str, Any],
+        state_credentials: Any,
+    ) -> None:
+        client = boto_client_for(
+            service="sagemaker",
+            region=resource_runtime_part.region,
+            state_credentials=state_credentials,
+        )
+        action = self._get_boto_service_action()
+        response = getattr(client, action)(**normalised_parameters) or {}
+        response.pop("ResponseMetadata", None)
+        env.stack.append(json.loads(to_json_str(response)))
+
+    def _build_sync_resolver(
+        self, env: Any, resource_runtime_part: Any, normalised_parameters: dict[str, Any],
+        state_credentials: Any,
+    ) -> Callable[[], Any] | None:
+        action = self.resource.api_action.lower()
+        if action not in _SYNC_ACTIONS:
+            raise RuntimeError(f"Unsupported .sync procedure in resource {self.resource.resource_arn}")
+        kind, describe_action, name_field, status_field = _SYNC_ACTIONS[action]
+        env.stack.pop()  # the Create* response; the job is identified by its name
+        job_name = normalised_parameters[name_field]
+        client = boto_client_for(
+            service="sagemaker",
+            region=resource_runtime_part.region,
+            state_credentials=state_credentials,
+        )
+        stopping = normalised_parameters.get("StoppingCondition") or {}
+        join_timeout = float(stopping.get("MaxRuntimeInSeconds") or 86400) + _JOIN_MARGIN_SECONDS
+
+        def resolve() -> Any:
+            description = getattr(client, describe_action)(**{name_field: job_name})
+            description.pop("ResponseMetadata", None)
+            wait_for_job(description.get(name_field.replace("Name", "Arn"), ""), join_timeout)
+            description = getattr(client, describe_action)(**{name_field: job_name})
+            description.pop("ResponseMetadata", None)
+            output = json.loads(to_json_str(description))
+            status = output.get(status_field)
+            if status in ("InProgress", "Stopping"):
+                return None
+            if status == "Completed":
+                return output
+            raise FailureEventException(
+                FailureEvent(
+                    env=env,
+                    error_name=StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed),
+                    event_type=HistoryEventType.TaskFailed,
+                    event_details=EventDetails(
+                        taskFailedEventDetails=TaskFailedEventDetails(
+                            resource=self._get_sfn_resource(),
+                            resourceType=self._get_sfn_resource_type(),
+                            error=StatesErrorNameType.StatesTaskFailed.to_name(),
+                            cause=to_json_str(output),
+                        )
+                    ),
+                )
+            )
+
+        return resolve
+
+
+def install_sync_integration(replace: Callable[[Any, str, Any], None]) -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import (
+        state_task_factory,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_factory as factory,
+    )
+
+    original = factory.state_task_service_for
+
+    def state_task_service_for(service_name: str) -> Any:
+        if service_name == "sagemaker":
+            return StateTaskServiceSageMaker()
+        return original(service_name)
+
+    replace(factory, "state_task_service_for", state_task_service_for)
+    replace(state_task_factory, "state_task_service_for", state_task_service_for)
