@@ -38,7 +38,7 @@ asl: $(VENV)/.installed
 	@$(PY) -m workflows asl
 
 render: $(VENV)/.installed
-	@$(PY) -m workflows render retrain --out docs/retrain
+	@$(PY) -m workflows render retrain --out asl/retrain
 
 bench: setup
 	@$(PY) scripts/bench.py
