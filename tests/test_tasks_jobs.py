@@ -1,0 +1,323 @@
+"""The SageMaker job scripts, run as the container runs them: separate processes with their
+/opt/ml paths overridden, on datasets from the generator."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from tasks.data.capture import write_capture
+from tasks.data.churn import generate, write_csv
+from tasks.jobs.schema import CATEGORICAL_FEATURES, FEATURES, LABEL, NUMERIC_FEATURES
+
+ROOT = Path(__file__).resolve().parent.parent
+JOBS = ROOT / "tasks" / "jobs"
+TIMEOUT = 180
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_parallel(commands: dict[str, tuple[list[str], dict[str, str]]]) -> dict[str, Run]:
+    """Start every job at once (the machine has two cores) and wait for all, bounded."""
+    procs = {}
+    for key, (args, env) in commands.items():
+        procs[key] = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=JOBS,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    results = {}
+    for key, proc in procs.items():
+        out, err = proc.communicate(timeout=TIMEOUT)
+        results[key] = Run(proc.returncode, out, err)
+    return results
+
+
+def preprocess_args(data: Path, out: Path) -> list[str]:
+    return ["preprocess.py", "--input-dir", str(data), "--output-dir", str(out),
+            "--message-file", str(out / "message")]
+
+
+def train_env(pre: Path, work: Path) -> dict[str, str]:
+    return {
+        "SM_CHANNEL_TRAIN": str(pre / "train"),
+        "SM_CHANNEL_VALIDATION": str(pre / "validation"),
+        "SM_CHANNEL_TRANSFORMER": str(pre / "transformer"),
+        "SM_MODEL_DIR": str(work / "model"),
+        "SM_OUTPUT_DIR": str(work / "output"),
+        "SM_OUTPUT_DATA_DIR": str(work / "output" / "data"),
+        "SM_INPUT_CONFIG_DIR": str(work / "config"),
+    }
+
+
+def pack_model(work: Path) -> Path:
+    """What SageMaker does with SM_MODEL_DIR after training: model.tar.gz."""
+    target = work / "artifacts" / "model.tar.gz"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(target, "w:gz") as tar:
+        for path in sorted((work / "model").iterdir()):
+            tar.add(path, arcname=path.name)
+    return target
+
+
+@pytest.fixture(scope="module")
+def pipelines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
+    """A clean and a low-quality (45% label noise) dataset through preprocess, train, evaluate."""
+    base = tmp_path_factory.mktemp("jobs")
+    datasets = {"clean": generate(seed=7), "noisy": generate(seed=8, label_noise=0.45)}
+    for name, frame in datasets.items():
+        # Two files in nested folders: the job must read every CSV under its input.
+        half = len(frame) // 2
+        write_csv(frame.iloc[:half], base / name / "data" / "a.csv")
+        write_csv(frame.iloc[half:], base / name / "data" / "more" / "b.csv")
+    pre = run_parallel(
+        {n: (preprocess_args(base / n / "data", base / n / "pre"), {}) for n in datasets}
+    )
+    for name, run in pre.items():
+        assert run.returncode == 0, f"{name}: {run.stderr}"
+    hp_dir = base / "hp"
+    (hp_dir / "config").mkdir(parents=True)
+    # As the SageMaker SDK writes them: every value a JSON-encoded string.
+    (hp_dir / "config" / "hyperparameters.json").write_text(
+        json.dumps({"n_estimators": "20", "max_depth": "2", "sagemaker_program": '"train.py"'})
+    )
+    jobs = {
+        n: (["train.py", "--n_estimators", "120", "--max_depth", "3"], train_env(base / n / "pre", base / n))
+        for n in datasets
+    }
+    jobs["hyperparameters_file"] = (["train.py"], train_env(base / "clean" / "pre", hp_dir))
+    trained = run_parallel(jobs)
+    for name, run in trained.items():
+        assert run.returncode == 0, f"{name}: {run.stderr}"
+    commands = {}
+    for name in datasets:
+        archive = pack_model(base / name)
+        commands[name] = (
+            ["evaluate.py", "--model-dir", str(archive.parent), "--test-dir",
+             str(base / name / "pre" / "test"), "--output-dir", str(base / name / "evaluation"),
+             "--message-file", str(base / name / "message")],
+            {},
+        )
+    evaluated = run_parallel(commands)
+    for name, run in evaluated.items():
+        assert run.returncode == 0, f"{name}: {run.stderr}"
+    return {
+        name: {
+            "dir": base / name,
+            "frame": datasets[name],
+            "train_log": trained[name].stdout,
+            "report": json.loads((base / name / "evaluation" / "evaluation.json").read_text()),
+        }
+        for name in datasets
+    } | {"hyperparameters_file": {"train_log": trained["hyperparameters_file"].stdout}}
+
+
+def test_preprocess_splits_stratified_and_fits_on_train(pipelines: dict) -> None:
+    pre = pipelines["clean"]["dir"] / "pre"
+    parts = {n: pd.read_csv(pre / n / f"{n}.csv") for n in ("train", "validation", "test")}
+    assert [len(parts[n]) for n in ("train", "validation", "test")] == [3500, 750, 750]
+    assert list(parts["train"].columns) == [*FEATURES, LABEL]
+    rate = pipelines["clean"]["frame"][LABEL].mean()
+    for part in parts.values():
+        assert abs(part[LABEL].mean() - rate) < 0.01
+    transformer = joblib.load(pre / "transformer" / "transformer.joblib")
+    scaled = transformer.transform(parts["train"][list(FEATURES)])
+    numeric = scaled[:, : len(NUMERIC_FEATURES)]
+    # Scaling was fitted on train only: train is centred exactly, test only roughly.
+    assert np.allclose(numeric.mean(axis=0), 0.0, atol=1e-9)
+    one_hot_width = sum(len(v) for v in CATEGORICAL_FEATURES.values())
+    assert scaled.shape[1] == len(NUMERIC_FEATURES) + one_hot_width
+
+
+def test_baseline_statistics_describe_the_train_split(pipelines: dict) -> None:
+    pre = pipelines["clean"]["dir"] / "pre"
+    stats = json.loads((pre / "baseline" / "statistics.json").read_text())
+    train = pd.read_csv(pre / "train" / "train.csv")
+    assert set(stats["features"]) == set(FEATURES)
+    tenure = stats["features"]["tenure_months"]
+    assert tenure["type"] == "numeric" and tenure["count"] == len(train)
+    assert tenure["mean"] == pytest.approx(train["tenure_months"].mean())
+    assert sum(tenure["histogram"]["proportions"]) == pytest.approx(1.0)
+    assert len(tenure["histogram"]["bin_edges"]) == len(tenure["histogram"]["proportions"]) + 1
+    assert len(tenure["quantiles"]) == 101 and len(tenure["sample"]) == 1000
+    contract = stats["features"]["contract_type"]
+    assert contract["categories"]["two-year"] == pytest.approx(
+        (train["contract_type"] == "two-year").mean()
+    )
+
+
+def test_train_saves_pipeline_on_raw_rows_and_logs_metrics(pipelines: dict) -> None:
+    log = pipelines["clean"]["train_log"]
+    auc = float(re.search(r"^validation:auc=([0-9.]+);$", log, re.M).group(1))
+    assert 0.8 < auc <= 1.0
+    model = joblib.load(pipelines["clean"]["dir"] / "model" / "model.joblib")
+    test = pd.read_csv(pipelines["clean"]["dir"] / "pre" / "test" / "test.csv")
+    scores = model.predict_proba(test[list(FEATURES)])[:, 1]
+    assert scores.shape == (len(test),) and ((scores >= 0) & (scores <= 1)).all()
+    assert model.named_steps["classifier"].n_estimators == 120
+    assert '"n_estimators": 20' in pipelines["hyperparameters_file"]["train_log"]
+    assert '"max_depth": 2' in pipelines["hyperparameters_file"]["train_log"]
+
+
+def test_evaluation_report_matches_an_independent_scoring(pipelines: dict) -> None:
+    report = pipelines["clean"]["report"]["binary_classification_metrics"]
+    model = joblib.load(pipelines["clean"]["dir"] / "model" / "model.joblib")
+    test = pd.read_csv(pipelines["clean"]["dir"] / "pre" / "test" / "test.csv")
+    scores = model.predict_proba(test[list(FEATURES)])[:, 1]
+    assert report["auc"]["value"] == pytest.approx(roc_auc_score(test[LABEL], scores), abs=1e-6)
+    matrix = report["confusion_matrix"]
+    assert sum(matrix[a][p] for a in "01" for p in "01") == len(test)
+    assert matrix["1"]["1"] + matrix["1"]["0"] == int(test[LABEL].sum())
+    predicted = scores >= 0.5
+    assert report["accuracy"]["value"] == pytest.approx((predicted == test[LABEL]).mean(), abs=1e-6)
+    for name in ("auc", "accuracy", "f1", "precision", "recall"):
+        assert 0 < report[name]["standard_deviation"] < 0.1
+    curve = report["receiver_operating_characteristic_curve"]
+    assert len(curve["false_positive_rates"]) == len(curve["true_positive_rates"])
+
+
+def test_low_quality_data_gives_a_measurably_worse_model(pipelines: dict) -> None:
+    clean = pipelines["clean"]["report"]["binary_classification_metrics"]
+    noisy = pipelines["noisy"]["report"]["binary_classification_metrics"]
+    assert clean["auc"]["value"] > 0.8
+    assert noisy["auc"]["value"] < 0.65
+
+
+@pytest.fixture(scope="module")
+def failures(tmp_path_factory: pytest.TempPathFactory, pipelines: dict) -> dict[str, tuple[Run, Path]]:
+    """Jobs given bad input; each writes its reason where SageMaker reads it."""
+    base = tmp_path_factory.mktemp("bad")
+    clean_pre = pipelines["clean"]["dir"] / "pre"
+    (base / "empty").mkdir()
+    (base / "empty" / "data.csv").write_text("")
+    (base / "nocsv").mkdir()
+    (base / "nocsv" / "data.parquet").write_bytes(b"PAR1")
+    frame = generate(rows=200)
+    write_csv(frame.drop(columns=["tenure_months"]), base / "missing" / "d.csv")
+    broken = frame.astype({"monthly_charges": object})
+    broken.loc[3, "monthly_charges"] = "twelve"
+    write_csv(broken, base / "types" / "d.csv")
+    cases: dict[str, tuple[list[str], dict[str, str]]] = {}
+    for name in ("empty", "nocsv", "missing", "types"):
+        cases[name] = (preprocess_args(base / name, base / f"{name}-out"), {})
+    notransformer = train_env(clean_pre, base / "train-nt")
+    notransformer["SM_CHANNEL_TRANSFORMER"] = str(base / "nowhere")
+    cases["train-nt"] = (["train.py"], notransformer)
+    cases["train-hp"] = (["train.py", "--n_trees", "5"], train_env(clean_pre, base / "train-hp"))
+    cases["evaluate-nomodel"] = (
+        ["evaluate.py", "--model-dir", str(base / "nocsv"), "--test-dir", str(clean_pre / "test"),
+         "--output-dir", str(base / "ev"), "--message-file", str(base / "evaluate-nomodel-out" / "message")],
+        {},
+    )
+    runs = run_parallel(cases)
+    where = {name: base / f"{name}-out" / "message" for name in cases}
+    where["train-nt"] = base / "train-nt" / "output" / "failure"
+    where["train-hp"] = base / "train-hp" / "output" / "failure"
+    return {name: (runs[name], where[name]) for name in cases}
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("empty", "is empty"),
+        ("nocsv", "no CSV file"),
+        ("missing", "missing column(s) ['tenure_months']"),
+        ("types", "column 'monthly_charges' must be numeric"),
+        ("train-nt", "transformer.joblib not found"),
+        ("train-hp", "unknown hyperparameter 'n_trees'"),
+        ("evaluate-nomodel", "no model.joblib"),
+    ],
+)
+def test_bad_input_fails_the_job_with_its_reason(failures: dict, case: str, expected: str) -> None:
+    run, message_file = failures[case]
+    assert run.returncode != 0
+    assert expected in message_file.read_text()
+    assert expected in run.stderr
+    assert not (message_file.parent.parent / "model" / "model.joblib").exists()
+
+
+@pytest.fixture(scope="module")
+def drift_reports(tmp_path_factory: pytest.TempPathFactory, pipelines: dict) -> dict[str, object]:
+    base = tmp_path_factory.mktemp("drift")
+    baseline = pipelines["clean"]["dir"] / "pre" / "baseline"
+    write_capture(generate(seed=99, rows=800), base / "same", endpoint_name="churn")
+    write_capture(generate(seed=98, rows=800, drift=0.6), base / "drifted", endpoint_name="churn")
+    (base / "nothing").mkdir()
+    cases = {
+        name: (
+            ["drift_check.py", "--baseline-dir", str(baseline), "--capture-dir", str(base / name),
+             "--report-dir", str(base / f"{name}-report"), "--message-file", str(base / f"{name}.msg")],
+            {},
+        )
+        for name in ("same", "drifted", "nothing")
+    }
+    runs = run_parallel(cases)
+    reports: dict[str, object] = {"runs": runs, "base": base}
+    for name in ("same", "drifted"):
+        assert runs[name].returncode == 0, runs[name].stderr
+        reports[name] = json.loads((base / f"{name}-report" / "drift.json").read_text())
+    return reports
+
+
+def test_drift_check_passes_data_from_the_training_distribution(drift_reports: dict) -> None:
+    report = drift_reports["same"]
+    assert report["drift_detected"] is False and report["drifted_features"] == []
+    assert report["n_captured"] == 800
+    assert report["max_psi"] < 0.1
+    assert set(report["features"]) == set(FEATURES)
+
+
+def test_drift_check_flags_drifted_capture(drift_reports: dict) -> None:
+    report = drift_reports["drifted"]
+    assert report["drift_detected"] is True
+    assert report["max_psi"] > 0.2
+    assert {"tenure_months", "monthly_charges", "support_calls"} <= set(report["drifted_features"])
+    tenure = report["features"]["tenure_months"]
+    assert tenure["ks_pvalue"] < 1e-6 and tenure["drifted"] is True
+    assert report["thresholds"]["psi"] == 0.2 and report["thresholds"]["ks_pvalue"] == 0.01
+
+
+def test_drift_check_without_captured_rows_fails_clearly(drift_reports: dict) -> None:
+    run = drift_reports["runs"]["nothing"]
+    assert run.returncode != 0
+    assert "no captured requests" in (drift_reports["base"] / "nothing.msg").read_text()
+
+
+def test_inference_hooks_serve_probabilities_from_csv(pipelines: dict) -> None:
+    model_dir = pipelines["clean"]["dir"] / "model"
+    rows = generate(seed=3, rows=3)[list(FEATURES)]
+    body = rows.to_csv(index=False, header=False)
+    script = (
+        "import json, sys, inference as i\n"
+        "m = i.model_fn(sys.argv[1])\n"
+        "out, kind = i.output_fn(i.predict_fn(i.input_fn(sys.argv[2], 'text/csv'), m), 'application/json')\n"
+        "print(kind); print(out)\n"
+        "try:\n    i.input_fn('1,2,3', 'text/csv')\nexcept ValueError as e:\n    print('ERR', e)\n"
+    )
+    run = run_parallel({"serve": (["-c", script, str(model_dir), body], {})})["serve"]
+    assert run.returncode == 0, run.stderr
+    kind, payload, error = run.stdout.strip().split("\n")
+    expected = joblib.load(model_dir / "model.joblib").predict_proba(rows)[:, 1]
+    assert kind == "application/json"
+    assert json.loads(payload)["predictions"] == pytest.approx(expected, abs=1e-6)
+    assert error.startswith("ERR") and "12 fields" in error
