@@ -2,12 +2,14 @@
 
 Each rule is indexed on its anchors: fields that must hold (not inside `$or`) and whose value
 list is plain strings, such as `source` and `detail-type`. An event looks up its own values at
-the indexed paths; only rules whose every anchor was hit, plus rules without anchors, are then
+the anchored paths; only rules whose every anchor holds, plus rules without anchors, are then
 matched in full. Anchors only narrow the candidates, so the answer equals testing every rule.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from typing import TYPE_CHECKING, Any
 
 from event_rules.pattern_tree import MISSING, LeafNode, ObjectNode, leaves_of
@@ -17,6 +19,9 @@ if TYPE_CHECKING:
     from event_rules.pattern import Pattern
 
 Path = tuple[str, ...]
+Signature = tuple[Path, ...]
+MAX_KEYS_PER_RULE = 64
+MAX_EVENT_KEYS = 4096
 
 
 def anchors(root: ObjectNode) -> dict[Path, frozenset[str]]:
@@ -72,15 +77,17 @@ def _dicts(values: list[Any]) -> list[dict[str, Any]]:
 class RuleIndex:
     """Named patterns, routed by their exact-value anchors.
 
-    `add` replaces a rule of the same name; `route` returns matching names in the order the
-    rules were first added.
+    Rules are grouped by the set of paths they anchor on (their signature); within a group,
+    every combination of anchor values maps to the rules requiring it, so one dict lookup per
+    group finds the rules whose every anchor holds. `add` replaces a rule of the same name;
+    `route` returns matching names in the order the rules were first added.
     """
 
     def __init__(self) -> None:
         self._patterns: dict[str, Pattern] = {}
         self._order: dict[str, int] = {}
-        self._anchor_count: dict[str, int] = {}
-        self._tables: dict[Path, dict[str, set[str]]] = {}
+        self._groups: dict[Signature, dict[tuple[str, ...], set[str]]] = {}
+        self._keys: dict[str, tuple[Signature, list[tuple[str, ...]]]] = {}
         self._unanchored: set[str] = set()
 
     def __len__(self) -> int:
@@ -99,13 +106,18 @@ class RuleIndex:
         self._patterns[name] = compiled
         self._order.setdefault(name, len(self._order))
         found = anchors(compiled.tree)
-        self._anchor_count[name] = len(found)
+        # Many-valued anchors multiply the keys a rule is filed under; drop the widest ones.
+        while found and math.prod(len(values) for values in found.values()) > MAX_KEYS_PER_RULE:
+            del found[max(found, key=lambda path: len(found[path]))]
         if not found:
             self._unanchored.add(name)
-        for path, values in found.items():
-            table = self._tables.setdefault(path, {})
-            for value in values:
-                table.setdefault(value, set()).add(name)
+            return compiled
+        signature = tuple(sorted(found))
+        keys = list(itertools.product(*(sorted(found[path]) for path in signature)))
+        group = self._groups.setdefault(signature, {})
+        for key in keys:
+            group.setdefault(key, set()).add(name)
+        self._keys[name] = (signature, keys)
         return compiled
 
     def remove(self, name: str) -> None:
@@ -113,31 +125,43 @@ class RuleIndex:
         if self._patterns.pop(name, None) is None:
             return
         self._unanchored.discard(name)
-        self._anchor_count.pop(name, None)
-        for path in list(self._tables):
-            table = self._tables[path]
-            for value in list(table):
-                table[value].discard(name)
-                if not table[value]:
-                    del table[value]
-            if not table:
-                del self._tables[path]
+        signature, keys = self._keys.pop(name, ((), []))
+        group = self._groups.get(signature, {})
+        for key in keys:
+            names = group.get(key)
+            if names is not None:
+                names.discard(name)
+                if not names:
+                    del group[key]
+        if signature in self._groups and not group:
+            del self._groups[signature]
 
-    def candidates(self, event: dict[str, Any]) -> list[str]:
-        """Rules that may match: every anchor hit, or no anchors at all."""
-        hits: dict[str, int] = {}
-        for path, table in self._tables.items():
-            hit_here: set[str] = set()
-            for value in values_at(event, path):
-                if value.__class__ is str:
-                    names = table.get(value)
+    def candidates(self, event: dict[str, Any]) -> set[str]:
+        """Rules that may match: every anchor holds in the event, or the rule has none."""
+        chosen = set(self._unanchored)
+        strings_at: dict[Path, list[str]] = {}
+        for signature, group in self._groups.items():
+            columns = []
+            for path in signature:
+                strings = strings_at.get(path)
+                if strings is None:
+                    strings = list(
+                        dict.fromkeys(v for v in values_at(event, path) if v.__class__ is str)
+                    )
+                    strings_at[path] = strings
+                if not strings:
+                    break
+                columns.append(strings)
+            else:
+                if math.prod(len(column) for column in columns) > MAX_EVENT_KEYS:
+                    # Pathologically wide events: fall back to testing the whole group.
+                    for group_names in group.values():
+                        chosen |= group_names
+                    continue
+                for key in itertools.product(*columns):
+                    names = group.get(key)
                     if names:
-                        hit_here |= names
-            for name in hit_here:
-                hits[name] = hits.get(name, 0) + 1
-        counts = self._anchor_count
-        chosen = [name for name, count in hits.items() if count == counts[name]]
-        chosen.extend(self._unanchored)
+                        chosen |= names
         return chosen
 
     def route(self, event: dict[str, Any]) -> list[str]:
