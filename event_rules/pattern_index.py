@@ -50,6 +50,19 @@ def _exact_strings(leaf: LeafNode) -> frozenset[str] | None:
     return frozenset(values)
 
 
+def prefix_anchor(root: ObjectNode) -> tuple[Path, frozenset[str]] | None:
+    """A required field whose every condition is a case-sensitive, non-empty prefix."""
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        for _, child in node.fields:
+            if isinstance(child, ObjectNode):
+                pending.append(child)
+            elif all(c.kind == "prefix" and c.operand for c in child.conditions):
+                return child.path, frozenset(c.operand for c in child.conditions)
+    return None
+
+
 def values_at(event: Any, path: Path) -> list[Any]:
     """Every scalar an event holds at a path, through arrays at any level."""
     current = [event]
@@ -88,6 +101,9 @@ class RuleIndex:
         self._order: dict[str, int] = {}
         self._groups: dict[Signature, dict[tuple[str, ...], set[str]]] = {}
         self._keys: dict[str, tuple[Signature, list[tuple[str, ...]]]] = {}
+        self._prefixes: dict[Path, dict[str, set[str]]] = {}
+        self._prefix_keys: dict[str, tuple[Path, frozenset[str]]] = {}
+        self._prefix_lengths: dict[Path, frozenset[int]] = {}
         self._unanchored: set[str] = set()
 
     def __len__(self) -> int:
@@ -110,7 +126,7 @@ class RuleIndex:
         while found and math.prod(len(values) for values in found.values()) > MAX_KEYS_PER_RULE:
             del found[max(found, key=lambda path: len(found[path]))]
         if not found:
-            self._unanchored.add(name)
+            self._add_unanchored(name, compiled)
             return compiled
         signature = tuple(sorted(found))
         keys = list(itertools.product(*(sorted(found[path]) for path in signature)))
@@ -120,11 +136,35 @@ class RuleIndex:
         self._keys[name] = (signature, keys)
         return compiled
 
+    def _add_unanchored(self, name: str, compiled: Pattern) -> None:
+        # Without exact values, a required prefix still narrows the candidates.
+        anchor = prefix_anchor(compiled.tree)
+        if anchor is None:
+            self._unanchored.add(name)
+            return
+        path, prefixes = anchor
+        table = self._prefixes.setdefault(path, {})
+        for prefix in prefixes:
+            table.setdefault(prefix, set()).add(name)
+        self._prefix_keys[name] = anchor
+        self._prefix_lengths[path] = frozenset(len(prefix) for prefix in table)
+
     def remove(self, name: str) -> None:
         """Forget a rule; unknown names are ignored."""
         if self._patterns.pop(name, None) is None:
             return
         self._unanchored.discard(name)
+        path, prefixes = self._prefix_keys.pop(name, ((), frozenset()))
+        table = self._prefixes.get(path, {})
+        for prefix in prefixes:
+            table.get(prefix, set()).discard(name)
+            if not table.get(prefix, True):
+                del table[prefix]
+        if path in self._prefixes and not table:
+            del self._prefixes[path]
+            del self._prefix_lengths[path]
+        elif path in self._prefixes:
+            self._prefix_lengths[path] = frozenset(len(prefix) for prefix in table)
         signature, keys = self._keys.pop(name, ((), []))
         group = self._groups.get(signature, {})
         for key in keys:
@@ -162,6 +202,14 @@ class RuleIndex:
                     names = group.get(key)
                     if names:
                         chosen |= names
+        for path, table in self._prefixes.items():
+            lengths = self._prefix_lengths[path]
+            for value in values_at(event, path):
+                if value.__class__ is str:
+                    for length in lengths:
+                        names = table.get(value[:length])
+                        if names:
+                            chosen |= names
         return chosen
 
     def route(self, event: dict[str, Any]) -> list[str]:

@@ -103,6 +103,19 @@ def test_rules_without_exact_values_are_always_candidates() -> None:
     assert index.route({"source": "app"}) == ["exact"]
 
 
+def test_required_prefixes_narrow_rules_without_exact_values() -> None:
+    index = RuleIndex()
+    index.add("aws", {"source": [{"prefix": "aws."}]})
+    index.add("app", {"source": [{"prefix": "app."}, {"prefix": "application."}]})
+    index.add("any", {"source": [{"prefix": ""}]})
+    assert index.candidates({"source": "aws.s3"}) == {"aws", "any"}
+    assert index.route({"source": "application.x"}) == ["app", "any"]
+    index.remove("app")
+    assert index.route({"source": "application.x"}) == ["any"]
+    index.add("app", {"source": [{"prefix": "app."}]})
+    assert index.route({"source": "app.x"}) == ["app", "any"]
+
+
 def test_anchor_values_inside_event_arrays_are_found() -> None:
     index = RuleIndex()
     index.add("nested", {"detail": {"items": {"kind": ["a"]}}})
