@@ -11,8 +11,8 @@ import re
 from functools import cache
 from typing import Any
 
-import botocore.session
-from botocore.model import OperationModel, Shape
+from botocore.loaders import Loader, create_loader
+from botocore.model import OperationModel, ServiceModel, Shape
 
 from workflows.expressions import is_jsonata
 
@@ -33,8 +33,9 @@ _RESOURCE = re.compile(
 
 
 @cache
-def _session() -> botocore.session.Session:
-    return botocore.session.get_session()
+def _loader() -> Loader:
+    # The loader alone: a full botocore session costs far more to import and set up.
+    return create_loader()
 
 
 def operation_for(resource: str) -> tuple[str, str]:
@@ -53,7 +54,7 @@ def operation_for(resource: str) -> tuple[str, str]:
 
 @cache
 def _operation(service: str, operation: str) -> OperationModel:
-    model = _session().get_service_model(service)
+    model = ServiceModel(_loader().load_service_model(service, "service-2"), service)
     return model.operation_model(operation)
 
 
