@@ -46,8 +46,17 @@ bench: setup
 demo: setup
 	@$(PY) scripts/demo.py
 
-deploy-workflow plan-workflow rollback-workflow destroy-workflow package template local-up local-down: setup
-	@echo "make $@: not built yet (see the open issue on deploys and the demo)." >&2; exit 1
+package: $(VENV)/.installed
+	@$(PY) -m tasks.packaging --out build
+
+local-up: $(VENV)/.installed
+	@$(PY) -m localcloud up
+
+local-down: $(VENV)/.installed
+	@$(PY) -m localcloud down
+
+deploy-workflow plan-workflow rollback-workflow destroy-workflow template: setup
+	@echo "make $@: not built yet; the deploy is the next piece of work (see README, Status)." >&2; exit 1
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache build
