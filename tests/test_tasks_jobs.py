@@ -54,8 +54,15 @@ def run_parallel(commands: dict[str, tuple[list[str], dict[str, str]]]) -> dict[
 
 
 def preprocess_args(data: Path, out: Path) -> list[str]:
-    return ["preprocess.py", "--input-dir", str(data), "--output-dir", str(out),
-            "--message-file", str(out / "message")]
+    return [
+        "preprocess.py",
+        "--input-dir",
+        str(data),
+        "--output-dir",
+        str(out),
+        "--message-file",
+        str(out / "message"),
+    ]
 
 
 def train_env(pre: Path, work: Path) -> dict[str, str]:
@@ -102,7 +109,10 @@ def pipelines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, o
         json.dumps({"n_estimators": "20", "max_depth": "2", "sagemaker_program": '"train.py"'})
     )
     jobs = {
-        n: (["train.py", "--n_estimators", "120", "--max_depth", "3"], train_env(base / n / "pre", base / n))
+        n: (
+            ["train.py", "--n_estimators", "120", "--max_depth", "3"],
+            train_env(base / n / "pre", base / n),
+        )
         for n in datasets
     }
     jobs["hyperparameters_file"] = (["train.py"], train_env(base / "clean" / "pre", hp_dir))
@@ -113,9 +123,17 @@ def pipelines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, o
     for name in datasets:
         archive = pack_model(base / name)
         commands[name] = (
-            ["evaluate.py", "--model-dir", str(archive.parent), "--test-dir",
-             str(base / name / "pre" / "test"), "--output-dir", str(base / name / "evaluation"),
-             "--message-file", str(base / name / "message")],
+            [
+                "evaluate.py",
+                "--model-dir",
+                str(archive.parent),
+                "--test-dir",
+                str(base / name / "pre" / "test"),
+                "--output-dir",
+                str(base / name / "evaluation"),
+                "--message-file",
+                str(base / name / "message"),
+            ],
             {},
         )
     evaluated = run_parallel(commands)
@@ -204,7 +222,9 @@ def test_low_quality_data_gives_a_measurably_worse_model(pipelines: dict) -> Non
 
 
 @pytest.fixture(scope="module")
-def failures(tmp_path_factory: pytest.TempPathFactory, pipelines: dict) -> dict[str, tuple[Run, Path]]:
+def failures(
+    tmp_path_factory: pytest.TempPathFactory, pipelines: dict
+) -> dict[str, tuple[Run, Path]]:
     """Jobs given bad input; each writes its reason where SageMaker reads it."""
     base = tmp_path_factory.mktemp("bad")
     clean_pre = pipelines["clean"]["dir"] / "pre"
@@ -225,8 +245,17 @@ def failures(tmp_path_factory: pytest.TempPathFactory, pipelines: dict) -> dict[
     cases["train-nt"] = (["train.py"], notransformer)
     cases["train-hp"] = (["train.py", "--n_trees", "5"], train_env(clean_pre, base / "train-hp"))
     cases["evaluate-nomodel"] = (
-        ["evaluate.py", "--model-dir", str(base / "nocsv"), "--test-dir", str(clean_pre / "test"),
-         "--output-dir", str(base / "ev"), "--message-file", str(base / "evaluate-nomodel-out" / "message")],
+        [
+            "evaluate.py",
+            "--model-dir",
+            str(base / "nocsv"),
+            "--test-dir",
+            str(clean_pre / "test"),
+            "--output-dir",
+            str(base / "ev"),
+            "--message-file",
+            str(base / "evaluate-nomodel-out" / "message"),
+        ],
         {},
     )
     runs = run_parallel(cases)
@@ -265,8 +294,17 @@ def drift_reports(tmp_path_factory: pytest.TempPathFactory, pipelines: dict) -> 
     (base / "nothing").mkdir()
     cases = {
         name: (
-            ["drift_check.py", "--baseline-dir", str(baseline), "--capture-dir", str(base / name),
-             "--report-dir", str(base / f"{name}-report"), "--message-file", str(base / f"{name}.msg")],
+            [
+                "drift_check.py",
+                "--baseline-dir",
+                str(baseline),
+                "--capture-dir",
+                str(base / name),
+                "--report-dir",
+                str(base / f"{name}-report"),
+                "--message-file",
+                str(base / f"{name}.msg"),
+            ],
             {},
         )
         for name in ("same", "drifted", "nothing")
@@ -321,3 +359,43 @@ def test_inference_hooks_serve_probabilities_from_csv(pipelines: dict) -> None:
     assert kind == "application/json"
     assert json.loads(payload)["predictions"] == pytest.approx(expected, abs=1e-6)
     assert error.startswith("ERR") and "12 fields" in error
+
+
+def test_quality_gate_approves_the_clean_model_and_rejects_the_noisy_one(pipelines: dict) -> None:
+    from moto import mock_aws
+
+    import boto3
+
+    from tasks.handlers.quality_gate import evaluate_gate
+
+    thresholds = {"auc": 0.75, "accuracy": 0.70, "f1": 0.55, "max_regression": 0.02}
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        sagemaker = boto3.client("sagemaker", region_name="us-east-1")
+        s3.create_bucket(Bucket="reports")
+        for name in ("clean", "noisy"):
+            s3.put_object(
+                Bucket="reports",
+                Key=f"{name}/evaluation.json",
+                Body=json.dumps(pipelines[name]["report"]),
+            )
+        sagemaker.create_model_package_group(ModelPackageGroupName="churn")
+
+        def gate(name: str) -> dict:
+            request = {
+                "evaluationReportS3Uri": f"s3://reports/{name}/evaluation.json",
+                "thresholds": thresholds,
+                "modelPackageGroupName": "churn",
+            }
+            return evaluate_gate(request, s3, sagemaker)
+
+        clean, noisy = gate("clean"), gate("noisy")
+    assert clean["decision"] == "approve" and clean["reasons"] == [] and clean["champion"] is None
+    assert (
+        clean["metrics"]["auc"]
+        == pipelines["clean"]["report"]["binary_classification_metrics"]["auc"]["value"]
+    )
+    assert noisy["decision"] == "reject"
+    assert any(
+        reason.startswith("auc ") and "below the threshold" in reason for reason in noisy["reasons"]
+    )

@@ -91,5 +91,5 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     env = dict(os.environ)
     clients = {name: _client(name) for name in ("sagemaker", "stepfunctions", "sns")}
     result = handle_change(event, clients, env)
-    logger.info("model package state change handled", extra=result)
+    logger.info("model package state change handled", extra={"outcome": result})
     return result

@@ -1,8 +1,9 @@
 """Starting state machine executions exactly once per event.
 
 EventBridge delivers at least once, so every execution name is derived from the event: a
-redelivery reuses the name and StartExecution refuses it with ExecutionAlreadyExists (or, for
-the same input on a running Standard execution, returns the same execution).
+redelivery reuses the name. StartExecution then refuses it with ExecutionAlreadyExists, or, for
+the same input on a still-running Standard execution, quietly returns that execution; to tell
+the caller which case it is, the execution is looked up first (states:DescribeExecution).
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ def start_once(
     sfn: Any, state_machine_arn: str, name: str, payload: dict[str, Any]
 ) -> dict[str, Any]:
     """StartExecution; a duplicate delivery returns `duplicate: true` instead of failing."""
+    expected = execution_arn_for(state_machine_arn, name)
+    try:
+        sfn.describe_execution(executionArn=expected)
+        return {"executionArn": expected, "name": name, "duplicate": True}
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ExecutionDoesNotExist":
+            raise
     try:
         response = sfn.start_execution(
             stateMachineArn=state_machine_arn,
@@ -46,6 +54,6 @@ def start_once(
             raise
         message = str(exc.response.get("Error", {}).get("Message", ""))
         quoted = _QUOTED_ARN.search(message)
-        arn = quoted.group(1) if quoted else execution_arn_for(state_machine_arn, name)
+        arn = quoted.group(1) if quoted else expected
         return {"executionArn": arn, "name": name, "duplicate": True}
     return {"executionArn": response["executionArn"], "name": name, "duplicate": False}

@@ -61,5 +61,5 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     details = notifications.from_event(event)
     slack_secret = os.environ.get("SLACK_WEBHOOK_SECRET_ARN", "").strip()
     result = publish(details, _sns(), topic_arn, _secrets() if slack_secret else None, slack_secret)
-    logger.info("notification sent", extra={"kind": details.get("kind"), **result})
+    logger.info("notification sent", extra={"kind": details.get("kind"), "sent": result})
     return result

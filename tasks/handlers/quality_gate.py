@@ -121,5 +121,5 @@ def evaluate_gate(request: dict[str, Any], s3: Any, sagemaker: Any) -> dict[str,
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     result = evaluate_gate(event, _s3(), _sagemaker())
-    logger.info("quality gate decided", extra=result)
+    logger.info("quality gate decided", extra={"gate": result})
     return result

@@ -155,5 +155,5 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
         return {"executionArn": None, "name": None, "duplicate": False, "skipped": True}
     payload, name = request
     result = start_once(_sfn(), _setting("RETRAIN_STATE_MACHINE_ARN"), name, payload)
-    logger.info("retrain requested", extra={"trigger": payload["trigger"], **result})
+    logger.info("retrain requested", extra={"trigger": payload["trigger"], "execution": result})
     return result
