@@ -339,6 +339,7 @@ EXTENSIONS: dict[str, Callable[[_PatchSet], None]] = {
 }
 
 _applied: dict[str, _PatchSet] = {}
+_suppressed: set[str] = set()
 _lock = threading.RLock()
 
 
@@ -351,6 +352,8 @@ def apply_extensions(names: Iterable[str] | None = None) -> None:
     """Apply the named extensions (all by default) in registry order; already applied ones are
     left alone, so calling this again is harmless."""
     wanted = set(EXTENSIONS if names is None else names)
+    if names is None:
+        wanted -= _suppressed
     unknown = wanted - set(EXTENSIONS)
     if unknown:
         raise ValueError(f"unknown extension(s) {sorted(unknown)}; known: {sorted(EXTENSIONS)}")
@@ -377,9 +380,11 @@ def extensions_disabled(*names: str) -> Iterator[None]:
         raise ValueError(f"unknown extension(s) {sorted(unknown)}")
     with _lock:
         remove_extensions()
-        apply_extensions(n for n in EXTENSIONS if n not in names)
+        _suppressed.update(names)
+        apply_extensions()
         try:
             yield
         finally:
+            _suppressed.difference_update(names)
             remove_extensions()
             apply_extensions()

@@ -125,6 +125,14 @@ def install_job_runner(replace: Callable[[Any, str, Any], None]) -> None:
                 _patched_create(kind, getattr(SageMakerModelBackend, method)))
 
 
+# The actions of Step Functions' optimised SageMaker integration.
+_OPTIMISED_ACTIONS = frozenset({
+    "createEndpoint", "createEndpointConfig", "createHyperParameterTuningJob",
+    "createLabelingJob", "createModel", "createProcessingJob", "createTrainingJob",
+    "createTransformJob", "stopHyperParameterTuningJob", "stopLabelingJob",
+    "stopProcessingJob", "stopTrainingJob", "stopTransformJob", "updateEndpoint",
+})
+
 _SYNC_ACTIONS: dict[str, tuple[str, str, str, str]] = {
     # api action -> (kind, describe action, name field, status field)
     "createprocessingjob": ("processing", "describe_processing_job", "ProcessingJobName",
@@ -140,10 +148,23 @@ class StateTaskServiceSageMaker(StateTaskServiceCallback):
     """`arn:aws:states:::sagemaker:<action>[.sync]`, request-response or run-a-job."""
 
     def __init__(self) -> None:
-        super().__init__(supported_integration_patterns={ResourceCondition.Sync})
+        # moto only creates the callback endpoint its sync loop needs when WaitForTaskToken is
+        # listed; SageMaker does not support it, so a `.waitForTaskToken` resource is rejected
+        # in `_get_supported_parameters` instead.
+        super().__init__(supported_integration_patterns={
+            ResourceCondition.Sync, ResourceCondition.WaitForTaskToken})
 
     def _get_supported_parameters(self) -> set[str] | None:
-        return None
+        action = self.resource.api_action
+        if action not in _OPTIMISED_ACTIONS or self.resource.condition not in (
+            None, ResourceCondition.Sync
+        ):
+            return None
+        import botocore.session
+
+        model = botocore.session.get_session().get_service_model("sagemaker")
+        operation = model.operation_model(action[0].upper() + action[1:])
+        return set(operation.input_shape.members) if operation.input_shape else set()
 
     def _from_error(self, env: Any, ex: Exception) -> FailureEvent:
         from botocore.exceptions import ClientError

@@ -1,0 +1,201 @@
+"""SageMaker in the embedded cloud: `.sync` jobs that really run, UpdateEndpoint, registry events."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from localcloud import LocalCloud
+from localcloud.extensions import extensions_disabled
+
+ROLE = "arn:aws:iam::123456789012:role/sm"
+
+SCRIPT = """
+import pathlib, sys
+rows = pathlib.Path(sys.argv[1]).read_text().splitlines()
+if len(rows) < 2:
+    pathlib.Path(sys.argv[3]).write_text(f'need 2 rows, got {len(rows)}')
+    sys.exit(1)
+pathlib.Path(sys.argv[2], 'count.txt').write_text(str(len(rows)))
+"""
+
+
+def _processing_task(query: str = "JSONata") -> dict[str, Any]:
+    return {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sagemaker:createProcessingJob.sync",
+        "Arguments": {
+            "ProcessingJobName": "{% 'count-' & $states.input.run %}",
+            "RoleArn": ROLE,
+            "ProcessingResources": {"ClusterConfig": {
+                "InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 5}},
+            "AppSpecification": {
+                "ImageUri": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sklearn:1.2-1",
+                "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/count.py"],
+                "ContainerArguments": ["/opt/ml/processing/input/data/rows.csv",
+                                       "/opt/ml/processing/output/result",
+                                       "/opt/ml/output/failure"],
+            },
+            "ProcessingInputs": [
+                {"InputName": "code", "S3Input": {
+                    "S3Uri": "s3://ml-data/code/", "LocalPath": "/opt/ml/processing/input/code",
+                    "S3DataType": "S3Prefix", "S3InputMode": "File"}},
+                {"InputName": "data", "S3Input": {
+                    "S3Uri": "{% $states.input.data %}",
+                    "LocalPath": "/opt/ml/processing/input/data",
+                    "S3DataType": "S3Prefix", "S3InputMode": "File"}},
+            ],
+            "ProcessingOutputConfig": {"Outputs": [{"OutputName": "result", "S3Output": {
+                "S3Uri": "s3://ml-data/result", "LocalPath": "/opt/ml/processing/output/result",
+                "S3UploadMode": "EndOfJob"}}]},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 60},
+        },
+        "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Failed",
+                   "Output": "{% $states.errorOutput %}"}],
+        "Output": "{% $states.result %}",
+        "End": True,
+    }
+
+
+def _machine(cloud: LocalCloud) -> str:
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Count",
+        "States": {"Count": _processing_task(), "Failed": {"Type": "Pass", "End": True}},
+    }
+    arn: str = cloud.client("stepfunctions").create_state_machine(
+        name="count", definition=json.dumps(definition), roleArn=ROLE
+    )["stateMachineArn"]
+    return arn
+
+
+def _seed(cloud: LocalCloud) -> Any:
+    s3 = cloud.client("s3")
+    s3.create_bucket(Bucket="ml-data")
+    s3.put_object(Bucket="ml-data", Key="code/count.py", Body=SCRIPT.encode())
+    s3.put_object(Bucket="ml-data", Key="in/good/rows.csv", Body=b"a\nb\nc\n")
+    s3.put_object(Bucket="ml-data", Key="in/bad/rows.csv", Body=b"a\n")
+    return s3
+
+
+def test_processing_sync_runs_the_job_and_returns_describe(localcloud: LocalCloud) -> None:
+    s3 = _seed(localcloud)
+    result = localcloud.start_and_wait(_machine(localcloud),
+                                       {"run": "r1", "data": "s3://ml-data/in/good/"})
+    assert result["status"] == "SUCCEEDED", result
+    output = json.loads(result["output"])
+    assert output["ProcessingJobName"] == "count-r1"
+    assert output["ProcessingJobStatus"] == "Completed"
+    assert output["ProcessingJobArn"].endswith(":processing-job/count-r1")
+    assert output["AppSpecification"]["ContainerEntrypoint"][0] == "python3"
+    assert s3.get_object(Bucket="ml-data", Key="result/count.txt")["Body"].read() == b"3"
+
+
+def test_failed_job_is_states_task_failed_with_describe_cause(localcloud: LocalCloud) -> None:
+    _seed(localcloud)
+    result = localcloud.start_and_wait(_machine(localcloud),
+                                       {"run": "r2", "data": "s3://ml-data/in/bad/"})
+    assert result["status"] == "SUCCEEDED"  # caught
+    error = json.loads(result["output"])
+    assert error["Error"] == "States.TaskFailed"
+    cause = json.loads(error["Cause"])
+    assert cause["ProcessingJobStatus"] == "Failed"
+    assert cause["FailureReason"] == "AlgorithmError: need 2 rows, got 1"
+    described = localcloud.client("sagemaker").describe_processing_job(ProcessingJobName="count-r2")
+    assert described["ProcessingJobStatus"] == "Failed"
+
+
+def test_without_the_extension_sync_is_unsupported() -> None:
+    with extensions_disabled("sagemaker_sync"), LocalCloud() as cloud:
+        _seed(cloud)
+        result = cloud.start_and_wait(_machine(cloud), {"run": "r3", "data": "s3://ml-data/in/good/"})
+    assert result["status"] == "FAILED"
+    assert result["error"] == "States.Runtime"
+
+
+def _endpoint(cloud: LocalCloud) -> Any:
+    sm = cloud.client("sagemaker")
+    for name in ("m1", "m2"):
+        sm.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={
+            "Image": "img", "ModelDataUrl": f"s3://ml-data/{name}.tar.gz"})
+        sm.create_endpoint_config(EndpointConfigName=f"cfg-{name}", ProductionVariants=[{
+            "VariantName": "AllTraffic", "ModelName": name, "InitialInstanceCount": 1,
+            "InstanceType": "ml.m5.large", "InitialVariantWeight": 1.0}])
+    sm.create_endpoint(EndpointName="serve", EndpointConfigName="cfg-m1")
+    return sm
+
+
+def test_update_endpoint_goes_updating_then_in_service_on_new_config(localcloud: LocalCloud) -> None:
+    sm = _endpoint(localcloud)
+    arn = sm.update_endpoint(EndpointName="serve", EndpointConfigName="cfg-m2")["EndpointArn"]
+    assert arn.endswith(":endpoint/serve")
+    during = sm.describe_endpoint(EndpointName="serve")
+    assert during["EndpointStatus"] == "Updating"
+    assert during["EndpointConfigName"] == "cfg-m1"
+    after = sm.describe_endpoint(EndpointName="serve")
+    assert after["EndpointStatus"] == "InService"
+    assert after["EndpointConfigName"] == "cfg-m2"
+    assert "FailureReason" not in after
+
+
+def test_failed_update_rolls_back_with_failure_reason(localcloud: LocalCloud) -> None:
+    sm = _endpoint(localcloud)
+    localcloud.fail_next_endpoint_update("serve", "Alarm model-errors went to ALARM")
+    sm.update_endpoint(EndpointName="serve", EndpointConfigName="cfg-m2")
+    assert sm.describe_endpoint(EndpointName="serve")["EndpointStatus"] == "Updating"
+    after = sm.describe_endpoint(EndpointName="serve")
+    assert after["EndpointStatus"] == "InService"
+    assert after["EndpointConfigName"] == "cfg-m1"
+    assert after["FailureReason"] == "Alarm model-errors went to ALARM"
+
+
+def test_without_the_extension_update_endpoint_is_missing() -> None:
+    with extensions_disabled("update_endpoint"), LocalCloud() as cloud:
+        sm = _endpoint(cloud)
+        try:
+            sm.update_endpoint(EndpointName="serve", EndpointConfigName="cfg-m2")
+        except Exception as error:  # moto answers an unimplemented action with an error
+            raised: Exception | None = error
+        else:
+            raised = None
+    assert raised is not None
+
+
+def _capture_rule(cloud: LocalCloud) -> str:
+    sns = cloud.client("sns")
+    topic = sns.create_topic(Name="registry")["TopicArn"]
+    events = cloud.client("events")
+    events.put_rule(Name="approvals", EventPattern=json.dumps({
+        "source": ["aws.sagemaker"], "detail-type": ["SageMaker Model Package State Change"]}))
+    events.put_targets(Rule="approvals", Targets=[{"Id": "t", "Arn": topic}])
+    return str(topic)
+
+
+def test_model_package_events_on_create_and_approval(localcloud: LocalCloud) -> None:
+    topic = _capture_rule(localcloud)
+    sm = localcloud.client("sagemaker")
+    sm.create_model_package_group(ModelPackageGroupName="churn")
+    arn = sm.create_model_package(
+        ModelPackageGroupName="churn", ModelApprovalStatus="PendingManualApproval",
+        InferenceSpecification={"Containers": [{"Image": "img"}],
+                                "SupportedContentTypes": ["text/csv"],
+                                "SupportedResponseMIMETypes": ["text/csv"]},
+    )["ModelPackageArn"]
+    sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")
+    events = [json.loads(m["Message"]) for m in localcloud.sns_messages(topic)]
+    assert [e["detail"]["ModelApprovalStatus"] for e in events] == [
+        "PendingManualApproval", "Approved"]
+    assert events[1]["source"] == "aws.sagemaker"
+    assert events[1]["resources"] == [arn]
+    assert events[1]["detail"]["ModelPackageGroupName"] == "churn"
+    assert events[1]["detail"]["ModelPackageVersion"] == 1
+
+
+def test_without_the_extension_no_model_package_event() -> None:
+    with extensions_disabled("model_package_events"), LocalCloud() as cloud:
+        topic = _capture_rule(cloud)
+        sm = cloud.client("sagemaker")
+        sm.create_model_package_group(ModelPackageGroupName="churn")
+        sm.create_model_package(ModelPackageGroupName="churn",
+                                ModelApprovalStatus="PendingManualApproval")
+        assert cloud.sns_messages(topic) == []
