@@ -6,7 +6,7 @@ import http.server
 import json
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import boto3
 import pytest
@@ -181,7 +181,7 @@ def test_a_new_version_of_the_same_key_is_a_new_retrain(aws: dict[str, Any]) -> 
                 {
                     "ProcessingJobName": "monitor-1",
                     "ProcessingJobStatus": "Completed",
-                    "ExitMessage": "CompletedWithViolations: Job completed successfully with 3 violations.",
+                    "ExitMessage": "CompletedWithViolations: Job completed with 3 violations.",
                 },
                 "m-1",
             ),
@@ -228,7 +228,7 @@ def test_events_that_ask_for_nothing_are_skipped(aws: dict[str, Any]) -> None:
 
 def test_unknown_event_raises_a_clear_error(aws: dict[str, Any]) -> None:
     with pytest.raises(
-        trigger.UnknownEventError, match="no retrain trigger handles source 'aws.ec2'"
+        trigger.UnknownEventError, match=r"no retrain trigger handles source 'aws\.ec2'"
     ):
         trigger.handler(envelope("aws.ec2", "EC2 Instance State-change Notification", {}), None)
     with pytest.raises(trigger.UnknownEventError):
@@ -344,7 +344,9 @@ def test_gate_rejects_below_absolute_thresholds_without_champion(gate: dict[str,
 def test_gate_raises_on_missing_or_malformed_reports(gate: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="not valid JSON"):
         run_gate(gate, b"{not json")
-    with pytest.raises(ValueError, match="binary_classification_metrics.f1.value must be a number"):
+    with pytest.raises(
+        ValueError, match=r"binary_classification_metrics\.f1\.value must be a number"
+    ):
         run_gate(
             gate,
             {"binary_classification_metrics": {"auc": {"value": 0.9}, "accuracy": {"value": 0.9}}},
@@ -361,7 +363,7 @@ def test_gate_raises_on_missing_or_malformed_reports(gate: dict[str, Any]) -> No
 # notify ----------------------------------------------------------------------------------
 
 
-EXECUTION = f"arn:aws-cn:states:cn-north-1:{ACCOUNT}:execution:retrain:s3-incoming-2024-05-csv-0123456789abcdef"
+EXECUTION = f"arn:aws-cn:states:cn-north-1:{ACCOUNT}:execution:retrain:s3-incoming-0123456789abcdef"
 
 
 def test_notify_publishes_metrics_and_links_from_the_arns_region(aws: dict[str, Any]) -> None:
@@ -436,10 +438,10 @@ def test_unknown_kind_is_rejected(aws: dict[str, Any]) -> None:
 
 
 class _Hook(http.server.BaseHTTPRequestHandler):
-    bodies: list[dict[str, Any]] = []
+    bodies: ClassVar[list[dict[str, Any]]] = []
     status = 200
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         type(self).bodies.append(json.loads(self.rfile.read(length)))
         self.send_response(type(self).status)

@@ -348,7 +348,8 @@ def test_inference_hooks_serve_probabilities_from_csv(pipelines: dict) -> None:
     script = (
         "import json, sys, inference as i\n"
         "m = i.model_fn(sys.argv[1])\n"
-        "out, kind = i.output_fn(i.predict_fn(i.input_fn(sys.argv[2], 'text/csv'), m), 'application/json')\n"
+        "rows = i.input_fn(sys.argv[2], 'text/csv')\n"
+        "out, kind = i.output_fn(i.predict_fn(rows, m), 'application/json')\n"
         "print(kind); print(out)\n"
         "try:\n    i.input_fn('1,2,3', 'text/csv')\nexcept ValueError as e:\n    print('ERR', e)\n"
     )
@@ -362,9 +363,8 @@ def test_inference_hooks_serve_probabilities_from_csv(pipelines: dict) -> None:
 
 
 def test_quality_gate_approves_the_clean_model_and_rejects_the_noisy_one(pipelines: dict) -> None:
-    from moto import mock_aws
-
     import boto3
+    from moto import mock_aws
 
     from tasks.handlers.quality_gate import evaluate_gate
 
