@@ -58,10 +58,7 @@ def test_retrain_reads_like_the_workflow():
         seen.add(name)
         path.append(name)
         state = states[name]
-        if state["Type"] == "Choice":
-            name = state["Choices"][0]["Next"]
-        else:
-            name = state.get("Next")
+        name = state["Choices"][0]["Next"] if state["Type"] == "Choice" else state.get("Next")
     assert path == [
         "ValidateInput",
         "Initialize",

@@ -14,7 +14,7 @@ LAMBDA = "arn:aws:states:::lambda:invoke"
 
 
 def test_two_states_with_one_name_in_a_scope():
-    with pytest.raises(DuplicateStateName, match='named "Same".*rename one'):
+    with pytest.raises(DuplicateStateName, match=r'named "Same".*rename one'):
         StateMachine("m", Chain.start(Pass("Same")).next(Pass("Same"))).to_asl()
 
 

@@ -1,4 +1,4 @@
-"""Service-integration tasks: every request body is valid for its API, and carries what AWS needs."""
+"""Service-integration tasks: every request body is valid for its API and carries what AWS needs."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from workflows.errors import Catch, JitterStrategy, Retry
 from workflows.expressions import QueryLanguage, jsonata
 from workflows.machine import StateMachine
 from workflows.states import Fail, Pass, Succeed, Task, Wait
+from workflows.validation import validate_definition
 
 JSONATA, JSONPATH = QueryLanguage.JSONATA, QueryLanguage.JSONPATH
 LAMBDA = "arn:aws:states:::lambda:invoke"
@@ -41,15 +42,29 @@ def test_pass_jsonata_output_and_assign():
     }
 
 
-def test_jsonpath_state_in_jsonata_machine_declares_its_language():
-    state = Pass("P", query_language=JSONPATH, result={"a": 1}, result_path="$.r")
-    assert asl(state)["States"]["P"] == {
-        "Type": "Pass",
-        "QueryLanguage": "JSONPath",
-        "Result": {"a": 1},
-        "ResultPath": "$.r",
-        "End": True,
+def test_a_jsonpath_state_makes_the_machine_jsonpath_and_jsonata_states_declare_themselves():
+    """AWS allows JSONata states in a JSONPath machine, never JSONPath states in a JSONata one."""
+    chain = Chain.start(
+        Pass("P", query_language=JSONPATH, result={"a": 1}, result_path="$.r")
+    ).next(Pass("Q", output=jsonata("$states.input")))
+    definition = asl(chain)
+    assert definition["QueryLanguage"] == "JSONPath"
+    assert definition["States"] == {
+        "P": {"Type": "Pass", "Result": {"a": 1}, "ResultPath": "$.r", "Next": "Q"},
+        "Q": {
+            "Type": "Pass",
+            "QueryLanguage": "JSONata",
+            "Output": "{% $states.input %}",
+            "End": True,
+        },
     }
+    assert validate_definition(definition) == []
+
+
+def test_an_all_jsonata_machine_declares_jsonata_once():
+    definition = asl(Chain.start(Pass("A")).next(Pass("B")))
+    assert definition["QueryLanguage"] == "JSONata"
+    assert all("QueryLanguage" not in s for s in definition["States"].values())
 
 
 def test_jsonata_wrapper_adds_inner_spaces_and_refuses_double_wrapping():

@@ -114,7 +114,7 @@ class Choice(State):
         targets = [b.target for b in self.branches]
         return targets + ([self.default] if self.default is not None else [])
 
-    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
+    def _body(self, language: QueryLanguage, default: QueryLanguage) -> dict[str, Json]:
         if not self.branches:
             raise ValueError(
                 f'Choice "{self.name}" has no rules; add one with .when(condition, state)'

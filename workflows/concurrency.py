@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from workflows.expressions import QueryLanguage
-from workflows.scope import collect_scope, emit_scope
+from workflows.scope import emit_scope
 from workflows.states import Json, Recoverable, State
 
 if TYPE_CHECKING:
@@ -43,11 +43,13 @@ class Parallel(Recoverable):
         self.result_selector = result_selector
         self.result_path = result_path
 
-    def nested_scopes(self) -> list[list[State]]:
-        return [collect_scope(b) for b in self.branches]
+    def nested_starts(self) -> list[State]:
+        return list(self.branches)
 
-    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
-        out: dict[str, Json] = {"Branches": [emit_scope(b, language) for b in self.branches]}
+    def _body(self, language: QueryLanguage, default: QueryLanguage) -> dict[str, Json]:
+        out: dict[str, Json] = {
+            "Branches": [emit_scope(b, language, default) for b in self.branches]
+        }
         if self.arguments is not None:
             out["Arguments"] = self.arguments
         if self.parameters is not None:
@@ -122,11 +124,11 @@ class Map(Recoverable):
         self.result_selector = result_selector
         self.result_path = result_path
 
-    def nested_scopes(self) -> list[list[State]]:
-        return [collect_scope(self.processor)]
+    def nested_starts(self) -> list[State]:
+        return [self.processor]
 
-    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
-        processor = emit_scope(self.processor, language)
+    def _body(self, language: QueryLanguage, default: QueryLanguage) -> dict[str, Json]:
+        processor = emit_scope(self.processor, language, default)
         config: dict[str, Json] = {"Mode": self.mode.value}
         if self.execution_type is not None:
             config["ExecutionType"] = self.execution_type.value

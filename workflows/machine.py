@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workflows.expressions import QueryLanguage
-from workflows.scope import emit_scope
+from workflows.scope import all_states, emit_scope
 from workflows.states import Json, State
 
 if TYPE_CHECKING:
@@ -42,13 +42,20 @@ class StateMachine:
         """The ASL definition. Raises DefinitionError when the graph check finds a problem."""
         from workflows.validation.graph import check_graph
 
+        default = self.query_language
+        # AWS lets JSONata states sit in a JSONPath machine, but not the reverse: a machine with
+        # any JSONPath state is declared JSONPath, and its JSONata states say so themselves.
+        mixed = default is QueryLanguage.JSONATA and any(
+            s.language(default) is QueryLanguage.JSONPATH for s in all_states(self.start_state)
+        )
+        top = QueryLanguage.JSONPATH if mixed else default
         definition: dict[str, Any] = {}
         if self.comment:
             definition["Comment"] = self.comment
-        definition["QueryLanguage"] = self.query_language.value
+        definition["QueryLanguage"] = top.value
         if self.timeout_seconds is not None:
             definition["TimeoutSeconds"] = self.timeout_seconds
-        definition.update(emit_scope(self.start_state, self.query_language))
+        definition.update(emit_scope(self.start_state, top, default))
         problems = check_graph(definition)
         if problems:
             raise DefinitionError(self.name, problems)

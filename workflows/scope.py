@@ -38,9 +38,23 @@ def collect_scope(start: State) -> list[State]:
     return ordered
 
 
-def emit_scope(start: State, inherited: QueryLanguage) -> dict[str, Json]:
+def emit_scope(start: State, inherited: QueryLanguage, default: QueryLanguage) -> dict[str, Json]:
     states = collect_scope(start)
     return {
         "StartAt": start.name,
-        "States": {state.name: state.to_asl(inherited) for state in states},
+        "States": {state.name: state.to_asl(inherited, default) for state in states},
     }
+
+
+def all_states(start: State) -> list[State]:
+    """Every state of the machine, nested scopes included."""
+    found: list[State] = []
+    pending = [start]
+    while pending:
+        scope = collect_scope(pending.pop())
+        found.extend(scope)
+        for state in scope:
+            nested = getattr(state, "nested_starts", None)
+            if nested is not None:
+                pending.extend(nested())
+    return found

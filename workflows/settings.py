@@ -184,7 +184,8 @@ def _describe(error: jsonschema.ValidationError, source: str) -> str:
     key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
     hint = error.schema.get("description") if isinstance(error.schema, dict) else None
     if error.validator == "enum":
-        allowed = ", ".join(repr(v) for v in error.schema["enum"])
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = ", ".join(repr(v) for v in schema.get("enum", []))
         return f"{source}: {key}: {error.instance!r} is not allowed; use one of {allowed}"
     line = f"{source}: {key}: {error.message}"
     return f"{line} (expected {hint})" if hint else line

@@ -56,22 +56,24 @@ class State:
         """States of this one's chain whose Next is still open."""
         return []
 
-    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
+    def _body(self, language: QueryLanguage, default: QueryLanguage) -> dict[str, Json]:
         return {}
 
     def _transitions(self) -> dict[str, Json]:
         return {}
 
-    def to_asl(self, inherited: QueryLanguage) -> dict[str, Json]:
+    def to_asl(self, inherited: QueryLanguage, default: QueryLanguage) -> dict[str, Json]:
+        """This state's ASL. ``inherited`` is the enclosing scope's language (what an absent
+        QueryLanguage field means); ``default`` is the language of states that declare none."""
         out: dict[str, Json] = {"Type": self.type_name}
         if self.comment:
             out["Comment"] = self.comment
-        language = self.language(inherited)
+        language = self.language(default)
         if language is not inherited:
             out["QueryLanguage"] = language.value
         if self.input_path is not None:
             out["InputPath"] = self.input_path
-        out.update(self._body(language, inherited))
+        out.update(self._body(language, default))
         if self.assign is not None:
             out["Assign"] = self.assign
         if self.output is not None:
@@ -176,7 +178,7 @@ class Pass(Chainable):
         self.parameters = parameters
         self.result_path = result_path
 
-    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
+    def _body(self, language: QueryLanguage, default: QueryLanguage) -> dict[str, Json]:
         out: dict[str, Json] = {}
         if self.parameters is not None:
             out["Parameters"] = dict(self.parameters)
@@ -214,7 +216,7 @@ class Wait(Chainable):
         self.seconds_path = seconds_path
         self.timestamp_path = timestamp_path
 
-    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
+    def _body(self, language: QueryLanguage, default: QueryLanguage) -> dict[str, Json]:
         for key, value in (
             ("Seconds", self.seconds),
             ("Timestamp", self.timestamp),
@@ -255,7 +257,7 @@ class Task(Recoverable):
         self.heartbeat_seconds = heartbeat_seconds
         self.credentials = credentials
 
-    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
+    def _body(self, language: QueryLanguage, default: QueryLanguage) -> dict[str, Json]:
         out: dict[str, Json] = {"Resource": self.resource}
         if self.arguments is not None:
             out["Arguments"] = self.arguments
@@ -301,7 +303,7 @@ class Fail(State):
         self.error_path = error_path
         self.cause_path = cause_path
 
-    def _body(self, language: QueryLanguage, inherited: QueryLanguage) -> dict[str, Json]:
+    def _body(self, language: QueryLanguage, default: QueryLanguage) -> dict[str, Json]:
         out: dict[str, Json] = {}
         for key, value in (
             ("Error", self.error),

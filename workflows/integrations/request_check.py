@@ -81,7 +81,7 @@ def _check(shape: Shape, value: Any, path: str, op: tuple[str, str], out: list[s
             out.append(f"{path}: expected an object ({shape.name}), got {type(value).__name__}")
             return
         # Step Functions takes every request member in PascalCase, whatever the API's own case.
-        members = {_pascal(k): m for k, m in shape.members.items()}  # type: ignore[attr-defined]
+        members = {_pascal(k): m for k, m in shape.members.items()}
         for key, item in value.items():
             if key not in members:
                 known = ", ".join(sorted(members))
@@ -110,8 +110,9 @@ def _check(shape: Shape, value: Any, path: str, op: tuple[str, str], out: list[s
         if not isinstance(value, str):
             out.append(f"{path}: expected a string, got {type(value).__name__}")
             return
-        if shape.enum and value not in shape.enum:
-            allowed = ", ".join(shape.enum) if len(shape.enum) <= 12 else f"the {shape.name} values"
+        enum: list[str] = getattr(shape, "enum", [])
+        if enum and value not in enum:
+            allowed = ", ".join(enum) if len(enum) <= 12 else f"the {shape.name} values"
             out.append(f"{path}: {value!r} is not one of {allowed}")
         _bounds(shape, len(value), path, "characters", out)
     elif kind in {"integer", "long"}:
