@@ -60,7 +60,8 @@ def test_hyperparameters_become_strings_as_createtrainingjob_requires():
         (
             "location.partition",
             "aws-mars",
-            "location.partition: 'aws-mars' is not allowed; use one of 'aws', 'aws-cn', 'aws-us-gov'",
+            "location.partition: 'aws-mars' is not allowed; "
+            "use one of 'aws', 'aws-cn', 'aws-us-gov'",
         ),
         ("location.account", 123, "location.account: 123 is not of type 'string'"),
         ("location.account", "1234", "expected a 12-digit AWS account id"),

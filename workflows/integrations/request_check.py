@@ -81,7 +81,7 @@ def _check(shape: Shape, value: Any, path: str, op: tuple[str, str], out: list[s
             out.append(f"{path}: expected an object ({shape.name}), got {type(value).__name__}")
             return
         # Step Functions takes every request member in PascalCase, whatever the API's own case.
-        members = {_pascal(k): m for k, m in shape.members.items()}
+        members = {_pascal(k): m for k, m in shape.members.items()}  # type: ignore[attr-defined]
         for key, item in value.items():
             if key not in members:
                 known = ", ".join(sorted(members))
@@ -90,7 +90,7 @@ def _check(shape: Shape, value: Any, path: str, op: tuple[str, str], out: list[s
             if (op[0], op[1], key) in JSON_MEMBERS and isinstance(item, dict | list):
                 continue
             _check(members[key], item, f"{path}.{key}", op, out)
-        for key in map(_pascal, shape.required_members):  # type: ignore[attr-defined]
+        for key in map(_pascal, shape.required_members):
             if key not in value:
                 out.append(f"{path}.{key}: required by {shape.name} but missing")
     elif kind == "list":
