@@ -10,6 +10,8 @@ import jsonata
 import pytest
 
 from workflows.arns import Location
+from workflows.expressions import QueryLanguage
+from workflows.expressions import jsonata as jsonata_expr
 from workflows.integrations.request_check import check_request, operation_for
 from workflows.machines import build_all
 from workflows.machines.naming import RUN_ID, job_name
@@ -233,3 +235,95 @@ def test_a_prefix_too_long_for_sagemaker_names_is_refused():
     settings = dataclasses.replace(load_settings("dev"), project="p" * 22, environment="e" * 8)
     with pytest.raises(ValueError, match="shorten project or environment"):
         job_name(settings, "train")
+
+
+LOCATION = Location(partition="aws", region="us-east-1", account="123456789012")
+JSONATA_LANG = QueryLanguage.JSONATA
+
+
+def test_transform_job_request():
+    from workflows.integrations.sagemaker import transform_job
+
+    state = transform_job(
+        "Score",
+        LOCATION,
+        job_name=jsonata_expr("'churn-dev-score-' & $runId"),
+        model_name="churn-dev-model-1",
+        input_s3_uri="s3://b/in/",
+        output_s3_uri="s3://b/out/",
+        instance_type="ml.m5.large",
+        tags={"project": "churn"},
+    ).to_asl(JSONATA_LANG, JSONATA_LANG)
+    assert state["Resource"] == "arn:aws:states:::sagemaker:createTransformJob.sync"
+    assert check_request(state["Resource"], state["Arguments"]) == []
+    assert state["Arguments"]["TransformInput"]["DataSource"]["S3DataSource"] == {
+        "S3DataType": "S3Prefix",
+        "S3Uri": "s3://b/in/",
+    }
+
+
+def test_callback_and_fire_and_forget_variants():
+    from workflows.integrations.messaging import lambda_invoke, sns_publish, start_execution
+
+    token = jsonata_expr("$states.context.Task.Token")
+    invoke = lambda_invoke(
+        "Ask",
+        LOCATION,
+        function_name="f",
+        payload={"token": token},
+        wait_for_task_token=True,
+        heartbeat_seconds=3600,
+    ).to_asl(JSONATA_LANG, JSONATA_LANG)
+    assert invoke["Resource"] == "arn:aws:states:::lambda:invoke.waitForTaskToken"
+    assert invoke["HeartbeatSeconds"] == 3600
+    assert invoke["Arguments"]["FunctionName"] == (
+        "arn:aws:lambda:us-east-1:123456789012:function:f"
+    )
+    publish = sns_publish(
+        "AskByMail",
+        LOCATION,
+        topic="t",
+        message={"token": token},
+        subject="approve?",
+        wait_for_task_token=True,
+    ).to_asl(JSONATA_LANG, JSONATA_LANG)
+    assert publish["Resource"] == "arn:aws:states:::sns:publish.waitForTaskToken"
+    assert publish["Arguments"]["TopicArn"] == "arn:aws:sns:us-east-1:123456789012:t"
+    start = start_execution(
+        "Kick",
+        LOCATION,
+        state_machine_arn=LOCATION.state_machine("other"),
+        execution_input={"a": 1},
+        wait=False,
+    ).to_asl(JSONATA_LANG, JSONATA_LANG)
+    assert start["Resource"] == "arn:aws:states:::states:startExecution"
+    for state in (invoke, publish, start):
+        assert check_request(state["Resource"], state["Arguments"]) == []
+
+
+def test_sdk_call_needs_camel_case_actions():
+    from workflows.integrations.messaging import sdk_call
+
+    with pytest.raises(ValueError, match="camelCase"):
+        sdk_call("X", LOCATION, service="sagemaker", action="DescribeEndpoint", arguments={})
+
+
+def test_spot_training_without_checkpoint_is_refused():
+    from workflows.integrations.sagemaker import Channel, training_job
+    from workflows.settings import Spot
+
+    settings = load_settings("dev")
+    with pytest.raises(ValueError, match="checkpoint_s3_uri"):
+        training_job(
+            "Train",
+            LOCATION,
+            job_name="j",
+            role_arn="r",
+            image="i",
+            hyperparameters={},
+            channels=[Channel("train", "s3://b/t/")],
+            output_path="s3://b/o/",
+            compute=settings.training,
+            spot=Spot(True, 7200),
+            tags={},
+        )
