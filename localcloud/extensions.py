@@ -183,6 +183,7 @@ def _resolve_alias(backend: Any, arn: str) -> str:
 
 
 def _install_execution_names(patches: _PatchSet) -> None:
+    from moto.stepfunctions.models import StateMachine, StateMachineVersion
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
     original = StepFunctionsParserBackend.start_execution
@@ -191,10 +192,23 @@ def _install_execution_names(patches: _PatchSet) -> None:
         self: Any, state_machine_arn: str, name: str | None = None,
         execution_input: str | None = None, trace_header: str | None = None,
     ) -> Any:
-        return original(self, _resolve_alias(self, state_machine_arn), name or str(uuid.uuid4()),
-                        execution_input, trace_header)
+        arn = _resolve_alias(self, state_machine_arn)
+        target = self.describe_state_machine(arn.partition("#")[0])
+        base = None
+        if isinstance(target, StateMachineVersion):
+            base = self.describe_state_machine(target.source_arn)
+            if not hasattr(target, "backend"):
+                target.backend = base.backend  # moto's start_execution expects it
+        execution = original(self, arn, name or str(uuid.uuid4()), execution_input, trace_header)
+        if base is not None and execution not in base.executions:
+            # Executions of a version are the state machine's executions too (Describe/List).
+            base.executions.append(execution)
+        return execution
 
     patches.replace(StepFunctionsParserBackend, "start_execution", start_execution)
+    # moto 5.2.5 cannot start a version (or alias) without this StateMachine method.
+    patches.replace(StateMachineVersion, "_handle_name_input_idempotency",
+                    StateMachine._handle_name_input_idempotency)
 
 
 def _install_joinable_executions(patches: _PatchSet) -> None:

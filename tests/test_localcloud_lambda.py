@@ -1,0 +1,131 @@
+"""Lambda functions run their own handler in-process; exceptions are function errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from localcloud import LocalCloud
+from localcloud.extensions import extensions_disabled
+
+ROLE = "arn:aws:iam::123456789012:role/lambda"
+
+HANDLER = """
+import os
+
+class QualityGateError(Exception):
+    pass
+
+def handler(event, context):
+    if event.get("auc", 0) < float(os.environ["MIN_AUC"]):
+        raise QualityGateError(f"auc {event.get('auc')} below {os.environ['MIN_AUC']}")
+    return {"approved": True, "function": context.function_name, "stage": os.environ["STAGE"]}
+"""
+
+
+@pytest.fixture
+def handler_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    package = tmp_path / "lc_handlers"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "gate.py").write_text(HANDLER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield "lc_handlers.gate.handler"
+    for name in [m for m in sys.modules if m.startswith("lc_handlers")]:
+        del sys.modules[name]
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("placeholder.py", "")
+    return buffer.getvalue()
+
+
+def _function(cloud: LocalCloud, handler: str) -> str:
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    role = cloud.client("iam").create_role(RoleName="lambda", AssumeRolePolicyDocument=json.dumps(trust))
+    arn: str = cloud.client("lambda").create_function(
+        FunctionName="gate", Runtime="python3.11", Role=role["Role"]["Arn"], Handler=handler,
+        Code={"ZipFile": _zip()}, Environment={"Variables": {"MIN_AUC": "0.8", "STAGE": "dev"}},
+    )["FunctionArn"]
+    return arn
+
+
+def test_invoke_runs_the_handler_with_its_environment(localcloud: LocalCloud,
+                                                       handler_module: str) -> None:
+    _function(localcloud, handler_module)
+    response = localcloud.client("lambda").invoke(FunctionName="gate",
+                                                  Payload=json.dumps({"auc": 0.9}))
+    assert "FunctionError" not in response
+    assert json.loads(response["Payload"].read()) == {
+        "approved": True, "function": "gate", "stage": "dev"}
+
+
+def test_exception_is_an_unhandled_function_error(localcloud: LocalCloud,
+                                                  handler_module: str) -> None:
+    _function(localcloud, handler_module)
+    response = localcloud.client("lambda").invoke(FunctionName="gate",
+                                                  Payload=json.dumps({"auc": 0.5}))
+    assert response["FunctionError"] == "Unhandled"
+    payload = json.loads(response["Payload"].read())
+    assert payload["errorType"] == "QualityGateError"
+    assert payload["errorMessage"] == "auc 0.5 below 0.8"
+
+
+def _gate_machine(cloud: LocalCloud) -> str:
+    definition: dict[str, Any] = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Gate",
+        "States": {
+            "Gate": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Arguments": {"FunctionName": "gate", "Payload": "{% $states.input %}"},
+                "Retry": [{"ErrorEquals": ["Lambda.ServiceException"], "MaxAttempts": 2}],
+                "Catch": [{"ErrorEquals": ["QualityGateError"], "Next": "Rejected",
+                           "Output": "{% $states.errorOutput %}"}],
+                "Output": "{% $states.result.Payload %}",
+                "End": True,
+            },
+            "Rejected": {"Type": "Pass", "End": True},
+        },
+    }
+    arn: str = cloud.client("stepfunctions").create_state_machine(
+        name="gate", definition=json.dumps(definition), roleArn=ROLE)["stateMachineArn"]
+    return arn
+
+
+def test_state_machine_catches_the_exception_class_name(localcloud: LocalCloud,
+                                                        handler_module: str) -> None:
+    _function(localcloud, handler_module)
+    arn = _gate_machine(localcloud)
+    passed = localcloud.start_and_wait(arn, {"auc": 0.95})
+    assert json.loads(passed["output"])["approved"] is True
+    rejected = localcloud.start_and_wait(arn, {"auc": 0.1})
+    assert rejected["status"] == "SUCCEEDED"
+    assert localcloud.states_entered(rejected["executionArn"]) == ["Gate", "Rejected"]
+    error = json.loads(rejected["output"])
+    assert error["Error"] == "QualityGateError"
+    assert json.loads(error["Cause"])["errorMessage"] == "auc 0.1 below 0.8"
+
+
+def test_missing_handler_module_is_import_module_error(localcloud: LocalCloud) -> None:
+    _function(localcloud, "no_such_package.module.handler")
+    response = localcloud.client("lambda").invoke(FunctionName="gate", Payload=b"{}")
+    assert json.loads(response["Payload"].read())["errorType"] == "Runtime.ImportModuleError"
+
+
+def test_without_the_extension_the_handler_does_not_run(handler_module: str) -> None:
+    with extensions_disabled("lambda_in_process"), LocalCloud() as cloud:
+        _function(cloud, handler_module)
+        response = cloud.client("lambda").invoke(FunctionName="gate",
+                                                 Payload=json.dumps({"auc": 0.5}))
+        assert "FunctionError" not in response
