@@ -43,7 +43,7 @@ def load_baseline(baseline_dir: Path) -> dict[str, Any]:
             "baseline/statistics.json"
         )
     try:
-        baseline = json.loads(path.read_text(encoding="utf-8"))
+        baseline: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise JobInputError(f"{path} is not valid JSON: {exc}") from exc
     missing = [f for f in FEATURES if f not in baseline.get("features", {})]
