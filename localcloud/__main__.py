@@ -19,8 +19,12 @@ def main(argv: list[str] | None = None) -> int:
     ):
         command = commands.add_parser(name, help=text)
         if name != "down":
-            command.add_argument("--port", type=int, default=server.DEFAULT_PORT,
-                                 help=f"port on 127.0.0.1 (default {server.DEFAULT_PORT})")
+            command.add_argument(
+                "--port",
+                type=int,
+                default=server.DEFAULT_PORT,
+                help=f"port on 127.0.0.1 (default {server.DEFAULT_PORT})",
+            )
     args = parser.parse_args(argv)
     workdir = Path.cwd()
     if args.command == "serve":
@@ -33,8 +37,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"localcloud: {error}", file=sys.stderr)
             return 1
         verb = "started" if started else "already running"
-        print(f"localcloud: {verb} at {info.url} (pid {info.pid}); "
-              f"export AWS_ENDPOINT_URL={info.url}")
+        print(
+            f"localcloud: {verb} at {info.url} (pid {info.pid}); export AWS_ENDPOINT_URL={info.url}"
+        )
         return 0
     stopped = server.down(workdir)
     print("localcloud: stopped" if stopped else "localcloud: not running")

@@ -42,7 +42,9 @@ class LocalCloud:
     """An in-process AWS (moto plus the project's extensions)."""
 
     def __init__(
-        self, region: str = DEFAULT_REGION, mock_config_file: str | Path | dict[str, Any] | None = None
+        self,
+        region: str = DEFAULT_REGION,
+        mock_config_file: str | Path | dict[str, Any] | None = None,
     ) -> None:
         self.region = region
         self.account_id = ACCOUNT_ID
@@ -57,7 +59,9 @@ class LocalCloud:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.stop()
@@ -118,9 +122,7 @@ class LocalCloud:
                 if thread is not None:
                     thread.join(timeout)
                     if thread.is_alive():
-                        raise ExecutionTimeout(
-                            f"{execution_arn} still RUNNING after {timeout} s"
-                        )
+                        raise ExecutionTimeout(f"{execution_arn} still RUNNING after {timeout} s")
                 break
         result: dict[str, Any] = self.client("stepfunctions").describe_execution(
             executionArn=execution_arn
@@ -129,12 +131,16 @@ class LocalCloud:
         return result
 
     def start_and_wait(
-        self, state_machine_arn: str, input: Any = None, name: str | None = None,
+        self,
+        state_machine_arn: str,
+        input: Any = None,
+        name: str | None = None,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> dict[str, Any]:
         """Start an execution and return DescribeExecution once it has ended."""
-        return self.wait_for_execution(self.start_execution(state_machine_arn, input, name),
-                                       timeout)
+        return self.wait_for_execution(
+            self.start_execution(state_machine_arn, input, name), timeout
+        )
 
     def history_events(self, execution_arn: str) -> list[dict[str, Any]]:
         client = self.client("stepfunctions")
@@ -164,8 +170,10 @@ class LocalCloud:
         from moto.sns.models import sns_backends
 
         backend = sns_backends[self.account_id][self.region]
-        arn = topic if topic.startswith("arn:") else (
-            f"arn:aws:sns:{self.region}:{self.account_id}:{topic}"
+        arn = (
+            topic
+            if topic.startswith("arn:")
+            else (f"arn:aws:sns:{self.region}:{self.account_id}:{topic}")
         )
         if arn not in backend.topics:
             raise LookupError(f"no SNS topic {arn}; create it first (sns.create_topic)")
@@ -177,8 +185,12 @@ class LocalCloud:
     def put_events(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
         """PutEvents on the embedded EventBridge (Detail may be a dict or a JSON string)."""
         normalised = [
-            {**entry, "Detail": entry["Detail"] if isinstance(entry.get("Detail"), str)
-             else json.dumps(entry.get("Detail", {}))}
+            {
+                **entry,
+                "Detail": entry["Detail"]
+                if isinstance(entry.get("Detail"), str)
+                else json.dumps(entry.get("Detail", {})),
+            }
             for entry in entries
         ]
         result: dict[str, Any] = self.client("events").put_events(Entries=normalised)
@@ -201,8 +213,13 @@ class LocalCloud:
             if schedule.state != "ENABLED":
                 raise RuntimeError(f"schedule {group}/{name} is {schedule.state}; enable it first")
             target = schedule.target
-            return event_routing.deliver(target["Arn"], target.get("Input") or "{}",
-                                         self.account_id, self.region, role=f"schedule {name}")
+            return event_routing.deliver(
+                target["Arn"],
+                target.get("Input") or "{}",
+                self.account_id,
+                self.region,
+                role=f"schedule {name}",
+            )
         bus = events_backends[self.account_id][self.region].event_buses.get(
             "default" if group == "default" else group
         )
@@ -213,16 +230,22 @@ class LocalCloud:
                 "one (scheduler.create_schedule or events.put_rule with ScheduleExpression)"
             )
         event = {
-            "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event",
-            "source": "aws.events", "account": self.account_id,
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": self.account_id,
             "time": event_routing.iso_time(datetime.datetime.now(datetime.UTC)),
-            "region": self.region, "resources": [rule.arn], "detail": {},
+            "region": self.region,
+            "resources": [rule.arn],
+            "detail": {},
         }
         started = ""
         for target in rule.targets:
             payload = event_routing.target_input(target, event, rule)
-            started = event_routing.deliver(target["Arn"], payload, self.account_id, self.region,
-                                            role=f"rule {name}")
+            started = event_routing.deliver(
+                target["Arn"], payload, self.account_id, self.region, role=f"rule {name}"
+            )
         return started
 
     # -- SageMaker -------------------------------------------------------------------------

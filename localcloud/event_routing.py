@@ -80,7 +80,10 @@ def _json_path(event: dict[str, Any], path: str) -> tuple[bool, Any]:
 
 
 def transform_input(
-    transformer: dict[str, Any], event: dict[str, Any], rule_arn: str, rule_name: str,
+    transformer: dict[str, Any],
+    event: dict[str, Any],
+    rule_arn: str,
+    rule_name: str,
     ingestion_time: str,
 ) -> str:
     """Apply an InputTransformer: `<name>` in a JSON string gets the raw text, elsewhere JSON."""
@@ -130,8 +133,9 @@ def target_input(target: dict[str, Any], event: dict[str, Any], rule: Any) -> st
         found, value = _json_path(event, target["InputPath"])
         return json.dumps(value if found else None)
     if target.get("InputTransformer"):
-        return transform_input(target["InputTransformer"], event, rule.arn, rule.name,
-                               iso_time(event.get("time")))
+        return transform_input(
+            target["InputTransformer"], event, rule.arn, rule.name, iso_time(event.get("time"))
+        )
     return json.dumps(event)
 
 
@@ -166,7 +170,9 @@ def _record_failure(rule: Any, target: dict[str, Any], error: Exception) -> None
         )
 
 
-def send_to_targets(self: Any, original_event: dict[str, Any], transform_input: bool = True) -> None:
+def send_to_targets(
+    self: Any, original_event: dict[str, Any], transform_input: bool = True
+) -> None:
     """Replacement for moto's `Rule.send_to_targets`."""
     if getattr(self, "state", "ENABLED") != "ENABLED" or not rule_matches(self, original_event):
         return
@@ -180,8 +186,9 @@ def send_to_targets(self: Any, original_event: dict[str, Any], transform_input: 
             others.append(target)
             continue
         try:
-            deliver(target["Arn"], target_input(target, event, self), self.account_id,
-                    self.region_name)
+            deliver(
+                target["Arn"], target_input(target, event, self), self.account_id, self.region_name
+            )
         except Exception as error:
             _record_failure(self, target, error)
     if others and ORIGINAL_SEND is not None:
@@ -243,12 +250,24 @@ def send_s3_event(account_id: str, bucket: Any, event_name: str, key: Any) -> No
         rule.send_to_targets(event)
 
 
-def put_event(account_id: str, region: str, source: str, detail_type: str,
-              detail: dict[str, Any], resources: list[str]) -> None:
+def put_event(
+    account_id: str,
+    region: str,
+    source: str,
+    detail_type: str,
+    detail: dict[str, Any],
+    resources: list[str],
+) -> None:
     """Emit an AWS service event on the default bus (as SageMaker or S3 would)."""
     from moto.events.models import events_backends
 
     events_backends[account_id][region].put_events(
-        [{"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail),
-          "Resources": resources}]
+        [
+            {
+                "Source": source,
+                "DetailType": detail_type,
+                "Detail": json.dumps(detail),
+                "Resources": resources,
+            }
+        ]
     )

@@ -34,9 +34,13 @@ class _PatchSet:
         self.patches: list[_Patch] = []
 
     def replace(self, target: Any, attribute: str, value: Any) -> None:
-        existed = attribute in vars(target) if isinstance(target, type) else hasattr(target, attribute)
-        original = vars(target).get(attribute) if isinstance(target, type) else getattr(
-            target, attribute, None
+        existed = (
+            attribute in vars(target) if isinstance(target, type) else hasattr(target, attribute)
+        )
+        original = (
+            vars(target).get(attribute)
+            if isinstance(target, type)
+            else getattr(target, attribute, None)
         )
         self.patches.append(_Patch(target, attribute, original, existed))
         setattr(target, attribute, value)
@@ -66,7 +70,7 @@ def _install_jsonata(patches: _PatchSet) -> None:
     from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import (
         StatesErrorName,
     )
-    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (  # noqa: E501
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
         StatesErrorNameType,
     )
     from moto.stepfunctions.parser.asl.component.common.string import string_expression
@@ -83,7 +87,9 @@ def _install_jsonata(patches: _PatchSet) -> None:
         try:
             return evaluate(expression)
         except JSONataEvaluationError as error:
-            raise moto_jsonata.JSONataException("States.QueryEvaluationError", str(error)) from error
+            raise moto_jsonata.JSONataException(
+                "States.QueryEvaluationError", str(error)
+            ) from error
 
     def encode_declarations(bindings: dict[str, Any]) -> str:
         # moto quotes strings without escaping; JSON encoding is also a valid JSONata literal.
@@ -156,11 +162,16 @@ def _install_lambda_in_process(patches: _PatchSet) -> None:
     from localcloud import lambda_runtime
 
     def invoke(
-        self: Any, function_name: str, qualifier: str | None, body: Any, headers: Any,
+        self: Any,
+        function_name: str,
+        qualifier: str | None,
+        body: Any,
+        headers: Any,
         response_headers: Any,
     ) -> bytes:
-        return lambda_runtime.invoke(self, function_name, qualifier, body, headers,
-                                     response_headers)
+        return lambda_runtime.invoke(
+            self, function_name, qualifier, body, headers, response_headers
+        )
 
     patches.replace(LambdaSimpleBackend, "invoke", invoke)
 
@@ -189,8 +200,11 @@ def _install_execution_names(patches: _PatchSet) -> None:
     original = StepFunctionsParserBackend.start_execution
 
     def start_execution(
-        self: Any, state_machine_arn: str, name: str | None = None,
-        execution_input: str | None = None, trace_header: str | None = None,
+        self: Any,
+        state_machine_arn: str,
+        name: str | None = None,
+        execution_input: str | None = None,
+        trace_header: str | None = None,
     ) -> Any:
         arn = _resolve_alias(self, state_machine_arn)
         target = self.describe_state_machine(arn.partition("#")[0])
@@ -207,8 +221,31 @@ def _install_execution_names(patches: _PatchSet) -> None:
 
     patches.replace(StepFunctionsParserBackend, "start_execution", start_execution)
     # moto 5.2.5 cannot start a version (or alias) without this StateMachine method.
-    patches.replace(StateMachineVersion, "_handle_name_input_idempotency",
-                    StateMachine._handle_name_input_idempotency)
+    patches.replace(
+        StateMachineVersion,
+        "_handle_name_input_idempotency",
+        StateMachine._handle_name_input_idempotency,
+    )
+
+
+def _install_execution_output(patches: _PatchSet) -> None:
+    import json
+
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    original = StepFunctionResponse.describe_execution
+
+    def describe_execution(self: Any) -> Any:
+        # moto returns a string result unquoted; DescribeExecution's output is always JSON text.
+        result = original(self)
+        response = result.result
+        if "output" in response:
+            execution = self.stepfunction_backend.describe_execution(response["executionArn"])
+            if hasattr(execution, "exec_worker"):
+                response["output"] = json.dumps(execution.output, separators=(",", ":"))
+        return result
+
+    patches.replace(StepFunctionResponse, "describe_execution", describe_execution)
 
 
 def _install_joinable_executions(patches: _PatchSet) -> None:
@@ -216,8 +253,7 @@ def _install_joinable_executions(patches: _PatchSet) -> None:
     from moto.stepfunctions.parser.utils import TMP_THREADS
 
     def start(self: Any) -> None:
-        thread = threading.Thread(target=self._execution_logic, daemon=True,
-                                  name="sfn-execution")
+        thread = threading.Thread(target=self._execution_logic, daemon=True, name="sfn-execution")
         TMP_THREADS.append(thread)
         self.thread = thread
         thread.start()
@@ -311,8 +347,11 @@ def _install_mock_config(patches: _PatchSet) -> None:
     original_worker = Execution._get_start_execution_worker
 
     def start_execution(
-        self: Any, state_machine_arn: str, name: str | None = None,
-        execution_input: str | None = None, trace_header: str | None = None,
+        self: Any,
+        state_machine_arn: str,
+        name: str | None = None,
+        execution_input: str | None = None,
+        trace_header: str | None = None,
     ) -> Any:
         arn, _, test_case = state_machine_arn.partition("#")
         if not test_case:
@@ -346,6 +385,7 @@ EXTENSIONS: dict[str, Callable[[_PatchSet], None]] = {
     "model_package_events": _install_model_package_events,
     "lambda_in_process": _install_lambda_in_process,
     "execution_names": _install_execution_names,
+    "execution_output": _install_execution_output,
     "joinable_executions": _install_joinable_executions,
     "recorded_waits": _install_recorded_waits,
     "eventbridge_targets": _install_eventbridge_targets,

@@ -148,8 +148,10 @@ def _failure_reason(workspace: Workspace, stderr: str, returncode: int) -> str:
             if text:
                 return f"AlgorithmError: {text}"
     tail = stderr.strip()[-_STDERR_TAIL_CHARS:]
-    return f"AlgorithmError: exit code {returncode}: {tail}" if tail else (
-        f"AlgorithmError: exit code {returncode}"
+    return (
+        f"AlgorithmError: exit code {returncode}: {tail}"
+        if tail
+        else (f"AlgorithmError: exit code {returncode}")
     )
 
 
@@ -174,13 +176,17 @@ def _run(
             timed_out=True,
         )
     if completed.returncode != 0:
-        return JobOutcome("Failed", _failure_reason(workspace, completed.stderr, completed.returncode))
+        return JobOutcome(
+            "Failed", _failure_reason(workspace, completed.stderr, completed.returncode)
+        )
     return JobOutcome("Completed")
 
 
 def _python_argv(workspace: Workspace, argv: list[str]) -> list[str]:
     rewritten = [workspace.rewrite(part) for part in argv]
-    if rewritten and (rewritten[0] in _PYTHON_NAMES or Path(rewritten[0]).name.startswith("python")):
+    if rewritten and (
+        rewritten[0] in _PYTHON_NAMES or Path(rewritten[0]).name.startswith("python")
+    ):
         rewritten[0] = sys.executable
     elif rewritten and rewritten[0].endswith(".py"):
         rewritten.insert(0, sys.executable)
@@ -308,7 +314,9 @@ def run_training_job(request: dict[str, Any], store: ObjectStore) -> JobOutcome:
         for hp_key, hp_value in user_hps.items():
             argv += [f"--{hp_key}", hp_value]
         env = _training_env(workspace, request, channels, user_hps)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code_dir), os.environ.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(code_dir), os.environ.get("PYTHONPATH")])
+        )
         outcome = _run(workspace, argv, env, code_dir, _max_runtime(request))
         if outcome.status == "Completed":
             output_path = str((request.get("OutputDataConfig") or {})["S3OutputPath"]).rstrip("/")
@@ -316,6 +324,9 @@ def run_training_job(request: dict[str, Any], store: ObjectStore) -> JobOutcome:
             store.put(out_bucket, out_prefix, _tar_dir(workspace.root / "model"))
             data_dir = workspace.root / "output" / "data"
             if any(data_dir.iterdir()):
-                store.put(out_bucket, out_prefix.replace("model.tar.gz", "output.tar.gz"),
-                          _tar_dir(data_dir))
+                store.put(
+                    out_bucket,
+                    out_prefix.replace("model.tar.gz", "output.tar.gz"),
+                    _tar_dir(data_dir),
+                )
         return outcome

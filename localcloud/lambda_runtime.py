@@ -86,15 +86,20 @@ def load_handler(handler: str | None) -> Any:
     function = getattr(module, function_name, None)
     if not callable(function):
         raise HandlerError(
-            "Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'"
+            "Runtime.HandlerNotFound",
+            f"Handler '{function_name}' missing on module '{module_name}'",
         )
     return function
 
 
 def _error_payload(error_type: str, message: str, stack: list[str]) -> bytes:
     return json.dumps(
-        {"errorMessage": message, "errorType": error_type, "requestId": str(uuid.uuid4()),
-         "stackTrace": stack}
+        {
+            "errorMessage": message,
+            "errorType": error_type,
+            "requestId": str(uuid.uuid4()),
+            "stackTrace": stack,
+        }
     ).encode()
 
 
@@ -130,7 +135,11 @@ def run_handler(function: Any, event: Any, response_headers: dict[str, Any]) -> 
 
 
 def invoke(
-    backend: Any, function_name: str, qualifier: str | None, body: Any, headers: Any,
+    backend: Any,
+    function_name: str,
+    qualifier: str | None,
+    body: Any,
+    headers: Any,
     response_headers: dict[str, Any],
 ) -> bytes:
     """Replacement for moto's `LambdaSimpleBackend.invoke`."""
@@ -139,7 +148,9 @@ def invoke(
     invocation_type = (headers or {}).get("X-Amz-Invocation-Type", "RequestResponse")
     if invocation_type == "Event":
         threading.Thread(
-            target=run_handler, args=(function, event, {}), name=f"lambda-{function_name}",
+            target=run_handler,
+            args=(function, event, {}),
+            name=f"lambda-{function_name}",
             daemon=True,
         ).start()
         return b""

@@ -86,7 +86,7 @@ def _range(key: str, where: str) -> tuple[int, int]:
         numbers = []
     if len(numbers) not in (1, 2) or min(numbers) < 0 or numbers[0] > numbers[-1]:
         raise MockConfigError(
-            f"{where}: attempt key {key!r} must be a number like \"0\" or a range like \"1-2\""
+            f'{where}: attempt key {key!r} must be a number like "0" or a range like "1-2"'
         )
     return numbers[0], numbers[-1]
 
@@ -106,9 +106,7 @@ def _response(key: str, body: Any, where: str) -> MockedResponse:
 def build_test_case(config: dict[str, Any], state_machine: str, test_case: str) -> MockTestCase:
     machines = config.get("StateMachines") or {}
     if state_machine not in machines:
-        raise MockConfigError(
-            f"StateMachines has no {state_machine!r} (has: {sorted(machines)})"
-        )
+        raise MockConfigError(f"StateMachines has no {state_machine!r} (has: {sorted(machines)})")
     cases = (machines[state_machine] or {}).get("TestCases") or {}
     if test_case not in cases:
         raise MockConfigError(

@@ -21,17 +21,25 @@ class RemoteStepFunctions:
 
     def client(self, service: str = "stepfunctions") -> Any:
         return boto3.client(  # type: ignore[call-overload]
-            service, region_name=self.region, endpoint_url=self.endpoint_url,
-            aws_access_key_id="test", aws_secret_access_key="test",
+            service,
+            region_name=self.region,
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
         )
 
     def start_and_wait(
-        self, state_machine_arn: str, input: Any = None, name: str | None = None,
+        self,
+        state_machine_arn: str,
+        input: Any = None,
+        name: str | None = None,
         timeout: float = 120.0,
     ) -> dict[str, Any]:
         sfn = self.client()
-        kwargs: dict[str, Any] = {"stateMachineArn": state_machine_arn,
-                                  "input": json.dumps(input if input is not None else {})}
+        kwargs: dict[str, Any] = {
+            "stateMachineArn": state_machine_arn,
+            "input": json.dumps(input if input is not None else {}),
+        }
         if name:
             kwargs["name"] = name
         arn = sfn.start_execution(**kwargs)["executionArn"]

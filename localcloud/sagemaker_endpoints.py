@@ -56,13 +56,12 @@ def _update_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str) -
         arn = FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region_name)
         raise ValidationError(message=f"Could not find endpoint '{arn}'.")
     if endpoint_config_name not in self.endpoint_configs:
-        arn = FakeEndpointConfig.arn_formatter(endpoint_config_name, self.account_id,
-                                               self.region_name)
+        arn = FakeEndpointConfig.arn_formatter(
+            endpoint_config_name, self.account_id, self.region_name
+        )
         raise ValidationError(message=f"Could not find endpoint configuration '{arn}'.")
     if endpoint.endpoint_status != "InService":
-        raise ValidationError(
-            message=f"Cannot update in-progress endpoint '{endpoint.arn}'."
-        )
+        raise ValidationError(message=f"Cannot update in-progress endpoint '{endpoint.arn}'.")
     config = self.endpoint_configs[endpoint_config_name]
     with _lock:
         failure = _failures.pop(endpoint.arn, None)
@@ -141,8 +140,14 @@ def _emit_model_package_event(backend: Any, arn: str) -> None:
     from localcloud.event_routing import put_event
 
     detail = json.loads(to_json_str(backend.describe_model_package(arn).gen_response_object()))
-    put_event(backend.account_id, backend.region_name, "aws.sagemaker",
-              "SageMaker Model Package State Change", detail, [arn])
+    put_event(
+        backend.account_id,
+        backend.region_name,
+        "aws.sagemaker",
+        "SageMaker Model Package State Change",
+        detail,
+        [arn],
+    )
 
 
 def install_model_package_events(replace: Callable[[Any, str, Any], None]) -> None:
@@ -156,13 +161,17 @@ def install_model_package_events(replace: Callable[[Any, str, Any], None]) -> No
         _emit_model_package_event(self, arn)
         return arn
 
-    def update_model_package(self: Any, model_package_arn: str, model_approval_status: str | None,
-                             *args: Any, **kwargs: Any) -> str:
+    def update_model_package(
+        self: Any,
+        model_package_arn: str,
+        model_approval_status: str | None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> str:
         name = self.model_package_name_mapping.get(model_package_arn, model_package_arn)
         package = self.model_packages.get(name)
         before = getattr(package, "model_approval_status", None)
-        arn: str = original_update(self, model_package_arn, model_approval_status, *args,
-                                   **kwargs)
+        arn: str = original_update(self, model_package_arn, model_approval_status, *args, **kwargs)
         if model_approval_status is not None and model_approval_status != before:
             _emit_model_package_event(self, arn)
         return arn

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from moto.core.utils import utcnow
@@ -44,11 +45,21 @@ from localcloud import jobs
 _JOIN_MARGIN_SECONDS = 60.0
 
 # kind -> (name field, status attribute, end-time attribute, runner)
-_KINDS: dict[str, tuple[str, str, str, Callable[[dict[str, Any], jobs.ObjectStore], jobs.JobOutcome]]] = {
-    "processing": ("ProcessingJobName", "processing_job_status", "processing_end_time",
-                   jobs.run_processing_job),
-    "training": ("TrainingJobName", "training_job_status", "training_end_time",
-                 jobs.run_training_job),
+_KINDS: dict[
+    str, tuple[str, str, str, Callable[[dict[str, Any], jobs.ObjectStore], jobs.JobOutcome]]
+] = {
+    "processing": (
+        "ProcessingJobName",
+        "processing_job_status",
+        "processing_end_time",
+        jobs.run_processing_job,
+    ),
+    "training": (
+        "TrainingJobName",
+        "training_job_status",
+        "training_end_time",
+        jobs.run_training_job,
+    ),
 }
 
 _workers: dict[str, threading.Thread] = {}
@@ -121,27 +132,63 @@ def install_job_runner(replace: Callable[[Any, str, Any], None]) -> None:
 
     for kind in _KINDS:
         method = f"create_{kind}_job"
-        replace(SageMakerModelBackend, method,
-                _patched_create(kind, getattr(SageMakerModelBackend, method)))
+        replace(
+            SageMakerModelBackend,
+            method,
+            _patched_create(kind, getattr(SageMakerModelBackend, method)),
+        )
 
 
 # The actions of Step Functions' optimised SageMaker integration.
-_OPTIMISED_ACTIONS = frozenset({
-    "createEndpoint", "createEndpointConfig", "createHyperParameterTuningJob",
-    "createLabelingJob", "createModel", "createProcessingJob", "createTrainingJob",
-    "createTransformJob", "stopHyperParameterTuningJob", "stopLabelingJob",
-    "stopProcessingJob", "stopTrainingJob", "stopTransformJob", "updateEndpoint",
-})
+_OPTIMISED_ACTIONS = frozenset(
+    {
+        "createEndpoint",
+        "createEndpointConfig",
+        "createHyperParameterTuningJob",
+        "createLabelingJob",
+        "createModel",
+        "createProcessingJob",
+        "createTrainingJob",
+        "createTransformJob",
+        "stopHyperParameterTuningJob",
+        "stopLabelingJob",
+        "stopProcessingJob",
+        "stopTrainingJob",
+        "stopTransformJob",
+        "updateEndpoint",
+    }
+)
 
 _SYNC_ACTIONS: dict[str, tuple[str, str, str, str]] = {
     # api action -> (kind, describe action, name field, status field)
-    "createprocessingjob": ("processing", "describe_processing_job", "ProcessingJobName",
-                            "ProcessingJobStatus"),
-    "createtrainingjob": ("training", "describe_training_job", "TrainingJobName",
-                          "TrainingJobStatus"),
-    "createtransformjob": ("transform", "describe_transform_job", "TransformJobName",
-                           "TransformJobStatus"),
+    "createprocessingjob": (
+        "processing",
+        "describe_processing_job",
+        "ProcessingJobName",
+        "ProcessingJobStatus",
+    ),
+    "createtrainingjob": (
+        "training",
+        "describe_training_job",
+        "TrainingJobName",
+        "TrainingJobStatus",
+    ),
+    "createtransformjob": (
+        "transform",
+        "describe_transform_job",
+        "TransformJobName",
+        "TransformJobStatus",
+    ),
 }
+
+
+@cache
+def _request_members(operation_name: str) -> frozenset[str]:
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    shape = model.operation_model(operation_name).input_shape
+    return frozenset(shape.members) if shape is not None else frozenset()
 
 
 class StateTaskServiceSageMaker(StateTaskServiceCallback):
@@ -151,20 +198,21 @@ class StateTaskServiceSageMaker(StateTaskServiceCallback):
         # moto only creates the callback endpoint its sync loop needs when WaitForTaskToken is
         # listed; SageMaker does not support it, so a `.waitForTaskToken` resource is rejected
         # in `_get_supported_parameters` instead.
-        super().__init__(supported_integration_patterns={
-            ResourceCondition.Sync, ResourceCondition.WaitForTaskToken})
+        super().__init__(
+            supported_integration_patterns={
+                ResourceCondition.Sync,
+                ResourceCondition.WaitForTaskToken,
+            }
+        )
 
     def _get_supported_parameters(self) -> set[str] | None:
         action = self.resource.api_action
         if action not in _OPTIMISED_ACTIONS or self.resource.condition not in (
-            None, ResourceCondition.Sync
+            None,
+            ResourceCondition.Sync,
         ):
             return None
-        import botocore.session
-
-        model = botocore.session.get_session().get_service_model("sagemaker")
-        operation = model.operation_model(action[0].upper() + action[1:])
-        return set(operation.input_shape.members) if operation.input_shape else set()
+        return set(_request_members(action[0].upper() + action[1:]))
 
     def _from_error(self, env: Any, ex: Exception) -> FailureEvent:
         from botocore.exceptions import ClientError
@@ -195,7 +243,10 @@ class StateTaskServiceSageMaker(StateTaskServiceCallback):
         return result
 
     def _eval_service_task(
-        self, env: Any, resource_runtime_part: Any, normalised_parameters: dict[str, Any],
+        self,
+        env: Any,
+        resource_runtime_part: Any,
+        normalised_parameters: dict[str, Any],
         state_credentials: Any,
     ) -> None:
         client = boto_client_for(
@@ -209,13 +260,18 @@ class StateTaskServiceSageMaker(StateTaskServiceCallback):
         env.stack.append(json.loads(to_json_str(response)))
 
     def _build_sync_resolver(
-        self, env: Any, resource_runtime_part: Any, normalised_parameters: dict[str, Any],
+        self,
+        env: Any,
+        resource_runtime_part: Any,
+        normalised_parameters: dict[str, Any],
         state_credentials: Any,
     ) -> Callable[[], Any] | None:
         action = self.resource.api_action.lower()
         if action not in _SYNC_ACTIONS:
-            raise RuntimeError(f"Unsupported .sync procedure in resource {self.resource.resource_arn}")
-        kind, describe_action, name_field, status_field = _SYNC_ACTIONS[action]
+            raise RuntimeError(
+                f"Unsupported .sync procedure in resource {self.resource.resource_arn}"
+            )
+        _, describe_action, name_field, status_field = _SYNC_ACTIONS[action]
         env.stack.pop()  # the Create* response; the job is identified by its name
         job_name = normalised_parameters[name_field]
         client = boto_client_for(

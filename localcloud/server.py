@@ -8,6 +8,7 @@ Lambda handlers and job workers run inside the server process and reach it throu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -73,8 +74,12 @@ def running(workdir: Path) -> ServerInfo | None:
     return info
 
 
-def serve(port: int, workdir: Path, ready: threading.Event | None = None,
-          stop: threading.Event | None = None) -> None:
+def serve(
+    port: int,
+    workdir: Path,
+    ready: threading.Event | None = None,
+    stop: threading.Event | None = None,
+) -> None:
     """Run the server in this process until SIGTERM/SIGINT (or `stop` is set)."""
     from moto.core.config import default_user_config
     from moto.server import ThreadedMotoServer
@@ -120,13 +125,19 @@ def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
     (workdir / STATE_DIR).mkdir(parents=True, exist_ok=True)
     _state_path(workdir).unlink(missing_ok=True)
     root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root),
-                                                                      os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+    }
     with open(workdir / STATE_DIR / LOG_FILE, "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "localcloud", "serve", "--port", str(port)],
-            cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            cwd=workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
@@ -140,8 +151,9 @@ def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
             )
         time.sleep(0.1)
     process.terminate()
-    raise RuntimeError(f"localcloud server did not answer on port {port} within "
-                       f"{START_TIMEOUT_SECONDS} s")
+    raise RuntimeError(
+        f"localcloud server did not answer on port {port} within {START_TIMEOUT_SECONDS} s"
+    )
 
 
 def down(workdir: Path) -> ServerInfo | None:
@@ -153,10 +165,8 @@ def down(workdir: Path) -> ServerInfo | None:
     os.kill(info.pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
     while _alive(info.pid) and time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(info.pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
         time.sleep(0.05)
     if _alive(info.pid):
         os.kill(info.pid, signal.SIGKILL)

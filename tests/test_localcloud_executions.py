@@ -22,8 +22,15 @@ WAITING = {
             "Type": "Task",
             "Resource": "arn:aws:states:::aws-sdk:sagemaker:describeEndpoint",
             "Arguments": {"EndpointName": "missing"},
-            "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 30, "BackoffRate": 2,
-                       "MaxAttempts": 3, "MaxDelaySeconds": 100}],
+            "Retry": [
+                {
+                    "ErrorEquals": ["States.ALL"],
+                    "IntervalSeconds": 30,
+                    "BackoffRate": 2,
+                    "MaxAttempts": 3,
+                    "MaxDelaySeconds": 100,
+                }
+            ],
             "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}],
             "End": True,
         },
@@ -34,7 +41,8 @@ WAITING = {
 
 def _machine(cloud: LocalCloud, definition: dict[str, Any]) -> str:
     arn: str = cloud.client("stepfunctions").create_state_machine(
-        name="m", definition=json.dumps(definition), roleArn=ROLE)["stateMachineArn"]
+        name="m", definition=json.dumps(definition), roleArn=ROLE
+    )["stateMachineArn"]
     return arn
 
 
@@ -63,8 +71,12 @@ def test_waits_and_retries_are_recorded_not_slept(localcloud: LocalCloud) -> Non
     assert result["status"] == "SUCCEEDED"
     assert localcloud.states_entered(result["executionArn"]) == ["Settle", "Flaky", "Done"]
     waits = [(w.kind, w.state, w.seconds) for w in localcloud.waits(result["executionArn"])]
-    assert waits == [("Wait", "Settle", 600.0), ("Retry", "Flaky", 30.0),
-                     ("Retry", "Flaky", 60.0), ("Retry", "Flaky", 100.0)]
+    assert waits == [
+        ("Wait", "Settle", 600.0),
+        ("Retry", "Flaky", 30.0),
+        ("Retry", "Flaky", 60.0),
+        ("Retry", "Flaky", 100.0),
+    ]
 
 
 def test_without_the_extension_waits_are_not_recorded() -> None:
@@ -73,3 +85,21 @@ def test_without_the_extension_waits_are_not_recorded() -> None:
         result = cloud.start_and_wait(_machine(cloud, short), {})
         assert result["status"] == "SUCCEEDED"
         assert cloud.waits() == []
+
+
+STRING_RESULT = {
+    "QueryLanguage": "JSONata",
+    "StartAt": "S",
+    "States": {"S": {"Type": "Pass", "Output": "{% 'done' %}", "End": True}},
+}
+
+
+def test_output_is_json_text_even_for_a_string(localcloud: LocalCloud) -> None:
+    result = localcloud.start_and_wait(_machine(localcloud, STRING_RESULT), {})
+    assert result["output"] == '"done"'
+
+
+def test_without_the_extension_a_string_output_is_not_json() -> None:
+    with extensions_disabled("execution_output"), LocalCloud() as cloud:
+        result = cloud.start_and_wait(_machine(cloud, STRING_RESULT), {})
+    assert result["output"] == "done"

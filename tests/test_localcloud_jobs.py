@@ -41,8 +41,9 @@ train = pathlib.Path(os.environ['SM_CHANNEL_TRAIN'])
 config = pathlib.Path(os.environ['SM_INPUT_CONFIG_DIR'])
 hps = json.loads((config / 'hyperparameters.json').read_text())
 model = pathlib.Path(os.environ['SM_MODEL_DIR']) / 'model.json'
+model_dir_ok = os.environ['SM_MODEL_DIR'].endswith('/model')
 model.write_text(json.dumps({'depth': args.max_depth, 'files': sorted(os.listdir(train)),
-                             'hps': hps, 'model_dir_ok': os.environ['SM_MODEL_DIR'].endswith('/model')}))
+                             'hps': hps, 'model_dir_ok': model_dir_ok}))
 """
 
 SLOW = "import time\nwhile True:\n    time.sleep(0.05)\n"
@@ -56,7 +57,9 @@ def _setup(cloud: LocalCloud, files: dict[str, str]) -> Any:
     return s3
 
 
-def _processing(script: str, args: list[str] | None = None, max_runtime: int = 60) -> dict[str, Any]:
+def _processing(
+    script: str, args: list[str] | None = None, max_runtime: int = 60
+) -> dict[str, Any]:
     return {
         "ProcessingJobName": "prep-1",
         "AppSpecification": {
@@ -65,32 +68,53 @@ def _processing(script: str, args: list[str] | None = None, max_runtime: int = 6
             "ContainerArguments": args or [],
         },
         "ProcessingInputs": [
-            {"InputName": "code", "S3Input": {"S3Uri": "s3://ml-data/code",
-                                              "LocalPath": "/opt/ml/processing/input/code"}},
-            {"InputName": "data", "S3Input": {"S3Uri": "s3://ml-data/raw/",
-                                              "LocalPath": "/opt/ml/processing/input/data"}},
+            {
+                "InputName": "code",
+                "S3Input": {
+                    "S3Uri": "s3://ml-data/code",
+                    "LocalPath": "/opt/ml/processing/input/code",
+                },
+            },
+            {
+                "InputName": "data",
+                "S3Input": {
+                    "S3Uri": "s3://ml-data/raw/",
+                    "LocalPath": "/opt/ml/processing/input/data",
+                },
+            },
         ],
-        "ProcessingOutputConfig": {"Outputs": [
-            {"OutputName": "train", "S3Output": {"S3Uri": "s3://ml-data/prepared/train",
-                                                 "LocalPath": "/opt/ml/processing/output/train"}},
-        ]},
+        "ProcessingOutputConfig": {
+            "Outputs": [
+                {
+                    "OutputName": "train",
+                    "S3Output": {
+                        "S3Uri": "s3://ml-data/prepared/train",
+                        "LocalPath": "/opt/ml/processing/output/train",
+                    },
+                },
+            ]
+        },
         "Environment": {"STAGE": "dev", "FAILURE_FILE": "/opt/ml/output/failure"},
         "StoppingCondition": {"MaxRuntimeInSeconds": max_runtime},
     }
 
 
 def test_processing_job_stages_prefix_runs_and_uploads(localcloud: LocalCloud) -> None:
-    s3 = _setup(localcloud, {
-        "code/preprocess.py": PREPROCESS,
-        "raw/a.csv": "1,2\n3,4\n",
-        "raw/nested/b.csv": "5,6\n",
-        "rawish/ignored.csv": "x\n",
-    })
+    s3 = _setup(
+        localcloud,
+        {
+            "code/preprocess.py": PREPROCESS,
+            "raw/a.csv": "1,2\n3,4\n",
+            "raw/nested/b.csv": "5,6\n",
+            "rawish/ignored.csv": "x\n",
+        },
+    )
     args = ["/opt/ml/processing/input/data", "/opt/ml/processing/output/train", "--split", "0.2"]
-    outcome = run_processing_job(_processing("preprocess.py", args),
-                                 Boto3ObjectStore(s3))
+    outcome = run_processing_job(_processing("preprocess.py", args), Boto3ObjectStore(s3))
     assert outcome.status == "Completed", outcome
-    summary = s3.get_object(Bucket="ml-data", Key="prepared/train/summary.txt")["Body"].read().decode()
+    summary = (
+        s3.get_object(Bucket="ml-data", Key="prepared/train/summary.txt")["Body"].read().decode()
+    )
     assert summary == "['--split', '0.2'] ['a.csv', 'nested/b.csv'] 3 dev"
 
 
@@ -131,7 +155,9 @@ def _sourcedir(files: dict[str, str]) -> bytes:
 @pytest.mark.parametrize("encode", [False, True], ids=["plain", "json-encoded"])
 def test_training_job_script_mode(localcloud: LocalCloud, encode: bool) -> None:
     s3 = _setup(localcloud, {"data/train/part-0.csv": "1,2\n"})
-    s3.put_object(Bucket="ml-data", Key="code/sourcedir.tar.gz", Body=_sourcedir({"train.py": TRAIN}))
+    s3.put_object(
+        Bucket="ml-data", Key="code/sourcedir.tar.gz", Body=_sourcedir({"train.py": TRAIN})
+    )
 
     def value(text: str) -> str:
         return json.dumps(text) if encode else text
@@ -143,8 +169,14 @@ def test_training_job_script_mode(localcloud: LocalCloud, encode: bool) -> None:
             "sagemaker_submit_directory": value("s3://ml-data/code/sourcedir.tar.gz"),
             "max_depth": "4",
         },
-        "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {
-            "S3DataType": "S3Prefix", "S3Uri": "s3://ml-data/data/train"}}}],
+        "InputDataConfig": [
+            {
+                "ChannelName": "train",
+                "DataSource": {
+                    "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://ml-data/data/train"}
+                },
+            }
+        ],
         "OutputDataConfig": {"S3OutputPath": "s3://ml-data/models"},
         "StoppingCondition": {"MaxRuntimeInSeconds": 60},
     }

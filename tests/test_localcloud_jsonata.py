@@ -61,23 +61,28 @@ def test_evaluate_registers_the_extra_functions() -> None:
 
 
 def test_jsonata_state_machine_runs(localcloud: LocalCloud) -> None:
-    arn = _machine(localcloud, {
-        "QueryLanguage": "JSONata",
-        "StartAt": "Name",
-        "States": {
-            "Name": {
-                "Type": "Pass",
-                "Assign": {"job": "{% 'train-' & $substring($hash($states.input.run), 0, 8) %}"},
-                "Next": "Shape",
-            },
-            "Shape": {
-                "Type": "Pass",
-                "Output": "{% {'job': $job, 'chunks': $partition($states.input.items, 2), "
-                          "'steps': $range(1, 3, 1), 'note': $states.input.note} %}",
-                "End": True,
+    arn = _machine(
+        localcloud,
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "Name",
+            "States": {
+                "Name": {
+                    "Type": "Pass",
+                    "Assign": {
+                        "job": "{% 'train-' & $substring($hash($states.input.run), 0, 8) %}"
+                    },
+                    "Next": "Shape",
+                },
+                "Shape": {
+                    "Type": "Pass",
+                    "Output": "{% {'job': $job, 'chunks': $partition($states.input.items, 2), "
+                    "'steps': $range(1, 3, 1), 'note': $states.input.note} %}",
+                    "End": True,
+                },
             },
         },
-    })
+    )
     result = localcloud.start_and_wait(arn, {"run": "r1", "items": [1, 2, 3], "note": 'say "hi"'})
     assert result["status"] == "SUCCEEDED", result
     output = json.loads(result["output"])
@@ -90,16 +95,25 @@ def test_jsonata_state_machine_runs(localcloud: LocalCloud) -> None:
 
 
 def test_string_variables_with_quotes_survive(localcloud: LocalCloud) -> None:
-    arn = _machine(localcloud, {
-        "QueryLanguage": "JSONata",
-        "StartAt": "Keep",
-        "States": {
-            "Keep": {"Type": "Pass", "Assign": {"msg": "{% $states.input.msg %}"},
-                     "Next": "Use"},
-            "Use": {"Type": "Pass", "Output": "{% {'msg': $msg, 'n': $length($msg)} %}",
-                    "End": True},
+    arn = _machine(
+        localcloud,
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "Keep",
+            "States": {
+                "Keep": {
+                    "Type": "Pass",
+                    "Assign": {"msg": "{% $states.input.msg %}"},
+                    "Next": "Use",
+                },
+                "Use": {
+                    "Type": "Pass",
+                    "Output": "{% {'msg': $msg, 'n': $length($msg)} %}",
+                    "End": True,
+                },
+            },
         },
-    })
+    )
     result = localcloud.start_and_wait(arn, {"msg": 'a "quoted" \\ value'})
     assert json.loads(result["output"]) == {"msg": 'a "quoted" \\ value', "n": 18}
 

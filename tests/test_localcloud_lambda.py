@@ -49,31 +49,52 @@ def _zip() -> bytes:
 
 
 def _function(cloud: LocalCloud, handler: str) -> str:
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}
-    role = cloud.client("iam").create_role(RoleName="lambda", AssumeRolePolicyDocument=json.dumps(trust))
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+            }
+        ],
+    }
+    role = cloud.client("iam").create_role(
+        RoleName="lambda", AssumeRolePolicyDocument=json.dumps(trust)
+    )
     arn: str = cloud.client("lambda").create_function(
-        FunctionName="gate", Runtime="python3.11", Role=role["Role"]["Arn"], Handler=handler,
-        Code={"ZipFile": _zip()}, Environment={"Variables": {"MIN_AUC": "0.8", "STAGE": "dev"}},
+        FunctionName="gate",
+        Runtime="python3.11",
+        Role=role["Role"]["Arn"],
+        Handler=handler,
+        Code={"ZipFile": _zip()},
+        Environment={"Variables": {"MIN_AUC": "0.8", "STAGE": "dev"}},
     )["FunctionArn"]
     return arn
 
 
-def test_invoke_runs_the_handler_with_its_environment(localcloud: LocalCloud,
-                                                       handler_module: str) -> None:
+def test_invoke_runs_the_handler_with_its_environment(
+    localcloud: LocalCloud, handler_module: str
+) -> None:
     _function(localcloud, handler_module)
-    response = localcloud.client("lambda").invoke(FunctionName="gate",
-                                                  Payload=json.dumps({"auc": 0.9}))
+    response = localcloud.client("lambda").invoke(
+        FunctionName="gate", Payload=json.dumps({"auc": 0.9})
+    )
     assert "FunctionError" not in response
     assert json.loads(response["Payload"].read()) == {
-        "approved": True, "function": "gate", "stage": "dev"}
+        "approved": True,
+        "function": "gate",
+        "stage": "dev",
+    }
 
 
-def test_exception_is_an_unhandled_function_error(localcloud: LocalCloud,
-                                                  handler_module: str) -> None:
+def test_exception_is_an_unhandled_function_error(
+    localcloud: LocalCloud, handler_module: str
+) -> None:
     _function(localcloud, handler_module)
-    response = localcloud.client("lambda").invoke(FunctionName="gate",
-                                                  Payload=json.dumps({"auc": 0.5}))
+    response = localcloud.client("lambda").invoke(
+        FunctionName="gate", Payload=json.dumps({"auc": 0.5})
+    )
     assert response["FunctionError"] == "Unhandled"
     payload = json.loads(response["Payload"].read())
     assert payload["errorType"] == "QualityGateError"
@@ -90,8 +111,13 @@ def _gate_machine(cloud: LocalCloud) -> str:
                 "Resource": "arn:aws:states:::lambda:invoke",
                 "Arguments": {"FunctionName": "gate", "Payload": "{% $states.input %}"},
                 "Retry": [{"ErrorEquals": ["Lambda.ServiceException"], "MaxAttempts": 2}],
-                "Catch": [{"ErrorEquals": ["QualityGateError"], "Next": "Rejected",
-                           "Output": "{% $states.errorOutput %}"}],
+                "Catch": [
+                    {
+                        "ErrorEquals": ["QualityGateError"],
+                        "Next": "Rejected",
+                        "Output": "{% $states.errorOutput %}",
+                    }
+                ],
                 "Output": "{% $states.result.Payload %}",
                 "End": True,
             },
@@ -99,12 +125,14 @@ def _gate_machine(cloud: LocalCloud) -> str:
         },
     }
     arn: str = cloud.client("stepfunctions").create_state_machine(
-        name="gate", definition=json.dumps(definition), roleArn=ROLE)["stateMachineArn"]
+        name="gate", definition=json.dumps(definition), roleArn=ROLE
+    )["stateMachineArn"]
     return arn
 
 
-def test_state_machine_catches_the_exception_class_name(localcloud: LocalCloud,
-                                                        handler_module: str) -> None:
+def test_state_machine_catches_the_exception_class_name(
+    localcloud: LocalCloud, handler_module: str
+) -> None:
     _function(localcloud, handler_module)
     arn = _gate_machine(localcloud)
     passed = localcloud.start_and_wait(arn, {"auc": 0.95})
@@ -126,6 +154,7 @@ def test_missing_handler_module_is_import_module_error(localcloud: LocalCloud) -
 def test_without_the_extension_the_handler_does_not_run(handler_module: str) -> None:
     with extensions_disabled("lambda_in_process"), LocalCloud() as cloud:
         _function(cloud, handler_module)
-        response = cloud.client("lambda").invoke(FunctionName="gate",
-                                                 Payload=json.dumps({"auc": 0.5}))
+        response = cloud.client("lambda").invoke(
+            FunctionName="gate", Payload=json.dumps({"auc": 0.5})
+        )
         assert "FunctionError" not in response

@@ -1,4 +1,4 @@
-"""SageMaker in the embedded cloud: `.sync` jobs that really run, UpdateEndpoint, registry events."""
+"""SageMaker in the embedded cloud: `.sync` jobs that run, UpdateEndpoint, registry events."""
 
 from __future__ import annotations
 
@@ -27,31 +27,63 @@ def _processing_task(query: str = "JSONata") -> dict[str, Any]:
         "Arguments": {
             "ProcessingJobName": "{% 'count-' & $states.input.run %}",
             "RoleArn": ROLE,
-            "ProcessingResources": {"ClusterConfig": {
-                "InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 5}},
+            "ProcessingResources": {
+                "ClusterConfig": {
+                    "InstanceCount": 1,
+                    "InstanceType": "ml.m5.large",
+                    "VolumeSizeInGB": 5,
+                }
+            },
             "AppSpecification": {
                 "ImageUri": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sklearn:1.2-1",
                 "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/count.py"],
-                "ContainerArguments": ["/opt/ml/processing/input/data/rows.csv",
-                                       "/opt/ml/processing/output/result",
-                                       "/opt/ml/output/failure"],
+                "ContainerArguments": [
+                    "/opt/ml/processing/input/data/rows.csv",
+                    "/opt/ml/processing/output/result",
+                    "/opt/ml/output/failure",
+                ],
             },
             "ProcessingInputs": [
-                {"InputName": "code", "S3Input": {
-                    "S3Uri": "s3://ml-data/code/", "LocalPath": "/opt/ml/processing/input/code",
-                    "S3DataType": "S3Prefix", "S3InputMode": "File"}},
-                {"InputName": "data", "S3Input": {
-                    "S3Uri": "{% $states.input.data %}",
-                    "LocalPath": "/opt/ml/processing/input/data",
-                    "S3DataType": "S3Prefix", "S3InputMode": "File"}},
+                {
+                    "InputName": "code",
+                    "S3Input": {
+                        "S3Uri": "s3://ml-data/code/",
+                        "LocalPath": "/opt/ml/processing/input/code",
+                        "S3DataType": "S3Prefix",
+                        "S3InputMode": "File",
+                    },
+                },
+                {
+                    "InputName": "data",
+                    "S3Input": {
+                        "S3Uri": "{% $states.input.data %}",
+                        "LocalPath": "/opt/ml/processing/input/data",
+                        "S3DataType": "S3Prefix",
+                        "S3InputMode": "File",
+                    },
+                },
             ],
-            "ProcessingOutputConfig": {"Outputs": [{"OutputName": "result", "S3Output": {
-                "S3Uri": "s3://ml-data/result", "LocalPath": "/opt/ml/processing/output/result",
-                "S3UploadMode": "EndOfJob"}}]},
+            "ProcessingOutputConfig": {
+                "Outputs": [
+                    {
+                        "OutputName": "result",
+                        "S3Output": {
+                            "S3Uri": "s3://ml-data/result",
+                            "LocalPath": "/opt/ml/processing/output/result",
+                            "S3UploadMode": "EndOfJob",
+                        },
+                    }
+                ]
+            },
             "StoppingCondition": {"MaxRuntimeInSeconds": 60},
         },
-        "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Failed",
-                   "Output": "{% $states.errorOutput %}"}],
+        "Catch": [
+            {
+                "ErrorEquals": ["States.TaskFailed"],
+                "Next": "Failed",
+                "Output": "{% $states.errorOutput %}",
+            }
+        ],
         "Output": "{% $states.result %}",
         "End": True,
     }
@@ -80,8 +112,9 @@ def _seed(cloud: LocalCloud) -> Any:
 
 def test_processing_sync_runs_the_job_and_returns_describe(localcloud: LocalCloud) -> None:
     s3 = _seed(localcloud)
-    result = localcloud.start_and_wait(_machine(localcloud),
-                                       {"run": "r1", "data": "s3://ml-data/in/good/"})
+    result = localcloud.start_and_wait(
+        _machine(localcloud), {"run": "r1", "data": "s3://ml-data/in/good/"}
+    )
     assert result["status"] == "SUCCEEDED", result
     output = json.loads(result["output"])
     assert output["ProcessingJobName"] == "count-r1"
@@ -93,8 +126,9 @@ def test_processing_sync_runs_the_job_and_returns_describe(localcloud: LocalClou
 
 def test_failed_job_is_states_task_failed_with_describe_cause(localcloud: LocalCloud) -> None:
     _seed(localcloud)
-    result = localcloud.start_and_wait(_machine(localcloud),
-                                       {"run": "r2", "data": "s3://ml-data/in/bad/"})
+    result = localcloud.start_and_wait(
+        _machine(localcloud), {"run": "r2", "data": "s3://ml-data/in/bad/"}
+    )
     assert result["status"] == "SUCCEEDED"  # caught
     error = json.loads(result["output"])
     assert error["Error"] == "States.TaskFailed"
@@ -108,7 +142,9 @@ def test_failed_job_is_states_task_failed_with_describe_cause(localcloud: LocalC
 def test_without_the_extension_sync_is_unsupported() -> None:
     with extensions_disabled("sagemaker_sync"), LocalCloud() as cloud:
         _seed(cloud)
-        result = cloud.start_and_wait(_machine(cloud), {"run": "r3", "data": "s3://ml-data/in/good/"})
+        result = cloud.start_and_wait(
+            _machine(cloud), {"run": "r3", "data": "s3://ml-data/in/good/"}
+        )
     assert result["status"] == "FAILED"
     assert result["error"] == "States.Runtime"
 
@@ -116,16 +152,30 @@ def test_without_the_extension_sync_is_unsupported() -> None:
 def _endpoint(cloud: LocalCloud) -> Any:
     sm = cloud.client("sagemaker")
     for name in ("m1", "m2"):
-        sm.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={
-            "Image": "img", "ModelDataUrl": f"s3://ml-data/{name}.tar.gz"})
-        sm.create_endpoint_config(EndpointConfigName=f"cfg-{name}", ProductionVariants=[{
-            "VariantName": "AllTraffic", "ModelName": name, "InitialInstanceCount": 1,
-            "InstanceType": "ml.m5.large", "InitialVariantWeight": 1.0}])
+        sm.create_model(
+            ModelName=name,
+            ExecutionRoleArn=ROLE,
+            PrimaryContainer={"Image": "img", "ModelDataUrl": f"s3://ml-data/{name}.tar.gz"},
+        )
+        sm.create_endpoint_config(
+            EndpointConfigName=f"cfg-{name}",
+            ProductionVariants=[
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": name,
+                    "InitialInstanceCount": 1,
+                    "InstanceType": "ml.m5.large",
+                    "InitialVariantWeight": 1.0,
+                }
+            ],
+        )
     sm.create_endpoint(EndpointName="serve", EndpointConfigName="cfg-m1")
     return sm
 
 
-def test_update_endpoint_goes_updating_then_in_service_on_new_config(localcloud: LocalCloud) -> None:
+def test_update_endpoint_goes_updating_then_in_service_on_new_config(
+    localcloud: LocalCloud,
+) -> None:
     sm = _endpoint(localcloud)
     arn = sm.update_endpoint(EndpointName="serve", EndpointConfigName="cfg-m2")["EndpointArn"]
     assert arn.endswith(":endpoint/serve")
@@ -165,8 +215,12 @@ def _capture_rule(cloud: LocalCloud) -> str:
     sns = cloud.client("sns")
     topic = sns.create_topic(Name="registry")["TopicArn"]
     events = cloud.client("events")
-    events.put_rule(Name="approvals", EventPattern=json.dumps({
-        "source": ["aws.sagemaker"], "detail-type": ["SageMaker Model Package State Change"]}))
+    events.put_rule(
+        Name="approvals",
+        EventPattern=json.dumps(
+            {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Model Package State Change"]}
+        ),
+    )
     events.put_targets(Rule="approvals", Targets=[{"Id": "t", "Arn": topic}])
     return str(topic)
 
@@ -176,15 +230,20 @@ def test_model_package_events_on_create_and_approval(localcloud: LocalCloud) -> 
     sm = localcloud.client("sagemaker")
     sm.create_model_package_group(ModelPackageGroupName="churn")
     arn = sm.create_model_package(
-        ModelPackageGroupName="churn", ModelApprovalStatus="PendingManualApproval",
-        InferenceSpecification={"Containers": [{"Image": "img"}],
-                                "SupportedContentTypes": ["text/csv"],
-                                "SupportedResponseMIMETypes": ["text/csv"]},
+        ModelPackageGroupName="churn",
+        ModelApprovalStatus="PendingManualApproval",
+        InferenceSpecification={
+            "Containers": [{"Image": "img"}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
     )["ModelPackageArn"]
     sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")
     events = [json.loads(m["Message"]) for m in localcloud.sns_messages(topic)]
     assert [e["detail"]["ModelApprovalStatus"] for e in events] == [
-        "PendingManualApproval", "Approved"]
+        "PendingManualApproval",
+        "Approved",
+    ]
     assert events[1]["source"] == "aws.sagemaker"
     assert events[1]["resources"] == [arn]
     assert events[1]["detail"]["ModelPackageGroupName"] == "churn"
@@ -196,6 +255,7 @@ def test_without_the_extension_no_model_package_event() -> None:
         topic = _capture_rule(cloud)
         sm = cloud.client("sagemaker")
         sm.create_model_package_group(ModelPackageGroupName="churn")
-        sm.create_model_package(ModelPackageGroupName="churn",
-                                ModelApprovalStatus="PendingManualApproval")
+        sm.create_model_package(
+            ModelPackageGroupName="churn", ModelApprovalStatus="PendingManualApproval"
+        )
         assert cloud.sns_messages(topic) == []
