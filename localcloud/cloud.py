@@ -16,7 +16,7 @@ import os
 import uuid
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import boto3
 from moto import mock_aws
@@ -71,7 +71,7 @@ class LocalCloud:
         env = {"AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region}
         self._saved_env = {key: os.environ.get(key) for key in env}
         os.environ.update(env)
-        self._mock = mock_aws(config=MOTO_CONFIG)  # type: ignore[arg-type]
+        self._mock = mock_aws(config=cast(Any, MOTO_CONFIG))
         self._mock.start()
         mock_config.set_mock_config(self._mock_config)
         WAITS.clear()

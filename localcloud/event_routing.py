@@ -71,7 +71,7 @@ def iso_time(value: Any) -> str:
 
 
 def _json_path(event: dict[str, Any], path: str) -> tuple[bool, Any]:
-    from jsonpath_ng.ext import parse
+    from jsonpath_ng.ext.parser import parse
 
     matches = parse(path).find(event)
     if not matches:
@@ -146,7 +146,8 @@ def deliver(arn: str, payload: str, account_id: str, region: str, role: str = "r
     if service == "states":
         from moto.stepfunctions.responses import get_backend
 
-        execution = get_backend(account_id, region).start_execution(arn, None, payload)
+        backend: Any = get_backend(account_id, region)
+        execution = backend.start_execution(arn, None, payload)
         return str(execution.execution_arn)
     if service == "lambda":
         from moto.awslambda.utils import get_backend as get_lambda_backend
@@ -246,7 +247,8 @@ def send_s3_event(account_id: str, bucket: Any, event_name: str, key: Any) -> No
     default_bus = backend.event_buses.get("default")
     if default_bus is None:
         return
-    for rule in list(default_bus.rules.values()):
+    rules: list[Any] = list(default_bus.rules.values())
+    for rule in rules:
         rule.send_to_targets(event)
 
 

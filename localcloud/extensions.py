@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from localcloud.recorder import WAITS
 
@@ -77,7 +77,7 @@ def _install_jsonata(patches: _PatchSet) -> None:
     from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as intrinsic_jsonata
     from moto.stepfunctions.parser.asl.eval import states as states_module
     from moto.stepfunctions.parser.asl.eval import variable_store
-    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+    from moto.stepfunctions.parser.asl.eval.event import event_detail
     from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
     from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
@@ -111,7 +111,7 @@ def _install_jsonata(patches: _PatchSet) -> None:
                     env=env,
                     error_name=name,
                     event_type=HistoryEventType.EvaluationFailed,
-                    event_details=EventDetails(
+                    event_details=cast(Any, event_detail.EventDetails)(
                         evaluationFailedEventDetails=EvaluationFailedEventDetails(
                             error=name.error_name, cause=cause
                         )
@@ -212,8 +212,10 @@ def _install_execution_names(patches: _PatchSet) -> None:
         if isinstance(target, StateMachineVersion):
             base = self.describe_state_machine(target.source_arn)
             if not hasattr(target, "backend"):
-                target.backend = base.backend  # moto's start_execution expects it
-        execution = original(self, arn, name or str(uuid.uuid4()), execution_input, trace_header)
+                cast(Any, target).backend = base.backend  # moto's start_execution expects it
+        execution = cast(Any, original)(
+            self, arn, name or str(uuid.uuid4()), execution_input, trace_header
+        )
         if base is not None and execution not in base.executions:
             # Executions of a version are the state machine's executions too (Describe/List).
             base.executions.append(execution)
@@ -238,7 +240,7 @@ def _install_execution_output(patches: _PatchSet) -> None:
     def describe_execution(self: Any) -> Any:
         # moto returns a string result unquoted; DescribeExecution's output is always JSON text.
         result = original(self)
-        response = result.result
+        response: Any = result.result
         if "output" in response:
             execution = self.stepfunction_backend.describe_execution(response["executionArn"])
             if hasattr(execution, "exec_worker"):
@@ -343,8 +345,8 @@ def _install_mock_config(patches: _PatchSet) -> None:
 
     from localcloud import mock_config
 
-    original_start = StepFunctionsParserBackend.start_execution
-    original_worker = Execution._get_start_execution_worker
+    original_start: Any = StepFunctionsParserBackend.start_execution
+    original_worker: Any = Execution._get_start_execution_worker
 
     def start_execution(
         self: Any,
@@ -364,7 +366,7 @@ def _install_mock_config(patches: _PatchSet) -> None:
             mock_config.PENDING.case = None
 
     def get_worker(self: Any) -> Any:
-        worker = original_worker(self)
+        worker: Any = original_worker(self)
         case = getattr(mock_config.PENDING, "case", None)
         if case is not None:
             worker._mock_test_case = case

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from jsonata import Jsonata
+from jsonata import Jsonata  # type: ignore[import-untyped]
 
 _HASH_ALGORITHMS: dict[str, str] = {
     "MD5": "md5",

@@ -35,11 +35,16 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resou
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (  # noqa: E501
     StateTaskServiceCallback,
 )
-from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.parser.asl.eval.event import event_detail
 from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
 from localcloud import jobs
+
+# moto declares every EventDetails key required; AWS events carry one.
+_EventDetails: Any = event_detail.EventDetails
+_SYNC: Any = ResourceCondition.Sync
+_CALLBACK: Any = ResourceCondition.WaitForTaskToken
 
 # How long past a job's own MaxRuntimeInSeconds the .sync resolver waits for the worker.
 _JOIN_MARGIN_SECONDS = 60.0
@@ -200,8 +205,8 @@ class StateTaskServiceSageMaker(StateTaskServiceCallback):
         # in `_get_supported_parameters` instead.
         super().__init__(
             supported_integration_patterns={
-                ResourceCondition.Sync,
-                ResourceCondition.WaitForTaskToken,
+                _SYNC,
+                _CALLBACK,
             }
         )
 
@@ -209,7 +214,7 @@ class StateTaskServiceSageMaker(StateTaskServiceCallback):
         action = self.resource.api_action
         if action not in _OPTIMISED_ACTIONS or self.resource.condition not in (
             None,
-            ResourceCondition.Sync,
+            _SYNC,
         ):
             return None
         return set(_request_members(action[0].upper() + action[1:]))
@@ -230,7 +235,7 @@ class StateTaskServiceSageMaker(StateTaskServiceCallback):
                 env=env,
                 error_name=CustomErrorName(error),
                 event_type=HistoryEventType.TaskFailed,
-                event_details=EventDetails(
+                event_details=_EventDetails(
                     taskFailedEventDetails=TaskFailedEventDetails(
                         error=error,
                         cause=cause,
@@ -299,7 +304,7 @@ class StateTaskServiceSageMaker(StateTaskServiceCallback):
                     env=env,
                     error_name=StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed),
                     event_type=HistoryEventType.TaskFailed,
-                    event_details=EventDetails(
+                    event_details=_EventDetails(
                         taskFailedEventDetails=TaskFailedEventDetails(
                             resource=self._get_sfn_resource(),
                             resourceType=self._get_sfn_resource_type(),

@@ -19,6 +19,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 DEFAULT_PORT = 4566
 STATE_DIR = Path(".localcloud")
@@ -96,7 +97,7 @@ def serve(
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     apply_extensions()
     for service, settings in MOTO_CONFIG.items():
-        default_user_config.setdefault(service, {}).update(settings)
+        cast(dict[str, Any], default_user_config).setdefault(service, {}).update(settings)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     state = _state_path(workdir)

@@ -6,6 +6,7 @@ import io
 import json
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ def handler(event, context):
 
 
 @pytest.fixture
-def handler_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def handler_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     package = tmp_path / "lc_handlers"
     package.mkdir()
     (package / "__init__.py").write_text("")
