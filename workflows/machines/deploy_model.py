@@ -10,7 +10,7 @@ from workflows.chain import Chain
 from workflows.choice import Choice, Condition
 from workflows.expressions import jsonata
 from workflows.integrations.endpoint_wait import wait_for_endpoint
-from workflows.integrations.messaging import lambda_invoke, sdk_call
+from workflows.integrations.messaging import sdk_call
 from workflows.integrations.sagemaker import (
     BlueGreen,
     DataCapture,
@@ -22,6 +22,7 @@ from workflows.integrations.sagemaker import (
 from workflows.machine import StateMachine
 from workflows.machines.failure import FailurePath
 from workflows.machines.naming import RUN_ID, resource_name
+from workflows.machines.steps import notify_task
 from workflows.settings import Settings
 from workflows.states import Pass, Succeed
 
@@ -168,14 +169,12 @@ def build_deploy_model(settings: Settings) -> StateMachine:
             },
         },
     )
-    notify = lambda_invoke(
+    notify = notify_task(
         "NotifyDeployed",
-        where,
-        function_name=settings.function_name("notify"),
-        payload={
-            "kind": "model_deployed",
-            "executionArn": jsonata("$states.context.Execution.Id"),
-            "stateMachine": settings.state_machine_name("deploy-model"),
+        settings,
+        machine="deploy-model",
+        kind="model_deployed",
+        details={
             "modelPackageArn": jsonata("$modelPackageArn"),
             "endpointName": endpoint.name,
             "endpointConfigName": jsonata("$endpointConfigName"),

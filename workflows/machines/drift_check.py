@@ -10,15 +10,15 @@ from __future__ import annotations
 from workflows.chain import Chain
 from workflows.choice import Choice, Condition
 from workflows.expressions import jsonata
-from workflows.integrations.messaging import lambda_invoke, put_event, sdk_call
-from workflows.integrations.sagemaker import ProcessingInput, ProcessingOutput, processing_job
+from workflows.integrations.messaging import put_event, sdk_call
+from workflows.integrations.sagemaker import ProcessingInput, ProcessingOutput
 from workflows.machine import StateMachine
 from workflows.machines.failure import FailurePath
-from workflows.machines.naming import RUN_ID, job_name
+from workflows.machines.naming import RUN_ID
+from workflows.machines.steps import notify_task, script_job
 from workflows.settings import Settings
 from workflows.states import Pass, Succeed
 
-CODE_DIR = "/opt/ml/processing/input/code"
 DRIFT_DETAIL_TYPE = "Model Drift Detected"
 
 
@@ -73,13 +73,11 @@ def build_drift_check(settings: Settings) -> StateMachine:
             )
         },
     )
-    check = processing_job(
+    check = script_job(
         "CheckDrift",
-        where,
-        job_name=job_name(settings, "drift"),
-        role_arn=settings.sagemaker_role_arn,
-        image=settings.sklearn_image,
-        entrypoint=["python3", f"{CODE_DIR}/drift_check.py"],
+        settings,
+        stage="drift",
+        script="drift_check.py",
         arguments=[
             "--psi-threshold",
             str(settings.drift.psi_threshold),
@@ -89,7 +87,6 @@ def build_drift_check(settings: Settings) -> StateMachine:
         inputs=[
             ProcessingInput("baseline", jsonata("$baselineS3Uri"), "/opt/ml/processing/baseline"),
             ProcessingInput("capture", jsonata("$captureS3Uri"), "/opt/ml/processing/capture"),
-            ProcessingInput("code", settings.code_uri + "jobs/", CODE_DIR),
         ],
         outputs=[
             ProcessingOutput(
@@ -98,9 +95,6 @@ def build_drift_check(settings: Settings) -> StateMachine:
                 "/opt/ml/processing/report",
             )
         ],
-        compute=settings.processing,
-        tags=settings.all_tags(),
-        output=jsonata("$states.input"),
     )
     read_report = sdk_call(
         "ReadDriftReport",
@@ -148,14 +142,12 @@ def build_drift_check(settings: Settings) -> StateMachine:
         detail_type=DRIFT_DETAIL_TYPE,
         detail=detail,
     )
-    notify = lambda_invoke(
+    notify = notify_task(
         "NotifyDrift",
-        where,
-        function_name=settings.function_name("notify"),
-        payload={
-            "kind": "drift_detected",
-            "executionArn": jsonata("$states.context.Execution.Id"),
-            "stateMachine": settings.state_machine_name("drift-check"),
+        settings,
+        machine="drift-check",
+        kind="drift_detected",
+        details={
             "endpointName": endpoint,
             "modelPackageArn": jsonata("$modelPackageArn"),
             "drift": jsonata("$drift"),

@@ -15,16 +15,15 @@ from workflows.integrations.sagemaker import (
     Channel,
     ProcessingInput,
     ProcessingOutput,
-    processing_job,
     training_job,
 )
 from workflows.machine import StateMachine
 from workflows.machines.failure import FailurePath
 from workflows.machines.naming import RUN_ID, job_name
+from workflows.machines.steps import notify_task, script_job
 from workflows.settings import Settings
 from workflows.states import Pass, Succeed
 
-CODE_DIR = "/opt/ml/processing/input/code"
 S3_URI = r"/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/"
 VALID_INPUT = (
     "$type($states.input.dataS3Uri) = 'string'"
@@ -46,8 +45,6 @@ def build_retrain(settings: Settings) -> StateMachine:
 
     def run_uri(path: str) -> str:
         return jsonata(f"{run}'{path}'")
-
-    code = ProcessingInput("code", settings.code_uri + "jobs/", CODE_DIR)
 
     validate = Choice("ValidateInput", comment="Reject input that names no S3 data")
     initialize = Pass(
@@ -73,27 +70,19 @@ def build_retrain(settings: Settings) -> StateMachine:
             )
         },
     )
-    preprocess = processing_job(
+    preprocess = script_job(
         "Preprocess",
-        where,
-        job_name=job_name(settings, "prep"),
-        role_arn=settings.sagemaker_role_arn,
-        image=settings.sklearn_image,
-        entrypoint=["python3", f"{CODE_DIR}/preprocess.py"],
+        settings,
+        stage="prep",
+        script="preprocess.py",
         arguments=["--test-size", "0.2", "--validation-size", "0.1"],
-        inputs=[
-            ProcessingInput("data", jsonata("$dataS3Uri"), "/opt/ml/processing/input/data"),
-            code,
-        ],
+        inputs=[ProcessingInput("data", jsonata("$dataS3Uri"), "/opt/ml/processing/input/data")],
         outputs=[
             ProcessingOutput(
                 name, run_uri(f"preprocess/{name}/"), f"/opt/ml/processing/output/{name}"
             )
             for name in ("train", "validation", "test", "baseline", "transformer")
         ],
-        compute=settings.processing,
-        tags=tags,
-        output=jsonata("$states.input"),
     )
     train = training_job(
         "Train",
@@ -123,25 +112,19 @@ def build_retrain(settings: Settings) -> StateMachine:
         },
         output=jsonata("$states.input"),
     )
-    evaluate = processing_job(
+    evaluate = script_job(
         "Evaluate",
-        where,
-        job_name=job_name(settings, "eval"),
-        role_arn=settings.sagemaker_role_arn,
-        image=settings.sklearn_image,
-        entrypoint=["python3", f"{CODE_DIR}/evaluate.py"],
+        settings,
+        stage="eval",
+        script="evaluate.py",
         inputs=[
             ProcessingInput("model", jsonata("$modelDataUrl"), "/opt/ml/processing/model"),
             ProcessingInput("test", run_uri("preprocess/test/"), "/opt/ml/processing/test"),
-            code,
         ],
         outputs=[
             ProcessingOutput("evaluation", run_uri("evaluation/"), "/opt/ml/processing/evaluation")
         ],
-        compute=settings.processing,
-        tags=tags,
         assign={"evaluationReportS3Uri": run_uri("evaluation/evaluation.json")},
-        output=jsonata("$states.input"),
     )
     gate = lambda_invoke(
         "QualityGate",
@@ -223,14 +206,12 @@ def build_retrain(settings: Settings) -> StateMachine:
     )
 
     def notify(name: str, kind: str) -> Chain:
-        task = lambda_invoke(
+        task = notify_task(
             name,
-            where,
-            function_name=settings.function_name("notify"),
-            payload={
-                "kind": kind,
-                "executionArn": jsonata("$states.context.Execution.Id"),
-                "stateMachine": settings.state_machine_name("retrain"),
+            settings,
+            machine="retrain",
+            kind=kind,
+            details={
                 "decision": jsonata("$gate.decision"),
                 "reasons": jsonata("$gate.reasons"),
                 "metrics": jsonata("$gate.metrics"),
