@@ -12,6 +12,7 @@ Parse results are cached by expression text, because generated machines repeat e
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -138,8 +139,9 @@ def _parse_path(text: str) -> _PathShape:
     return _PathShape(None, reference)
 
 
-def _closing_bracket(text: str, start: int) -> int | None:
-    depth, quote, index = 0, "", start
+def _outside_quotes(text: str, start: int) -> Iterator[tuple[int, str]]:
+    """(index, character) of every character from ``start`` that is not inside a quoted string."""
+    quote, index = "", start
     while index < len(text):
         char = text[index]
         if quote:
@@ -149,7 +151,15 @@ def _closing_bracket(text: str, start: int) -> int | None:
                 quote = ""
         elif char in "'\"":
             quote = char
-        elif char in "[(":
+        else:
+            yield index, char
+        index += 1
+
+
+def _closing_bracket(text: str, start: int) -> int | None:
+    depth = 0
+    for index, char in _outside_quotes(text, start):
+        if char in "[(":
             depth += 1
         elif char in "])":
             depth -= 1
@@ -157,7 +167,6 @@ def _closing_bracket(text: str, start: int) -> int | None:
                 return index if char == "]" else None
             if depth < 0:
                 return None
-        index += 1
     return None
 
 
@@ -301,17 +310,9 @@ class _IntrinsicParser:
 
     def _path_end(self, start: int) -> int:
         # A path ends at the ',' or ')' that is outside its brackets and quotes.
-        depth, quote, index = 0, "", start
-        while index < len(self.text):
-            char = self.text[index]
-            if quote:
-                if char == "\\":
-                    index += 1
-                elif char == quote:
-                    quote = ""
-            elif char in "'\"":
-                quote = char
-            elif char in "[(":
+        depth = 0
+        for index, char in _outside_quotes(self.text, start):
+            if char in "[(":
                 depth += 1
             elif char in "])":
                 if depth == 0:
@@ -319,8 +320,7 @@ class _IntrinsicParser:
                 depth -= 1
             elif char == "," and depth == 0:
                 return index
-            index += 1
-        return index
+        return len(self.text)
 
 
 @lru_cache(maxsize=4096)
