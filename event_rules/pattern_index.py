@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from event_rules.pattern_tree import MISSING, LeafNode, ObjectNode, leaves_of
@@ -24,19 +25,25 @@ MAX_KEYS_PER_RULE = 64
 MAX_EVENT_KEYS = 4096
 
 
-def anchors(root: ObjectNode) -> dict[Path, frozenset[str]]:
-    """Required fields of a pattern whose every condition is an exact string."""
-    found: dict[Path, frozenset[str]] = {}
+def _required_leaves(root: ObjectNode) -> Iterator[LeafNode]:
+    """The leaves every matching event must satisfy (nested objects included, `$or` not)."""
     pending = [root]
     while pending:
         node = pending.pop()
         for _, child in node.fields:
             if isinstance(child, ObjectNode):
                 pending.append(child)
-                continue
-            values = _exact_strings(child)
-            if values is not None:
-                found[child.path] = values
+            else:
+                yield child
+
+
+def anchors(root: ObjectNode) -> dict[Path, frozenset[str]]:
+    """Required fields of a pattern whose every condition is an exact string."""
+    found: dict[Path, frozenset[str]] = {}
+    for leaf in _required_leaves(root):
+        values = _exact_strings(leaf)
+        if values is not None:
+            found[leaf.path] = values
     return found
 
 
@@ -52,14 +59,9 @@ def _exact_strings(leaf: LeafNode) -> frozenset[str] | None:
 
 def prefix_anchor(root: ObjectNode) -> tuple[Path, frozenset[str]] | None:
     """A required field whose every condition is a case-sensitive, non-empty prefix."""
-    pending = [root]
-    while pending:
-        node = pending.pop()
-        for _, child in node.fields:
-            if isinstance(child, ObjectNode):
-                pending.append(child)
-            elif all(c.kind == "prefix" and c.operand for c in child.conditions):
-                return child.path, frozenset(c.operand for c in child.conditions)
+    for leaf in _required_leaves(root):
+        if all(c.kind == "prefix" and c.operand for c in leaf.conditions):
+            return leaf.path, frozenset(c.operand for c in leaf.conditions)
     return None
 
 
