@@ -16,21 +16,17 @@ from typing import Any
 
 from workflows.machines import BUILDERS
 from workflows.settings import SettingsError, load_settings
+from workflows.validation.graph import transitions
 
+_LABELS = {"Next": "", "Choices": "when", "Default": "otherwise", "Catch": "catch"}
 SHAPES = {"Choice": ("{", "}"), "Succeed": ("([", "])"), "Fail": ("([", "])")}
 
 
 def edges(states: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
-    """(from, to, label) for every transition of one scope."""
+    """(from, to, label) for every transition of one scope, as the graph check sees them."""
     for name, state in states.items():
-        if "Next" in state:
-            yield name, state["Next"], ""
-        for rule in state.get("Choices", []):
-            yield name, rule["Next"], "when"
-        if "Default" in state:
-            yield name, state["Default"], "otherwise"
-        for catch in state.get("Catch", []):
-            yield name, catch["Next"], "catch"
+        for _, field, target in transitions(state, ""):
+            yield name, target, _LABELS[field.split("[")[0].split(".")[0]]
 
 
 def _node_id(name: str) -> str:

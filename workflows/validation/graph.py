@@ -76,7 +76,7 @@ def _scopes(machine: Mapping[str, Any], pointer: str) -> Iterator[_Scope]:
                     yield from _scopes(processor, join_pointer(state_pointer, key))
 
 
-def _transitions(state: Mapping[str, Any], pointer: str) -> Iterator[tuple[str, str, Any]]:
+def transitions(state: Mapping[str, Any], pointer: str) -> Iterator[tuple[str, str, Any]]:
     """Yield ``(pointer, field description, target)`` for every transition the state declares."""
     if "Next" in state:
         yield join_pointer(pointer, "Next"), "Next", state["Next"]
@@ -140,7 +140,7 @@ def _check_states(scope: _Scope) -> list[Problem]:
         pointer = join_pointer(scope.pointer, "States", name)
         problems.extend(_check_next_and_end(name, state, pointer))
         targets: list[str] = []
-        for target_pointer, what, target in _transitions(state, pointer):
+        for target_pointer, what, target in transitions(state, pointer):
             if not isinstance(target, str):
                 continue  # the schema reports the type
             if target in scope.states:
