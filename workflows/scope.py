@@ -54,7 +54,5 @@ def all_states(start: State) -> list[State]:
         scope = collect_scope(pending.pop())
         found.extend(scope)
         for state in scope:
-            nested = getattr(state, "nested_starts", None)
-            if nested is not None:
-                pending.extend(nested())
+            pending.extend(state.nested_starts())
     return found

@@ -56,6 +56,10 @@ class State:
         """States of this one's chain whose Next is still open."""
         return []
 
+    def nested_starts(self) -> list[State]:
+        """Start states of the scopes this state runs (Parallel branches, a Map processor)."""
+        return []
+
     def _body(self, language: QueryLanguage, default: QueryLanguage) -> dict[str, Json]:
         return {}
 
