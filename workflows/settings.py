@@ -144,6 +144,41 @@ class Settings:
     def sagemaker_role_name(self) -> str:
         return self.name("sagemaker-execution")
 
+    def state_machine_role_name(self, machine: str) -> str:
+        """The execution role of one state machine."""
+        return self.name(f"sfn-{machine}")
+
+    def lambda_role_name(self, handler: str) -> str:
+        """The execution role of the Lambda function running ``tasks.handlers.<handler>``."""
+        return self.name(f"lambda-{handler.replace('_', '-')}")
+
+    @property
+    def events_role_name(self) -> str:
+        """The role EventBridge rules assume to start executions."""
+        return self.name("events")
+
+    @property
+    def scheduler_role_name(self) -> str:
+        """The role EventBridge Scheduler assumes to start executions and dead-letter events."""
+        return self.name("scheduler")
+
+    @property
+    def schedule_group(self) -> str:
+        return "default"
+
+    @property
+    def dead_letter_queue_name(self) -> str:
+        """The SQS queue that keeps events no target accepted."""
+        return self.name("events-dlq")
+
+    @property
+    def dead_letter_queue_arn(self) -> str:
+        return self.location.arn("sqs", self.dead_letter_queue_name)
+
+    @property
+    def drift_alarm_name(self) -> str:
+        return self.name("drift")
+
     @property
     def drift_event_source(self) -> str:
         return f"{self.project}.drift"
