@@ -27,6 +27,9 @@ DEFAULT_PREFIXES = {
     "runs": "runs/",
     "code": "code/",
     "data_capture": "datacapture/",
+    # Labelled outcomes of served predictions: what drift-triggered and scheduled retrains learn
+    # from, because after drift the newest labelled data is what describes the world.
+    "ground_truth": "groundtruth/",
 }
 
 
@@ -193,6 +196,10 @@ class Settings:
     @property
     def training_data_uri(self) -> str:
         return self.s3(self.data_bucket, self.prefixes["training_data"])
+
+    @property
+    def ground_truth_uri(self) -> str:
+        return self.s3(self.data_bucket, self.prefixes["ground_truth"])
 
     @property
     def code_uri(self) -> str:
