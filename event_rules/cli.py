@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from event_rules import explain_cli, generate
 from event_rules.pattern import InvalidEventPattern, compile_pattern
 
 EXIT_MATCH = 0
@@ -87,6 +88,23 @@ register(
         help="test one event against one pattern, as EventBridge's TestEventPattern does",
         configure=_configure_test_pattern,
         run=_run_test_pattern,
+    )
+)
+
+register(
+    Command(
+        name="explain",
+        help=explain_cli.HELP,
+        configure=explain_cli.configure,
+        run=explain_cli.run,
+    )
+)
+register(
+    Command(
+        name="generate",
+        help="write (or --check) the generated rule and schedule files of each environment",
+        configure=generate.configure,
+        run=generate.run,
     )
 )
 
