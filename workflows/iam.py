@@ -1,0 +1,61 @@
+"""Least-privilege IAM roles for the project, derived from the state machine definitions.
+
+``project_roles(settings, definitions)`` is what the deploy creates: one role per state machine
+(exactly the calls its Task states make, plus execution logging and X-Ray), the EventBridge and
+EventBridge Scheduler roles that start executions through the ``live`` aliases, the SageMaker
+execution role (the S3 prefixes the jobs read and write, the images they pull, their logs), and
+one role per Lambda handler. ``lint_policy`` checks a policy document with parliament and with
+the project's own rules; ``workflows.policies.simulate`` evaluates one against a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workflows.policies.lambda_roles import lambda_roles
+from workflows.policies.lint import lint_policy, lint_role
+from workflows.policies.machine_roles import state_machine_role
+from workflows.policies.sagemaker_role import sagemaker_role
+from workflows.policies.service_roles import events_role, scheduler_role
+from workflows.policies.spec import RoleSpec
+from workflows.policies.tasks import UnsupportedTaskError
+from workflows.settings import Settings
+
+__all__ = [
+    "RoleSpec",
+    "UnsupportedTaskError",
+    "lint_policy",
+    "lint_role",
+    "project_roles",
+    "state_machine_policy",
+]
+
+
+def state_machine_policy(
+    settings: Settings, machine: str, definition: Mapping[str, Any]
+) -> RoleSpec:
+    """The execution role of ``machine``: what ``definition`` calls and nothing else.
+
+    Raises ``UnsupportedTaskError`` (naming the state and the fix) for a task whose resources
+    the derivation cannot scope, rather than granting ``*``.
+    """
+    return state_machine_role(settings, machine, definition)
+
+
+def project_roles(
+    settings: Settings, definitions: Mapping[str, Mapping[str, Any]]
+) -> list[RoleSpec]:
+    """Every role the project deploys. ``definitions``: ``{machine: StateMachine.to_asl()}``."""
+    roles = [state_machine_policy(settings, m, d) for m, d in sorted(definitions.items())]
+    roles += [
+        events_role(settings, definitions),
+        scheduler_role(settings, definitions),
+        sagemaker_role(settings, definitions),
+        *lambda_roles(settings),
+    ]
+    names = [role.name for role in roles]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"two roles share the name {', '.join(duplicates)}; rename a machine")
+    return roles
