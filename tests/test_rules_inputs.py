@@ -120,7 +120,7 @@ def sns_text(settings: Settings, name: str) -> str:
     assert target.service == "sns"
     assert target.input_transformer is not None
     rendered = transform_input(
-        target.input_transformer.to_request(),
+        dict(target.input_transformer.to_request()),
         event,
         settings.location.rule(rule.name),
         rule.name,
