@@ -13,7 +13,11 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import threading
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -21,9 +25,15 @@ from typing import Any, cast
 import boto3
 from moto import mock_aws
 
-from localcloud import event_routing, mock_config, sagemaker_endpoints
+from localcloud import (
+    event_routing,
+    lambda_runtime,
+    mock_config,
+    sagemaker_endpoints,
+    sagemaker_jobs,
+)
 from localcloud.extensions import apply_extensions
-from localcloud.recorder import WAITS, WaitRecord
+from localcloud.recorder import JOBS, WAITS, JobRecord, WaitRecord
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -75,8 +85,10 @@ class LocalCloud:
         self._mock.start()
         mock_config.set_mock_config(self._mock_config)
         WAITS.clear()
+        JOBS.clear()
         sagemaker_endpoints.reset()
         event_routing.DELIVERY_FAILURES.clear()
+        event_routing.set_delivery_copies(1)
 
     def stop(self) -> None:
         if self._mock is not None:
@@ -163,6 +175,29 @@ class LocalCloud:
         """Wait states and retry intervals that were recorded instead of slept."""
         return [r for r in WAITS.records() if execution_arn in (None, r.execution_arn)]
 
+    def _busy(self) -> list[threading.Thread]:
+        threads = [
+            thread
+            for execution in self._sfn_backend()._get_executions()
+            if (thread := getattr(getattr(execution, "exec_worker", None), "thread", None))
+            is not None
+            and thread.is_alive()
+        ]
+        threads += sagemaker_jobs.running_workers()
+        threads += lambda_runtime.running_async_invocations()
+        return threads
+
+    def wait_until_idle(self, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+        """Join everything the cloud is doing on its own (executions, SageMaker jobs,
+        asynchronous Lambda invocations, and whatever those start) until nothing runs."""
+        deadline = time.monotonic() + timeout
+        while busy := self._busy():
+            for thread in busy:
+                thread.join(max(0.0, deadline - time.monotonic()))
+            if time.monotonic() >= deadline and any(t.is_alive() for t in self._busy()):
+                names = sorted({t.name for t in self._busy()})
+                raise ExecutionTimeout(f"still running after {timeout} s: {', '.join(names)}")
+
     # -- SNS, EventBridge, schedules ---------------------------------------------------------
 
     def sns_messages(self, topic: str) -> list[dict[str, Any]]:
@@ -199,6 +234,16 @@ class LocalCloud:
 
     def delivery_failures(self) -> list[dict[str, Any]]:
         return list(event_routing.DELIVERY_FAILURES)
+
+    @contextmanager
+    def duplicate_deliveries(self, copies: int = 2) -> Iterator[None]:
+        """Within the block, every event reaches each of its targets `copies` times, as
+        EventBridge's at-least-once delivery may do."""
+        event_routing.set_delivery_copies(copies)
+        try:
+            yield
+        finally:
+            event_routing.set_delivery_copies(1)
 
     def fire_schedule(self, name: str, group: str = "default") -> str:
         """Fire an EventBridge Scheduler schedule, or a scheduled EventBridge rule, now.
@@ -250,9 +295,16 @@ class LocalCloud:
 
     # -- SageMaker -------------------------------------------------------------------------
 
-    def fail_next_endpoint_update(self, endpoint_name: str, reason: str) -> None:
-        """The next UpdateEndpoint of `endpoint_name` fails and rolls back with `reason`."""
+    def fail_next_endpoint_update(
+        self, endpoint_name: str, reason: str, status: str = "InService"
+    ) -> None:
+        """The next UpdateEndpoint of `endpoint_name` fails with `reason` and the old config
+        keeps serving; the endpoint ends `status`: InService (rolled back) or Failed."""
         from moto.sagemaker.models import FakeEndpoint
 
         arn = FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region)
-        sagemaker_endpoints.fail_next_update(arn, reason)
+        sagemaker_endpoints.fail_next_update(arn, reason, status)
+
+    def job_times(self) -> list[JobRecord]:
+        """Each local SageMaker job that ended: its kind, name, status and script wall time."""
+        return JOBS.records()

@@ -28,6 +28,9 @@ ORIGINAL_SEND: Any = None
 
 DELIVERY_FAILURES: list[dict[str, Any]] = []
 _failures_lock = threading.Lock()
+# How many times each matched event reaches each target. EventBridge delivers at least once;
+# more than one copy reproduces a redelivery.
+_copies = 1
 _sequencer = itertools.count(0x617F08299329D189)
 
 _S3_REASONS = {
@@ -163,6 +166,13 @@ def deliver(arn: str, payload: str, account_id: str, region: str, role: str = "r
     raise ValueError(f"{role}: target service {service!r} is not delivered locally")
 
 
+def set_delivery_copies(copies: int) -> None:
+    global _copies
+    if copies < 1:
+        raise ValueError(f"copies must be at least 1 (each event is delivered), got {copies}")
+    _copies = copies
+
+
 def _record_failure(rule: Any, target: dict[str, Any], error: Exception) -> None:
     LOG.warning("EventBridge delivery to %s failed: %s", target.get("Arn"), error)
     with _failures_lock:
@@ -186,12 +196,12 @@ def send_to_targets(
         if service not in ("states", "lambda", "sns"):
             others.append(target)
             continue
-        try:
-            deliver(
-                target["Arn"], target_input(target, event, self), self.account_id, self.region_name
-            )
-        except Exception as error:
-            _record_failure(self, target, error)
+        payload = target_input(target, event, self)
+        for _ in range(_copies):
+            try:
+                deliver(target["Arn"], payload, self.account_id, self.region_name)
+            except Exception as error:
+                _record_failure(self, target, error)
     if others and ORIGINAL_SEND is not None:
         from moto.events.models import EventPattern
 

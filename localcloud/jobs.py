@@ -3,7 +3,8 @@
 A fresh temporary directory stands for `/opt/ml`: every `/opt/ml/...` path in the entrypoint,
 arguments, local paths and SM_* variables is rewritten into it. Scripts run as subprocesses of
 this interpreter (the image URI is ignored). Inputs are staged from S3 with S3Prefix semantics
-(every object under the prefix) and outputs are uploaded back.
+(every object under the prefix) and outputs are uploaded back. Each outcome carries the wall
+time the script's process ran, apart from staging and uploading.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -64,6 +66,7 @@ class JobOutcome:
     status: str
     failure_reason: str | None = None
     timed_out: bool = False
+    script_seconds: float = 0.0
 
 
 class JobSetupError(Exception):
@@ -118,6 +121,17 @@ def stage_s3_prefix(store: ObjectStore, uri: str, local_dir: Path) -> int:
     return count
 
 
+def stage_code(store: ObjectStore, uri: str, code_dir: Path) -> None:
+    """A script-mode source: a `.tar.gz` archive (extracted) or a prefix of plain files."""
+    bucket, key = split_s3_uri(uri)
+    if key.endswith(".tar.gz"):
+        code_dir.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=io.BytesIO(store.get(bucket, key)), mode="r:gz") as archive:
+            archive.extractall(code_dir, filter="data")
+    else:
+        stage_s3_prefix(store, uri, code_dir)
+
+
 def upload_dir(store: ObjectStore, local_dir: Path, uri: str) -> int:
     bucket, prefix = split_s3_uri(uri)
     prefix = prefix.rstrip("/")
@@ -132,7 +146,7 @@ def upload_dir(store: ObjectStore, local_dir: Path, uri: str) -> int:
     return count
 
 
-def _tar_dir(directory: Path) -> bytes:
+def tar_dir(directory: Path) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         for path in sorted(directory.rglob("*")):
@@ -155,10 +169,12 @@ def _failure_reason(workspace: Workspace, stderr: str, returncode: int) -> str:
     )
 
 
-def _run(
-    workspace: Workspace, argv: list[str], env: dict[str, str], cwd: Path, max_runtime: int
+def run_process(
+    workspace: Workspace, argv: list[str], env: dict[str, str], cwd: Path, limit_seconds: int
 ) -> JobOutcome:
+    """Run a job's process with `env` added to this one's; bounded by `limit_seconds`."""
     full_env = {**os.environ, **env}
+    started = time.perf_counter()
     try:
         completed = subprocess.run(
             argv,
@@ -166,23 +182,24 @@ def _run(
             env=full_env,
             capture_output=True,
             text=True,
-            timeout=max_runtime,
+            timeout=limit_seconds,
             check=False,
         )
     except subprocess.TimeoutExpired:
         return JobOutcome(
             status="Stopped",
-            failure_reason=f"MaxRuntimeExceeded: the job ran longer than {max_runtime} seconds",
+            failure_reason=f"MaxRuntimeExceeded: the job ran longer than {limit_seconds} seconds",
             timed_out=True,
+            script_seconds=time.perf_counter() - started,
         )
+    elapsed = time.perf_counter() - started
     if completed.returncode != 0:
-        return JobOutcome(
-            "Failed", _failure_reason(workspace, completed.stderr, completed.returncode)
-        )
-    return JobOutcome("Completed")
+        reason = _failure_reason(workspace, completed.stderr, completed.returncode)
+        return JobOutcome("Failed", reason, script_seconds=elapsed)
+    return JobOutcome("Completed", script_seconds=elapsed)
 
 
-def _python_argv(workspace: Workspace, argv: list[str]) -> list[str]:
+def python_argv(workspace: Workspace, argv: list[str]) -> list[str]:
     rewritten = [workspace.rewrite(part) for part in argv]
     if rewritten and (
         rewritten[0] in _PYTHON_NAMES or Path(rewritten[0]).name.startswith("python")
@@ -193,7 +210,7 @@ def _python_argv(workspace: Workspace, argv: list[str]) -> list[str]:
     return rewritten
 
 
-def _max_runtime(request: dict[str, Any]) -> int:
+def max_runtime(request: dict[str, Any]) -> int:
     condition = request.get("StoppingCondition") or {}
     return int(condition.get("MaxRuntimeInSeconds") or _DEFAULT_MAX_RUNTIME_SECONDS)
 
@@ -216,8 +233,8 @@ def run_processing_job(request: dict[str, Any], store: ObjectStore) -> JobOutcom
                 workspace.path(s3_output["LocalPath"]).mkdir(parents=True, exist_ok=True)
         (workspace.root / "output").mkdir(exist_ok=True)
         env = {k: workspace.rewrite(str(v)) for k, v in (request.get("Environment") or {}).items()}
-        argv = _python_argv(workspace, entrypoint + list(app.get("ContainerArguments") or []))
-        outcome = _run(workspace, argv, env, workspace.root, _max_runtime(request))
+        argv = python_argv(workspace, entrypoint + list(app.get("ContainerArguments") or []))
+        outcome = run_process(workspace, argv, env, workspace.root, max_runtime(request))
         if outcome.status == "Completed":
             for item in outputs:
                 s3_output = item.get("S3Output")
@@ -281,12 +298,7 @@ def run_training_job(request: dict[str, Any], store: ObjectStore) -> JobOutcome:
     with Workspace() as workspace:
         code_dir = workspace.root / "code"
         code_dir.mkdir()
-        bucket, key = split_s3_uri(submit_dir)
-        if key.endswith(".tar.gz"):
-            with tarfile.open(fileobj=io.BytesIO(store.get(bucket, key)), mode="r:gz") as archive:
-                archive.extractall(code_dir, filter="data")
-        else:
-            stage_s3_prefix(store, submit_dir, code_dir)
+        stage_code(store, submit_dir, code_dir)
         if not (code_dir / program).is_file():
             raise JobSetupError(f"sagemaker_program {program!r} is not in {submit_dir}")
         channels: list[str] = []
@@ -317,16 +329,16 @@ def run_training_job(request: dict[str, Any], store: ObjectStore) -> JobOutcome:
         env["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(code_dir), os.environ.get("PYTHONPATH")])
         )
-        outcome = _run(workspace, argv, env, code_dir, _max_runtime(request))
+        outcome = run_process(workspace, argv, env, code_dir, max_runtime(request))
         if outcome.status == "Completed":
             output_path = str((request.get("OutputDataConfig") or {})["S3OutputPath"]).rstrip("/")
             out_bucket, out_prefix = split_s3_uri(f"{output_path}/{job_name}/output/model.tar.gz")
-            store.put(out_bucket, out_prefix, _tar_dir(workspace.root / "model"))
+            store.put(out_bucket, out_prefix, tar_dir(workspace.root / "model"))
             data_dir = workspace.root / "output" / "data"
             if any(data_dir.iterdir()):
                 store.put(
                     out_bucket,
                     out_prefix.replace("model.tar.gz", "output.tar.gz"),
-                    _tar_dir(data_dir),
+                    tar_dir(data_dir),
                 )
         return outcome

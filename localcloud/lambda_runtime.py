@@ -23,6 +23,9 @@ from typing import Any
 
 # os.environ is process-wide: invocations run one at a time so each sees only its own variables.
 _invoke_lock = threading.RLock()
+# Asynchronous invocations (InvocationType Event, EventBridge targets) still running.
+_async_invocations: list[threading.Thread] = []
+_async_lock = threading.Lock()
 
 
 @dataclass
@@ -134,6 +137,12 @@ def run_handler(function: Any, event: Any, response_headers: dict[str, Any]) -> 
     return json.dumps(result).encode()
 
 
+def running_async_invocations() -> list[threading.Thread]:
+    with _async_lock:
+        _async_invocations[:] = [t for t in _async_invocations if t.is_alive()]
+        return list(_async_invocations)
+
+
 def invoke(
     backend: Any,
     function_name: str,
@@ -147,12 +156,17 @@ def invoke(
     event = json.loads(body) if body else {}
     invocation_type = (headers or {}).get("X-Amz-Invocation-Type", "RequestResponse")
     if invocation_type == "Event":
-        threading.Thread(
+        thread = threading.Thread(
             target=run_handler,
             args=(function, event, {}),
             name=f"lambda-{function_name}",
             daemon=True,
-        ).start()
+        )
+        with _async_lock:
+            _async_invocations[:] = [t for t in _async_invocations if t.is_alive()]
+            # Started under the lock, so a caller never sees it listed but not yet alive.
+            thread.start()
+            _async_invocations.append(thread)
         return b""
     if invocation_type == "DryRun":
         return b""

@@ -2,8 +2,9 @@
 
 UpdateEndpoint puts the endpoint in `Updating`; DescribeEndpoint shows `Updating` (with the
 pending config under PendingDeploymentSummary) for a number of calls, then `InService` on the new
-config. A failed update (registered with `fail_next_update`) ends, as a failed blue/green
-deployment does on AWS, `InService` on the old config with FailureReason set.
+config. A failed update (registered with `fail_next_update`) keeps the old config serving and
+sets FailureReason; it ends `InService` (a blue/green deployment rolled back by its alarms) or
+`Failed` (an update that could not complete), as chosen.
 """
 
 from __future__ import annotations
@@ -26,19 +27,23 @@ class _PendingUpdate:
     production_variants: list[dict[str, Any]]
     data_capture_config: Any
     remaining_describes: int
-    failure_reason: str | None
+    failure: tuple[str, str] | None  # (reason, final status)
     started: Any
 
 
+FINAL_STATUSES = ("InService", "Failed")
 _pending: dict[str, _PendingUpdate] = {}
-_failures: dict[str, str] = {}
+_failures: dict[str, tuple[str, str]] = {}
 _lock = threading.Lock()
 
 
-def fail_next_update(endpoint_arn: str, reason: str) -> None:
-    """Make the next UpdateEndpoint of this endpoint fail and roll back with `reason`."""
+def fail_next_update(endpoint_arn: str, reason: str, status: str = "InService") -> None:
+    """Make the next UpdateEndpoint of this endpoint fail with `reason`, leaving the old config
+    serving; the endpoint ends `status`: InService (rolled back) or Failed."""
+    if status not in FINAL_STATUSES:
+        raise ValueError(f"status must be one of {FINAL_STATUSES}, got {status!r}")
     with _lock:
-        _failures[endpoint_arn] = reason
+        _failures[endpoint_arn] = (reason, status)
 
 
 def reset() -> None:
@@ -60,7 +65,7 @@ def _update_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str) -
             endpoint_config_name, self.account_id, self.region_name
         )
         raise ValidationError(message=f"Could not find endpoint configuration '{arn}'.")
-    if endpoint.endpoint_status != "InService":
+    if endpoint.endpoint_status not in FINAL_STATUSES:
         raise ValidationError(message=f"Cannot update in-progress endpoint '{endpoint.arn}'.")
     config = self.endpoint_configs[endpoint_config_name]
     with _lock:
@@ -70,7 +75,7 @@ def _update_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str) -
             production_variants=config.production_variants,
             data_capture_config=config.data_capture_config,
             remaining_describes=UPDATING_DESCRIBES,
-            failure_reason=failure,
+            failure=failure,
             started=utcnow(),
         )
     endpoint.endpoint_status = "Updating"
@@ -92,15 +97,16 @@ def _settle(endpoint: Any) -> dict[str, Any] | None:
                 "StartTime": pending.started,
             }
         del _pending[endpoint.arn]
-    if pending.failure_reason is None:
+    status = "InService"
+    if pending.failure is None:
         endpoint.endpoint_config_name = pending.config_name
         endpoint.production_variants = endpoint._process_production_variants(
             pending.production_variants
         )
         endpoint.data_capture_config = pending.data_capture_config
     else:
-        endpoint.failure_reason = pending.failure_reason
-    endpoint.endpoint_status = "InService"
+        endpoint.failure_reason, status = pending.failure
+    endpoint.endpoint_status = status
     endpoint.last_modified_time = utcnow()
     return None
 

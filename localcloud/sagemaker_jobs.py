@@ -1,9 +1,10 @@
 """SageMaker jobs that really run, and the Step Functions `.sync` integration that waits for them.
 
-CreateProcessingJob / CreateTrainingJob start the job in a worker thread (status `InProgress`);
-the worker runs it with `localcloud.jobs` and records `Completed`, `Failed` or `Stopped` with the
-FailureReason. The `.sync` resolver joins that worker instead of polling, then returns the full
-Describe*Job output, or raises `States.TaskFailed` with the Describe output as the Cause.
+CreateProcessingJob / CreateTrainingJob / CreateTransformJob start the job in a worker thread
+(status `InProgress`); the worker runs it with `localcloud.jobs` (`localcloud.transform_jobs`)
+and records `Completed`, `Failed` or `Stopped` with the FailureReason, and the script's wall
+time in `recorder.JOBS`. The `.sync` resolver joins that worker instead of polling, then returns
+the full Describe*Job output, or raises `States.TaskFailed` with the Describe output as the Cause.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from moto.stepfunctions.parser.asl.eval.event import event_detail
 from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
-from localcloud import jobs
+from localcloud import jobs, transform_jobs
+from localcloud.recorder import JOBS
 
 # moto declares every EventDetails key required; AWS events carry one.
 _EventDetails: Any = event_detail.EventDetails
@@ -49,22 +51,17 @@ _CALLBACK: Any = ResourceCondition.WaitForTaskToken
 # How long past a job's own MaxRuntimeInSeconds the .sync resolver waits for the worker.
 _JOIN_MARGIN_SECONDS = 60.0
 
-# kind -> (name field, status attribute, end-time attribute, runner)
-_KINDS: dict[
-    str, tuple[str, str, str, Callable[[dict[str, Any], jobs.ObjectStore], jobs.JobOutcome]]
-] = {
-    "processing": (
-        "ProcessingJobName",
-        "processing_job_status",
-        "processing_end_time",
-        jobs.run_processing_job,
-    ),
-    "training": (
-        "TrainingJobName",
-        "training_job_status",
-        "training_end_time",
-        jobs.run_training_job,
-    ),
+Runner = Callable[[dict[str, Any], jobs.ObjectStore], jobs.JobOutcome]
+
+# kind -> (name field, status attribute, end-time attribute)
+_KINDS: dict[str, tuple[str, str, str]] = {
+    "processing": ("ProcessingJobName", "processing_job_status", "processing_end_time"),
+    "training": ("TrainingJobName", "training_job_status", "training_end_time"),
+    "transform": ("TransformJobName", "transform_job_status", "transform_end_time"),
+}
+_RUNNERS: dict[str, Runner] = {
+    "processing": jobs.run_processing_job,
+    "training": jobs.run_training_job,
 }
 
 _workers: dict[str, threading.Thread] = {}
@@ -76,7 +73,8 @@ def _store(region: str) -> jobs.ObjectStore:
 
 
 def _finish(job: Any, kind: str, outcome: jobs.JobOutcome) -> None:
-    _, status_attr, end_attr, _ = _KINDS[kind]
+    _, status_attr, end_attr = _KINDS[kind]
+    JOBS.record(kind, str(getattr(job, f"{kind}_job_name")), outcome.script_seconds, outcome.status)
     if outcome.failure_reason:
         job.failure_reason = outcome.failure_reason
     if kind == "training":
@@ -86,17 +84,22 @@ def _finish(job: Any, kind: str, outcome: jobs.JobOutcome) -> None:
     setattr(job, status_attr, outcome.status)
 
 
-def start_job(kind: str, job: Any, request: dict[str, Any], region: str) -> None:
-    """Mark the job InProgress and run it in a worker thread."""
-    _, status_attr, end_attr, runner = _KINDS[kind]
+def start_job(
+    kind: str, job: Any, request: dict[str, Any], region: str, runner: Runner | None = None
+) -> None:
+    """Mark the job InProgress and run it (by default with its kind's runner) in a worker."""
+    _, status_attr, end_attr = _KINDS[kind]
+    run = runner or _RUNNERS[kind]
     setattr(job, status_attr, "InProgress")
     setattr(job, end_attr, None)
     if kind == "training":
         job.secondary_status = "Starting"
+    if kind == "transform":
+        job.failure_reason = None  # moto starts it as "", which Describe would show
 
     def work() -> None:
         try:
-            outcome = runner(request, _store(region))
+            outcome = run(request, _store(region))
         except jobs.JobSetupError as error:
             outcome = jobs.JobOutcome("Failed", f"ClientError: {error}")
         except Exception as error:  # a broken job must end Failed, never hang InProgress
@@ -107,6 +110,14 @@ def start_job(kind: str, job: Any, request: dict[str, Any], region: str) -> None
     with _workers_lock:
         _workers[job.arn] = worker
     worker.start()
+
+
+def running_workers() -> list[threading.Thread]:
+    """Workers of jobs still running (finished ones are forgotten)."""
+    with _workers_lock:
+        for arn in [arn for arn, worker in _workers.items() if not worker.is_alive()]:
+            del _workers[arn]
+        return list(_workers.values())
 
 
 def wait_for_job(job_arn: str, timeout: float | None) -> bool:
@@ -123,10 +134,23 @@ def _patched_create(kind: str, original: Callable[..., Any]) -> Callable[..., An
     name_field = _KINDS[kind][0]
 
     def create(self: Any, *args: Any, **kwargs: Any) -> Any:
+        runner: Runner | None = None
+        if kind == "transform":
+            # SageMaker refuses a transform job whose model does not exist.
+            from moto.sagemaker.exceptions import ValidationError
+
+            try:
+                container = transform_jobs.model_container(self, kwargs["model_name"])
+            except jobs.JobSetupError as error:
+                raise ValidationError(message=str(error)) from error
+
+            def runner(request: dict[str, Any], store: jobs.ObjectStore) -> jobs.JobOutcome:
+                return transform_jobs.run_transform_job(request, container, store)
+
         job = original(self, *args, **kwargs)
         request = json.loads(to_json_str(job.response_object))
         request[name_field] = getattr(job, f"{kind}_job_name")
-        start_job(kind, job, request, self.region_name)
+        start_job(kind, job, request, self.region_name, runner)
         return job
 
     return create

@@ -1,0 +1,104 @@
+"""Extensions to moto 5.2.5 that close the gaps between its AWS and the real one.
+
+Every patch to moto lives in this package, one module per concern, applied once and
+idempotently through `apply_extensions()`. Each extension is named, can be removed again
+(`extensions_disabled`), and has a test that fails without it. Larger replacement logic lives in
+the modules of `localcloud` beside this package; these modules only wire it in.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+from localcloud.extensions import (
+    eventbridge,
+    executions,
+    integrations,
+    jsonata_eval,
+    lambda_invoke,
+    mock_config,
+    sagemaker,
+    waits,
+)
+from localcloud.extensions.patching import PatchSet
+
+# Registry order is application order (and the reverse is removal order).
+EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
+    "jsonata": jsonata_eval.install,
+    "sagemaker_sync": sagemaker.install_jobs_and_sync,
+    "update_endpoint": sagemaker.install_update_endpoint,
+    "model_package_events": sagemaker.install_model_package_events,
+    "lambda_in_process": lambda_invoke.install,
+    "execution_names": executions.install_names,
+    "execution_output": executions.install_output,
+    "joinable_executions": executions.install_joinable,
+    "nested_executions": integrations.install_nested,
+    "sdk_service_names": integrations.install_sdk_service_names,
+    "fail_state_errors": executions.install_fail_state_errors,
+    "recorded_waits": waits.install,
+    "eventbridge_targets": eventbridge.install,
+    "mock_config": mock_config.install,
+}
+
+_applied: dict[str, PatchSet] = {}
+_suppressed: set[str] = set()
+_lock = threading.RLock()
+
+
+def applied_extensions() -> list[str]:
+    with _lock:
+        return list(_applied)
+
+
+def apply_extensions(names: Iterable[str] | None = None) -> None:
+    """Apply the named extensions (all by default) in registry order; already applied ones are
+    left alone, so calling this again is harmless."""
+    wanted = set(EXTENSIONS if names is None else names)
+    if names is None:
+        wanted -= _suppressed
+    unknown = wanted - set(EXTENSIONS)
+    if unknown:
+        raise ValueError(f"unknown extension(s) {sorted(unknown)}; known: {sorted(EXTENSIONS)}")
+    with _lock:
+        for name, install in EXTENSIONS.items():
+            if name in wanted and name not in _applied:
+                patches = PatchSet()
+                install(patches)
+                _applied[name] = patches
+
+
+def remove_extensions() -> None:
+    """Undo every applied extension (in reverse order), restoring moto as shipped."""
+    with _lock:
+        for name in reversed(list(_applied)):
+            _applied.pop(name).undo()
+
+
+@contextmanager
+def extensions_disabled(*names: str) -> Iterator[None]:
+    """Run with every extension except `names`; restore all of them afterwards."""
+    unknown = set(names) - set(EXTENSIONS)
+    if unknown:
+        raise ValueError(f"unknown extension(s) {sorted(unknown)}")
+    with _lock:
+        remove_extensions()
+        _suppressed.update(names)
+        apply_extensions()
+        try:
+            yield
+        finally:
+            _suppressed.difference_update(names)
+            remove_extensions()
+            apply_extensions()
+
+
+__all__ = [
+    "EXTENSIONS",
+    "PatchSet",
+    "applied_extensions",
+    "apply_extensions",
+    "extensions_disabled",
+    "remove_extensions",
+]

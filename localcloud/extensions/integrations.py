@@ -1,0 +1,72 @@
+"""Service integrations moto's interpreter gets wrong: Step Functions' own
+`states:startExecution[.sync[:2]]` (`nested_executions`) and aws-sdk service names that are not
+botocore's (`sdk_service_names`)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from localcloud.extensions.patching import PatchSet
+
+
+def install_nested(patches: PatchSet) -> None:
+    """moto leaves request/response normalisation to subclasses and its Step Functions task does
+    not do it, so `StateMachineArn` never reaches the API and results keep lower-case keys."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_sfn as sfn_task,
+    )
+
+    from localcloud import service_shapes
+
+    task = sfn_task.StateTaskServiceSfn
+    original_parameters = task._normalise_parameters
+
+    def normalise_parameters(
+        self: Any,
+        parameters: dict[str, Any],
+        boto_service_name: str | None = None,
+        service_action_name: str | None = None,
+    ) -> None:
+        original_parameters(self, parameters, boto_service_name, service_action_name)
+        action = service_action_name or self._get_boto_service_action()
+        service_shapes.to_request("stepfunctions", action, parameters)
+
+    def normalise_response(
+        self: Any,
+        response: Any,
+        boto_service_name: str | None = None,
+        service_action_name: str | None = None,
+    ) -> None:
+        action = service_action_name or self._get_boto_service_action()
+        service_shapes.to_integration_result("stepfunctions", action, response)
+
+    patches.replace(task, "_normalise_parameters", normalise_parameters)
+    patches.replace(task, "_normalise_response", normalise_response)
+
+
+@cache
+def _botocore_services() -> dict[str, str]:
+    import botocore.session
+
+    names = botocore.session.get_session().get_available_services()
+    return {name.replace("-", ""): name for name in names}
+
+
+class _ServiceNames(dict[str, str]):
+    """Step Functions names SDK services without dashes (`applicationautoscaling`); botocore
+    names them with (`application-autoscaling`)."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        return _botocore_services().get(key, default)
+
+
+def install_sdk_service_names(patches: PatchSet) -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (  # noqa: E501
+        StateTaskService,
+    )
+
+    names = _ServiceNames(StateTaskService._SERVICE_NAME_SFN_TO_BOTO_OVERRIDES)
+    patches.replace(StateTaskService, "_SERVICE_NAME_SFN_TO_BOTO_OVERRIDES", names)
