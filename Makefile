@@ -36,6 +36,7 @@ lint: setup
 
 asl: $(VENV)/.installed
 	@$(PY) -m workflows asl
+	@$(PY) -m event_rules generate
 
 render: $(VENV)/.installed
 	@$(PY) -m workflows render retrain --out asl/retrain
