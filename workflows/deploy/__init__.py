@@ -1,0 +1,37 @@
+"""Deploy the project to AWS or to the embedded cloud: plan, apply, rollback, destroy, and a
+CloudFormation rendering of the same desired state.
+
+    from workflows.deploy import LOCAL, deploy
+    report = deploy(settings, cloud.client, target=LOCAL)       # the embedded cloud
+    report = deploy(settings, boto3.session.Session().client)   # AWS
+
+Every function takes a client factory (``service name -> boto3 client``) and counts the calls
+it makes (``report.reads`` / ``report.writes``).
+"""
+
+from __future__ import annotations
+
+from workflows.deploy.deployment import DeployReport, deploy, plan
+from workflows.deploy.desired import Blueprint, blueprint
+from workflows.deploy.destroy import DestroyIncomplete, DestroyReport, destroy
+from workflows.deploy.preflight import DeployRefused
+from workflows.deploy.rollback import AliasMove, RollbackError, rollback
+from workflows.deploy.target import AWS, LOCAL, DeployTarget
+
+__all__ = [
+    "AWS",
+    "LOCAL",
+    "AliasMove",
+    "Blueprint",
+    "DeployRefused",
+    "DeployReport",
+    "DeployTarget",
+    "DestroyIncomplete",
+    "DestroyReport",
+    "RollbackError",
+    "blueprint",
+    "deploy",
+    "destroy",
+    "plan",
+    "rollback",
+]

@@ -1,0 +1,124 @@
+"""plan and deploy: read everything, then create or update what differs, in dependency order.
+
+A deploy that stops part-way (an error, a lost connection) leaves what it wrote; the next deploy
+reads it back, plans only what is still missing or different, and converges.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from workflows.deploy.calls import CallLedger, ClientFactory, Clients
+from workflows.deploy.desired import blueprint
+from workflows.deploy.layers import resolve_powertools_layer
+from workflows.deploy.model import Kind
+from workflows.deploy.plan import Plan, make_plan
+from workflows.deploy.providers import Provider, providers
+from workflows.deploy.target import AWS, DeployTarget
+from workflows.settings import Settings
+
+Printer = Callable[[str], None]
+
+
+@dataclass
+class DeployReport:
+    plan: Plan
+    applied: list[str] = field(default_factory=list)  # one line per change made
+    reads: int = 0
+    writes: int = 0
+    seconds: float = 0.0
+    ledger: CallLedger = field(default_factory=CallLedger)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.plan.pending)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "plan": self.plan.counts(),
+            "applied": self.applied,
+            "reads": self.reads,
+            "writes": self.writes,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _planned(
+    settings: Settings, clients: Clients, target: DeployTarget
+) -> tuple[Plan, dict[Kind, Provider]]:
+    design = blueprint(
+        settings, target=target, powertools_layer=lambda: resolve_powertools_layer(clients)
+    )
+    by_kind = providers(clients, settings)
+    return make_plan(design.state, by_kind), by_kind
+
+
+def plan(
+    settings: Settings,
+    client_factory: ClientFactory,
+    out: Printer = print,
+    *,
+    target: DeployTarget = AWS,
+    verbose: bool = False,
+) -> DeployReport:
+    """Read every resource and print what a deploy would do. Makes read calls only."""
+    started = time.perf_counter()
+    clients = Clients(client_factory)
+    made, _ = _planned(settings, clients, target)
+    for line in made.render(verbose=verbose):
+        out(line)
+    return _report(made, [], clients.ledger, started)
+
+
+def deploy(
+    settings: Settings,
+    client_factory: ClientFactory,
+    out: Printer = print,
+    *,
+    target: DeployTarget = AWS,
+) -> DeployReport:
+    """Deploy the project's environment ``settings`` through ``client_factory(service)``.
+
+    ``target``: ``AWS`` (default) or ``LOCAL`` for the embedded cloud (see ``target.py``).
+    Raises DeployRefused, before any call, when a definition or rule is invalid.
+    """
+    started = time.perf_counter()
+    clients = Clients(client_factory)
+    made, by_kind = _planned(settings, clients, target)
+    pending = made.pending
+    if not pending:
+        out(f"deploy {settings.prefix}: nothing to change ({made.summary()})")
+        report = _report(made, [], clients.ledger, started)
+        out(f"deploy {settings.prefix}: {report.writes} write calls, {report.reads} reads")
+        return report
+    out(f"deploy {settings.prefix}: {made.summary()}")
+    applied = []
+    for index, change in enumerate(pending, start=1):
+        provider = by_kind[change.resource.kind]
+        step = f"[{index}/{len(pending)}] {change.action.value} {change.resource.describe()}"
+        out(step)
+        if change.current is None:
+            note = provider.create(change.resource)
+        else:
+            note = provider.update(change.resource, change.current)
+        applied.append(f"{step}: {note}")
+        out(f"    {note}")
+    report = _report(made, applied, clients.ledger, started)
+    out(
+        f"deploy {settings.prefix}: done in {report.seconds:.1f} s, "
+        f"{report.writes} write calls, {report.reads} reads"
+    )
+    return report
+
+
+def _report(made: Plan, applied: list[str], ledger: CallLedger, started: float) -> DeployReport:
+    return DeployReport(
+        plan=made,
+        applied=applied,
+        reads=ledger.read_count,
+        writes=ledger.write_count,
+        seconds=time.perf_counter() - started,
+        ledger=ledger,
+    )

@@ -1,0 +1,104 @@
+"""What every resource provider does: read current, create, update, list owned, delete."""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from botocore.exceptions import ClientError
+
+from workflows.deploy.calls import Clients
+from workflows.deploy.model import Json, Kind, Resource
+from workflows.settings import Settings
+
+OWNER_TAGS = ("project", "environment")
+
+
+@dataclass
+class Current:
+    """A resource as read back: ``properties`` in the desired shape, its tags, and facts the
+    provider needs to update it (``context``), which are never compared."""
+
+    properties: dict[str, Json]
+    tags: dict[str, str]
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def is_not_found(error: ClientError, *codes: str) -> bool:
+    code = error_code(error)
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return code in codes or code.endswith(("NotFound", "NotFoundException")) or status == 404
+
+
+def tag_list(
+    tags: Mapping[str, str], key: str = "Key", value: str = "Value"
+) -> list[dict[str, str]]:
+    return [{key: k, value: v} for k, v in sorted(tags.items())]
+
+
+def tag_dict(
+    tags: list[Mapping[str, str]], key: str = "Key", value: str = "Value"
+) -> dict[str, str]:
+    return {t[key]: t[value] for t in tags}
+
+
+class Provider(ABC):
+    kind: ClassVar[Kind]
+
+    def __init__(self, clients: Clients, settings: Settings) -> None:
+        self.clients = clients
+        self.settings = settings
+
+    def owns(self, tags: Mapping[str, str]) -> bool:
+        """True when ``tags`` mark the resource as this project's, in this environment."""
+        mine = self.settings.all_tags()
+        return all(tags.get(k) == mine[k] for k in OWNER_TAGS)
+
+    def tags_differ(self, resource: Resource, current: Current) -> bool:
+        return any(current.tags.get(k) != v for k, v in resource.tags.items())
+
+    @abstractmethod
+    def read(self, resource: Resource) -> Current | None:
+        """The resource as it is, or None when it does not exist."""
+
+    @abstractmethod
+    def create(self, resource: Resource) -> str:
+        """Create it with every desired property; return a one-line note of what was done."""
+
+    @abstractmethod
+    def update(self, resource: Resource, current: Current) -> str:
+        """Bring an existing resource to the desired properties and tags."""
+
+    @abstractmethod
+    def owned(self) -> list[str]:
+        """Names of existing resources of this kind carrying both owner tags."""
+
+    @abstractmethod
+    def delete(self, name: str) -> None:
+        """Delete one owned resource (and whatever AWS requires to be removed first)."""
+
+
+# A role or policy created a moment ago may not yet be usable by the service that assumes it
+# (IAM is eventually consistent); these errors are retried a bounded number of times.
+PROPAGATION_ATTEMPTS = 8
+PROPAGATION_DELAY_SECONDS = 2.0
+
+
+def retry_while_propagating(call: Any, *markers: str) -> Any:
+    """Run ``call()``; retry when it fails with an error whose message contains a marker."""
+    for attempt in range(1, PROPAGATION_ATTEMPTS + 1):
+        try:
+            return call()
+        except ClientError as error:
+            message = str(error.response.get("Error", {}).get("Message", ""))
+            if attempt == PROPAGATION_ATTEMPTS or not any(m in message for m in markers):
+                raise
+            time.sleep(PROPAGATION_DELAY_SECONDS * attempt)
+    raise AssertionError("unreachable")

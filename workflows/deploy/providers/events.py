@@ -1,0 +1,189 @@
+"""EventBridge rules with their targets, and EventBridge Scheduler schedules.
+
+A rule's properties are its PutRule request (without Name and Tags; the pattern parsed) plus
+``Targets``, the PutTargets list sorted by Id. A schedule's are its CreateSchedule request
+without Name and GroupName.
+
+Scheduler can tag schedule groups only, never a schedule. A schedule counts as the project's
+when its name has the project's prefix and it runs as the project's scheduler role (a tagged
+role the deploy created).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from workflows.deploy.compare import differences
+from workflows.deploy.model import Kind, Resource
+from workflows.deploy.providers.base import (
+    Current,
+    Provider,
+    is_not_found,
+    retry_while_propagating,
+    tag_dict,
+    tag_list,
+)
+
+RULE_FIELDS = ("EventPattern", "ScheduleExpression", "State", "Description", "RoleArn")
+SCHEDULE_READ_ONLY = ("Arn", "Name", "GroupName", "CreationDate", "LastModificationDate")
+TARGET_BATCH = 10  # PutTargets and RemoveTargets take at most 10 targets per call
+ROLE_NOT_READY = ("role", "assume")
+
+
+class RuleProvider(Provider):
+    kind = Kind.RULE
+
+    @property
+    def events(self) -> Any:
+        return self.clients("events")
+
+    def _arn(self, name: str) -> str:
+        return self.settings.location.rule(name)
+
+    def read(self, resource: Resource) -> Current | None:
+        try:
+            rule = self.events.describe_rule(Name=resource.name)
+        except ClientError as error:
+            if is_not_found(error, "ResourceNotFoundException"):
+                return None
+            raise
+        properties: dict[str, Any] = {k: rule[k] for k in RULE_FIELDS if k in rule}
+        if "EventPattern" in properties:
+            properties["EventPattern"] = json.loads(properties["EventPattern"])
+        targets = []
+        for page in self.events.get_paginator("list_targets_by_rule").paginate(Rule=resource.name):
+            targets.extend(page["Targets"])
+        properties["Targets"] = sorted(targets, key=lambda t: t["Id"])
+        tags = self.events.list_tags_for_resource(ResourceARN=self._arn(resource.name))
+        return Current(properties, tag_dict(tags.get("Tags", [])))
+
+    def _put_rule(self, resource: Resource) -> None:
+        request: dict[str, Any] = {
+            k: resource.properties[k] for k in RULE_FIELDS if k in resource.properties
+        }
+        if "EventPattern" in request:
+            request["EventPattern"] = json.dumps(request["EventPattern"])
+        self.events.put_rule(Name=resource.name, Tags=tag_list(resource.tags), **request)
+
+    def _put_targets(self, name: str, targets: list[dict[str, Any]]) -> None:
+        for start in range(0, len(targets), TARGET_BATCH):
+            batch = targets[start : start + TARGET_BATCH]
+            result = retry_while_propagating(
+                lambda batch=batch: self.events.put_targets(Rule=name, Targets=batch),
+                *ROLE_NOT_READY,
+            )
+            if result.get("FailedEntryCount"):
+                failed = "; ".join(
+                    f"{e.get('TargetId')}: {e.get('ErrorMessage')}"
+                    for e in result.get("FailedEntries", [])
+                )
+                raise RuntimeError(f"events-rule {name}: targets refused: {failed}")
+
+    def _remove_targets(self, name: str, ids: list[str]) -> None:
+        for start in range(0, len(ids), TARGET_BATCH):
+            self.events.remove_targets(Rule=name, Ids=ids[start : start + TARGET_BATCH])
+
+    def create(self, resource: Resource) -> str:
+        self._put_rule(resource)
+        targets = list(resource.properties["Targets"])
+        self._put_targets(resource.name, targets)
+        return f"created with {len(targets)} target(s)"
+
+    def update(self, resource: Resource, current: Current) -> str:
+        desired, have = resource.properties, current.properties
+        notes = []
+        rule_changed = [
+            k for k in RULE_FIELDS if k in desired and differences(desired[k], have.get(k))
+        ]
+        if rule_changed or self.tags_differ(resource, current):
+            self._put_rule(resource)
+            if self.tags_differ(resource, current):
+                self.events.tag_resource(
+                    ResourceARN=self._arn(resource.name), Tags=tag_list(resource.tags)
+                )
+            notes.append("rule")
+        wanted = {t["Id"]: t for t in desired["Targets"]}
+        existing = {t["Id"]: t for t in have.get("Targets", [])}
+        stale = sorted(set(existing) - set(wanted))
+        if stale:
+            self._remove_targets(resource.name, stale)
+            notes.append("removed target(s) " + ", ".join(stale))
+        changed = [t for i, t in wanted.items() if i not in existing or differences(t, existing[i])]
+        if changed:
+            self._put_targets(resource.name, changed)
+            notes.append("target(s) " + ", ".join(t["Id"] for t in changed))
+        return "updated " + ", ".join(notes)
+
+    def owned(self) -> list[str]:
+        names = []
+        paginator = self.events.get_paginator("list_rules")
+        for page in paginator.paginate(NamePrefix=self.settings.prefix):
+            for rule in page["Rules"]:
+                tags = self.events.list_tags_for_resource(ResourceARN=rule["Arn"])
+                if self.owns(tag_dict(tags.get("Tags", []))):
+                    names.append(rule["Name"])
+        return names
+
+    def delete(self, name: str) -> None:
+        ids: list[str] = []
+        for page in self.events.get_paginator("list_targets_by_rule").paginate(Rule=name):
+            ids.extend(t["Id"] for t in page["Targets"])
+        self._remove_targets(name, ids)
+        self.events.delete_rule(Name=name)
+
+
+class ScheduleProvider(Provider):
+    kind = Kind.SCHEDULE
+
+    @property
+    def scheduler(self) -> Any:
+        return self.clients("scheduler")
+
+    @property
+    def group(self) -> str:
+        return self.settings.schedule_group
+
+    def read(self, resource: Resource) -> Current | None:
+        try:
+            schedule = self.scheduler.get_schedule(Name=resource.name, GroupName=self.group)
+        except ClientError as error:
+            if is_not_found(error, "ResourceNotFoundException"):
+                return None
+            raise
+        properties = {
+            k: v
+            for k, v in schedule.items()
+            if k not in SCHEDULE_READ_ONLY and k != "ResponseMetadata"
+        }
+        return Current(properties, {})
+
+    def _request(self, resource: Resource) -> dict[str, Any]:
+        return {"Name": resource.name, "GroupName": self.group, **resource.properties}
+
+    def create(self, resource: Resource) -> str:
+        request = self._request(resource)
+        retry_while_propagating(lambda: self.scheduler.create_schedule(**request), *ROLE_NOT_READY)
+        return f"created ({resource.properties.get('ScheduleExpression')})"
+
+    def update(self, resource: Resource, current: Current) -> str:
+        # UpdateSchedule replaces the whole schedule: send every desired field.
+        request = self._request(resource)
+        retry_while_propagating(lambda: self.scheduler.update_schedule(**request), *ROLE_NOT_READY)
+        return "updated"
+
+    def owned(self) -> list[str]:
+        role = self.settings.location.role(self.settings.scheduler_role_name)
+        names = []
+        paginator = self.scheduler.get_paginator("list_schedules")
+        for page in paginator.paginate(GroupName=self.group, NamePrefix=self.settings.prefix):
+            for summary in page["Schedules"]:
+                schedule = self.scheduler.get_schedule(Name=summary["Name"], GroupName=self.group)
+                if schedule.get("Target", {}).get("RoleArn") == role:
+                    names.append(summary["Name"])
+        return names
+
+    def delete(self, name: str) -> None:
+        self.scheduler.delete_schedule(Name=name, GroupName=self.group)

@@ -1,0 +1,177 @@
+"""Lambda functions (code compared by CodeSha256) and their resource-policy statements."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from workflows.deploy.compare import differences
+from workflows.deploy.model import Kind, Resource
+from workflows.deploy.providers.base import (
+    Current,
+    Provider,
+    is_not_found,
+    retry_while_propagating,
+)
+
+CONFIGURATION_KEYS = (
+    "Runtime",
+    "Handler",
+    "Role",
+    "Timeout",
+    "MemorySize",
+    "Environment",
+    "TracingConfig",
+    "Layers",
+)
+# A role created moments ago may not be assumable by Lambda yet.
+ROLE_NOT_READY = ("cannot be assumed by Lambda", "role defined for the function")
+WAIT = {"Delay": 2, "MaxAttempts": 90}
+
+
+def _configuration(config: dict[str, Any]) -> dict[str, Any]:
+    """GetFunction's Configuration in the desired shape."""
+    return {
+        "Runtime": config.get("Runtime"),
+        "Handler": config.get("Handler"),
+        "Role": config.get("Role"),
+        "Timeout": config.get("Timeout"),
+        "MemorySize": config.get("MemorySize"),
+        "Environment": {"Variables": config.get("Environment", {}).get("Variables", {})},
+        "TracingConfig": {"Mode": config.get("TracingConfig", {}).get("Mode", "PassThrough")},
+        "Layers": [layer["Arn"] for layer in config.get("Layers", [])],
+        "CodeSha256": config.get("CodeSha256"),
+    }
+
+
+class FunctionProvider(Provider):
+    kind = Kind.FUNCTION
+
+    @property
+    def lam(self) -> Any:
+        return self.clients("lambda")
+
+    def read(self, resource: Resource) -> Current | None:
+        try:
+            function = self.lam.get_function(FunctionName=resource.name)
+        except ClientError as error:
+            if is_not_found(error, "ResourceNotFoundException"):
+                return None
+            raise
+        config = function["Configuration"]
+        return Current(
+            _configuration(config), dict(function.get("Tags", {})), {"arn": config["FunctionArn"]}
+        )
+
+    def create(self, resource: Resource) -> str:
+        if resource.payload is None:
+            raise ValueError(f"{resource.describe()}: no code to upload")
+        config = {k: resource.properties[k] for k in CONFIGURATION_KEYS}
+        retry_while_propagating(
+            lambda: self.lam.create_function(
+                FunctionName=resource.name,
+                Code={"ZipFile": resource.payload},
+                Tags=dict(resource.tags),
+                Publish=False,
+                **config,
+            ),
+            *ROLE_NOT_READY,
+        )
+        self._wait(resource.name, "function_active_v2")
+        return f"created ({resource.properties['Handler']})"
+
+    def _wait(self, name: str, waiter: str) -> None:
+        self.lam.get_waiter(waiter).wait(FunctionName=name, WaiterConfig=WAIT)
+
+    def update(self, resource: Resource, current: Current) -> str:
+        notes = []
+        desired, have = resource.properties, current.properties
+        if desired["CodeSha256"] != have.get("CodeSha256"):
+            self.lam.update_function_code(FunctionName=resource.name, ZipFile=resource.payload)
+            self._wait(resource.name, "function_updated_v2")
+            notes.append("code")
+        changed = [k for k in CONFIGURATION_KEYS if differences(desired[k], have.get(k))]
+        if changed:
+            config = {k: desired[k] for k in CONFIGURATION_KEYS}
+            retry_while_propagating(
+                lambda: self.lam.update_function_configuration(
+                    FunctionName=resource.name, **config
+                ),
+                *ROLE_NOT_READY,
+            )
+            self._wait(resource.name, "function_updated_v2")
+            notes.append("configuration (" + ", ".join(changed) + ")")
+        if self.tags_differ(resource, current):
+            self.lam.tag_resource(Resource=current.context["arn"], Tags=dict(resource.tags))
+            notes.append("tags")
+        return "updated " + ", ".join(notes)
+
+    def owned(self) -> list[str]:
+        names = []
+        for page in self.lam.get_paginator("list_functions").paginate():
+            for function in page["Functions"]:
+                if function["FunctionName"].startswith(self.settings.prefix):
+                    tags = self.lam.list_tags(Resource=function["FunctionArn"]).get("Tags", {})
+                    if self.owns(tags):
+                        names.append(function["FunctionName"])
+        return names
+
+    def delete(self, name: str) -> None:
+        self.lam.delete_function(FunctionName=name)
+
+
+class PermissionProvider(Provider):
+    """One statement of a function's resource policy, named ``<function>/<statement id>``.
+    Properties are AddPermission's ``Action``, ``Principal`` and ``SourceArn``. Statements
+    cannot be tagged; they go with their function."""
+
+    kind = Kind.PERMISSION
+
+    @property
+    def lam(self) -> Any:
+        return self.clients("lambda")
+
+    @staticmethod
+    def _split(name: str) -> tuple[str, str]:
+        function, _, sid = name.partition("/")
+        return function, sid
+
+    def read(self, resource: Resource) -> Current | None:
+        function, sid = self._split(resource.name)
+        try:
+            policy = json.loads(self.lam.get_policy(FunctionName=function)["Policy"])
+        except ClientError as error:
+            if is_not_found(error, "ResourceNotFoundException"):
+                return None
+            raise
+        for statement in policy.get("Statement", []):
+            if statement.get("Sid") == sid:
+                principal = statement.get("Principal", {})
+                condition = statement.get("Condition", {}).get("ArnLike", {})
+                properties = {
+                    "Action": statement.get("Action"),
+                    "Principal": principal.get("Service", principal)
+                    if isinstance(principal, dict)
+                    else principal,
+                    "SourceArn": condition.get("AWS:SourceArn"),
+                }
+                return Current(properties, {})
+        return None
+
+    def create(self, resource: Resource) -> str:
+        function, sid = self._split(resource.name)
+        self.lam.add_permission(FunctionName=function, StatementId=sid, **resource.properties)
+        return f"allowed {resource.properties['Principal']}"
+
+    def update(self, resource: Resource, current: Current) -> str:
+        self.delete(resource.name)
+        return self.create(resource)
+
+    def owned(self) -> list[str]:
+        return []
+
+    def delete(self, name: str) -> None:
+        function, sid = self._split(name)
+        self.lam.remove_permission(FunctionName=function, StatementId=sid)
