@@ -17,9 +17,9 @@ What starts what:
   an execution of one of its three machines FAILED, TIMED_OUT or ABORTED) go to SNS as text.
 - schedules: drift-check runs on `drift.schedule` in `drift.timezone` with the flexible window,
   through EventBridge Scheduler (on by default). A scheduled retrain is off by default (retrains
-  follow new data and drift); `CatalogueOptions(retrain_schedule=...)` turns it on. For accounts
-  without Scheduler, `CatalogueOptions(use_scheduler=False)` replaces the schedules with legacy
-  `ScheduleExpression` rules, which run in UTC only.
+  follow new data and drift); the settings' `schedules.retrain` turns it on. For accounts
+  without Scheduler, `schedules.mechanism: rule` replaces the schedules with legacy
+  `ScheduleExpression` rules, which run in UTC only. `CatalogueOptions` overrides the settings.
 
 Every target has a retry policy and the project's dead-letter queue. State machine targets are
 the `live` alias and assume the events role; Lambda and SNS targets are authorised by their own
@@ -61,7 +61,8 @@ DRIFT_DETAIL_TYPE = "Model Drift Detected"
 FAILED_EXECUTION = ("FAILED", "TIMED_OUT", "ABORTED")
 
 
-def project_rules(settings: Settings, options: CatalogueOptions = DEFAULT_OPTIONS) -> list[Rule]:
+def project_rules(settings: Settings, options: CatalogueOptions | None = None) -> list[Rule]:
+    options = options or CatalogueOptions.from_settings(settings)
     rules = [
         training_data_rule(settings),
         *drift_rules(settings),
@@ -74,8 +75,9 @@ def project_rules(settings: Settings, options: CatalogueOptions = DEFAULT_OPTION
 
 
 def project_schedules(
-    settings: Settings, options: CatalogueOptions = DEFAULT_OPTIONS
+    settings: Settings, options: CatalogueOptions | None = None
 ) -> list[Schedule]:
+    options = options or CatalogueOptions.from_settings(settings)
     if not options.use_scheduler:
         return []
     schedules = [drift_check_schedule(settings)]

@@ -32,6 +32,12 @@ class CatalogueOptions:
     retrain_schedule: str | None = None
     retrain_timezone: str | None = None
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CatalogueOptions:
+        """The environment's own choice (its `schedules` section)."""
+        chosen = settings.schedules
+        return cls(chosen.use_scheduler, chosen.retrain, chosen.retrain_timezone)
+
 
 DEFAULT_OPTIONS = CatalogueOptions()
 

@@ -89,6 +89,15 @@ class Drift:
 
 
 @dataclass(frozen=True)
+class Schedules:
+    """EventBridge Scheduler (time zones, flexible windows) or legacy scheduled rules (UTC)."""
+
+    use_scheduler: bool = True
+    retrain: str | None = None
+    retrain_timezone: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     project: str
     environment: str
@@ -107,6 +116,7 @@ class Settings:
     drift: Drift
     slack_webhook_secret: str | None
     tags: Mapping[str, str]
+    schedules: Schedules = Schedules()
 
     @property
     def prefix(self) -> str:
@@ -305,6 +315,11 @@ def parse_settings(document: Any, source: str) -> Settings:
         ),
         slack_webhook_secret=d.get("notifications", {}).get("slack_webhook_secret"),
         tags=dict(d["tags"]),
+        schedules=Schedules(
+            use_scheduler=d.get("schedules", {}).get("mechanism", "scheduler") == "scheduler",
+            retrain=d.get("schedules", {}).get("retrain"),
+            retrain_timezone=d.get("schedules", {}).get("retrain_timezone"),
+        ),
     )
 
 
