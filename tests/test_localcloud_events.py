@@ -224,3 +224,17 @@ def test_without_the_extension_state_machine_targets_fail() -> None:
         events.put_targets(Rule="any", Targets=[{"Id": "a", "Arn": machine, "RoleArn": ROLE}])
         with pytest.raises((ClientError, NotImplementedError)):  # moto has no such target
             cloud.put_events([{"Source": "t", "DetailType": "x", "Detail": {}}])
+
+
+def test_duplicate_deliveries_reach_a_target_twice(localcloud: LocalCloud) -> None:
+    topic = localcloud.client("sns").create_topic(Name="ops")["TopicArn"]
+    events = localcloud.client("events")
+    events.put_rule(Name="any", EventPattern=json.dumps({"source": ["selfheal.test"]}))
+    events.put_targets(Rule="any", Targets=[{"Id": "b", "Arn": topic}])
+    entry = {"Source": "selfheal.test", "DetailType": "Ping", "Detail": {"n": 1}}
+    with localcloud.duplicate_deliveries(2):
+        localcloud.put_events([entry])
+    localcloud.put_events([entry])
+    ids = [json.loads(m["Message"])["id"] for m in localcloud.sns_messages(topic)]
+    assert len(ids) == 3
+    assert ids[0] == ids[1] != ids[2]  # a redelivery is the same event, id and all

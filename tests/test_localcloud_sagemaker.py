@@ -199,6 +199,19 @@ def test_failed_update_rolls_back_with_failure_reason(localcloud: LocalCloud) ->
     assert after["FailureReason"] == "Alarm model-errors went to ALARM"
 
 
+def test_update_that_cannot_complete_ends_failed_on_the_old_config(
+    localcloud: LocalCloud,
+) -> None:
+    sm = _endpoint(localcloud)
+    localcloud.fail_next_endpoint_update("serve", "Insufficient capacity", status="Failed")
+    sm.update_endpoint(EndpointName="serve", EndpointConfigName="cfg-m2")
+    assert sm.describe_endpoint(EndpointName="serve")["EndpointStatus"] == "Updating"
+    after = sm.describe_endpoint(EndpointName="serve")
+    assert after["EndpointStatus"] == "Failed"
+    assert after["EndpointConfigName"] == "cfg-m1"
+    assert after["FailureReason"] == "Insufficient capacity"
+
+
 def test_without_the_extension_update_endpoint_is_missing() -> None:
     with extensions_disabled("update_endpoint"), LocalCloud() as cloud:
         sm = _endpoint(cloud)
