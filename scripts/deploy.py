@@ -1,0 +1,91 @@
+"""Deploy the project: plan, apply, rollback, destroy, or write a CloudFormation template.
+
+    python scripts/deploy.py plan     [--env dev|prod] [--target local|aws] [--verbose]
+    python scripts/deploy.py apply    [--env dev|prod] [--target local|aws]
+    python scripts/deploy.py rollback [--env dev|prod] [--target local|aws] [--machine NAME]...
+    python scripts/deploy.py destroy  [--env dev|prod] [--target local|aws]
+    python scripts/deploy.py template [--env dev|prod] [--out FILE]
+
+``--target local`` (default) deploys to the embedded cloud, starting its server when needed;
+``aws`` uses the standard AWS environment. ``AWS_ENDPOINT_URL`` names another endpoint.
+Exit 0 on success, 1 when the deploy was refused or failed, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
+
+from workflows.deploy import (  # noqa: E402
+    AWS,
+    LOCAL,
+    DeployRefused,
+    DestroyIncomplete,
+    RollbackError,
+    deploy,
+    destroy,
+    plan,
+    rollback,
+)
+from workflows.deploy.endpoints import TargetError, aws_clients, local_clients  # noqa: E402
+from workflows.deploy.template import write_template  # noqa: E402
+from workflows.machines import BUILDERS  # noqa: E402
+from workflows.settings import SettingsError, environments, load_settings  # noqa: E402
+
+COMMANDS = ("plan", "apply", "rollback", "destroy", "template")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="scripts/deploy.py", description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=COMMANDS)
+    parser.add_argument("--env", default="dev", choices=environments())
+    parser.add_argument("--target", default="local", choices=("local", "aws"))
+    parser.add_argument(
+        "--out", type=Path, help="template file (default build/<env>.template.json)"
+    )
+    parser.add_argument(
+        "--machine",
+        action="append",
+        choices=sorted(BUILDERS),
+        help="rollback only this state machine (repeatable; default: all)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="plan: list unchanged resources too")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    try:
+        settings = load_settings(args.env)
+        if args.command == "template":
+            out = args.out or ROOT / "build" / f"{args.env}.template.json"
+            write_template(settings, out)
+            print(f"template: wrote {out}")
+            return 0
+        target = AWS if args.target == "aws" else LOCAL
+        clients = aws_clients(settings) if target is AWS else local_clients(settings)
+        if args.command == "plan":
+            plan(settings, clients, target=target, verbose=args.verbose)
+        elif args.command == "apply":
+            deploy(settings, clients, target=target)
+        elif args.command == "rollback":
+            rollback(settings, clients, machines=args.machine)
+        else:
+            destroy(settings, clients)
+    except (DeployRefused, RollbackError, DestroyIncomplete, SettingsError, TargetError) as error:
+        print(f"{args.command}: {error}", file=sys.stderr)
+        return 1
+    except (ClientError, BotoCoreError) as error:
+        print(f"{args.command}: AWS call failed: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
