@@ -111,6 +111,8 @@ SAGEMAKER_ROLE = "churn-dev-sagemaker-execution"
     ("action", "resource", "context"),
     [
         ("s3:GetObject", f"{DATA}/incoming/2024/churn.csv", {}),
+        ("s3:GetObject", f"{DATA}/groundtruth/2024/labelled.csv", {}),
+        ("s3:ListBucket", DATA, {"s3:prefix": "groundtruth/"}),
         ("s3:GetObject", f"{ARTIFACTS}/code/jobs/preprocess.py", {}),
         ("s3:GetObject", f"{ARTIFACTS}/code/sourcedir.tar.gz", {}),
         ("s3:GetObject", f"{ARTIFACTS}/runs/r1/preprocess/train/train.csv", {}),

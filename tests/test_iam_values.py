@@ -12,6 +12,7 @@ from workflows.policies.values import Assignments, Known, argument, resolve
 from workflows.settings import load_settings
 
 JSONATA, JSONPATH = "JSONata", "JSONPath"
+NOTIFY = "arn:aws:lambda:us-east-1:123456789012:function:churn-dev-notify"
 
 
 def machine(states: dict[str, Any], language: str = JSONATA) -> dict[str, Any]:
@@ -151,3 +152,75 @@ def test_a_role_to_pass_must_be_literal() -> None:
     )
     with pytest.raises(UnsupportedTaskError, match="ExecutionRoleArn must be a literal"):
         state_machine_policy(load_settings("dev"), "deploy-model", definition)
+
+
+def statements_of(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    spec = state_machine_policy(load_settings("dev"), "retrain", definition)
+    return {s["Sid"]: s for s in spec.policy["Statement"]}
+
+
+def test_a_name_known_only_at_run_time_is_scoped_to_the_projects_names() -> None:
+    """Step Functions' own templates fall back to ``*`` for dynamic names
+    (service-integration-iam-templates.html); this project falls back to its name prefix."""
+    definition = machine(
+        {
+            "Train": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sagemaker:createTrainingJob.sync",
+                "Arguments": {
+                    "TrainingJobName": "{% $states.input.jobName %}",
+                    "RoleArn": "arn:aws:iam::123456789012:role/churn-dev-sagemaker-execution",
+                },
+                "End": True,
+            }
+        }
+    )
+    found = statements_of(definition)
+    assert found["SageMakerTrainingJobs"]["Resource"] == [
+        "arn:aws:sagemaker:us-east-1:123456789012:training-job/churn-dev-*"
+    ]
+    assert "SageMakerTagTrainingJobs" not in found  # no Tags in the request, no AddTags
+
+
+def test_jsonpath_parameters_are_scoped_like_jsonata_arguments() -> None:
+    definition = machine(
+        {
+            "Notify": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sns:publish",
+                "Parameters": {"TopicArn.$": "$.topic", "Message.$": "$.message"},
+                "Next": "Invoke",
+            },
+            "Invoke": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {
+                    "FunctionName": f"{NOTIFY}:live",
+                    "Payload": {"token.$": "$$.Task.Token"},
+                },
+                "End": True,
+            },
+        },
+        JSONPATH,
+    )
+    found = statements_of(definition)
+    assert found["PublishNotifications"]["Resource"] == [
+        "arn:aws:sns:us-east-1:123456789012:churn-dev-*"
+    ]
+    assert found["InvokeFunctions"]["Resource"] == [NOTIFY, f"{NOTIFY}:*"]
+
+
+def test_sagemaker_tasks_refuse_the_callback_pattern() -> None:
+    """connect-sagemaker.html: SageMaker does not support .waitForTaskToken."""
+    definition = machine(
+        {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sagemaker:createProcessingJob.waitForTaskToken",
+                "Arguments": {"ProcessingJobName": "churn-dev-prep-x"},
+                "End": True,
+            }
+        }
+    )
+    with pytest.raises(UnsupportedTaskError, match="waitForTaskToken"):
+        statements_of(definition)

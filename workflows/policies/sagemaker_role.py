@@ -8,9 +8,10 @@ write endpoint data capture, and to check the auto-rollback alarms of a blue/gre
 ("Auto-Rollback Configuration and Monitoring": ``cloudwatch:DescribeAlarms`` on those alarms).
 
 The S3 locations come from the definitions. A location computed at run time is scoped by its
-origin: one the execution input supplies must lie under the training-data prefix (the only
-place the project takes data from outside); one an earlier task returned (a model artifact, a
-registered baseline) is an output of the project's own jobs, already covered by the writes.
+origin: one the execution input supplies must lie under the training-data or the ground-truth
+prefix (the only places the project takes data from outside: uploads, and the labelled data
+drift-triggered and scheduled retrains learn from); one an earlier task returned (a model
+artifact, a registered baseline) is an output of the project's own jobs, covered by the writes.
 """
 
 from __future__ import annotations
@@ -125,8 +126,9 @@ def _locate(
         bucket, key = uri[5:].split("/", 1)
         access.add(into, bucket, key if known.exact and whole else f"{key}*")
     elif known.origin == "input":
-        bucket, key = settings.training_data_uri[5:].split("/", 1)
-        access.add(into, bucket, f"{key}*")
+        for source in (settings.training_data_uri, settings.ground_truth_uri):
+            bucket, key = source.removeprefix("s3://").split("/", 1)
+            access.add(into, bucket, f"{key}*")
     elif known.origin != "result" or into is access.writes:
         raise UnsupportedTaskError(
             f"{call.pointer}: an S3 location of {call.service}:{call.api} names no bucket the "
