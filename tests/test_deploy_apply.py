@@ -1,0 +1,192 @@
+"""A first deploy to the embedded cloud creates what AWS would show; plan reads only; a second
+deploy of an unchanged project writes nothing."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+
+from localcloud import LocalCloud
+from tasks import packaging
+from tests.test_deploy_helpers import (
+    Recorder,
+    dev_settings,
+    policy,
+    require_eventbridge_readback,
+    tags_of,
+)
+from workflows.deploy import LOCAL, deploy, plan
+from workflows.machines import build_all
+from workflows.settings import LIVE_ALIAS
+
+OWNER_TAGS = {"project": "churn", "environment": "dev"}
+
+
+def _code_sha256(handler: str) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        packaging.build(Path(tmp))
+        data = (Path(tmp) / "lambda" / f"{handler}.zip").read_bytes()
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def test_plan_of_an_empty_account_creates_everything_and_writes_nothing(
+    localcloud: LocalCloud,
+) -> None:
+    recorder = Recorder(localcloud.client)
+    lines: list[str] = []
+    report = plan(dev_settings(), recorder, lines.append, target=LOCAL)
+    assert recorder.writes == []
+    assert report.writes == 0 and report.reads == len(recorder.calls) > 0
+    counts = report.plan.counts()
+    assert counts["create"] == len(report.plan.changes) and counts["update"] == 0
+    assert "+ create    state-machine churn-dev-retrain" in lines
+    assert lines[-1].startswith(f"plan: {counts['create']} to create, 0 to update")
+
+
+def test_first_deploy_creates_machines_behind_live_with_logging_and_tracing(
+    localcloud: LocalCloud,
+) -> None:
+    settings = dev_settings()
+    deploy(settings, localcloud.client, lambda _: None, target=LOCAL)
+    sfn = localcloud.client("stepfunctions")
+    for machine, built in build_all(settings).items():
+        name = settings.state_machine_name(machine)
+        alias = sfn.describe_state_machine_alias(
+            stateMachineAliasArn=settings.state_machine_alias_arn(machine)
+        )
+        assert alias["name"] == LIVE_ALIAS
+        [route] = alias["routingConfiguration"]
+        assert route == {
+            "stateMachineVersionArn": f"{settings.location.state_machine(name)}:1",
+            "weight": 100,
+        }
+        described = sfn.describe_state_machine(stateMachineArn=route["stateMachineVersionArn"])
+        assert json.loads(described["definition"]) == built.to_asl()
+        assert described["roleArn"] == settings.location.role(
+            settings.state_machine_role_name(machine)
+        )
+        assert described["tracingConfiguration"] == {"enabled": True}
+        logging = described["loggingConfiguration"]
+        assert logging["level"] == "ALL"
+        [destination] = logging["destinations"]
+        group = destination["cloudWatchLogsLogGroup"]["logGroupArn"]
+        assert group.endswith(f":log-group:/aws/vendedlogs/states/{name}:*")
+        tags = tags_of(
+            sfn.list_tags_for_resource(resourceArn=settings.location.state_machine(name))["tags"],
+            "key",
+            "value",
+        )
+        assert tags == settings.all_tags()
+    groups = localcloud.client("logs").describe_log_groups(
+        logGroupNamePrefix="/aws/vendedlogs/states/churn-dev-"
+    )["logGroups"]
+    assert len(groups) == 3 and all(g["retentionInDays"] == 30 for g in groups)
+
+
+def test_first_deploy_creates_functions_from_the_packaged_handlers(
+    localcloud: LocalCloud,
+) -> None:
+    settings = dev_settings()
+    deploy(settings, localcloud.client, lambda _: None, target=LOCAL)
+    lam = localcloud.client("lambda")
+    for handler in packaging.handler_modules():
+        function = lam.get_function(FunctionName=settings.function_name(handler))
+        config = function["Configuration"]
+        assert config["Handler"] == f"tasks.handlers.{handler}.handler"
+        assert config["Runtime"] == "python3.11"
+        assert config["CodeSha256"] == _code_sha256(handler)
+        assert config["TracingConfig"] == {"Mode": "Active"}
+        assert config["Role"] == settings.location.role(settings.lambda_role_name(handler))
+        assert OWNER_TAGS.items() <= function["Tags"].items()
+    trigger = lam.get_function(FunctionName=settings.function_name("trigger"))
+    env = trigger["Configuration"]["Environment"]["Variables"]
+    assert env["RETRAIN_STATE_MACHINE_ARN"] == settings.state_machine_alias_arn("retrain")
+    assert env["DRIFT_EVENT_SOURCE"] == "churn.drift"
+    approval = lam.get_function(FunctionName=settings.function_name("approval"))
+    assert approval["Configuration"]["Environment"]["Variables"] == {
+        "DEPLOY_STATE_MACHINE_ARN": settings.state_machine_alias_arn("deploy-model"),
+        "TOPIC_ARN": settings.location.topic(settings.topic_name),
+    }
+    # EventBridge may invoke the trigger for exactly the rules that target it.
+    statements = policy(lam.get_policy(FunctionName=settings.function_name("trigger"))["Policy"])
+    sources = sorted(s["Condition"]["ArnLike"]["AWS:SourceArn"] for s in statements["Statement"])
+    assert sources == sorted(
+        settings.location.rule(settings.name(r))
+        for r in (
+            "training-data-uploaded",
+            "drift-alarm",
+            "drift-detected",
+            "drift-monitor-violations",
+        )
+    )
+
+
+def test_first_deploy_creates_storage_queue_rules_schedule_and_alarms(
+    localcloud: LocalCloud,
+) -> None:
+    settings = dev_settings()
+    deploy(settings, localcloud.client, lambda _: None, target=LOCAL)
+    s3 = localcloud.client("s3")
+    for bucket in (settings.data_bucket, settings.artifacts_bucket):
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+        assert rules["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        assert all(block.values()) and len(block) == 4
+        assert OWNER_TAGS.items() <= tags_of(s3.get_bucket_tagging(Bucket=bucket)["TagSet"]).items()
+    sourcedir = s3.get_object(Bucket=settings.artifacts_bucket, Key="code/sourcedir.tar.gz")
+    with tempfile.TemporaryDirectory() as tmp:
+        packaging.build(Path(tmp))
+        assert sourcedir["Body"].read() == (Path(tmp) / "jobs" / "sourcedir.tar.gz").read_bytes()
+        script = s3.get_object(Bucket=settings.artifacts_bucket, Key="code/jobs/train.py")
+        assert script["Body"].read() == (Path(tmp) / "jobs" / "code" / "train.py").read_bytes()
+
+    sqs = localcloud.client("sqs")
+    url = sqs.get_queue_url(QueueName=settings.dead_letter_queue_name)["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    [statement] = policy(attributes["Policy"])["Statement"]
+    assert statement["Principal"]["Service"] in ("events.amazonaws.com", ["events.amazonaws.com"])
+    assert statement["Action"] in ("sqs:SendMessage", ["sqs:SendMessage"])
+    rule_arns = statement["Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert settings.location.rule(settings.name("training-data-uploaded")) in rule_arns
+
+    events = localcloud.client("events")
+    rule = events.describe_rule(Name=settings.name("training-data-uploaded"))
+    assert json.loads(rule["EventPattern"])["detail"]["bucket"]["name"] == [settings.data_bucket]
+    [target] = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    assert target["Arn"] == settings.location.function(settings.function_name("trigger"))
+    assert target["DeadLetterConfig"] == {"Arn": settings.dead_letter_queue_arn}
+    tags = tags_of(events.list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"])
+    assert OWNER_TAGS.items() <= tags.items()
+
+    schedule = localcloud.client("scheduler").get_schedule(Name=settings.name("drift-check"))
+    assert schedule["Target"]["Arn"] == settings.state_machine_alias_arn("drift-check")
+    assert schedule["ScheduleExpression"] == settings.drift.schedule
+
+    alarms = localcloud.client("cloudwatch").describe_alarms(
+        AlarmNames=[*settings.rollback_alarms, settings.drift_alarm_name]
+    )["MetricAlarms"]
+    assert {a["AlarmName"] for a in alarms} == {*settings.rollback_alarms, "churn-dev-drift"}
+    drift = next(a for a in alarms if a["AlarmName"] == settings.drift_alarm_name)
+    assert (drift["Namespace"], drift["MetricName"]) == ("churn/ModelDrift", "DriftDetected")
+
+
+def test_second_deploy_of_an_unchanged_project_makes_no_write_call(
+    localcloud: LocalCloud,
+) -> None:
+    settings = dev_settings()
+    first = deploy(settings, localcloud.client, lambda _: None, target=LOCAL)
+    assert first.writes > 0
+    require_eventbridge_readback(localcloud)
+    recorder = Recorder(localcloud.client)
+    lines: list[str] = []
+    second = deploy(settings, recorder, lines.append, target=LOCAL)
+    assert recorder.writes == [] and second.writes == 0
+    assert second.reads == len(recorder.calls)
+    unchanged = len(second.plan.changes)
+    assert lines[0] == (
+        f"deploy churn-dev: nothing to change (0 to create, 0 to update, {unchanged} unchanged)"
+    )
+    assert lines[-1] == f"deploy churn-dev: 0 write calls, {second.reads} reads"
