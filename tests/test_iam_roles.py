@@ -221,9 +221,8 @@ def test_every_handler_has_a_role() -> None:
 @pytest.mark.parametrize("handler", handler_modules())
 def test_a_handler_role_grants_exactly_the_calls_its_code_makes(handler: str) -> None:
     role = roles("prod")[f"churn-prod-lambda-{handler.replace('_', '-')}"]
-    granted = {
-        a for s in role.policy["Statement"] for a in s["Action"] if not a.startswith("logs:")
-    }
+    own = ("logs:", "xray:")  # its log group and its traces, checked separately
+    granted = {a for s in role.policy["Statement"] for a in s["Action"] if not a.startswith(own)}
     assert granted == boto3_calls(handler)
 
 
@@ -279,7 +278,7 @@ def test_notify_reads_the_slack_secret_only_when_one_is_configured() -> None:
 
 
 @pytest.mark.parametrize("handler", handler_modules())
-def test_a_function_writes_only_its_own_log_group(handler: str) -> None:
+def test_a_function_writes_only_its_own_log_group_and_its_traces(handler: str) -> None:
     function = f"churn-dev-{handler.replace('_', '-')}"
     document = policy(f"churn-dev-lambda-{handler.replace('_', '-')}")
     own = arn("logs", f"log-group:/aws/lambda/{function}:log-stream:2024/01/01/[$LATEST]abc")
@@ -289,5 +288,9 @@ def test_a_function_writes_only_its_own_log_group(handler: str) -> None:
     )
     other = arn("logs", "log-group:/aws/lambda/churn-dev-other:log-stream:x")
     assert not is_allowed(document, "logs:PutLogEvents", other)
-    trust = roles()[f"churn-dev-lambda-{handler.replace('_', '-')}"].trust_policy["Statement"][0]
-    assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
+    spec = roles()[f"churn-dev-lambda-{handler.replace('_', '-')}"]
+    assert spec.trust_policy["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    # Active tracing: the execution role sends traces (Lambda and X-Ray documentation).
+    assert is_allowed(document, "xray:PutTraceSegments", "*")
+    assert is_allowed(document, "xray:PutTelemetryRecords", "*")
+    assert set(spec.wildcard_resources) == {"TraceInvocations"}

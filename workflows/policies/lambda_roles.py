@@ -1,7 +1,10 @@
 """One execution role per Lambda handler in ``tasks/handlers/``, from what each handler calls.
 
 ``HANDLER_CALLS`` is read off the handlers' code (every boto3 call they make); a test checks it
-against the code. Every function also writes its own log group ``/aws/lambda/<function>``.
+against the code. Every function also writes its own log group ``/aws/lambda/<function>`` and,
+since the deploy turns on active tracing, sends its traces to X-Ray (Lambda "Visualize Lambda
+function invocations using AWS X-Ray": the execution role needs ``xray:PutTraceSegments`` and
+``xray:PutTelemetryRecords``, which have no resource type).
 Lambda sets no ``aws:SourceArn``/``aws:SourceAccount`` when it assumes an execution role, so the
 trust policy names the service principal alone.
 """
@@ -12,10 +15,11 @@ from collections.abc import Callable
 
 from workflows.policies.scoping import camel_words
 from workflows.policies.spec import RoleSpec, role_spec
-from workflows.policies.statements import Grant, trust_policy
+from workflows.policies.statements import WILDCARD, Grant, trust_policy
 from workflows.settings import LIVE_ALIAS, Settings
 
 LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
+TRACING_WHY = "X-Ray's PutTraceSegments and PutTelemetryRecords have no resource type"
 
 
 def _start(settings: Settings, machine: str) -> list[Grant]:
@@ -94,6 +98,12 @@ def lambda_role(settings: Settings, handler: str) -> RoleSpec:
     logs = [
         Grant("CreateOwnLogGroup", ("logs:CreateLogGroup",), (group, f"{group}:*")),
         Grant("WriteOwnLogs", ("logs:CreateLogStream", "logs:PutLogEvents"), (f"{group}:*",)),
+        Grant(
+            "TraceInvocations",
+            ("xray:PutTraceSegments", "xray:PutTelemetryRecords"),
+            (WILDCARD,),
+            why_wildcard=TRACING_WHY,
+        ),
     ]
     return role_spec(
         settings.lambda_role_name(handler),

@@ -6,7 +6,8 @@ by alias on the state machine's own ARN and exposes the alias as
 auth-version-alias.html), so the grant names the unqualified ARN and conditions on the alias:
 starting the unqualified machine or another version stays denied.
 
-Trust: EventBridge sets ``aws:SourceArn`` to the rule (rules of this project are named
+Trust: for rule targets EventBridge sets ``aws:SourceArn`` to the rule ("Cross-service confused
+deputy prevention in Amazon EventBridge"; the project's rules are named
 ``<project>-<environment>-...``); Scheduler sets it to the schedule group, never to a schedule
 ("Confused deputy prevention in EventBridge Scheduler").
 """
