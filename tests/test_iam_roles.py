@@ -11,9 +11,10 @@ import pytest
 from botocore import xform_name
 
 from tasks.packaging import handler_modules, lambda_files
-from workflows.iam import RoleSpec, project_roles
+from workflows.iam import RoleSpec, UnsupportedTaskError, project_roles
 from workflows.machines import build_all
 from workflows.policies.lambda_roles import HANDLER_CALLS
+from workflows.policies.sagemaker_role import sagemaker_role
 from workflows.policies.simulate import is_allowed
 from workflows.settings import Settings, load_settings
 
@@ -294,3 +295,42 @@ def test_a_function_writes_only_its_own_log_group_and_its_traces(handler: str) -
     assert is_allowed(document, "xray:PutTraceSegments", "*")
     assert is_allowed(document, "xray:PutTelemetryRecords", "*")
     assert set(spec.wildcard_resources) == {"TraceInvocations"}
+
+
+def processing(inputs: list[dict[str, Any]], image: str) -> dict[str, Any]:
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sagemaker:createProcessingJob.sync",
+        "Arguments": {
+            "ProcessingJobName": "churn-dev-prep-x",
+            "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/{SAGEMAKER_ROLE}",
+            "AppSpecification": {"ImageUri": image},
+            "ProcessingInputs": inputs,
+        },
+        "End": True,
+    }
+    return {"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": task}}
+
+
+IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+
+
+def test_sagemaker_role_scopes_input_supplied_data_to_the_data_prefixes() -> None:
+    """Data the execution input names is read only under the training-data and ground-truth
+    prefixes, the places the project takes data from."""
+    inputs = [{"InputName": "d", "S3Input": {"S3Uri": "{% $states.input.uri %}"}}]
+    spec = sagemaker_role(load_settings("dev"), {"m": processing(inputs, IMAGE)})
+    assert is_allowed(spec.policy, "s3:GetObject", f"{DATA}/groundtruth/x.csv")
+    assert is_allowed(spec.policy, "s3:GetObject", f"{DATA}/incoming/x.csv")
+    assert not is_allowed(spec.policy, "s3:GetObject", f"{DATA}/elsewhere/x.csv")
+    assert not is_allowed(spec.policy, "s3:PutObject", f"{DATA}/incoming/x.csv")
+
+
+def test_sagemaker_role_refuses_locations_and_images_it_cannot_scope() -> None:
+    unknown = [{"InputName": "d", "S3Input": {"S3Uri": "{% $uri %}"}}]
+    with pytest.raises(UnsupportedTaskError, match="names no bucket"):
+        sagemaker_role(load_settings("dev"), {"m": processing(unknown, IMAGE)})
+    with pytest.raises(UnsupportedTaskError, match="ImageUri must be a literal"):
+        sagemaker_role(load_settings("dev"), {"m": processing([], "{% $states.input.image %}")})
+    with pytest.raises(UnsupportedTaskError, match="not an ECR image URI"):
+        sagemaker_role(load_settings("dev"), {"m": processing([], "docker.io/library/python:3")})

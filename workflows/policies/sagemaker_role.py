@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflows.arns import Location
-from workflows.policies.scoping import SAGEMAKER_PRINCIPAL, camel_words
+from workflows.policies.scoping import SAGEMAKER_PRINCIPAL, camel_words, exact_values
 from workflows.policies.spec import RoleSpec, role_spec
 from workflows.policies.statements import WILDCARD, Grant, trust_policy
 from workflows.policies.tasks import TaskCall, UnsupportedTaskError, task_calls
@@ -90,7 +90,8 @@ def sagemaker_role(settings: Settings, definitions: Mapping[str, Mapping[str, An
                 for known in call.values(*path):
                     _locate(known, whole, call, settings, access, into)
         for path in IMAGES.get(call.api, []):
-            images.update(k.prefix for k in call.values(*path) if k.exact)
+            why = "the image scopes the ECR pull grant"
+            images.update(exact_values(call, *path, why=why, required=False))
         if call.api == "updateEndpoint":
             alarms.update(k.prefix for k in call.values(*ROLLBACK_ALARMS) if k.exact)
     grants = [*_s3_grants(settings.location, access), *_image_grants(settings, images)]

@@ -56,11 +56,14 @@ def name_patterns(call: TaskCall, context: Context, *path: str) -> list[str]:
     return sorted(set(patterns))
 
 
-def exact_values(call: TaskCall, *path: str, why: str) -> list[str]:
-    """Values that must be literal in the definition (a role to pass, a bucket)."""
+def exact_values(call: TaskCall, *path: str, why: str, required: bool = True) -> list[str]:
+    """Values that must be literal in the definition (a role to pass, a bucket).
+
+    ``required``: the field must be present; otherwise an absent field gives ``[]``.
+    """
     values = call.values(*path)
     unknown = [v for v in values if not v.exact]
-    if not values or unknown:
+    if (required and not values) or unknown:
         raise UnsupportedTaskError(
             f"{call.pointer}: {'.'.join(path)} must be a literal in the definition ({why}); "
             "write the value itself instead of an expression"
