@@ -34,7 +34,8 @@ def error_code(error: ClientError) -> str:
 def is_not_found(error: ClientError, *codes: str) -> bool:
     code = error_code(error)
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return code in codes or code.endswith(("NotFound", "NotFoundException")) or status == 404
+    missing = ("NotFound", "NotFoundException", "DoesNotExist")
+    return code in codes or code.endswith(missing) or status == 404
 
 
 def tag_list(
