@@ -72,6 +72,15 @@ def test_a_conditional_contributes_both_branches_with_their_origins() -> None:
     ]
 
 
+@pytest.mark.parametrize("operator", ["??", "?:"])
+def test_default_operators_contribute_both_operands(operator: str) -> None:
+    value = f"{{% $states.input.topic {operator} 'churn-dev-notifications' %}}"
+    assert known(value) == [
+        Known("", False, "input"),
+        Known("churn-dev-notifications", True, "literal"),
+    ]
+
+
 def test_origins_of_run_time_values() -> None:
     assert known("{% $states.result.Payload %}") == [Known("", False, "result")]
     assert known("{% $states.context.Execution.Id %}") == [Known("", False, "context")]

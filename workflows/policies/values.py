@@ -178,10 +178,13 @@ def _split(text: str, operator: str) -> list[str]:
 
 
 def _conditional(text: str) -> tuple[str, str] | None:
-    """The two branches of a top-level ``condition ? a : b``, or None."""
+    """The two possible values of a top-level ``condition ? a : b``, of ``a ?: b`` (a unless
+    falsy) and of ``a ?? b`` (a unless undefined); None when there is none."""
     question = next((i for i, c, d in _scan(text) if c == "?" and d == 0), None)
     if question is None:
         return None
+    if text[question + 1 : question + 2] in ("?", ":"):
+        return text[:question].strip(), text[question + 2 :].strip()
     rest = text[question + 1 :]
     colon = next((i for i, c, d in _scan(rest) if c == ":" and d == 0), None)
     if colon is None:
