@@ -1,4 +1,4 @@
-"""`python -m workflows COMMAND ...`: asl, render, validate."""
+"""`python -m workflows COMMAND ...`: asl, render, validate, iam."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ commands:
   asl                 write asl/<name>.asl.json for every state machine
   render NAME         draw a state machine's graph (Mermaid, and SVG through graphviz)
   validate FILE...    validate Amazon States Language definitions
+  iam [--env ENV] [--role NAME]
+                      print the IAM roles derived from the definitions, and lint them
 """
 
 
@@ -30,6 +32,10 @@ def main(argv: list[str]) -> int:
         from workflows.render import main as render_main
 
         return int(render_main(rest))
+    if command == "iam":
+        from workflows.policies.cli import main as iam_main
+
+        return int(iam_main(rest))
     sys.stderr.write(f"unknown command {command!r}\n{USAGE}")
     return 2
 
