@@ -1,0 +1,106 @@
+"""destroy deletes what carries both the project and the environment tag, and nothing else:
+resources with the project's prefix but without both tags survive."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from localcloud import LocalCloud
+from tests.test_deploy_helpers import dev_settings
+from workflows.deploy import LOCAL, DestroyIncomplete, deploy, destroy
+from workflows.deploy.destroy import DestroyReport
+
+FOREIGN = "churn-dev-foreign"
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def _foreign_resources(cloud: LocalCloud) -> None:
+    """Same prefix; no tags, one of the two, or the other environment's."""
+    s3 = cloud.client("s3")
+    s3.create_bucket(Bucket=f"{FOREIGN}-untagged")
+    s3.create_bucket(Bucket=f"{FOREIGN}-project-only")
+    s3.put_bucket_tagging(
+        Bucket=f"{FOREIGN}-project-only", Tagging={"TagSet": [{"Key": "project", "Value": "churn"}]}
+    )
+    cloud.client("sqs").create_queue(
+        QueueName=FOREIGN, tags={"project": "churn", "environment": "prod"}
+    )
+    cloud.client("events").put_rule(Name=FOREIGN, ScheduleExpression="rate(1 day)")
+    cloud.client("logs").create_log_group(logGroupName=f"/aws/lambda/{FOREIGN}")
+    cloud.client("iam").create_role(
+        RoleName=FOREIGN,
+        AssumeRolePolicyDocument=json.dumps(TRUST),
+        Tags=[{"Key": "environment", "Value": "dev"}],
+    )
+
+
+def _destroy(cloud: LocalCloud) -> tuple[DestroyReport, list[str]]:
+    """Run destroy; return its report and the failures it reported."""
+    try:
+        return destroy(dev_settings(), cloud.client, _quiet), []
+    except DestroyIncomplete as incomplete:
+        return incomplete.report, incomplete.report.failed
+
+
+def test_destroy_removes_only_resources_with_both_tags(localcloud: LocalCloud) -> None:
+    settings = dev_settings()
+    deploy(settings, localcloud.client, _quiet, target=LOCAL)
+    localcloud.client("s3").put_object(
+        Bucket=settings.data_bucket, Key="incoming/churn.csv", Body=b"a,b\n1,2\n"
+    )
+    _foreign_resources(localcloud)
+
+    report, failed = _destroy(localcloud)
+    gap = [f for f in failed if "delete_model_package_group action has not been implemented" in f]
+    assert failed == gap, failed
+    kinds = {entry.split(" ", 1)[0] for entry in report.deleted}
+    assert {"s3-bucket", "state-machine", "lambda-function", "iam-role", "events-rule"} <= kinds
+
+    s3 = localcloud.client("s3")
+    buckets = sorted(b["Name"] for b in s3.list_buckets()["Buckets"])
+    assert buckets == [f"{FOREIGN}-project-only", f"{FOREIGN}-untagged"]
+    assert localcloud.client("stepfunctions").list_state_machines()["stateMachines"] == []
+    functions = localcloud.client("lambda").list_functions()["Functions"]
+    assert [f["FunctionName"] for f in functions] == []
+    queues = localcloud.client("sqs").list_queues(QueueNamePrefix="churn-dev").get("QueueUrls", [])
+    assert [q.rsplit("/", 1)[-1] for q in queues] == [FOREIGN]
+    rules = localcloud.client("events").list_rules(NamePrefix="churn-dev")["Rules"]
+    assert [r["Name"] for r in rules] == [FOREIGN]
+    roles = localcloud.client("iam").list_roles()["Roles"]
+    assert [r["RoleName"] for r in roles if r["RoleName"].startswith("churn-dev")] == [FOREIGN]
+    groups = localcloud.client("logs").describe_log_groups()["logGroups"]
+    assert [g["logGroupName"] for g in groups] == [f"/aws/lambda/{FOREIGN}"]
+    schedules = localcloud.client("scheduler").list_schedules()["Schedules"]
+    assert schedules == []
+    alarms = localcloud.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    assert alarms == []
+
+    if gap:
+        pytest.xfail(
+            "localcloud: DeleteModelPackageGroup is not implemented (moto 5.2.5); destroy "
+            "deleted everything else and reported the group"
+        )
+    assert "model-package-group churn-dev-models" in report.deleted
+
+
+def test_destroy_of_an_empty_account_deletes_nothing(localcloud: LocalCloud) -> None:
+    _foreign_resources(localcloud)
+    lines: list[str] = []
+    report = destroy(dev_settings(), localcloud.client, lines.append)
+    assert report.deleted == [] and report.ledger.write_count == 0
+    assert lines == ["destroy churn-dev: 0 resources deleted"]

@@ -1,0 +1,83 @@
+"""The CloudFormation template renders the same desired state, and cfn-lint finds no error."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from workflows.deploy import blueprint
+from workflows.deploy.layers import powertools_parameter
+from workflows.deploy.model import Kind
+from workflows.deploy.template import write_template
+from workflows.deploy.template_resources import logical_id
+from workflows.machines import build_all
+from workflows.settings import load_settings
+
+
+def _cfn_lint(*paths: Path) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).with_name("cfn-lint")
+    return subprocess.run(
+        [str(script), *map(str, paths)], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _resources(template: dict[str, Any], kind: str) -> dict[str, Any]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def test_templates_of_both_environments_pass_cfn_lint(tmp_path: Path) -> None:
+    paths = [tmp_path / "dev.json", tmp_path / "prod.json"]
+    for env, path in zip(("dev", "prod"), paths, strict=True):
+        write_template(load_settings(env), path)
+    linted = _cfn_lint(*paths)
+    assert (linted.returncode, linted.stdout, linted.stderr) == (0, "", "")
+
+
+def test_the_template_renders_every_desired_resource(tmp_path: Path) -> None:
+    settings = load_settings("prod")
+    template = write_template(settings, tmp_path / "prod.json")
+    assert json.loads((tmp_path / "prod.json").read_text()) == template
+    design = blueprint(settings, powertools_layer=lambda: "layer")
+    for resource in design.state:
+        if resource.kind is Kind.CODE_OBJECT:
+            assert any(
+                o["Destination"] == f"s3://{resource.name}"
+                for o in template["Metadata"]["CodeObjects"]
+            )
+        else:
+            assert logical_id(resource) in template["Resources"], resource.describe()
+
+    machines = _resources(template, "AWS::StepFunctions::StateMachine")
+    definitions = {
+        m["Properties"]["StateMachineName"]: m["Properties"]["Definition"]
+        for m in machines.values()
+    }
+    assert definitions == {
+        settings.state_machine_name(name): machine.to_asl()
+        for name, machine in build_all(settings).items()
+    }
+    aliases = _resources(template, "AWS::StepFunctions::StateMachineAlias")
+    assert {a["Properties"]["Name"] for a in aliases.values()} == {"live"}
+    assert len(aliases) == len(machines) == 3
+
+    functions = _resources(template, "AWS::Lambda::Function").values()
+    layer = "{{resolve:ssm:" + powertools_parameter() + "}}"
+    assert all(f["Properties"]["Layers"] == [layer] for f in functions)
+    notify = next(f for f in functions if f["Properties"]["FunctionName"] == "churn-prod-notify")
+    assert notify["Properties"]["Environment"]["Variables"]["SLACK_WEBHOOK_SECRET_ARN"] == (
+        settings.location.secret("churn-prod/slack-webhook")
+    )
+
+
+def test_buckets_on_aws_deny_requests_without_tls() -> None:
+    settings = load_settings("dev")
+    design = blueprint(settings, powertools_layer=lambda: "layer")
+    for bucket in design.state.of_kind(Kind.BUCKET):
+        [statement] = bucket.properties["Policy"]["Statement"]
+        assert statement["Effect"] == "Deny"
+        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": ["false"]}}
+        arn = settings.location.bucket(bucket.name)
+        assert statement["Resource"] == [arn, f"{arn}/*"]
