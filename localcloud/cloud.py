@@ -61,6 +61,8 @@ class LocalCloud:
         self._mock_config = mock_config_file
         self._mock: Any = None
         self._saved_env: dict[str, str | None] = {}
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -104,7 +106,14 @@ class LocalCloud:
     # -- clients ---------------------------------------------------------------------------
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=self.region)  # type: ignore[call-overload]
+        """A boto3 client on the embedded cloud; one per service, reused (clients are
+        thread-safe, and building one costs more than most calls)."""
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = boto3.client(  # type: ignore[call-overload]
+                    service, region_name=self.region
+                )
+            return self._clients[service]
 
     # -- Step Functions ----------------------------------------------------------------------
 

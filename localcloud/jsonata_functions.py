@@ -7,15 +7,18 @@ follow the documented semantics rather than approximations written in JSONata.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
 import random
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from jsonata import Jsonata  # type: ignore[import-untyped]
+from jsonata.utils import Utils  # type: ignore[import-untyped]
 
 _HASH_ALGORITHMS: dict[str, str] = {
     "MD5": "md5",
@@ -100,20 +103,57 @@ STEP_FUNCTIONS_FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
-def evaluate(expression: str, bindings: dict[str, Any] | None = None) -> Any:
-    """Evaluate a JSONata expression with Step Functions' functions available.
+_COMPILED_EXPRESSIONS = 4096
 
-    JSONata `undefined` and `null` both come back as None, as the interpreter expects.
-    """
+
+@lru_cache(maxsize=_COMPILED_EXPRESSIONS)
+def _compiled(expression: str) -> Jsonata:
     try:
         compiled = Jsonata(expression)
     except Exception as error:
         raise JSONataEvaluationError(str(error)) from error
     for name, function in STEP_FUNCTIONS_FUNCTIONS.items():
         compiled.register_lambda(name, function)
+    compiled.set_output_convert_nulls(False)
+    return compiled
+
+
+def _to_jsonata(value: Any) -> Any:
+    """JSON values as jsonata-python holds them: `null` is its NULL_VALUE, not None (which it
+    reads as undefined)."""
+    if value is None:
+        return Utils.NULL_VALUE
+    if isinstance(value, dict):
+        return {key: _to_jsonata(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_jsonata(item) for item in value]
+    return value
+
+
+def evaluate_defined(expression: str, bindings: dict[str, Any] | None = None) -> tuple[bool, Any]:
+    """(False, None) when the expression is undefined, else (True, its JSON value).
+
+    An expression is compiled once; each evaluation runs on a shallow copy of the compiled
+    expression, because jsonata-python keeps the evaluation's input and environment on the
+    instance (and finds it through a thread-local), so concurrent executions must not share one.
+    """
+    instance = copy.copy(_compiled(expression))
+    Jsonata.CURRENT.jsonata = instance
     try:
-        return compiled.evaluate(None, bindings)
+        # Bindings (even none) give the evaluation its own frame; the compiled one stays clean.
+        raw = instance.evaluate(None, {k: _to_jsonata(v) for k, v in (bindings or {}).items()})
     except JSONataEvaluationError:
         raise
     except Exception as error:
         raise JSONataEvaluationError(str(error)) from error
+    if raw is None:
+        return False, None
+    return True, Utils.convert_nulls(raw)
+
+
+def evaluate(expression: str, bindings: dict[str, Any] | None = None) -> Any:
+    """Evaluate a JSONata expression with Step Functions' functions available.
+
+    JSONata `undefined` and `null` both come back as None.
+    """
+    return evaluate_defined(expression, bindings)[1]

@@ -364,3 +364,57 @@ def test_without_the_extension_the_re_raise_is_a_runtime_error() -> None:
     with extensions_disabled("fail_state_errors"), LocalCloud() as cloud:
         result = cloud.start_and_wait(_machine(cloud, RERAISE), {})
     assert result["error"] == "States.Runtime"
+
+
+MAPPED = {
+    "QueryLanguage": "JSONata",
+    "StartAt": "Square",
+    "States": {
+        "Square": {
+            "Type": "Map",
+            "Items": "{% $states.input.values %}",
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "INLINE"},
+                "StartAt": "One",
+                "States": {
+                    "One": {
+                        "Type": "Pass",
+                        "Output": "{% $states.input * $states.input %}",
+                        "End": True,
+                    }
+                },
+            },
+            "Assign": {"total": "{% $sum($states.result) %}"},
+            "Output": "{% {'squares': $states.result, 'total': $total} %}",
+            "End": True,
+        }
+    },
+}
+
+
+def test_a_definition_is_parsed_once() -> None:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    text = json.dumps(MAPPED)
+    assert AmazonStateLanguageParser.parse(text) is AmazonStateLanguageParser.parse(text)
+
+
+def test_without_the_extension_each_execution_parses_again() -> None:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    text = json.dumps(MAPPED)
+    with extensions_disabled("parsed_definitions"):
+        assert AmazonStateLanguageParser.parse(text) is not AmazonStateLanguageParser.parse(text)
+
+
+def test_concurrent_executions_of_one_definition_keep_their_own_state(
+    localcloud: LocalCloud,
+) -> None:
+    arn = _machine(localcloud, MAPPED)
+    inputs = [{"values": list(range(n, n + 5))} for n in range(6)]
+    started = [localcloud.start_execution(arn, value) for value in inputs]
+    outputs = [json.loads(localcloud.wait_for_execution(e)["output"]) for e in started]
+    assert outputs == [
+        {"squares": [v * v for v in i["values"]], "total": sum(v * v for v in i["values"])}
+        for i in inputs
+    ]

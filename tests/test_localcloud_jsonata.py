@@ -125,6 +125,41 @@ def test_evaluation_error_is_states_query_evaluation_error(localcloud: LocalClou
     assert result["error"] == "States.QueryEvaluationError"
 
 
+def test_an_undefined_result_is_a_query_evaluation_error(localcloud: LocalCloud) -> None:
+    arn = _machine(localcloud, _output_machine("{% $states.input.missing %}"))
+    result = localcloud.start_and_wait(arn, {"present": 1})
+    assert result["status"] == "FAILED"
+    assert result["error"] == "States.QueryEvaluationError"
+    assert "returned nothing (undefined)" in result["cause"]
+
+
+def test_null_variables_and_results_stay_null(localcloud: LocalCloud) -> None:
+    arn = _machine(
+        localcloud,
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "Keep",
+            "States": {
+                "Keep": {"Type": "Pass", "Assign": {"gate": None, "n": 2}, "Next": "Use"},
+                "Use": {
+                    "Type": "Pass",
+                    "Output": "{% {'gate': $gate, 'isNull': $gate = null, "
+                    "'input': $states.input.value, 'twice': $n * 2} %}",
+                    "End": True,
+                },
+            },
+        },
+    )
+    result = localcloud.start_and_wait(arn, {"value": None})
+    assert result["status"] == "SUCCEEDED", result
+    assert json.loads(result["output"]) == {
+        "gate": None,
+        "isNull": True,
+        "input": None,
+        "twice": 4,
+    }
+
+
 def test_without_the_extension_jsonata_does_not_evaluate() -> None:
     with extensions_disabled("jsonata"), LocalCloud() as cloud:
         arn = _machine(cloud, _output_machine("{% {'h': $hash('x')} %}"))

@@ -19,6 +19,7 @@ from localcloud.extensions import (
     jsonata_eval,
     lambda_invoke,
     mock_config,
+    parsing,
     sagemaker,
     waits,
 )
@@ -26,6 +27,7 @@ from localcloud.extensions.patching import PatchSet
 
 # Registry order is application order (and the reverse is removal order).
 EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
+    "parsed_definitions": parsing.install,
     "jsonata": jsonata_eval.install,
     "sagemaker_sync": sagemaker.install_jobs_and_sync,
     "update_endpoint": sagemaker.install_update_endpoint,

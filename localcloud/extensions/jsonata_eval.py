@@ -1,15 +1,21 @@
 """`jsonata`: JSONata through jsonata-python, with Step Functions' own functions.
 
-moto 5.2.5 ships the JSONata plumbing with evaluation stubbed out. Evaluation errors become
-`States.QueryEvaluationError`, as on AWS.
+moto 5.2.5 ships the JSONata plumbing with evaluation stubbed out, and its design re-parses, on
+every evaluation, the expression prefixed with every variable and `$states` written out as
+literals. Here an expression is compiled once and evaluated with the variables and `$states`
+bound as values. Evaluation errors, and expressions that yield nothing (undefined) or a
+function, are `States.QueryEvaluationError`, as on AWS.
 """
 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any, cast
 
 from localcloud.extensions.patching import PatchSet
+
+_CACHED_REFERENCES = 4096
 
 
 def install(patches: PatchSet) -> None:
@@ -24,6 +30,7 @@ def install(patches: PatchSet) -> None:
     from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
         StatesErrorNameType,
     )
+    from moto.stepfunctions.parser.asl.component.common.query_language import QueryLanguageMode
     from moto.stepfunctions.parser.asl.component.common.string import string_expression
     from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as intrinsic_jsonata
     from moto.stepfunctions.parser.asl.eval import states as states_module
@@ -32,7 +39,71 @@ def install(patches: PatchSet) -> None:
     from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
     from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
-    from localcloud.jsonata_functions import JSONataEvaluationError, evaluate
+    from localcloud.jsonata_functions import JSONataEvaluationError, evaluate, evaluate_defined
+
+    references = lru_cache(maxsize=_CACHED_REFERENCES)(
+        moto_jsonata.extract_jsonata_variable_references
+    )
+
+    def plain(value: Any) -> Any:
+        # Context objects can hold dates; the expression sees them as JSON does.
+        return json.loads(to_json_str(value))
+
+    def variables(env: Any) -> dict[str, Any]:
+        store = env.variable_store
+        return {**store._outer_scope, **store._inner_scope}
+
+    def states(env: Any) -> dict[str, Any]:
+        return cast(dict[str, Any], plain(env.states._states_data))
+
+    def query_error(env: Any, cause: str, *, record: bool) -> FailureEventException:
+        name = StatesErrorName(typ=StatesErrorNameType.StatesQueryEvaluationError)
+        details = EvaluationFailedEventDetails(error=name.error_name, cause=cause)
+        event_details = cast(Any, event_detail.EventDetails)(evaluationFailedEventDetails=details)
+        if record:
+            env.event_manager.add_event(
+                context=env.event_history_context,
+                event_type=HistoryEventType.EvaluationFailed,
+                event_details=event_details,
+            )
+        return FailureEventException(
+            FailureEvent(
+                env=env,
+                error_name=name,
+                event_type=HistoryEventType.EvaluationFailed,
+                event_details=event_details,
+            )
+        )
+
+    def evaluate_in(env: Any, expression: str, bindings: dict[str, Any]) -> tuple[bool, Any]:
+        try:
+            return evaluate_defined(expression, bindings)
+        except JSONataEvaluationError as error:
+            cause = (
+                f"An error occurred while evaluating the JSONata expression '{expression}': {error}"
+            )
+            raise query_error(env, cause, record=False) from error
+
+    def jsonata_eval_body(self: Any, env: Any) -> None:
+        references(self.expression)  # rejects `$` and `$$`, as the service does
+        bindings = {**variables(env), "states": states(env)}
+        defined, value = evaluate_in(env, self.expression, bindings)
+        if not defined:
+            cause = f"The JSONata expression '{self.expression}' returned nothing (undefined)."
+            raise query_error(env, cause, record=True)
+        if callable(value):
+            cause = (
+                f"The JSONata expression '{self.expression}' returned an unsupported result type."
+            )
+            raise query_error(env, cause, record=True)
+        env.stack.append(value)
+
+    def variable_sample_eval_body(self: Any, env: Any) -> None:
+        references(self.expression)
+        bindings = variables(env)
+        if self.query_language_mode == QueryLanguageMode.JSONata:
+            bindings["states"] = states(env)
+        env.stack.append(evaluate_in(env, self.expression, bindings)[1])
 
     def eval_jsonata(expression: str) -> Any:
         try:
@@ -43,41 +114,19 @@ def install(patches: PatchSet) -> None:
             ) from error
 
     def encode_declarations(bindings: dict[str, Any]) -> str:
-        # moto quotes strings without escaping; JSON encoding is also a valid JSONata literal.
+        # Still used for declarations moto writes out elsewhere: JSON-encoded strings are also
+        # valid JSONata literals (moto quotes them without escaping).
         return "".join(
             f"{name}:={_literal(value, to_json_str)};" for name, value in bindings.items()
         )
-
-    original_eval_body = string_expression.StringJSONata._eval_body
-
-    def eval_body(self: Any, env: Any) -> None:
-        try:
-            original_eval_body(self, env)
-        except moto_jsonata.JSONataException as error:
-            name = StatesErrorName(typ=StatesErrorNameType.StatesQueryEvaluationError)
-            cause = (
-                "An error occurred while evaluating the JSONata expression "
-                f"'{self.expression}': {error.details}"
-            )
-            raise FailureEventException(
-                FailureEvent(
-                    env=env,
-                    error_name=name,
-                    event_type=HistoryEventType.EvaluationFailed,
-                    event_details=cast(Any, event_detail.EventDetails)(
-                        evaluationFailedEventDetails=EvaluationFailedEventDetails(
-                            error=name.error_name, cause=cause
-                        )
-                    ),
-                )
-            ) from error
 
     patches.replace(moto_jsonata, "_eval_jsonata", eval_jsonata)
     # moto declares Step Functions' functions as JSONata text that would shadow the real ones.
     patches.replace(intrinsic_jsonata, "_DECLARATION_BY_VARIABLE_REFERENCE", {})
     for module in (moto_jsonata, states_module, variable_store):
         patches.replace(module, "encode_jsonata_variable_declarations", encode_declarations)
-    patches.replace(string_expression.StringJSONata, "_eval_body", eval_body)
+    patches.replace(string_expression.StringJSONata, "_eval_body", jsonata_eval_body)
+    patches.replace(string_expression.StringVariableSample, "_eval_body", variable_sample_eval_body)
 
 
 def _literal(value: Any, to_json_str: Any) -> str:
