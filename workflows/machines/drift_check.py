@@ -20,6 +20,10 @@ from workflows.settings import Settings
 from workflows.states import Pass, Succeed
 
 DRIFT_DETAIL_TYPE = "Model Drift Detected"
+# Container paths go to the script as arguments (see retrain.py).
+BASELINE_DIR = "/opt/ml/processing/baseline"
+CAPTURE_DIR = "/opt/ml/processing/capture"
+REPORT_DIR = "/opt/ml/processing/report"
 
 
 def build_drift_check(settings: Settings) -> StateMachine:
@@ -79,20 +83,26 @@ def build_drift_check(settings: Settings) -> StateMachine:
         stage="drift",
         script="drift_check.py",
         arguments=[
+            "--baseline-dir",
+            BASELINE_DIR,
+            "--capture-dir",
+            CAPTURE_DIR,
+            "--report-dir",
+            REPORT_DIR,
             "--psi-threshold",
             str(settings.drift.psi_threshold),
             "--ks-pvalue",
             str(settings.drift.ks_pvalue),
         ],
         inputs=[
-            ProcessingInput("baseline", jsonata("$baselineS3Uri"), "/opt/ml/processing/baseline"),
-            ProcessingInput("capture", jsonata("$captureS3Uri"), "/opt/ml/processing/capture"),
+            ProcessingInput("baseline", jsonata("$baselineS3Uri"), BASELINE_DIR),
+            ProcessingInput("capture", jsonata("$captureS3Uri"), CAPTURE_DIR),
         ],
         outputs=[
             ProcessingOutput(
                 "report",
                 jsonata(f"'s3://{settings.artifacts_bucket}/{runs}' & $runId & '/drift/'"),
-                "/opt/ml/processing/report",
+                REPORT_DIR,
             )
         ],
     )

@@ -31,6 +31,13 @@ VALID_INPUT = (
     " and ($not($exists($states.input.approvalMode))"
     " or $states.input.approvalMode in ['auto', 'manual'])"
 )
+# Every container path is passed to the script as an argument: scripts never hard-code where
+# SageMaker mounts their data, so the same files run in the container and in a local workspace.
+DATA_DIR = "/opt/ml/processing/input/data"
+OUTPUT_DIR = "/opt/ml/processing/output"
+MODEL_DIR = "/opt/ml/processing/model"
+TEST_DIR = "/opt/ml/processing/test"
+REPORT_DIR = "/opt/ml/processing/evaluation"
 METRICS = [
     ("validation:auc", r"validation:auc=([0-9.]+)"),
     ("validation:accuracy", r"validation:accuracy=([0-9.]+)"),
@@ -75,12 +82,11 @@ def build_retrain(settings: Settings) -> StateMachine:
         settings,
         stage="prep",
         script="preprocess.py",
-        arguments=["--test-size", "0.2", "--validation-size", "0.1"],
-        inputs=[ProcessingInput("data", jsonata("$dataS3Uri"), "/opt/ml/processing/input/data")],
+        arguments=["--input-dir", DATA_DIR, "--output-dir", OUTPUT_DIR]
+        + ["--test-size", "0.2", "--validation-size", "0.1"],
+        inputs=[ProcessingInput("data", jsonata("$dataS3Uri"), DATA_DIR)],
         outputs=[
-            ProcessingOutput(
-                name, run_uri(f"preprocess/{name}/"), f"/opt/ml/processing/output/{name}"
-            )
+            ProcessingOutput(name, run_uri(f"preprocess/{name}/"), f"{OUTPUT_DIR}/{name}")
             for name in ("train", "validation", "test", "baseline", "transformer")
         ],
     )
@@ -117,13 +123,12 @@ def build_retrain(settings: Settings) -> StateMachine:
         settings,
         stage="eval",
         script="evaluate.py",
+        arguments=["--model-dir", MODEL_DIR, "--test-dir", TEST_DIR, "--output-dir", REPORT_DIR],
         inputs=[
-            ProcessingInput("model", jsonata("$modelDataUrl"), "/opt/ml/processing/model"),
-            ProcessingInput("test", run_uri("preprocess/test/"), "/opt/ml/processing/test"),
+            ProcessingInput("model", jsonata("$modelDataUrl"), MODEL_DIR),
+            ProcessingInput("test", run_uri("preprocess/test/"), TEST_DIR),
         ],
-        outputs=[
-            ProcessingOutput("evaluation", run_uri("evaluation/"), "/opt/ml/processing/evaluation")
-        ],
+        outputs=[ProcessingOutput("evaluation", run_uri("evaluation/"), REPORT_DIR)],
         assign={"evaluationReportS3Uri": run_uri("evaluation/evaluation.json")},
     )
     gate = lambda_invoke(
