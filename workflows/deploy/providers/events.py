@@ -30,7 +30,8 @@ from workflows.deploy.providers.base import (
 RULE_FIELDS = ("EventPattern", "ScheduleExpression", "State", "Description", "RoleArn")
 SCHEDULE_READ_ONLY = ("Arn", "Name", "GroupName", "CreationDate", "LastModificationDate")
 TARGET_BATCH = 10  # PutTargets and RemoveTargets take at most 10 targets per call
-ROLE_NOT_READY = ("role", "assume")
+# A role created moments ago may not be assumable by EventBridge or Scheduler yet.
+ROLE_NOT_READY = ("assume",)
 
 
 class RuleProvider(Provider):
