@@ -7,15 +7,12 @@ call; applying a plan executes exactly its changes, in dependency order.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from workflows.deploy.compare import differences
 from workflows.deploy.model import DesiredState, Kind, Resource
 from workflows.deploy.providers import Current, Provider
-
-Printer = Callable[[str], None]
 
 
 class Action(StrEnum):
