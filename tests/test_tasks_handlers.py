@@ -553,3 +553,17 @@ def test_rejection_is_notified(aws: dict[str, Any]) -> None:
     [message] = received(aws)
     assert message["Subject"].startswith("[mlops] Model rejected")
     assert result["modelPackageArn"] in message["Message"]
+
+
+def test_subject_opens_with_the_environment_tag():
+    from tasks.handlers import notifications
+
+    note = notifications.build(
+        {
+            "kind": "model_rejected",
+            "executionArn": "arn:aws:states:us-east-1:123456789012:execution:churn-dev-retrain:r1",
+        },
+        tag="churn-dev",
+    )
+    assert note.subject.startswith("[churn-dev] ")
+    assert notifications.build({"kind": "model_rejected"}).subject.startswith("[mlops] ")

@@ -81,11 +81,13 @@ def from_event(event: dict[str, Any]) -> dict[str, Any]:
     raise ValueError(f"no notification for source {source!r} with detail-type {kind!r}")
 
 
-def build(details: dict[str, Any]) -> Notification:
+def build(details: dict[str, Any], tag: str = "mlops") -> Notification:
+    """The notice for `details`; `tag` opens the subject (the deploy sets the environment's
+    resource prefix, so a reader sees at once which environment speaks)."""
     kind = details.get("kind")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}, got {kind!r}")
-    subject = _subject(kind, details)
+    subject = _subject(kind, details, tag)
     lines = [f"{KINDS[kind]}.", ""]
     lines += _facts(details)
     metrics = details.get("metrics")
@@ -136,9 +138,9 @@ def _links(details: dict[str, Any]) -> list[tuple[str, str]]:
     return links
 
 
-def _subject(kind: str, details: dict[str, Any]) -> str:
+def _subject(kind: str, details: dict[str, Any], tag: str) -> str:
     name = details.get("endpointName") or details.get("jobName") or _execution_name(details)
-    subject = f"[mlops] {KINDS[kind]}"
+    subject = f"[{tag}] {KINDS[kind]}"
     if name:
         subject += f": {name}"
     if kind in ("retrain_succeeded", "model_rejected") and isinstance(details.get("metrics"), dict):

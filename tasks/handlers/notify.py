@@ -1,5 +1,6 @@
 """Publish a notification to SNS (env TOPIC_ARN), and to Slack when env
-SLACK_WEBHOOK_SECRET_ARN names the secret holding the webhook URL.
+SLACK_WEBHOOK_SECRET_ARN names the secret holding the webhook URL. SUBJECT_TAG (optional) opens
+every subject, `[<tag>] ...`; the deploy sets the environment's resource prefix.
 
 Input: `{"kind", "executionArn", ...details}` from a state machine, or an operational
 EventBridge event (execution FAILED/TIMED_OUT/ABORTED, SageMaker job or endpoint Failed).
@@ -35,9 +36,10 @@ def publish(
     topic_arn: str,
     secrets: Any = None,
     slack_secret_arn: str = "",
+    tag: str = "mlops",
 ) -> dict[str, Any]:
     """Send the notification for `details`; return the SNS message id and the subject."""
-    note = notifications.build(details)
+    note = notifications.build(details, tag)
     response = sns.publish(TopicArn=topic_arn, Subject=note.subject, Message=note.message)
     result: dict[str, Any] = {"messageId": response["MessageId"], "subject": note.subject}
     if slack_secret_arn and secrets is not None:
@@ -60,6 +62,8 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
         )
     details = notifications.from_event(event)
     slack_secret = os.environ.get("SLACK_WEBHOOK_SECRET_ARN", "").strip()
-    result = publish(details, _sns(), topic_arn, _secrets() if slack_secret else None, slack_secret)
+    tag = os.environ.get("SUBJECT_TAG", "").strip() or "mlops"
+    secrets = _secrets() if slack_secret else None
+    result = publish(details, _sns(), topic_arn, secrets, slack_secret, tag)
     logger.info("notification sent", extra={"kind": details.get("kind"), "sent": result})
     return result

@@ -55,7 +55,7 @@ def handler_environment(settings: Settings, handler: str) -> dict[str, str]:
             "APPROVAL_MODE": settings.approval_mode,
         }
     if handler == "notify":
-        env = {"TOPIC_ARN": topic}
+        env = {"TOPIC_ARN": topic, "SUBJECT_TAG": settings.prefix}
         if settings.slack_webhook_secret:
             env["SLACK_WEBHOOK_SECRET_ARN"] = settings.location.secret(
                 settings.slack_webhook_secret
