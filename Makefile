@@ -56,8 +56,22 @@ local-up: $(VENV)/.installed
 local-down: $(VENV)/.installed
 	@$(PY) -m localcloud down
 
-deploy-workflow plan-workflow rollback-workflow destroy-workflow template: setup
-	@echo "make $@: not built yet; the deploy is the next piece of work (see README, Status)." >&2; exit 1
+# TARGET=local (default) deploys to the embedded cloud (started or reused on 127.0.0.1:4566, or
+# AWS_ENDPOINT_URL); TARGET=aws to the account of the standard AWS environment.
+deploy-workflow: setup
+	@$(PY) scripts/deploy.py apply --env $(ENV) --target $(TARGET)
+
+plan-workflow: setup
+	@$(PY) scripts/deploy.py plan --env $(ENV) --target $(TARGET)
+
+rollback-workflow: setup
+	@$(PY) scripts/deploy.py rollback --env $(ENV) --target $(TARGET)
+
+destroy-workflow: setup
+	@$(PY) scripts/deploy.py destroy --env $(ENV) --target $(TARGET)
+
+template: setup
+	@$(PY) scripts/deploy.py template --env $(ENV) --out build/$(ENV).template.json
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache build
