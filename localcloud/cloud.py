@@ -44,6 +44,11 @@ MOTO_CONFIG: dict[str, Any] = {
 DEFAULT_TIMEOUT_SECONDS = 120.0
 
 
+# Clients reach whichever mock is running: moto intercepts every botocore request in-process.
+_clients: dict[tuple[str, str], Any] = {}
+_clients_lock = threading.Lock()
+
+
 class ExecutionTimeout(TimeoutError):
     """An execution did not end within the time allowed."""
 
@@ -61,8 +66,6 @@ class LocalCloud:
         self._mock_config = mock_config_file
         self._mock: Any = None
         self._saved_env: dict[str, str | None] = {}
-        self._clients: dict[str, Any] = {}
-        self._clients_lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -106,14 +109,16 @@ class LocalCloud:
     # -- clients ---------------------------------------------------------------------------
 
     def client(self, service: str) -> Any:
-        """A boto3 client on the embedded cloud; one per service, reused (clients are
-        thread-safe, and building one costs more than most calls)."""
-        with self._clients_lock:
-            if service not in self._clients:
-                self._clients[service] = boto3.client(  # type: ignore[call-overload]
+        """A boto3 client on the embedded cloud; one per service and region for the whole
+        process (clients are thread-safe; building one costs more than most calls, and moto
+        starts every mock with a fresh boto3 session, so nothing would be reused otherwise)."""
+        key = (service, self.region)
+        with _clients_lock:
+            if key not in _clients:
+                _clients[key] = boto3.client(  # type: ignore[call-overload]
                     service, region_name=self.region
                 )
-            return self._clients[service]
+            return _clients[key]
 
     # -- Step Functions ----------------------------------------------------------------------
 

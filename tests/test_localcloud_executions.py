@@ -361,7 +361,7 @@ def test_a_fail_state_can_re_raise_a_states_error(localcloud: LocalCloud) -> Non
 
 
 def test_without_the_extension_the_re_raise_is_a_runtime_error() -> None:
-    with extensions_disabled("fail_state_errors"), LocalCloud() as cloud:
+    with extensions_disabled("states_error_names"), LocalCloud() as cloud:
         result = cloud.start_and_wait(_machine(cloud, RERAISE), {})
     assert result["error"] == "States.Runtime"
 
@@ -418,3 +418,61 @@ def test_concurrent_executions_of_one_definition_keep_their_own_state(
         {"squares": [v * v for v in i["values"]], "total": sum(v * v for v in i["values"])}
         for i in inputs
     ]
+
+
+FAILED_JOB = {
+    "StateMachines": {"job": {"TestCases": {"Fails": {"Train": "Failed"}}}},
+    "MockedResponses": {
+        "Failed": {
+            "0": {
+                "Throw": {
+                    "Error": "States.TaskFailed",
+                    "Cause": '{"TrainingJobStatus": "Failed", "FailureReason": "AlgorithmError"}',
+                }
+            }
+        }
+    },
+}
+TRAIN_ONCE = {
+    "QueryLanguage": "JSONata",
+    "StartAt": "Train",
+    "States": {
+        "Train": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sagemaker:createTrainingJob.sync",
+            "Arguments": {"TrainingJobName": "t"},
+            "Catch": [
+                {
+                    "ErrorEquals": ["States.TaskFailed"],
+                    "Output": "{% $states.errorOutput %}",
+                    "Next": "Caught",
+                }
+            ],
+            "End": True,
+        },
+        "Caught": {"Type": "Pass", "End": True},
+    },
+}
+
+
+def test_a_mocked_job_can_fail_with_states_task_failed() -> None:
+    with LocalCloud(mock_config_file=FAILED_JOB) as cloud:
+        arn = cloud.client("stepfunctions").create_state_machine(
+            name="job", definition=json.dumps(TRAIN_ONCE), roleArn=ROLE
+        )["stateMachineArn"]
+        result = cloud.start_and_wait(f"{arn}#Fails", {})
+    assert result["status"] == "SUCCEEDED", result
+    assert json.loads(result["output"])["Error"] == "States.TaskFailed"
+
+
+def test_without_the_extension_a_mocked_states_error_is_a_runtime_error() -> None:
+    with (
+        extensions_disabled("states_error_names"),
+        LocalCloud(mock_config_file=FAILED_JOB) as cloud,
+    ):
+        arn = cloud.client("stepfunctions").create_state_machine(
+            name="job", definition=json.dumps(TRAIN_ONCE), roleArn=ROLE
+        )["stateMachineArn"]
+        result = cloud.start_and_wait(f"{arn}#Fails", {})
+    assert result["status"] == "FAILED"
+    assert result["error"] == "States.Runtime"

@@ -38,7 +38,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "joinable_executions": executions.install_joinable,
     "nested_executions": integrations.install_nested,
     "sdk_service_names": integrations.install_sdk_service_names,
-    "fail_state_errors": executions.install_fail_state_errors,
+    "states_error_names": executions.install_states_error_names,
     "recorded_waits": waits.install,
     "eventbridge_targets": eventbridge.install,
     "mock_config": mock_config.install,

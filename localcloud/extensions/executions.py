@@ -1,6 +1,6 @@
 """Executions: default names and alias starts (`execution_names`), JSON output
-(`execution_output`), joinable workers (`joinable_executions`) and Fail states that re-raise a
-caught `States.*` error (`fail_state_errors`)."""
+(`execution_output`), joinable workers (`joinable_executions`), and `States.*` errors raised by
+Fail states and mocked responses (`states_error_names`)."""
 
 from __future__ import annotations
 
@@ -89,13 +89,16 @@ def install_joinable(patches: PatchSet) -> None:
     patches.replace(ExecutionWorker, "start", start)
 
 
-def install_fail_state_errors(patches: PatchSet) -> None:
+def install_states_error_names(patches: PatchSet) -> None:
     """A Fail state may re-raise a caught error such as `States.TaskFailed` (`"Error": "{%
-    $error %}"`); moto rejects `States.`-prefixed names there with an uncaught ValueError."""
+    $error %}"`), and a MockConfigFile may Throw one (a failed `.sync` job is exactly that);
+    moto rejects `States.`-prefixed names in both places with an uncaught ValueError."""
     from moto.stepfunctions.parser.asl.component.common.error_name.error_name import ErrorName
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import mock_eval_utils
     from moto.stepfunctions.parser.asl.component.state.fail import state_fail
 
-    class FailErrorName(ErrorName):
+    class RaisedErrorName(ErrorName):
         pass
 
-    patches.replace(state_fail, "CustomErrorName", FailErrorName)
+    patches.replace(state_fail, "CustomErrorName", RaisedErrorName)
+    patches.replace(mock_eval_utils, "CustomErrorName", RaisedErrorName)
