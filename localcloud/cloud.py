@@ -93,6 +93,7 @@ class LocalCloud:
         JOBS.clear()
         sagemaker_endpoints.reset()
         event_routing.DELIVERY_FAILURES.clear()
+        event_routing.DELIVERIES.clear()
         event_routing.set_delivery_copies(1)
 
     def stop(self) -> None:
@@ -248,6 +249,11 @@ class LocalCloud:
 
     def delivery_failures(self) -> list[dict[str, Any]]:
         return list(event_routing.DELIVERY_FAILURES)
+
+    def deliveries(self, rule: str | None = None) -> list[dict[str, Any]]:
+        """Events delivered to rule targets, oldest first: `{"rule", "target", "event"}` (the
+        event's id, so a redelivery shows the same id twice)."""
+        return [d for d in event_routing.DELIVERIES if rule in (None, d["rule"])]
 
     @contextmanager
     def duplicate_deliveries(self, copies: int = 2) -> Iterator[None]:

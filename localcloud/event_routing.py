@@ -27,6 +27,8 @@ LOG = logging.getLogger(__name__)
 ORIGINAL_SEND: Any = None
 
 DELIVERY_FAILURES: list[dict[str, Any]] = []
+# Every delivery made: rule, target ARN, event id (a redelivery repeats the id).
+DELIVERIES: list[dict[str, Any]] = []
 _failures_lock = threading.Lock()
 # How many times each matched event reaches each target. EventBridge delivers at least once;
 # more than one copy reproduces a redelivery.
@@ -202,6 +204,11 @@ def send_to_targets(
                 deliver(target["Arn"], payload, self.account_id, self.region_name)
             except Exception as error:
                 _record_failure(self, target, error)
+            else:
+                with _failures_lock:
+                    DELIVERIES.append(
+                        {"rule": self.name, "target": target["Arn"], "event": event.get("id")}
+                    )
     if others and ORIGINAL_SEND is not None:
         from moto.events.models import EventPattern
 

@@ -238,3 +238,8 @@ def test_duplicate_deliveries_reach_a_target_twice(localcloud: LocalCloud) -> No
     ids = [json.loads(m["Message"])["id"] for m in localcloud.sns_messages(topic)]
     assert len(ids) == 3
     assert ids[0] == ids[1] != ids[2]  # a redelivery is the same event, id and all
+    assert [(d["rule"], d["target"], d["event"]) for d in localcloud.deliveries("any")] == [
+        ("any", topic, ids[0]),
+        ("any", topic, ids[1]),
+        ("any", topic, ids[2]),
+    ]

@@ -476,3 +476,40 @@ def test_without_the_extension_a_mocked_states_error_is_a_runtime_error() -> Non
         result = cloud.start_and_wait(f"{arn}#Fails", {})
     assert result["status"] == "FAILED"
     assert result["error"] == "States.Runtime"
+
+
+GET_REPORT = {
+    "QueryLanguage": "JSONata",
+    "StartAt": "Read",
+    "States": {
+        "Read": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+            "Arguments": {"Bucket": "reports-bucket", "Key": "drift.json"},
+            "Output": "{% {'report': $parse($states.result.Body), "
+            "'modified': $states.result.LastModified} %}",
+            "End": True,
+        }
+    },
+}
+
+
+def test_sdk_results_are_json_with_text_bodies(localcloud: LocalCloud) -> None:
+    s3 = localcloud.client("s3")
+    s3.create_bucket(Bucket="reports-bucket")
+    s3.put_object(Bucket="reports-bucket", Key="drift.json", Body=b'{"drift_detected": true}')
+    result = localcloud.start_and_wait(_machine(localcloud, GET_REPORT), {})
+    assert result["status"] == "SUCCEEDED", result
+    output = json.loads(result["output"])
+    assert output["report"] == {"drift_detected": True}
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", output["modified"])
+
+
+def test_without_the_extension_a_body_is_not_text() -> None:
+    with extensions_disabled("sdk_results"), LocalCloud() as cloud:
+        s3 = cloud.client("s3")
+        s3.create_bucket(Bucket="reports-bucket")
+        s3.put_object(Bucket="reports-bucket", Key="drift.json", Body=b'{"drift_detected": true}')
+        result = cloud.start_and_wait(_machine(cloud, GET_REPORT), {})
+    assert result["status"] == "FAILED"
+    assert result["error"] == "States.QueryEvaluationError"

@@ -38,6 +38,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "joinable_executions": executions.install_joinable,
     "nested_executions": integrations.install_nested,
     "sdk_service_names": integrations.install_sdk_service_names,
+    "sdk_results": integrations.install_sdk_results,
     "states_error_names": executions.install_states_error_names,
     "recorded_waits": waits.install,
     "eventbridge_targets": eventbridge.install,

@@ -5,7 +5,6 @@ Fail states and mocked responses (`states_error_names`)."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import random
 import threading
 import uuid
@@ -59,6 +58,7 @@ def install_names(patches: PatchSet) -> None:
 
 
 def install_output(patches: PatchSet) -> None:
+    from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
     from moto.stepfunctions.responses import StepFunctionResponse
 
     original = StepFunctionResponse.describe_execution
@@ -70,7 +70,7 @@ def install_output(patches: PatchSet) -> None:
         if "output" in response:
             execution = self.stepfunction_backend.describe_execution(response["executionArn"])
             if hasattr(execution, "exec_worker"):
-                response["output"] = json.dumps(execution.output, separators=(",", ":"))
+                response["output"] = to_json_str(execution.output, separators=(",", ":"))
         return result
 
     patches.replace(StepFunctionResponse, "describe_execution", describe_execution)

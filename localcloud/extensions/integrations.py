@@ -1,6 +1,6 @@
 """Service integrations moto's interpreter gets wrong: Step Functions' own
-`states:startExecution[.sync[:2]]` (`nested_executions`) and aws-sdk service names that are not
-botocore's (`sdk_service_names`)."""
+`states:startExecution[.sync[:2]]` (`nested_executions`), aws-sdk service names that are not
+botocore's (`sdk_service_names`) and aws-sdk results that are not JSON (`sdk_results`)."""
 
 from __future__ import annotations
 
@@ -70,3 +70,37 @@ def install_sdk_service_names(patches: PatchSet) -> None:
 
     names = _ServiceNames(StateTaskService._SERVICE_NAME_SFN_TO_BOTO_OVERRIDES)
     patches.replace(StateTaskService, "_SERVICE_NAME_SFN_TO_BOTO_OVERRIDES", names)
+
+
+def _sdk_result(value: Any) -> Any:
+    """An SDK response as the aws-sdk integration returns it: JSON values only, a streamed
+    body read as text, timestamps in ISO 8601."""
+    from datetime import datetime
+
+    from botocore.response import StreamingBody
+
+    if isinstance(value, dict):
+        return {key: _sdk_result(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_sdk_result(item) for item in value]
+    if isinstance(value, StreamingBody):
+        return value.read().decode("utf-8", errors="replace")
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def install_sdk_results(patches: PatchSet) -> None:
+    """moto hands the raw botocore response to the state: an S3 object's Body stays a stream
+    (so `$parse($states.result.Body)` fails) and timestamps stay datetime objects."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (  # noqa: E501
+        StateTaskServiceAwsSdk,
+    )
+
+    original = StateTaskServiceAwsSdk._eval_service_task
+
+    def eval_service_task(self: Any, env: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, env, *args, **kwargs)
+        env.stack.append(_sdk_result(env.stack.pop()))
+
+    patches.replace(StateTaskServiceAwsSdk, "_eval_service_task", eval_service_task)
