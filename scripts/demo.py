@@ -1,22 +1,161 @@
-"""`make demo`: the whole self-healing loop in the embedded cloud (not built yet)."""
+"""`make demo`: the whole self-healing loop in the embedded cloud, with no AWS account.
+
+1. Start the embedded cloud and deploy everything through the deploy code (`workflows.deploy`).
+2. Upload a generated churn dataset to the training-data prefix; EventBridge routes the S3 event
+   to the trigger function, which starts the retrain state machine. Follow it live, then print a
+   summary: execution, metrics, gate decision, model package, endpoint, notification.
+3. Upload drifted capture data (and the labelled outcomes of those requests), fire the drift-check
+   schedule, follow drift-check, and follow the retrain that its drift event starts.
+
+Exit 0 only when every one of those things happened; otherwise 1, with what did not.
+"""
 
 from __future__ import annotations
 
+import io
+import logging
+import os
 import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-PLAN = """make demo will:
-  1. start the embedded cloud (localcloud) and deploy every state machine, rule and function;
-  2. upload a generated churn dataset to S3, so that EventBridge starts the retrain state machine;
-  3. show each state as it runs, then a summary: metrics, gate decision, model package, endpoint;
-  4. upload drifted capture data, fire the drift-check schedule, and follow the retrain it starts.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-It is not built yet: see the open issue "make deploy-workflow and make demo".
-"""
+from scripts.demo_progress import (
+    Clock,
+    DemoTimeout,
+    executions,
+    follow,
+    new_execution,
+    output_of,
+)
+from scripts.demo_summary import summarise
+
+RUN_TIMEOUT = 240.0  # seconds per execution; a local run takes seconds
+
+
+def _upload_dataset(s3: Any, bucket: str, key: str, frame: Any) -> None:
+    body = io.StringIO()
+    frame.to_csv(body, index=False, lineterminator="\n")
+    s3.put_object(Bucket=bucket, Key=key, Body=body.getvalue().encode("utf-8"))
+
+
+def _upload_tree(s3: Any, root: Path, uri: str) -> int:
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    for path in files:
+        s3.put_object(
+            Bucket=bucket, Key=prefix + path.relative_to(root).as_posix(), Body=path.read_bytes()
+        )
+    return len(files)
+
+
+def run(env: str, out: Callable[[str], None]) -> int:
+    from localcloud import LocalCloud
+    from tasks.data.capture import write_capture
+    from tasks.data.churn import generate
+    from workflows.deploy import LOCAL, deploy
+    from workflows.settings import load_settings
+
+    clock = Clock()
+    settings = load_settings(env)
+    problems: list[str] = []
+    with LocalCloud() as cloud:
+        out(
+            f"{clock.stamp()} embedded cloud up (account {settings.location.account}, "
+            f"region {settings.location.region})"
+        )
+        out(f"{clock.stamp()} deploying {settings.prefix} ...")
+        deploy(settings, cloud.client, lambda line: out(f"{clock.stamp()}   {line}"), target=LOCAL)
+        sfn, s3 = cloud.client("stepfunctions"), cloud.client("s3")
+        retrain = settings.location.state_machine(settings.state_machine_name("retrain"))
+        drift_check = settings.location.state_machine(settings.state_machine_name("drift-check"))
+
+        # 1. New training data: S3 -> EventBridge -> trigger function -> retrain.
+        key = f"{settings.prefixes['training_data']}churn-2026-11.csv"
+        out(f"\n{clock.stamp()} uploading a churn dataset to s3://{settings.data_bucket}/{key}")
+        _upload_dataset(s3, settings.data_bucket, key, generate(seed=7, rows=3000))
+        first = new_execution(sfn, retrain, (), timeout=30)
+        out(f"{clock.stamp()} EventBridge started {first['name']}")
+        described = follow(sfn, first["executionArn"], clock=clock, out=out, timeout=RUN_TIMEOUT)
+        outcome = summarise(cloud, settings, described, out=out)
+        if not outcome.deployed:
+            problems.append(f"the first retrain did not deploy ({outcome.describe()})")
+
+        # 2. The world changes: drifted requests reach the endpoint, their outcomes are labelled.
+        drifted = generate(seed=11, rows=2000, drift=0.9, label_noise=0.2)
+        with tempfile.TemporaryDirectory() as tmp:
+            write_capture(drifted, tmp, endpoint_name=settings.endpoint.name)
+            count = _upload_tree(s3, Path(tmp), settings.data_capture_uri)
+        out(
+            f"\n{clock.stamp()} uploaded {count} drifted data-capture files to "
+            f"{settings.data_capture_uri}{settings.endpoint.name}/"
+        )
+        truth = f"{settings.prefixes['ground_truth']}labelled-2026-12.csv"
+        _upload_dataset(s3, settings.data_bucket, truth, drifted)
+        out(
+            f"{clock.stamp()} uploaded their labelled outcomes to "
+            f"s3://{settings.data_bucket}/{truth}"
+        )
+
+        known = [e["executionArn"] for e in executions(sfn, retrain)]
+        schedule = settings.name("drift-check")
+        out(f"{clock.stamp()} firing the drift-check schedule {schedule}")
+        cloud.fire_schedule(schedule, settings.schedule_group)
+        check = new_execution(sfn, drift_check, (), timeout=30)
+        checked = follow(sfn, check["executionArn"], clock=clock, out=out, timeout=RUN_TIMEOUT)
+        report = output_of(checked)
+        out(f"{clock.stamp()} drift-check: {checked['status']}, {_drift_line(report)}")
+        try:
+            if checked["status"] != "SUCCEEDED":
+                raise DemoTimeout(f"drift-check ended {checked['status']}")
+            if not _drift_flagged(report):
+                raise DemoTimeout("drift-check did not flag the drifted capture data")
+            second = new_execution(sfn, retrain, known, timeout=30)
+        except DemoTimeout as error:
+            problems.append(f"drift was not followed by a retrain: {error}")
+        else:
+            out(f"{clock.stamp()} drift event started {second['name']}")
+            again = follow(sfn, second["executionArn"], clock=clock, out=out, timeout=RUN_TIMEOUT)
+            later = summarise(cloud, settings, again, out=out)
+            if not later.finished:
+                problems.append(f"the drift retrain did not finish ({later.describe()})")
+    out(f"{clock.stamp()} embedded cloud stopped")
+    out("")
+    if problems:
+        for problem in problems:
+            out(f"DEMO FAILED: {problem}")
+        return 1
+    out(f"{clock.stamp()} demo complete: data -> retrain -> deploy -> drift -> retrain")
+    return 0
+
+
+def _drift_flagged(report: dict[str, Any]) -> bool:
+    drift = report.get("drift", report)
+    return bool(drift.get("driftDetected", drift.get("drift_detected")))
+
+
+def _drift_line(report: dict[str, Any]) -> str:
+    drift = report.get("drift", report)
+    flagged = _drift_flagged(report)
+    features = drift.get("driftedFeatures", drift.get("drifted_features")) or []
+    named = f" in {', '.join(map(str, features))}" if features else ""
+    return f"drift detected: {'yes' if flagged else 'no'}{named}"
 
 
 def main() -> int:
-    sys.stdout.write(PLAN)
-    return 1
+    env = os.environ.get("ENV", "dev")
+    # The run's story is the progress below; the functions' own INFO logs and the engine's
+    # record of every caught error (also in each execution's history) would drown it.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
+    try:
+        return run(env, print)
+    except DemoTimeout as error:
+        print(f"DEMO FAILED: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,121 @@
+"""Following executions through the public Step Functions API, for the demo's live output.
+
+Works against any endpoint (the embedded cloud in-process, its server, or AWS), because it only
+reads ListExecutions, GetExecutionHistory and DescribeExecution.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+ENTERED = ("StateEntered",)
+ENDED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+
+
+class DemoTimeout(TimeoutError):
+    """Something the demo waits for did not happen in time."""
+
+
+@dataclass
+class Clock:
+    """Elapsed seconds since the demo started, for every progress line."""
+
+    started: float = field(default_factory=time.monotonic)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def stamp(self) -> str:
+        return f"[{self.elapsed():6.1f}s]"
+
+
+def wait_until(
+    probe: Callable[[], Any], *, what: str, timeout: float, interval: float = 0.05
+) -> Any:
+    """Poll `probe` until it returns something truthy; bounded by `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise DemoTimeout(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+def executions(sfn: Any, state_machine_arn: str) -> list[dict[str, Any]]:
+    listed: list[dict[str, Any]] = sfn.list_executions(stateMachineArn=state_machine_arn)[
+        "executions"
+    ]
+    return listed
+
+
+def new_execution(
+    sfn: Any, state_machine_arn: str, known: Iterable[str], *, timeout: float
+) -> dict[str, Any]:
+    """The first execution of the state machine whose ARN is not in `known`."""
+    seen = set(known)
+
+    def probe() -> dict[str, Any] | None:
+        fresh = [e for e in executions(sfn, state_machine_arn) if e["executionArn"] not in seen]
+        return min(fresh, key=lambda e: e["startDate"]) if fresh else None
+
+    found: dict[str, Any] = wait_until(
+        probe, what=f"an execution of {state_machine_arn.rsplit(':', 1)[-1]}", timeout=timeout
+    )
+    return found
+
+
+def follow(
+    sfn: Any,
+    execution_arn: str,
+    *,
+    clock: Clock,
+    out: Callable[[str], None],
+    timeout: float,
+    indent: str = "  ",
+) -> dict[str, Any]:
+    """Print each state as it is entered until the execution ends; return DescribeExecution."""
+    printed = 0
+    deadline = time.monotonic() + timeout
+    while True:
+        described: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
+        events = _history(sfn, execution_arn)
+        entered = [e for e in events if e["type"].endswith(ENTERED)]
+        for event in entered[printed:]:
+            name = event["stateEnteredEventDetails"]["name"]
+            out(f"{clock.stamp()} {indent}-> {name}")
+        printed = len(entered)
+        if described["status"] in ENDED:
+            out(f"{clock.stamp()} {indent}{described['status']}")
+            return described
+        if time.monotonic() > deadline:
+            raise DemoTimeout(f"timed out after {timeout:.0f}s following {execution_arn}")
+        time.sleep(0.05)
+
+
+def _history(sfn: Any, execution_arn: str) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    token: str | None = None
+    for _ in range(1000):  # pages of 1000 events; bounded
+        kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
+        if token:
+            kwargs["nextToken"] = token
+        page = sfn.get_execution_history(**kwargs)
+        events.extend(page["events"])
+        token = page.get("nextToken")
+        if not token:
+            break
+    return events
+
+
+def output_of(described: dict[str, Any]) -> dict[str, Any]:
+    text = described.get("output")
+    if not text:
+        return {}
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {"output": value}

@@ -1,0 +1,94 @@
+"""The demo's end-of-run summary: execution, metrics, decision, model package, endpoint, message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from scripts.demo_progress import output_of
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    decision: str | None
+    endpoint_status: str | None
+    endpoint_serves_package: bool
+    notified: bool
+
+    @property
+    def finished(self) -> bool:
+        return (
+            self.status == "SUCCEEDED" and self.decision in ("approve", "reject") and self.notified
+        )
+
+    @property
+    def deployed(self) -> bool:
+        return (
+            self.finished
+            and self.decision == "approve"
+            and self.endpoint_status == "InService"
+            and self.endpoint_serves_package
+        )
+
+    def describe(self) -> str:
+        return (
+            f"status {self.status}, decision {self.decision}, endpoint {self.endpoint_status}, "
+            f"serving this package: {self.endpoint_serves_package}, notified: {self.notified}"
+        )
+
+
+def summarise(
+    cloud: Any, settings: Any, described: dict[str, Any], *, out: Callable[[str], None]
+) -> Outcome:
+    result = output_of(described)
+    seconds = (described["stopDate"] - described["startDate"]).total_seconds()
+    out("")
+    out(f"  execution       {described['name']}: {described['status']} in {seconds:.1f}s")
+    trigger = result.get("trigger") or {}
+    if trigger:
+        out(f"  trigger         {trigger.get('source')}: {trigger.get('reason')}")
+    metrics = result.get("metrics") or {}
+    if metrics:
+        shown = ", ".join(f"{k} {_number(v)}" for k, v in sorted(metrics.items()))
+        out(f"  metrics         {shown}")
+    decision = result.get("decision")
+    out(f"  gate decision   {decision}")
+    for reason in result.get("reasons") or []:
+        out(f"                  - {reason}")
+    package_arn = result.get("modelPackageArn")
+    sagemaker = cloud.client("sagemaker")
+    if package_arn:
+        package = sagemaker.describe_model_package(ModelPackageName=package_arn)
+        out(
+            f"  model package   {package_arn.rsplit('/', 2)[-2]} version "
+            f"{package.get('ModelPackageVersion')} ({package['ModelApprovalStatus']})"
+        )
+    endpoint_status, serves = _endpoint(sagemaker, settings, result, out)
+    messages = cloud.sns_messages(settings.topic_name)
+    notified = bool(messages)
+    if messages:
+        out(f"  notification    {messages[-1].get('Subject') or messages[-1].get('subject')}")
+    out("")
+    return Outcome(described["status"], decision, endpoint_status, serves, notified)
+
+
+def _endpoint(
+    sagemaker: Any, settings: Any, result: dict[str, Any], out: Callable[[str], None]
+) -> tuple[str | None, bool]:
+    name = settings.endpoint.name
+    try:
+        endpoint = sagemaker.describe_endpoint(EndpointName=name)
+    except sagemaker.exceptions.ClientError:
+        out(f"  endpoint        {name}: not created")
+        return None, False
+    config = endpoint["EndpointConfigName"]
+    deployment = result.get("deployment") or {}
+    serves = bool(deployment) and deployment.get("endpointConfigName") == config
+    out(f"  endpoint        {name}: {endpoint['EndpointStatus']} on {config}")
+    return endpoint["EndpointStatus"], serves
+
+
+def _number(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
