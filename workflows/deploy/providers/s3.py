@@ -22,6 +22,12 @@ ASPECTS = (
     "Policy",
     "NotificationConfiguration",
 )
+LABELS = {
+    "ServerSideEncryptionConfiguration": "encryption",
+    "PublicAccessBlockConfiguration": "public access block",
+    "Policy": "TLS-only policy",
+    "NotificationConfiguration": "EventBridge notifications",
+}
 MISSING_ASPECT = {
     "ServerSideEncryptionConfigurationNotFoundError",
     "NoSuchPublicAccessBlockConfiguration",
@@ -86,7 +92,8 @@ class BucketProvider(Provider):
             request["CreateBucketConfiguration"] = {"LocationConstraint": region}
         self.s3.create_bucket(**request)
         self.update(resource, Current({}, {}))
-        return "created with encryption, public access block, TLS-only policy, EventBridge"
+        applied = [LABELS[name] for name in ASPECTS if name in resource.properties]
+        return "created with " + ", ".join(applied)
 
     def update(self, resource: Resource, current: Current) -> str:
         bucket, desired = resource.name, resource.properties
