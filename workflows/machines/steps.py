@@ -14,6 +14,8 @@ from workflows.states import Json, Task
 
 # Where the processing container finds the job scripts (uploaded under <code prefix>/jobs/).
 CODE_DIR = "/opt/ml/processing/input/code"
+# Where SageMaker reads a processing job's ExitMessage; passed so a local workspace stands in.
+MESSAGE_FILE = "/opt/ml/output/message"
 
 
 def script_job(
@@ -38,7 +40,7 @@ def script_job(
         role_arn=settings.sagemaker_role_arn,
         image=settings.sklearn_image,
         entrypoint=["python3", f"{CODE_DIR}/{script}"],
-        arguments=arguments,
+        arguments=[*arguments, "--message-file", MESSAGE_FILE],
         inputs=[*inputs, ProcessingInput("code", settings.code_uri + "jobs/", CODE_DIR)],
         outputs=outputs,
         compute=settings.processing,
