@@ -9,6 +9,7 @@ time the script's process ran, apart from staging and uploading.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -23,6 +24,7 @@ from typing import Any, Protocol
 
 OPT_ML = "/opt/ml"
 _STDERR_TAIL_CHARS = 1000
+_EXIT_MESSAGE_BYTES = 1024
 _DEFAULT_MAX_RUNTIME_SECONDS = 86400
 _PYTHON_NAMES = {"python", "python3", "python3.11", "/usr/bin/python3", "/usr/local/bin/python"}
 
@@ -67,6 +69,7 @@ class JobOutcome:
     failure_reason: str | None = None
     timed_out: bool = False
     script_seconds: float = 0.0
+    exit_message: str | None = None  # a processing job's /opt/ml/output/message, first 1 KB
 
 
 class JobSetupError(Exception):
@@ -235,6 +238,10 @@ def run_processing_job(request: dict[str, Any], store: ObjectStore) -> JobOutcom
         env = {k: workspace.rewrite(str(v)) for k, v in (request.get("Environment") or {}).items()}
         argv = python_argv(workspace, entrypoint + list(app.get("ContainerArguments") or []))
         outcome = run_process(workspace, argv, env, workspace.root, max_runtime(request))
+        message = workspace.root / "output" / "message"
+        if message.is_file():
+            text = message.read_bytes()[:_EXIT_MESSAGE_BYTES].decode("utf-8", errors="replace")
+            outcome = dataclasses.replace(outcome, exit_message=text)
         if outcome.status == "Completed":
             for item in outputs:
                 s3_output = item.get("S3Output")

@@ -25,12 +25,14 @@ class WaitRecord:
 
 @dataclass(frozen=True)
 class JobRecord:
-    """The wall time a local job's script (its process) ran, excluding staging and upload."""
+    """A local job's wall time: `script_seconds` its script's process ran, `total_seconds`
+    from start to end including staging its inputs and uploading its outputs."""
 
     kind: str  # "processing", "training" or "transform"
     name: str
     script_seconds: float
     status: str
+    total_seconds: float
 
 
 class WaitRecorder:
@@ -70,9 +72,11 @@ class JobRecorder:
         self._lock = threading.Lock()
         self._records: list[JobRecord] = []
 
-    def record(self, kind: str, name: str, script_seconds: float, status: str) -> None:
+    def record(
+        self, kind: str, name: str, script_seconds: float, status: str, total_seconds: float
+    ) -> None:
         with self._lock:
-            self._records.append(JobRecord(kind, name, script_seconds, status))
+            self._records.append(JobRecord(kind, name, script_seconds, status, total_seconds))
 
     def records(self) -> list[JobRecord]:
         with self._lock:

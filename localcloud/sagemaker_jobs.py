@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -72,11 +73,14 @@ def _store(region: str) -> jobs.ObjectStore:
     return jobs.Boto3ObjectStore(boto_client_for(region=region, service="s3"))
 
 
-def _finish(job: Any, kind: str, outcome: jobs.JobOutcome) -> None:
+def _finish(job: Any, kind: str, outcome: jobs.JobOutcome, total_seconds: float) -> None:
     _, status_attr, end_attr = _KINDS[kind]
-    JOBS.record(kind, str(getattr(job, f"{kind}_job_name")), outcome.script_seconds, outcome.status)
+    name = str(getattr(job, f"{kind}_job_name"))
+    JOBS.record(kind, name, outcome.script_seconds, outcome.status, total_seconds)
     if outcome.failure_reason:
         job.failure_reason = outcome.failure_reason
+    if outcome.exit_message is not None:
+        job.exit_message = outcome.exit_message
     if kind == "training":
         job.secondary_status = "MaxRuntimeExceeded" if outcome.timed_out else outcome.status
     setattr(job, end_attr, utcnow())
@@ -98,13 +102,14 @@ def start_job(
         job.failure_reason = None  # moto starts it as "", which Describe would show
 
     def work() -> None:
+        started = time.perf_counter()
         try:
             outcome = run(request, _store(region))
         except jobs.JobSetupError as error:
             outcome = jobs.JobOutcome("Failed", f"ClientError: {error}")
         except Exception as error:  # a broken job must end Failed, never hang InProgress
             outcome = jobs.JobOutcome("Failed", f"InternalServerError: {error!r}")
-        _finish(job, kind, outcome)
+        _finish(job, kind, outcome, time.perf_counter() - started)
 
     worker = threading.Thread(target=work, name=f"sagemaker-{kind}-{job.arn}", daemon=True)
     with _workers_lock:

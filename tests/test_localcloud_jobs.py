@@ -126,6 +126,24 @@ def test_failing_script_reports_the_failure_file(localcloud: LocalCloud) -> None
     assert "Contents" not in s3.list_objects_v2(Bucket="ml-data", Prefix="prepared/")
 
 
+MESSAGE = """
+import pathlib, sys
+pathlib.Path(sys.argv[1]).write_text('checked 12 features; ' + 'x' * 2000)
+"""
+
+
+def test_a_processing_job_exit_message_is_its_message_file_first_kilobyte(
+    localcloud: LocalCloud,
+) -> None:
+    s3 = _setup(localcloud, {"code/message.py": MESSAGE})
+    request = _processing("message.py", ["/opt/ml/output/message"])
+    outcome = run_processing_job(request, Boto3ObjectStore(s3))
+    assert outcome.status == "Completed"
+    assert outcome.exit_message is not None
+    assert outcome.exit_message.startswith("checked 12 features; xxx")
+    assert len(outcome.exit_message) == 1024
+
+
 def test_failing_script_without_failure_file_reports_stderr(localcloud: LocalCloud) -> None:
     s3 = _setup(localcloud, {"code/boom.py": "raise ValueError('bad column: price')\n"})
     outcome = run_processing_job(_processing("boom.py"), Boto3ObjectStore(s3))

@@ -39,6 +39,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "nested_executions": integrations.install_nested,
     "sdk_service_names": integrations.install_sdk_service_names,
     "sdk_results": integrations.install_sdk_results,
+    "cached_service_clients": integrations.install_cached_clients,
     "states_error_names": executions.install_states_error_names,
     "recorded_waits": waits.install,
     "eventbridge_targets": eventbridge.install,

@@ -1,6 +1,7 @@
 """Service integrations moto's interpreter gets wrong: Step Functions' own
 `states:startExecution[.sync[:2]]` (`nested_executions`), aws-sdk service names that are not
-botocore's (`sdk_service_names`) and aws-sdk results that are not JSON (`sdk_results`)."""
+botocore's (`sdk_service_names`), aws-sdk results that are not JSON (`sdk_results`), and a
+client built for every call (`cached_service_clients`)."""
 
 from __future__ import annotations
 
@@ -104,3 +105,35 @@ def install_sdk_results(patches: PatchSet) -> None:
         env.stack.append(_sdk_result(env.stack.pop()))
 
     patches.replace(StateTaskServiceAwsSdk, "_eval_service_task", eval_service_task)
+
+
+def install_cached_clients(patches: PatchSet) -> None:
+    """moto's interpreter builds a new boto3 client for every service call; building one for a
+    large API such as SageMaker costs up to a few hundred milliseconds. Clients are thread-safe,
+    so one per region, service and endpoint is kept and shared."""
+    import sys
+    import threading
+
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    original = boto_client.boto_client_for
+    clients: dict[tuple[str, str, bool, int], Any] = {}
+    lock = threading.Lock()
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        from moto.core.models import botocore_stubber
+        from moto.settings import moto_server_port
+
+        # In-process calls are intercepted; a server's interpreter calls its own port.
+        key = (region, service, bool(botocore_stubber.enabled), int(moto_server_port()))
+        with lock:
+            if key not in clients:
+                clients[key] = original(region, service, state_credentials)
+            return clients[key]
+
+    # Modules bind the function by name at import; rebind it wherever it was imported.
+    for name, module in list(sys.modules.items()):
+        if name.startswith(("moto.stepfunctions", "localcloud")) and (
+            getattr(module, "boto_client_for", None) is original
+        ):
+            patches.replace(module, "boto_client_for", boto_client_for)

@@ -1,111 +1,170 @@
-"""Embedded Step Functions speed: a ~15-state JSONata machine with Lambda and SageMaker tasks
-mocked through a MockConfigFile. Figures: median wall time StartExecution -> SUCCEEDED, and
-state transitions per second."""
+"""Embedded Step Functions speed, on the project's own retrain machine.
+
+- `mocked`: the retrain machine with every Task answered by a MockConfigFile (the interpreter
+  alone): median wall time StartExecution -> SUCCEEDED and state transitions per second.
+- `mocked_jobs`: the scenarios' stack with only the SageMaker jobs mocked (`JobsSucceed`):
+  the real quality-gate and notify functions, the registry and the nested deploy-model run.
+- `real_jobs`: retrains with the real job scripts (median of three); the orchestration
+  overhead is the share of the wall time not spent in the job scripts (as `localcloud.jobs`
+  records them), split into the jobs' staging (inputs in, outputs out) and everything else.
+Targets: mocked median < 100 ms; orchestration overhead < 10 %.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import statistics
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parents[2]
 RUNS = 15
-ROLE = "arn:aws:iam::123456789012:role/sfn"
+REAL_ROWS = 1500
+REAL_RUNS = 3
+DATA_KEY = "bench/churn.csv"
 
 
-def _task(resource: str, next_state: str | None) -> dict[str, Any]:
-    state: dict[str, Any] = {
-        "Type": "Task",
-        "Resource": resource,
-        "Arguments": {"Name": "{% $states.input.run %}"},
-        "Retry": [
-            {
-                "ErrorEquals": ["States.ALL"],
-                "IntervalSeconds": 5,
-                "BackoffRate": 2,
-                "MaxAttempts": 2,
-                "MaxDelaySeconds": 30,
-                "JitterStrategy": "FULL",
-            }
-        ],
-        "Assign": {"last": "{% $states.result %}"},
-        "Output": "{% $merge([$states.input, {'step': $count($keys($states.result))}]) %}",
-    }
-    if next_state:
-        state["Next"] = next_state
-    else:
-        state["End"] = True
-    return state
-
-
-def _definition() -> dict[str, Any]:
-    steps = [
-        ("Preprocess", "arn:aws:states:::sagemaker:createProcessingJob.sync"),
-        ("Train", "arn:aws:states:::sagemaker:createTrainingJob.sync"),
-        ("Evaluate", "arn:aws:states:::sagemaker:createProcessingJob.sync"),
-        ("Gate", "arn:aws:states:::lambda:invoke"),
-        ("Register", "arn:aws:states:::aws-sdk:sagemaker:createModelPackage"),
-        ("Notify", "arn:aws:states:::sns:publish"),
-    ]
-    states: dict[str, Any] = {
-        "Name": {
-            "Type": "Pass",
-            "Assign": {"job": "{% 'job-' & $substring($hash($states.input.run), 0, 8) %}"},
-            "Next": "Prep",
+def _mock_everything(definition: dict[str, Any], machine: str) -> dict[str, Any]:
+    """A test case answering every Task of the retrain machine as the happy path would."""
+    returns: dict[str, Any] = {
+        "Train": {
+            "TrainingJobName": "bench",
+            "TrainingJobStatus": "Completed",
+            "ModelArtifacts": {"S3ModelArtifacts": "s3://bench-bucket/model.tar.gz"},
         },
-        "Prep": {
-            "Type": "Pass",
-            "Output": "{% $merge([$states.input, {'job': $job}]) %}",
-            "Next": steps[0][0] + "Wait",
+        "QualityGate": {
+            "StatusCode": 200,
+            "Payload": {"decision": "approve", "reasons": [], "metrics": {}, "champion": None},
         },
+        "RegisterModel": {
+            "ModelPackageArn": "arn:aws:sagemaker:us-east-1:123456789012:model-package/g/1"
+        },
+        "DeployModel": {"Status": "SUCCEEDED", "Output": {"endpointName": "bench"}},
     }
-    for index, (name, resource) in enumerate(steps):
-        following = steps[index + 1][0] + "Wait" if index + 1 < len(steps) else "Decide"
-        states[name + "Wait"] = {"Type": "Wait", "Seconds": 30, "Next": name}
-        states[name] = _task(resource, following)
-    states["Decide"] = {
-        "Type": "Choice",
-        "Choices": [{"Condition": "{% $states.input.step > 0 %}", "Next": "Done"}],
-        "Default": "Done",
-    }
-    states["Done"] = {"Type": "Succeed"}
-    return {"QueryLanguage": "JSONata", "StartAt": "Name", "States": states}
-
-
-def _mock_config(definition: dict[str, Any]) -> dict[str, Any]:
-    task_states = [n for n, s in definition["States"].items() if s["Type"] == "Task"]
+    tasks = [name for name, state in definition["States"].items() if state["Type"] == "Task"]
     return {
-        "StateMachines": {"bench": {"TestCases": {"Mocked": {n: "Ok" for n in task_states}}}},
+        "StateMachines": {machine: {"TestCases": {"All": {name: name for name in tasks}}}},
         "MockedResponses": {
-            "Ok": {"0": {"Return": {"Status": "Completed", "Payload": {"ok": True}}}}
+            name: {"0": {"Return": returns.get(name, {"Status": "Completed"})}} for name in tasks
         },
+    }
+
+
+def _timed_runs(cloud: Any, arn: str, make_input: Any, runs: int) -> tuple[list[float], int]:
+    durations: list[float] = []
+    transitions = 0
+    for index in range(runs):
+        started = time.perf_counter()
+        result = cloud.start_and_wait(arn, make_input(index), name=f"bench-{index}")
+        durations.append(time.perf_counter() - started)
+        if result["status"] != "SUCCEEDED":
+            raise RuntimeError(f"benchmark execution ended {result['status']}: {result}")
+        transitions = len(cloud.states_entered(result["executionArn"]))
+    return durations, transitions
+
+
+def _figures(durations: list[float], transitions: int) -> dict[str, Any]:
+    median = statistics.median(durations)
+    return {
+        "runs": len(durations),
+        "states_entered": transitions,
+        "median_ms_start_to_succeeded": round(median * 1000, 1),
+        "state_transitions_per_second": round(transitions / median, 1),
+    }
+
+
+def mocked() -> dict[str, Any]:
+    from localcloud import LocalCloud
+    from workflows.machines import build_all
+    from workflows.settings import load_settings
+
+    built = build_all(load_settings("dev"))["retrain"]
+    definition = built.to_asl()
+    data = {"dataS3Uri": "s3://bench-bucket/data.csv"}
+    with LocalCloud(mock_config_file=_mock_everything(definition, built.name)) as cloud:
+        arn = cloud.client("stepfunctions").create_state_machine(
+            name=built.name,
+            definition=json.dumps(definition),
+            roleArn="arn:aws:iam::123456789012:role/bench",
+        )["stateMachineArn"]
+        cloud.start_and_wait(f"{arn}#All", data, name="warm-up")
+        durations, transitions = _timed_runs(cloud, f"{arn}#All", lambda _: data, RUNS)
+    return {"states": len(definition["States"]), **_figures(durations, transitions)}
+
+
+def mocked_jobs() -> dict[str, Any]:
+    from localcloud import LocalCloud
+    from tests.scenarios.cases import CASES, MOCK_CONFIG, leave_report
+    from tests.scenarios.stack import deploy_stack
+    from workflows.settings import load_settings
+
+    case = CASES["happy"]
+    with LocalCloud(mock_config_file=MOCK_CONFIG) as cloud:
+        stack = deploy_stack(cloud.client, load_settings("dev"))
+        arn = f"{stack.state_machines['retrain']}#{case.test_case}"
+        for name in ["warm-up", *(f"bench-{i}" for i in range(RUNS))]:
+            # Each run's report, where its (mocked) Evaluate job would have left it.
+            leave_report(cloud, stack.settings, dataclasses.replace(case, execution=name))
+        cloud.start_and_wait(arn, case.input, name="warm-up")
+        durations, transitions = _timed_runs(cloud, arn, lambda _: case.input, RUNS)
+        cloud.wait_until_idle()
+    return _figures(durations, transitions)
+
+
+def real_jobs() -> dict[str, Any]:
+    from localcloud import LocalCloud
+    from tasks.data.churn import generate
+    from tests.scenarios.stack import deploy_stack
+    from workflows.settings import load_settings
+
+    runs: list[dict[str, float]] = []
+    with LocalCloud() as cloud:
+        settings = load_settings("dev")
+        stack = deploy_stack(cloud.client, settings)
+        body = io.StringIO()
+        generate(seed=7, rows=REAL_ROWS).to_csv(body, index=False, lineterminator="\n")
+        cloud.client("s3").put_object(
+            Bucket=settings.data_bucket, Key=DATA_KEY, Body=body.getvalue().encode()
+        )
+        data = {"dataS3Uri": f"s3://{settings.data_bucket}/{DATA_KEY}"}
+        for index in range(REAL_RUNS):
+            before = len(cloud.job_times())
+            started = time.perf_counter()
+            result = cloud.start_and_wait(
+                stack.state_machines["retrain"], data, name=f"bench-real-{index}"
+            )
+            wall = time.perf_counter() - started
+            cloud.wait_until_idle()
+            if result["status"] != "SUCCEEDED":
+                raise RuntimeError(f"real-jobs run ended {result['status']}: {result}")
+            jobs = cloud.job_times()[before:]
+            scripts = sum(job.script_seconds for job in jobs)
+            staging = sum(job.total_seconds - job.script_seconds for job in jobs)
+            runs.append({"wall": wall, "scripts": scripts, "staging": staging})
+    median = sorted(runs, key=lambda run: (run["wall"] - run["scripts"]) / run["wall"])[
+        len(runs) // 2
+    ]
+    return {
+        "rows": REAL_ROWS,
+        "runs": REAL_RUNS,
+        "wall_s": round(median["wall"], 3),
+        "job_scripts_s": round(median["scripts"], 3),
+        "job_staging_s": round(median["staging"], 3),
+        "orchestration_s": round(median["wall"] - median["scripts"] - median["staging"], 3),
+        "orchestration_overhead_pct": round(
+            100 * (median["wall"] - median["scripts"]) / median["wall"], 1
+        ),
     }
 
 
 def run() -> dict[str, Any]:
-    from localcloud import LocalCloud
-
-    definition = _definition()
-    with LocalCloud(mock_config_file=_mock_config(definition)) as cloud:
-        arn = cloud.client("stepfunctions").create_state_machine(
-            name="bench", definition=json.dumps(definition), roleArn=ROLE
-        )["stateMachineArn"]
-        durations: list[float] = []
-        transitions = 0
-        for i in range(RUNS):
-            started = time.perf_counter()
-            result = cloud.start_and_wait(f"{arn}#Mocked", {"run": f"r{i}"})
-            durations.append(time.perf_counter() - started)
-            if result["status"] != "SUCCEEDED":
-                raise RuntimeError(f"benchmark execution ended {result['status']}: {result}")
-            transitions = len(cloud.states_entered(result["executionArn"]))
-    median = statistics.median(durations)
-    return {
-        "states": len(definition["States"]),
-        "runs": RUNS,
-        "median_ms_start_to_succeeded": round(median * 1000, 1),
-        "state_transitions_per_second": round(transitions / median, 1),
-    }
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return {"mocked": mocked(), "mocked_jobs": mocked_jobs(), "real_jobs": real_jobs()}
 
 
 if __name__ == "__main__":
