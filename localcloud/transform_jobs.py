@@ -94,6 +94,11 @@ def run_transform_job(
 ) -> JobOutcome:
     """Run a CreateTransformJob request against the model's `container`."""
     _unsupported_data_processing(request)
+    split_type = str((request.get("TransformInput") or {}).get("SplitType") or "None")
+    if split_type not in ("None", "Line"):
+        raise JobSetupError(
+            f"TransformInput.SplitType {split_type!r} is not run locally; use None or Line"
+        )
     environment = {
         **{k: str(v) for k, v in (container.get("Environment") or {}).items()},
         **{k: str(v) for k, v in (request.get("Environment") or {}).items()},
@@ -138,7 +143,7 @@ def run_transform_job(
             "inputs": inputs,
             "content_type": str(transform_input.get("ContentType") or "text/csv"),
             "accept": str(output.get("Accept") or "text/csv"),
-            "split_type": str(transform_input.get("SplitType") or "None"),
+            "split_type": split_type,
             "batch_strategy": str(request.get("BatchStrategy") or "MultiRecord"),
             "max_payload_bytes": int(request.get("MaxPayloadInMB") or _DEFAULT_MAX_PAYLOAD_MB)
             * 1024

@@ -190,3 +190,13 @@ def test_a_transform_job_needs_an_existing_model(localcloud: LocalCloud) -> None
             TransformOutput={"S3OutputPath": "s3://b/out/"},
             TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
         )
+
+
+def test_record_formats_that_are_not_lines_are_refused() -> None:
+    from localcloud.jobs import JobSetupError
+    from localcloud.transform_jobs import run_transform_job
+
+    request = {"TransformInput": {"SplitType": "RecordIO"}, "TransformOutput": {}}
+    container = {"ModelDataUrl": "s3://bucket-x/model.tar.gz"}
+    with pytest.raises(JobSetupError, match="SplitType 'RecordIO' is not run locally"):
+        run_transform_job(request, container, store=None)  # type: ignore[arg-type]
