@@ -18,6 +18,7 @@ from localcloud.extensions import (
     integrations,
     jsonata_eval,
     lambda_invoke,
+    missing_apis,
     mock_config,
     parsing,
     sagemaker,
@@ -44,6 +45,9 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "recorded_waits": waits.install,
     "eventbridge_targets": eventbridge.install,
     "mock_config": mock_config.install,
+    "state_machine_versions": missing_apis.install_state_machine_versions,
+    "model_registry_deletes": missing_apis.install_model_registry_deletes,
+    "bucket_eventbridge_config": missing_apis.install_bucket_eventbridge_config,
 }
 
 _applied: dict[str, PatchSet] = {}
