@@ -19,6 +19,7 @@ from typing import Any
 
 from event_rules.catalogue import project_rules, project_schedules
 from tasks import packaging
+from workflows.deploy.desired_compute import handler_environment
 from workflows.machines import build_all
 from workflows.settings import LIVE_ALIAS, Settings
 
@@ -79,20 +80,6 @@ def _storage(client: ClientFactory, settings: Settings) -> None:
 
 def _functions(client: ClientFactory, stack: Stack) -> None:
     settings = stack.settings
-    topic = settings.location.topic(settings.topic_name)
-    environment = {
-        "trigger": {
-            "RETRAIN_STATE_MACHINE_ARN": settings.state_machine_alias_arn("retrain"),
-            "TRAINING_DATA_URI": settings.ground_truth_uri,
-            "DRIFT_EVENT_SOURCE": settings.drift_event_source,
-        },
-        "quality_gate": {},
-        "notify": {"TOPIC_ARN": topic},
-        "approval": {
-            "DEPLOY_STATE_MACHINE_ARN": settings.state_machine_alias_arn("deploy-model"),
-            "TOPIC_ARN": topic,
-        },
-    }
     lam = client("lambda")
     for handler in HANDLERS:
         role = _role(client, settings.lambda_role_name(handler), "lambda.amazonaws.com")
@@ -103,7 +90,7 @@ def _functions(client: ClientFactory, stack: Stack) -> None:
             Handler=f"tasks.handlers.{handler}.handler",
             Code={"ZipFile": _artefacts()[f"lambda/{handler}.zip"]},
             Timeout=60,
-            Environment={"Variables": environment[handler]},
+            Environment={"Variables": handler_environment(settings, handler)},
         )
         stack.functions[handler] = created["FunctionArn"]
 

@@ -24,8 +24,9 @@ from tests.scenarios.cases import (
 )
 from tests.scenarios.conftest import Deployed
 
-SUBJECT = "[churn-dev]"  # NotifyFailure publishes straight to SNS with the project's prefix
-NOTICE = "[mlops]"  # the notify function's own prefix
+# Both the notify function and the failure path (straight to SNS) tag subjects with the
+# environment's resource prefix.
+SUBJECT = "[churn-dev]"
 
 
 def _retrain(deployed: Deployed, name: str) -> dict[str, Any]:
@@ -93,8 +94,8 @@ def test_happy_path_registers_and_deploys(deployed: Deployed) -> None:
     assert endpoint["EndpointConfigName"] == output["deployment"]["endpointConfigName"]
     assert _serving_package(deployed, endpoint["EndpointConfigName"]) == package["ModelPackageArn"]
     assert _subjects(deployed) == [
-        f"{NOTICE} Model deployed: churn-dev",
-        f"{NOTICE} Retrain succeeded: happy-path (AUC 0.860)",
+        f"{SUBJECT} Model deployed: churn-dev",
+        f"{SUBJECT} Retrain succeeded: happy-path (AUC 0.860)",
     ]
 
 
@@ -114,7 +115,7 @@ def test_below_threshold_model_is_rejected_notified_and_the_execution_succeeds(
     assert _packages(deployed) == []
     assert _deploy_runs(deployed) == []
     [message] = deployed.cloud.sns_messages(deployed.settings.topic_name)
-    assert message["Subject"] == f"{NOTICE} Model rejected: below-threshold (AUC 0.620)"
+    assert message["Subject"] == f"{SUBJECT} Model rejected: below-threshold (AUC 0.620)"
     assert "auc 0.6200 is below the threshold 0.7500" in message["Message"]
 
 
@@ -224,8 +225,8 @@ def test_manual_approval_waits_then_the_approval_event_deploys(deployed: Deploye
     assert package["ModelApprovalStatus"] == "PendingManualApproval"
     assert _deploy_runs(deployed) == []
     assert _subjects(deployed) == [
-        f"{NOTICE} Approval requested: manual-approval",
-        f"{NOTICE} Retrain succeeded: manual-approval (AUC 0.860)",
+        f"{SUBJECT} Approval requested: manual-approval",
+        f"{SUBJECT} Retrain succeeded: manual-approval (AUC 0.860)",
     ]
     assert json.loads(result["output"])["modelPackageArn"] == package["ModelPackageArn"]
 
@@ -242,4 +243,4 @@ def test_manual_approval_waits_then_the_approval_event_deploys(deployed: Deploye
     assert states_entered(deployed.cloud, deploy["executionArn"]) == list(DEPLOY_MODEL_CREATES)
     endpoint = _endpoint(deployed)
     assert _serving_package(deployed, endpoint["EndpointConfigName"]) == package["ModelPackageArn"]
-    assert _subjects(deployed)[2:] == [f"{NOTICE} Model deployed: churn-dev"]
+    assert _subjects(deployed)[2:] == [f"{SUBJECT} Model deployed: churn-dev"]

@@ -211,6 +211,6 @@ def test_a_retrain_on_drifted_noisy_data_is_rejected_by_the_gate(loop: Loop) -> 
     assert endpoint["EndpointConfigName"] == _output(loop.first)["deployment"]["endpointConfigName"]
     subjects = [m["Subject"] for m in loop.cloud.sns_messages(settings.topic_name)]
     assert subjects[2:] == [
-        "[mlops] Drift detected: churn-dev",
-        f"[mlops] Model rejected: {loop.second['name']} (AUC {output['metrics']['auc']:.3f})",
+        "[churn-dev] Drift detected: churn-dev",
+        f"[churn-dev] Model rejected: {loop.second['name']} (AUC {output['metrics']['auc']:.3f})",
     ]
