@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from localcloud import LocalCloud
 from tests.test_deploy_helpers import dev_settings
 from workflows.deploy import LOCAL, DestroyIncomplete, deploy, destroy
@@ -66,8 +64,7 @@ def test_destroy_removes_only_resources_with_both_tags(localcloud: LocalCloud) -
     _foreign_resources(localcloud)
 
     report, failed = _destroy(localcloud)
-    gap = [f for f in failed if "delete_model_package_group action has not been implemented" in f]
-    assert failed == gap, failed
+    assert failed == []
     kinds = {entry.split(" ", 1)[0] for entry in report.deleted}
     assert {"s3-bucket", "state-machine", "lambda-function", "iam-role", "events-rule"} <= kinds
 
@@ -90,11 +87,6 @@ def test_destroy_removes_only_resources_with_both_tags(localcloud: LocalCloud) -
     alarms = localcloud.client("cloudwatch").describe_alarms()["MetricAlarms"]
     assert alarms == []
 
-    if gap:
-        pytest.xfail(
-            "localcloud: DeleteModelPackageGroup is not implemented (moto 5.2.5); destroy "
-            "deleted everything else and reported the group"
-        )
     assert "model-package-group churn-dev-models" in report.deleted
 
 

@@ -9,9 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-
-from localcloud import LocalCloud
 from workflows.deploy.calls import is_read
 from workflows.settings import Settings, load_settings
 
@@ -69,47 +66,6 @@ class FailOnWrite:
                 f"{model.service_model.service_name}:{model.name} (write {self.writes})"
             )
             raise InjectedFailure(f"deploy stopped at {self.failed_at}")
-
-
-def reads_back_eventbridge_notifications(cloud: LocalCloud) -> bool:
-    """Whether GetBucketNotificationConfiguration returns EventBridgeConfiguration."""
-    s3 = cloud.client("s3")
-    s3.create_bucket(Bucket="probe-eventbridge-readback")
-    s3.put_bucket_notification_configuration(
-        Bucket="probe-eventbridge-readback",
-        NotificationConfiguration={"EventBridgeConfiguration": {}},
-    )
-    read = s3.get_bucket_notification_configuration(Bucket="probe-eventbridge-readback")
-    s3.delete_bucket(Bucket="probe-eventbridge-readback")
-    return "EventBridgeConfiguration" in read
-
-
-def require_eventbridge_readback(cloud: LocalCloud) -> None:
-    if not reads_back_eventbridge_notifications(cloud):
-        pytest.xfail(
-            "localcloud: GetBucketNotificationConfiguration omits EventBridgeConfiguration "
-            "(moto 5.2.5 stores it but does not return it), so every plan sees it missing"
-        )
-
-
-def supports(cloud: LocalCloud, service: str, operation: str, **request: Any) -> bool:
-    """Whether the embedded cloud implements ``operation`` (any answer but 'not implemented')."""
-    try:
-        getattr(cloud.client(service), operation)(**request)
-    except NotImplementedError:
-        return False
-    except Exception:
-        return True
-    return True
-
-
-def require_publish_version(cloud: LocalCloud) -> None:
-    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:probe"
-    if not supports(cloud, "stepfunctions", "publish_state_machine_version", stateMachineArn=arn):
-        pytest.xfail(
-            "localcloud: PublishStateMachineVersion is not implemented (moto 5.2.5); the deploy "
-            "publishes the current revision when only the live alias is behind"
-        )
 
 
 def tags_of(pairs: list[dict[str, str]], key: str = "Key", value: str = "Value") -> dict[str, str]:

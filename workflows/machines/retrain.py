@@ -82,8 +82,10 @@ def build_retrain(settings: Settings) -> StateMachine:
         settings,
         stage="prep",
         script="preprocess.py",
-        arguments=["--input-dir", DATA_DIR, "--output-dir", OUTPUT_DIR]
-        + ["--test-size", "0.2", "--validation-size", "0.1"],
+        arguments=[
+            *("--input-dir", DATA_DIR, "--output-dir", OUTPUT_DIR),
+            *("--test-size", "0.2", "--validation-size", "0.1"),
+        ],
         inputs=[ProcessingInput("data", jsonata("$dataS3Uri"), DATA_DIR)],
         outputs=[
             ProcessingOutput(name, run_uri(f"preprocess/{name}/"), f"{OUTPUT_DIR}/{name}")
