@@ -1,12 +1,14 @@
-"""Speed and memory figures. Prints progress, then one JSON object on the last line.
+"""Speed and memory figures. Prints progress on stderr, then one JSON object on stdout.
 
-Each module in scripts/benchmarks/ exposes `run() -> dict`; its figures appear under its name.
+Each module in scripts/benchmarks/ that exposes `run() -> dict` is one benchmark; its figures
+appear under its name.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -17,14 +19,18 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def main() -> int:
+    # The handlers' per-invocation INFO logs would bury the figures.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     import benchmarks
 
     figures: dict[str, object] = {}
     for info in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda m: m.name):
-        print(f"bench: {info.name} ...", file=sys.stderr, flush=True)
         module = importlib.import_module(f"benchmarks.{info.name}")
+        if not hasattr(module, "run"):
+            continue
+        print(f"bench: {info.name} ...", file=sys.stderr, flush=True)
         figures[info.name] = module.run()
-    print(json.dumps(figures, sort_keys=True))
+    print(json.dumps(figures, indent=2, sort_keys=True))
     return 0
 
 
