@@ -1,4 +1,4 @@
-"""Speed and memory figures. Prints progress on stderr, then one JSON object on stdout.
+"""Speed and memory figures. Prints progress on stderr, then one JSON object on the last line.
 
 Each module in scripts/benchmarks/ that exposes `run() -> dict` is one benchmark; its figures
 appear under its name.
@@ -30,7 +30,7 @@ def main() -> int:
             continue
         print(f"bench: {info.name} ...", file=sys.stderr, flush=True)
         figures[info.name] = module.run()
-    print(json.dumps(figures, indent=2, sort_keys=True))
+    print(json.dumps(figures, sort_keys=True))
     return 0
 
 
