@@ -280,7 +280,7 @@ class LocalCloud:
             target = schedule.target
             return event_routing.deliver(
                 target["Arn"],
-                target.get("Input") or "{}",
+                _scheduler_context(target.get("Input") or "{}", schedule.arn),
                 self.account_id,
                 self.region,
                 role=f"schedule {name}",
@@ -328,3 +328,17 @@ class LocalCloud:
     def job_times(self) -> list[JobRecord]:
         """Each local SageMaker job that ended: its kind, name, status and script wall time."""
         return JOBS.records()
+
+
+def _scheduler_context(payload: str, schedule_arn: str) -> str:
+    """Fill the context attributes Scheduler replaces in a target's Input at invocation: a
+    fired schedule is its first attempt, scheduled now, with a fresh execution id."""
+    values = {
+        "schedule-arn": schedule_arn,
+        "scheduled-time": event_routing.iso_time(datetime.datetime.now(datetime.UTC)),
+        "execution-id": str(uuid.uuid4()),
+        "attempt-number": "1",
+    }
+    for name, value in values.items():
+        payload = payload.replace(f"<aws.scheduler.{name}>", value)
+    return payload

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -199,6 +200,33 @@ def test_fire_scheduler_schedule(localcloud: LocalCloud) -> None:
     assert json.loads(run["input"]) == {"why": "schedule"}
     with pytest.raises(LookupError, match="no Scheduler schedule default/missing"):
         localcloud.fire_schedule("missing")
+
+
+def test_fired_schedule_fills_the_scheduler_context_attributes(localcloud: LocalCloud) -> None:
+    machine = _echo_machine(localcloud)["stateMachineArn"]
+    scheduler = localcloud.client("scheduler")
+    template = {
+        "arn": "<aws.scheduler.schedule-arn>",
+        "time": "<aws.scheduler.scheduled-time>",
+        "id": "<aws.scheduler.execution-id>",
+        "attempt": "<aws.scheduler.attempt-number>",
+    }
+    scheduler.create_schedule(
+        Name="nightly-retrain",
+        ScheduleExpression="cron(0 3 * * ? *)",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": machine, "RoleArn": ROLE, "Input": json.dumps(template)},
+    )
+    arn = scheduler.get_schedule(Name="nightly-retrain")["Arn"]
+    first = json.loads(
+        localcloud.wait_for_execution(localcloud.fire_schedule("nightly-retrain"))["input"]
+    )
+    second = json.loads(
+        localcloud.wait_for_execution(localcloud.fire_schedule("nightly-retrain"))["input"]
+    )
+    assert (first["arn"], first["attempt"]) == (arn, "1")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first["time"])
+    assert first["id"] != second["id"] and "<" not in json.dumps(first)
 
 
 def test_transformer_quotes_inside_strings_and_json_outside() -> None:
