@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
 
-Json = Any
+from workflows.deploy.model import Json
+
 MAX_VALUE_CHARS = 100
 _LIST_KEYS = ("Action", "NotAction", "Resource", "NotResource")
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from workflows.deploy.artifacts import Artifacts
 from workflows.deploy.compare import canonical_policy
-from workflows.deploy.model import Kind, Resource
+from workflows.deploy.model import Json, Kind, Resource
 from workflows.deploy.providers.s3 import sha256_hex
 from workflows.machines.deploy_model import VARIANT
 from workflows.settings import Settings
@@ -92,6 +92,25 @@ def code_objects(settings: Settings, artifacts: Artifacts) -> list[Resource]:
     ]
 
 
+def _rules_may(sid: str, action: str, resource_arn: str, rule_arns: list[str]) -> dict[str, Json]:
+    """A resource policy letting exactly these EventBridge rules call ``action`` on it."""
+    return canonical_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": sid,
+                    "Effect": "Allow",
+                    "Principal": {"Service": EVENTS},
+                    "Action": action,
+                    "Resource": resource_arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": rule_arns}},
+                }
+            ],
+        }
+    )
+
+
 def dead_letter_queue(settings: Settings, rule_arns: Iterable[str]) -> Resource:
     """The queue, with a policy letting exactly the rules that name it send to it
     (Scheduler dead-letters through the schedule's role instead)."""
@@ -102,21 +121,7 @@ def dead_letter_queue(settings: Settings, rule_arns: Iterable[str]) -> Resource:
         "SqsManagedSseEnabled": "true",
     }
     if sources:
-        attributes["Policy"] = canonical_policy(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "EventBridgeDeadLetters",
-                        "Effect": "Allow",
-                        "Principal": {"Service": EVENTS},
-                        "Action": "sqs:SendMessage",
-                        "Resource": arn,
-                        "Condition": {"ArnEquals": {"aws:SourceArn": sources}},
-                    }
-                ],
-            }
-        )
+        attributes["Policy"] = _rules_may("EventBridgeDeadLetters", "sqs:SendMessage", arn, sources)
     return Resource(
         Kind.QUEUE,
         settings.dead_letter_queue_name,
@@ -133,21 +138,7 @@ def notification_topic(settings: Settings, rule_arns: Iterable[str]) -> Resource
     sources = sorted(rule_arns)
     attributes: dict[str, object] = {"DisplayName": f"{settings.prefix} notifications"}
     if sources:
-        attributes["Policy"] = canonical_policy(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "EventBridgePublishes",
-                        "Effect": "Allow",
-                        "Principal": {"Service": EVENTS},
-                        "Action": "sns:Publish",
-                        "Resource": arn,
-                        "Condition": {"ArnEquals": {"aws:SourceArn": sources}},
-                    },
-                ],
-            }
-        )
+        attributes["Policy"] = _rules_may("EventBridgePublishes", "sns:Publish", arn, sources)
     return Resource(
         Kind.TOPIC,
         settings.topic_name,

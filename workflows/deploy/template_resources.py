@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
 
-from workflows.deploy.model import Kind, Resource
+from workflows.deploy.model import Json, Kind, Resource
 
-Json = Any
 CfnResources = dict[str, dict[str, Json]]
 CODE_BUCKET_PARAMETER = "CodeBucket"
 
@@ -59,6 +57,19 @@ def _bucket(r: Resource) -> CfnResources:
     return out
 
 
+def _resource_policy(r: Resource, cfn_type: str, targets_key: str) -> CfnResources:
+    """The queue's or topic's resource policy, when it has one, as its own CFN resource."""
+    policy = r.properties["Attributes"].get("Policy")
+    if policy is None:
+        return {}
+    return {
+        logical_id(r, "policy"): {
+            "Type": cfn_type,
+            "Properties": {targets_key: [{"Ref": logical_id(r)}], "PolicyDocument": policy},
+        }
+    }
+
+
 def _queue(r: Resource) -> CfnResources:
     attributes = r.properties["Attributes"]
     out: CfnResources = {
@@ -72,15 +83,7 @@ def _queue(r: Resource) -> CfnResources:
             },
         }
     }
-    if "Policy" in attributes:
-        out[logical_id(r, "policy")] = {
-            "Type": "AWS::SQS::QueuePolicy",
-            "Properties": {
-                "Queues": [{"Ref": logical_id(r)}],
-                "PolicyDocument": attributes["Policy"],
-            },
-        }
-    return out
+    return out | _resource_policy(r, "AWS::SQS::QueuePolicy", "Queues")
 
 
 def _topic(r: Resource) -> CfnResources:
@@ -95,15 +98,7 @@ def _topic(r: Resource) -> CfnResources:
             },
         }
     }
-    if "Policy" in attributes:
-        out[logical_id(r, "policy")] = {
-            "Type": "AWS::SNS::TopicPolicy",
-            "Properties": {
-                "Topics": [{"Ref": logical_id(r)}],
-                "PolicyDocument": attributes["Policy"],
-            },
-        }
-    return out
+    return out | _resource_policy(r, "AWS::SNS::TopicPolicy", "Topics")
 
 
 def _role(r: Resource) -> CfnResources:
