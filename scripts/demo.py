@@ -13,7 +13,6 @@ Exit 0 only when every one of those things happened; otherwise 1, with what did 
 from __future__ import annotations
 
 import io
-import logging
 import os
 import sys
 import tempfile
@@ -147,10 +146,8 @@ def _drift_line(report: dict[str, Any]) -> str:
 
 def main() -> int:
     env = os.environ.get("ENV", "dev")
-    # The run's story is the progress below; the functions' own INFO logs and the engine's
-    # record of every caught error (also in each execution's history) would drown it.
+    # The run's story is the progress below; the functions' own INFO logs would drown it.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    logging.getLogger("moto").setLevel(logging.CRITICAL)
     try:
         return run(env, print)
     except DemoTimeout as error:
