@@ -1,0 +1,92 @@
+"""The quality gate function against moto's AWS: absolute thresholds, the comparison with the
+newest approved champion in the registry, and reports it refuses to decide on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from tasks.handlers import quality_gate
+from tests.scenarios.cases import metrics_report
+from tests.tasks_helpers import REGION, churn_group, create_package
+
+
+def report(auc: float, accuracy: float, f1: float) -> dict[str, Any]:
+    return metrics_report({"auc": auc, "accuracy": accuracy, "f1": f1})
+
+
+THRESHOLDS = {"auc": 0.75, "accuracy": 0.70, "f1": 0.55, "max_regression": 0.02}
+
+
+def register_champion(sagemaker: Any, s3: Any, metrics: dict[str, Any]) -> str:
+    s3.put_object(Bucket="reports", Key="champion.json", Body=json.dumps(metrics))
+    return create_package(
+        sagemaker,
+        "Approved",
+        ModelMetrics={
+            "ModelQuality": {
+                "Statistics": {
+                    "ContentType": "application/json",
+                    "S3Uri": "s3://reports/champion.json",
+                }
+            }
+        },
+    )
+
+
+@pytest.fixture
+def gate(aws: dict[str, Any]) -> dict[str, Any]:
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="reports", CreateBucketConfiguration={"LocationConstraint": REGION})
+    return {"s3": s3, "sagemaker": churn_group()}
+
+
+def gate_request(report_key: str) -> dict[str, Any]:
+    return {
+        "evaluationReportS3Uri": f"s3://reports/{report_key}",
+        "thresholds": THRESHOLDS,
+        "modelPackageGroupName": "churn",
+    }
+
+
+def run_gate(gate: dict[str, Any], metrics: dict[str, Any] | bytes) -> dict[str, Any]:
+    body = metrics if isinstance(metrics, bytes) else json.dumps(metrics)
+    gate["s3"].put_object(Bucket="reports", Key="candidate.json", Body=body)
+    return quality_gate.handler(gate_request("candidate.json"), None)
+
+
+def test_gate_compares_with_the_newest_approved_champion(gate: dict[str, Any]) -> None:
+    arn = register_champion(gate["sagemaker"], gate["s3"], report(0.90, 0.85, 0.70))
+    result = run_gate(gate, report(0.87, 0.845, 0.70))
+    assert result["decision"] == "reject"
+    assert result["champion"] == {
+        "modelPackageArn": arn,
+        "metrics": {"auc": 0.90, "accuracy": 0.85, "f1": 0.70},
+    }
+    assert len(result["reasons"]) == 1 and result["reasons"][0].startswith(
+        "auc 0.8700 is 0.0300 below the champion"
+    )
+    assert run_gate(gate, report(0.885, 0.84, 0.69))["decision"] == "approve"
+
+
+def test_gate_rejects_below_absolute_thresholds_without_champion(gate: dict[str, Any]) -> None:
+    result = run_gate(gate, report(0.80, 0.65, 0.50))
+    assert result["decision"] == "reject" and result["champion"] is None
+    assert [r.split()[0] for r in result["reasons"]] == ["accuracy", "f1"]
+
+
+def test_gate_raises_on_missing_or_malformed_reports(gate: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="not valid JSON"):
+        run_gate(gate, b"{not json")
+    with pytest.raises(
+        ValueError, match=r"binary_classification_metrics\.f1\.value must be a number"
+    ):
+        run_gate(
+            gate,
+            {"binary_classification_metrics": {"auc": {"value": 0.9}, "accuracy": {"value": 0.9}}},
+        )
+    with pytest.raises(ValueError, match="could not be read"):
+        quality_gate.handler(gate_request("absent.json"), None)
