@@ -34,7 +34,8 @@ DEPLOYED = (
     "NotifySucceeded",
     "Succeeded",
 )
-DEPLOY_MODEL_CREATES = (
+# deploy-model up to its choice between creating the endpoint and updating the live one.
+TO_CREATE_OR_UPDATE = (
     "ValidateInput",
     "Initialize",
     "SetNames",
@@ -44,11 +45,14 @@ DEPLOY_MODEL_CREATES = (
     "CreateEndpointConfig",
     "FindEndpoint",
     "CreateOrUpdate",
+)
+# One round of deploy-model's poll of the endpoint's status.
+POLL_ENDPOINT = ("WaitForEndpoint", "DescribeEndpoint", "EndpointStatus")
+DEPLOY_MODEL_CREATES = (
+    *TO_CREATE_OR_UPDATE,
     "CreateEndpoint",
     "StartEndpointWait",
-    "WaitForEndpoint",
-    "DescribeEndpoint",
-    "EndpointStatus",
+    *POLL_ENDPOINT,
     "RegisterScalableTarget",
     "PutScalingPolicy",
     "NotifyDeployed",

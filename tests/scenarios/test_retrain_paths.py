@@ -16,7 +16,9 @@ import pytest
 from tests.scenarios.cases import (
     CASES,
     DEPLOY_MODEL_CREATES,
+    POLL_ENDPOINT,
     STRONG,
+    TO_CREATE_OR_UPDATE,
     WEAK,
     run_case,
     run_id,
@@ -151,25 +153,15 @@ def test_quality_gate_exception_is_caught_notified_and_the_execution_fails(
     assert _packages(deployed) == []
 
 
+# Two polls: the first sees Updating, the second the final status (Failed, or InService on the
+# old config).
 ROLLED_BACK = [
-    "ValidateInput",
-    "Initialize",
-    "SetNames",
-    "DescribeModelPackage",
-    "CheckApproval",
-    "CreateModel",
-    "CreateEndpointConfig",
-    "FindEndpoint",
-    "CreateOrUpdate",
+    *TO_CREATE_OR_UPDATE,
     "DescribeLiveEndpoint",
     "UpdateEndpoint",
     "StartEndpointWait",
-    "WaitForEndpoint",
-    "DescribeEndpoint",
-    "EndpointStatus",
-    "WaitForEndpoint",
-    "DescribeEndpoint",
-    "EndpointStatus",
+    *POLL_ENDPOINT,
+    *POLL_ENDPOINT,
     "NotifyFailure",
     "Failed",
 ]
