@@ -15,23 +15,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from localcloud.jsonata_functions import evaluate
-from workflows.iam import RoleSpec, state_machine_policy
-from workflows.machines import build_all
-from workflows.policies.simulate import is_allowed
-from workflows.settings import Settings, load_settings
+from tests.iam_helpers import MACHINES, SAGEMAKER, Call, arn, definitions, role, settings
+from workflows.iam import state_machine_policy
 from workflows.validation.walk import iter_states
 
-MACHINES = ("retrain", "deploy-model", "drift-check")
 ASL_DIR = Path(__file__).resolve().parent.parent / "asl"
-SAGEMAKER = "sagemaker.amazonaws.com"
 LOG_DELIVERY = [
     "CreateLogDelivery",
     "GetLogDelivery",
@@ -43,35 +37,6 @@ LOG_DELIVERY = [
     "DescribeLogGroups",
 ]
 XRAY = ["PutTraceSegments", "PutTelemetryRecords", "GetSamplingRules", "GetSamplingTargets"]
-
-
-@dataclass(frozen=True)
-class Call:
-    action: str
-    resource: str
-    context: tuple[tuple[str, str], ...] = ()
-
-    def allowed_by(self, policy: dict[str, Any]) -> bool:
-        return is_allowed(policy, self.action, self.resource, dict(self.context))
-
-
-@cache
-def settings() -> Settings:
-    return load_settings("dev")
-
-
-@cache
-def definitions() -> dict[str, dict[str, Any]]:
-    return {name: m.to_asl() for name, m in build_all(settings()).items()}
-
-
-@cache
-def role(machine: str) -> RoleSpec:
-    return state_machine_policy(settings(), machine, definitions()[machine])
-
-
-def arn(service: str, resource: str) -> str:
-    return f"arn:aws:{service}:us-east-1:123456789012:{resource}"
 
 
 def package(version: int) -> str:

@@ -10,41 +10,11 @@ cw-logs.html, xray-iam.html, procedure-create-iam-role.html (confused deputy); S
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import pytest
 
-from workflows.iam import RoleSpec, state_machine_policy
-from workflows.machines import build_all
-from workflows.policies.simulate import is_allowed
-from workflows.settings import load_settings
-
-MACHINES = ("retrain", "deploy-model", "drift-check")
-SAGEMAKER = "sagemaker.amazonaws.com"
-
-
-@dataclass(frozen=True)
-class Call:
-    action: str
-    resource: str
-    context: tuple[tuple[str, str], ...] = ()
-
-    def allowed_by(self, policy: dict[str, Any]) -> bool:
-        return is_allowed(policy, self.action, self.resource, dict(self.context))
-
-
-@cache
-def role(machine: str) -> RoleSpec:
-    settings = load_settings("dev")
-    definition = build_all(settings)[machine].to_asl()
-    return state_machine_policy(settings, machine, definition)
-
-
-def arn(service: str, resource: str) -> str:
-    return f"arn:aws:{service}:us-east-1:123456789012:{resource}"
-
+from tests.iam_helpers import MACHINES, SAGEMAKER, Call, arn, role
 
 DENIED = {
     "retrain": [
