@@ -16,8 +16,8 @@ import pytest
 
 from localcloud import ExecutionTimeout, LocalCloud
 from localcloud.extensions import extensions_disabled
+from tests.localcloud_helpers import PASS, create_machine
 
-ROLE = "arn:aws:iam::123456789012:role/sfn"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 WAITING = {
@@ -46,15 +46,8 @@ WAITING = {
 }
 
 
-def _machine(cloud: LocalCloud, definition: dict[str, Any]) -> str:
-    arn: str = cloud.client("stepfunctions").create_state_machine(
-        name="m", definition=json.dumps(definition), roleArn=ROLE
-    )["stateMachineArn"]
-    return arn
-
-
 def test_start_execution_without_name_gets_a_uuid(localcloud: LocalCloud) -> None:
-    arn = _machine(localcloud, {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    arn = create_machine(localcloud, PASS)
     sfn = localcloud.client("stepfunctions")
     first = sfn.start_execution(stateMachineArn=arn)["executionArn"]
     second = sfn.start_execution(stateMachineArn=arn)["executionArn"]
@@ -64,14 +57,14 @@ def test_start_execution_without_name_gets_a_uuid(localcloud: LocalCloud) -> Non
 
 def test_without_the_extension_unnamed_executions_collide() -> None:
     with extensions_disabled("execution_names"), LocalCloud() as cloud:
-        arn = _machine(cloud, {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+        arn = create_machine(cloud, PASS)
         sfn = cloud.client("stepfunctions")
         first = sfn.start_execution(stateMachineArn=arn)["executionArn"]
     assert first.endswith(":None")
 
 
 def test_waits_and_retries_are_recorded_not_slept(localcloud: LocalCloud) -> None:
-    arn = _machine(localcloud, WAITING)
+    arn = create_machine(localcloud, WAITING)
     started = time.monotonic()
     result = localcloud.start_and_wait(arn, {})
     assert time.monotonic() - started < 10
@@ -89,7 +82,7 @@ def test_waits_and_retries_are_recorded_not_slept(localcloud: LocalCloud) -> Non
 def test_without_the_extension_waits_are_not_recorded() -> None:
     short = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 0, "End": True}}}
     with extensions_disabled("recorded_waits"), LocalCloud() as cloud:
-        result = cloud.start_and_wait(_machine(cloud, short), {})
+        result = cloud.start_and_wait(create_machine(cloud, short), {})
         assert result["status"] == "SUCCEEDED"
         assert cloud.waits() == []
 
@@ -102,13 +95,13 @@ STRING_RESULT = {
 
 
 def test_output_is_json_text_even_for_a_string(localcloud: LocalCloud) -> None:
-    result = localcloud.start_and_wait(_machine(localcloud, STRING_RESULT), {})
+    result = localcloud.start_and_wait(create_machine(localcloud, STRING_RESULT), {})
     assert result["output"] == '"done"'
 
 
 def test_without_the_extension_a_string_output_is_not_json() -> None:
     with extensions_disabled("execution_output"), LocalCloud() as cloud:
-        result = cloud.start_and_wait(_machine(cloud, STRING_RESULT), {})
+        result = cloud.start_and_wait(create_machine(cloud, STRING_RESULT), {})
     assert result["output"] == "done"
 
 
@@ -140,7 +133,7 @@ JITTERED = {
 def test_full_jitter_records_the_retry_interval_and_the_drawn_delay(
     localcloud: LocalCloud,
 ) -> None:
-    result = localcloud.start_and_wait(_machine(localcloud, JITTERED), {})
+    result = localcloud.start_and_wait(create_machine(localcloud, JITTERED), {})
     waits = localcloud.waits(result["executionArn"])
     assert [(w.kind, w.state, w.interval) for w in waits] == [
         ("Retry", "Flaky", 60.0),
@@ -200,7 +193,7 @@ def test_wait_joins_the_execution_instead_of_describing_it_early(
     localcloud: LocalCloud, blocking: Any
 ) -> None:
     _blocking_function(localcloud)
-    arn = localcloud.start_execution(_machine(localcloud, CALLS_LAMBDA), {})
+    arn = localcloud.start_execution(create_machine(localcloud, CALLS_LAMBDA), {})
     with pytest.raises(ExecutionTimeout):
         localcloud.wait_for_execution(arn, timeout=0.05)
     blocking.RELEASE.set()
@@ -212,7 +205,7 @@ def test_wait_joins_the_execution_instead_of_describing_it_early(
 def test_without_the_extension_a_wait_describes_a_running_execution(blocking: Any) -> None:
     with extensions_disabled("joinable_executions"), LocalCloud() as cloud:
         _blocking_function(cloud)
-        arn = cloud.start_execution(_machine(cloud, CALLS_LAMBDA), {})
+        arn = cloud.start_execution(create_machine(cloud, CALLS_LAMBDA), {})
         early = cloud.wait_for_execution(arn, timeout=0.05)
         blocking.RELEASE.set()
         # moto's own worker threads, so the released execution ends before the cloud closes.
@@ -280,7 +273,7 @@ def test_without_the_extension_each_execution_parses_again() -> None:
 def test_concurrent_executions_of_one_definition_keep_their_own_state(
     localcloud: LocalCloud,
 ) -> None:
-    arn = _machine(localcloud, MAPPED)
+    arn = create_machine(localcloud, MAPPED)
     inputs = [{"values": list(range(n, n + 5))} for n in range(6)]
     started = [localcloud.start_execution(arn, value) for value in inputs]
     outputs = [json.loads(localcloud.wait_for_execution(e)["output"]) for e in started]

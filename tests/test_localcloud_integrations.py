@@ -9,16 +9,7 @@ from typing import Any
 
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
-
-ROLE = "arn:aws:iam::123456789012:role/sfn"
-
-
-def _machine(cloud: LocalCloud, definition: dict[str, Any]) -> str:
-    arn: str = cloud.client("stepfunctions").create_state_machine(
-        name="m", definition=json.dumps(definition), roleArn=ROLE
-    )["stateMachineArn"]
-    return arn
-
+from tests.localcloud_helpers import SFN_ROLE, create_machine
 
 CHILD = {
     "QueryLanguage": "JSONata",
@@ -49,7 +40,7 @@ def _parent(child_arn: str) -> dict[str, Any]:
 def _parent_and_child(cloud: LocalCloud) -> str:
     sfn = cloud.client("stepfunctions")
     child = sfn.create_state_machine(
-        name="child", definition=json.dumps(CHILD), roleArn=ROLE, publish=True
+        name="child", definition=json.dumps(CHILD), roleArn=SFN_ROLE, publish=True
     )
     alias = sfn.create_state_machine_alias(
         name="live",
@@ -57,10 +48,7 @@ def _parent_and_child(cloud: LocalCloud) -> str:
             {"stateMachineVersionArn": child["stateMachineVersionArn"], "weight": 100}
         ],
     )["stateMachineAliasArn"]
-    arn: str = sfn.create_state_machine(
-        name="parent", definition=json.dumps(_parent(alias)), roleArn=ROLE
-    )["stateMachineArn"]
-    return arn
+    return create_machine(cloud, _parent(alias), "parent")
 
 
 def test_start_execution_sync2_returns_the_child_description_with_json_output(
@@ -99,14 +87,14 @@ SDK_AUTOSCALING = {
 
 
 def test_sdk_service_names_without_dashes_reach_the_service(localcloud: LocalCloud) -> None:
-    result = localcloud.start_and_wait(_machine(localcloud, SDK_AUTOSCALING), {})
+    result = localcloud.start_and_wait(create_machine(localcloud, SDK_AUTOSCALING), {})
     assert result["status"] == "SUCCEEDED", result
     assert json.loads(result["output"])["ScalableTargets"] == []
 
 
 def test_without_the_extension_the_sdk_service_is_unknown() -> None:
     with extensions_disabled("sdk_service_names"), LocalCloud() as cloud:
-        result = cloud.start_and_wait(_machine(cloud, SDK_AUTOSCALING), {})
+        result = cloud.start_and_wait(create_machine(cloud, SDK_AUTOSCALING), {})
     assert result["status"] == "FAILED"
     assert "Unknown service: 'applicationautoscaling'" in result["cause"]
 
@@ -137,7 +125,7 @@ RERAISE = {
 
 
 def test_a_fail_state_can_re_raise_a_states_error(localcloud: LocalCloud) -> None:
-    result = localcloud.start_and_wait(_machine(localcloud, RERAISE), {})
+    result = localcloud.start_and_wait(create_machine(localcloud, RERAISE), {})
     assert result["status"] == "FAILED"
     assert result["error"] == "States.TaskFailed"
     assert "Could not find endpoint" in result["cause"]
@@ -145,7 +133,7 @@ def test_a_fail_state_can_re_raise_a_states_error(localcloud: LocalCloud) -> Non
 
 def test_without_the_extension_the_re_raise_is_a_runtime_error() -> None:
     with extensions_disabled("states_error_names"), LocalCloud() as cloud:
-        result = cloud.start_and_wait(_machine(cloud, RERAISE), {})
+        result = cloud.start_and_wait(create_machine(cloud, RERAISE), {})
     assert result["error"] == "States.Runtime"
 
 
@@ -186,9 +174,7 @@ TRAIN_ONCE = {
 
 def test_a_mocked_job_can_fail_with_states_task_failed() -> None:
     with LocalCloud(mock_config_file=FAILED_JOB) as cloud:
-        arn = cloud.client("stepfunctions").create_state_machine(
-            name="job", definition=json.dumps(TRAIN_ONCE), roleArn=ROLE
-        )["stateMachineArn"]
+        arn = create_machine(cloud, TRAIN_ONCE, "job")
         result = cloud.start_and_wait(f"{arn}#Fails", {})
     assert result["status"] == "SUCCEEDED", result
     assert json.loads(result["output"])["Error"] == "States.TaskFailed"
@@ -199,9 +185,7 @@ def test_without_the_extension_a_mocked_states_error_is_a_runtime_error() -> Non
         extensions_disabled("states_error_names"),
         LocalCloud(mock_config_file=FAILED_JOB) as cloud,
     ):
-        arn = cloud.client("stepfunctions").create_state_machine(
-            name="job", definition=json.dumps(TRAIN_ONCE), roleArn=ROLE
-        )["stateMachineArn"]
+        arn = create_machine(cloud, TRAIN_ONCE, "job")
         result = cloud.start_and_wait(f"{arn}#Fails", {})
     assert result["status"] == "FAILED"
     assert result["error"] == "States.Runtime"
@@ -227,7 +211,7 @@ def test_sdk_results_are_json_with_text_bodies(localcloud: LocalCloud) -> None:
     s3 = localcloud.client("s3")
     s3.create_bucket(Bucket="reports-bucket")
     s3.put_object(Bucket="reports-bucket", Key="drift.json", Body=b'{"drift_detected": true}')
-    result = localcloud.start_and_wait(_machine(localcloud, GET_REPORT), {})
+    result = localcloud.start_and_wait(create_machine(localcloud, GET_REPORT), {})
     assert result["status"] == "SUCCEEDED", result
     output = json.loads(result["output"])
     assert output["report"] == {"drift_detected": True}
@@ -239,7 +223,7 @@ def test_without_the_extension_a_body_is_not_text() -> None:
         s3 = cloud.client("s3")
         s3.create_bucket(Bucket="reports-bucket")
         s3.put_object(Bucket="reports-bucket", Key="drift.json", Body=b'{"drift_detected": true}')
-        result = cloud.start_and_wait(_machine(cloud, GET_REPORT), {})
+        result = cloud.start_and_wait(create_machine(cloud, GET_REPORT), {})
     assert result["status"] == "FAILED"
     assert result["error"] == "States.QueryEvaluationError"
 

@@ -18,15 +18,7 @@ from localcloud.jsonata_functions import (
     sfn_random,
     sfn_range,
 )
-
-ROLE = "arn:aws:iam::123456789012:role/sfn"
-
-
-def _machine(cloud: LocalCloud, definition: dict[str, Any], name: str = "m") -> str:
-    arn: str = cloud.client("stepfunctions").create_state_machine(
-        name=name, definition=json.dumps(definition), roleArn=ROLE
-    )["stateMachineArn"]
-    return arn
+from tests.localcloud_helpers import create_machine
 
 
 def _output_machine(expression: str) -> dict[str, Any]:
@@ -61,7 +53,7 @@ def test_evaluate_registers_the_extra_functions() -> None:
 
 
 def test_jsonata_state_machine_runs(localcloud: LocalCloud) -> None:
-    arn = _machine(
+    arn = create_machine(
         localcloud,
         {
             "QueryLanguage": "JSONata",
@@ -95,7 +87,7 @@ def test_jsonata_state_machine_runs(localcloud: LocalCloud) -> None:
 
 
 def test_string_variables_with_quotes_survive(localcloud: LocalCloud) -> None:
-    arn = _machine(
+    arn = create_machine(
         localcloud,
         {
             "QueryLanguage": "JSONata",
@@ -119,14 +111,14 @@ def test_string_variables_with_quotes_survive(localcloud: LocalCloud) -> None:
 
 
 def test_evaluation_error_is_states_query_evaluation_error(localcloud: LocalCloud) -> None:
-    arn = _machine(localcloud, _output_machine("{% $hash('x', 'CRC32') %}"))
+    arn = create_machine(localcloud, _output_machine("{% $hash('x', 'CRC32') %}"))
     result = localcloud.start_and_wait(arn, {})
     assert result["status"] == "FAILED"
     assert result["error"] == "States.QueryEvaluationError"
 
 
 def test_an_undefined_result_is_a_query_evaluation_error(localcloud: LocalCloud) -> None:
-    arn = _machine(localcloud, _output_machine("{% $states.input.missing %}"))
+    arn = create_machine(localcloud, _output_machine("{% $states.input.missing %}"))
     result = localcloud.start_and_wait(arn, {"present": 1})
     assert result["status"] == "FAILED"
     assert result["error"] == "States.QueryEvaluationError"
@@ -134,7 +126,7 @@ def test_an_undefined_result_is_a_query_evaluation_error(localcloud: LocalCloud)
 
 
 def test_null_variables_and_results_stay_null(localcloud: LocalCloud) -> None:
-    arn = _machine(
+    arn = create_machine(
         localcloud,
         {
             "QueryLanguage": "JSONata",
@@ -162,6 +154,6 @@ def test_null_variables_and_results_stay_null(localcloud: LocalCloud) -> None:
 
 def test_without_the_extension_jsonata_does_not_evaluate() -> None:
     with extensions_disabled("jsonata"), LocalCloud() as cloud:
-        arn = _machine(cloud, _output_machine("{% {'h': $hash('x')} %}"))
+        arn = create_machine(cloud, _output_machine("{% {'h': $hash('x')} %}"))
         result = cloud.start_and_wait(arn, {})
     assert result["status"] == "FAILED"

@@ -14,8 +14,7 @@ import pytest
 
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
-
-ROLE = "arn:aws:iam::123456789012:role/lambda"
+from tests.localcloud_helpers import create_machine
 
 HANDLER = """
 import os
@@ -125,10 +124,7 @@ def _gate_machine(cloud: LocalCloud) -> str:
             "Rejected": {"Type": "Pass", "End": True},
         },
     }
-    arn: str = cloud.client("stepfunctions").create_state_machine(
-        name="gate", definition=json.dumps(definition), roleArn=ROLE
-    )["stateMachineArn"]
-    return arn
+    return create_machine(cloud, definition, "gate")
 
 
 def test_state_machine_catches_the_exception_class_name(

@@ -10,22 +10,14 @@ from botocore.exceptions import ClientError
 
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
+from tests.localcloud_helpers import PASS, create_machine
 
-ROLE = "arn:aws:iam::123456789012:role/sfn"
-PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 OTHER = {"StartAt": "Q", "States": {"Q": {"Type": "Pass", "End": True}}}
-
-
-def _machine(cloud: LocalCloud) -> str:
-    arn: str = cloud.client("stepfunctions").create_state_machine(
-        name="m", definition=json.dumps(PASS), roleArn=ROLE
-    )["stateMachineArn"]
-    return arn
 
 
 def test_publish_state_machine_version_is_idempotent_per_revision(localcloud: LocalCloud) -> None:
     sfn = localcloud.client("stepfunctions")
-    arn = _machine(localcloud)
+    arn = create_machine(localcloud, PASS)
     first = sfn.publish_state_machine_version(stateMachineArn=arn)
     again = sfn.publish_state_machine_version(stateMachineArn=arn)
     assert first["stateMachineVersionArn"] == again["stateMachineVersionArn"] == f"{arn}:1"
@@ -38,7 +30,7 @@ def test_publish_state_machine_version_is_idempotent_per_revision(localcloud: Lo
 
 def test_without_the_extension_publish_is_not_implemented() -> None:
     with extensions_disabled("state_machine_versions"), LocalCloud() as cloud:
-        arn = _machine(cloud)
+        arn = create_machine(cloud, PASS)
         with pytest.raises(NotImplementedError, match="publish_state_machine_version"):
             cloud.client("stepfunctions").publish_state_machine_version(stateMachineArn=arn)
 

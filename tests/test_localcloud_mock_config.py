@@ -12,8 +12,8 @@ import pytest
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
 from localcloud.mock_config import MockConfigError, build_test_case, parse_dict
+from tests.localcloud_helpers import create_machine
 
-ROLE = "arn:aws:iam::123456789012:role/sfn"
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "sfn-mock-config"
 
 
@@ -24,19 +24,12 @@ def _corpus(name: str) -> Any:
     return json5.loads(path.read_text())
 
 
-def _create(cloud: LocalCloud, name: str, definition: dict[str, Any]) -> str:
-    arn: str = cloud.client("stepfunctions").create_state_machine(
-        name=name, definition=json.dumps(definition), roleArn=ROLE
-    )["stateMachineArn"]
-    return arn
-
-
 def _docs_cloud_case(case: str) -> tuple[dict[str, Any], list[str], list[Any]]:
     config = _corpus("localstack__mock_config_lambda_sqs_integration.json5")
     definition = _corpus("localstack__statemachine_lambda_sqs_integration.json5")
     with LocalCloud(mock_config_file=config) as cloud:
         cloud.client("sqs").create_queue(QueueName="myQueue")
-        arn = _create(cloud, "LambdaSQSIntegration", definition)
+        arn = create_machine(cloud, definition, "LambdaSQSIntegration")
         result = cloud.start_and_wait(f"{arn}#{case}", {"id": 1})
         entered = cloud.states_entered(result["executionArn"])
         waits = [w.kind for w in cloud.waits(result["executionArn"])]
@@ -76,7 +69,7 @@ def _single(state: dict[str, Any], response_file: str) -> tuple[dict[str, Any], 
     definition = {"StartAt": "Only", "States": {"Only": {**state, "End": True}}}
     cloud = LocalCloud(mock_config_file=config)
     with cloud:
-        arn = _create(cloud, "Single", definition)
+        arn = create_machine(cloud, definition, "Single")
         return cloud.start_and_wait(f"{arn}#Case", {}), cloud
 
 
@@ -178,7 +171,7 @@ def test_without_the_extension_test_cases_are_ignored() -> None:
         },
     }
     with extensions_disabled("mock_config"), LocalCloud(mock_config_file=config) as cloud:
-        arn = _create(cloud, "Single", definition)
+        arn = create_machine(cloud, definition, "Single")
         try:
             result = cloud.start_and_wait(f"{arn}#Case", {})
         except Exception:  # moto rejects the '#' ARN outright

@@ -7,6 +7,7 @@ from typing import Any
 
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
+from tests.localcloud_helpers import create_machine
 
 ROLE = "arn:aws:iam::123456789012:role/sm"
 
@@ -95,10 +96,7 @@ def _machine(cloud: LocalCloud) -> str:
         "StartAt": "Count",
         "States": {"Count": _processing_task(), "Failed": {"Type": "Pass", "End": True}},
     }
-    arn: str = cloud.client("stepfunctions").create_state_machine(
-        name="count", definition=json.dumps(definition), roleArn=ROLE
-    )["stateMachineArn"]
-    return arn
+    return create_machine(cloud, definition, "count")
 
 
 def _seed(cloud: LocalCloud) -> Any:

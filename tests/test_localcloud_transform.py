@@ -20,6 +20,7 @@ from localcloud import LocalCloud
 from tasks import packaging
 from tasks.data.churn import generate
 from tasks.jobs.schema import CATEGORICAL_FEATURES, FEATURES, LABEL, NUMERIC_FEATURES
+from tests.localcloud_helpers import create_machine
 
 ROLE = "arn:aws:iam::123456789012:role/sm"
 BUCKET = "ml-serving"
@@ -119,10 +120,7 @@ def _machine(cloud: LocalCloud) -> str:
         "StartAt": "Transform",
         "States": {"Transform": transform, "Failed": {"Type": "Pass", "End": True}},
     }
-    arn: str = cloud.client("stepfunctions").create_state_machine(
-        name="batch", definition=json.dumps(definition), roleArn=ROLE
-    )["stateMachineArn"]
-    return arn
+    return create_machine(cloud, definition, "batch")
 
 
 def _rows(frame: Any) -> str:
