@@ -6,8 +6,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import tempfile
 from pathlib import Path
+
+import pytest
 
 from localcloud import LocalCloud
 from tasks import packaging
@@ -19,15 +20,29 @@ from tests.test_deploy_helpers import (
 )
 from workflows.deploy import LOCAL, deploy, plan
 from workflows.machines import build_all
-from workflows.settings import LIVE_ALIAS
+from workflows.settings import LIVE_ALIAS, Settings
 
 OWNER_TAGS = {"project": "churn", "environment": "dev"}
 
 
-def _code_sha256(handler: str) -> str:
-    with tempfile.TemporaryDirectory() as tmp:
-        packaging.build(Path(tmp))
-        data = (Path(tmp) / "lambda" / f"{handler}.zip").read_bytes()
+@pytest.fixture
+def deployed(localcloud: LocalCloud) -> Settings:
+    """The dev environment after a first deploy into a fresh embedded cloud."""
+    settings = dev_settings()
+    deploy(settings, localcloud.client, lambda _: None, target=LOCAL)
+    return settings
+
+
+@pytest.fixture
+def packaged(tmp_path: Path) -> Path:
+    """A fresh build of the project's packages: the build is deterministic, so what deploy
+    uploaded must match it byte for byte."""
+    packaging.build(tmp_path)
+    return tmp_path
+
+
+def _code_sha256(packaged: Path, handler: str) -> str:
+    data = (packaged / "lambda" / f"{handler}.zip").read_bytes()
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
@@ -46,10 +61,9 @@ def test_plan_of_an_empty_account_creates_everything_and_writes_nothing(
 
 
 def test_first_deploy_creates_machines_behind_live_with_logging_and_tracing(
-    localcloud: LocalCloud,
+    localcloud: LocalCloud, deployed: Settings
 ) -> None:
-    settings = dev_settings()
-    deploy(settings, localcloud.client, lambda _: None, target=LOCAL)
+    settings = deployed
     sfn = localcloud.client("stepfunctions")
     for machine, built in build_all(settings).items():
         name = settings.state_machine_name(machine)
@@ -86,17 +100,16 @@ def test_first_deploy_creates_machines_behind_live_with_logging_and_tracing(
 
 
 def test_first_deploy_creates_functions_from_the_packaged_handlers(
-    localcloud: LocalCloud,
+    localcloud: LocalCloud, deployed: Settings, packaged: Path
 ) -> None:
-    settings = dev_settings()
-    deploy(settings, localcloud.client, lambda _: None, target=LOCAL)
+    settings = deployed
     lam = localcloud.client("lambda")
     for handler in packaging.handler_modules():
         function = lam.get_function(FunctionName=settings.function_name(handler))
         config = function["Configuration"]
         assert config["Handler"] == f"tasks.handlers.{handler}.handler"
         assert config["Runtime"] == "python3.11"
-        assert config["CodeSha256"] == _code_sha256(handler)
+        assert config["CodeSha256"] == _code_sha256(packaged, handler)
         assert config["TracingConfig"] == {"Mode": "Active"}
         assert config["Role"] == settings.location.role(settings.lambda_role_name(handler))
         assert OWNER_TAGS.items() <= function["Tags"].items()
@@ -124,10 +137,9 @@ def test_first_deploy_creates_functions_from_the_packaged_handlers(
 
 
 def test_first_deploy_creates_storage_queue_rules_schedule_and_alarms(
-    localcloud: LocalCloud,
+    localcloud: LocalCloud, deployed: Settings, packaged: Path
 ) -> None:
-    settings = dev_settings()
-    deploy(settings, localcloud.client, lambda _: None, target=LOCAL)
+    settings = deployed
     s3 = localcloud.client("s3")
     for bucket in (settings.data_bucket, settings.artifacts_bucket):
         rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
@@ -136,11 +148,9 @@ def test_first_deploy_creates_storage_queue_rules_schedule_and_alarms(
         assert all(block.values()) and len(block) == 4
         assert OWNER_TAGS.items() <= tags_of(s3.get_bucket_tagging(Bucket=bucket)["TagSet"]).items()
     sourcedir = s3.get_object(Bucket=settings.artifacts_bucket, Key="code/sourcedir.tar.gz")
-    with tempfile.TemporaryDirectory() as tmp:
-        packaging.build(Path(tmp))
-        assert sourcedir["Body"].read() == (Path(tmp) / "jobs" / "sourcedir.tar.gz").read_bytes()
-        script = s3.get_object(Bucket=settings.artifacts_bucket, Key="code/jobs/train.py")
-        assert script["Body"].read() == (Path(tmp) / "jobs" / "code" / "train.py").read_bytes()
+    assert sourcedir["Body"].read() == (packaged / "jobs" / "sourcedir.tar.gz").read_bytes()
+    script = s3.get_object(Bucket=settings.artifacts_bucket, Key="code/jobs/train.py")
+    assert script["Body"].read() == (packaged / "jobs" / "code" / "train.py").read_bytes()
 
     sqs = localcloud.client("sqs")
     url = sqs.get_queue_url(QueueName=settings.dead_letter_queue_name)["QueueUrl"]
