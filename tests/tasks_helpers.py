@@ -1,4 +1,4 @@
-"""What the Lambda handler tests share: the moto account (`aws` fixture, registered in
+"""What the Lambda handler tests share: an embedded-cloud account (`aws` fixture, registered in
 conftest.py), EventBridge envelopes, and reads of what the handlers left in it."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
+from localcloud import LocalCloud
 from tasks.handlers import approval, notify, quality_gate, trigger
 
 REGION = "eu-west-1"
@@ -40,13 +40,13 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     # The handlers cache their boto3 clients for warm invocations; one cached in an earlier
-    # test would outlive that test's mock_aws and miss this one's.
+    # test would outlive that test's cloud and miss this one's.
     for module in (trigger, quality_gate, notify, approval):
         for name in ("_sfn", "_s3", "_sagemaker", "_sns", "_secrets", "_client"):
             cached = getattr(module, name, None)
             if cached is not None:
                 cached.cache_clear()
-    with mock_aws():
+    with LocalCloud(region=REGION):
         sfn = boto3.client("stepfunctions", region_name=REGION)
         iam = boto3.client("iam", region_name=REGION)
         role = iam.create_role(RoleName="sfn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
@@ -76,10 +76,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             Endpoint=queue_arn,
             Attributes={"RawMessageDelivery": "false"},
         )
-        # moto 5.2.5 answers StartExecution on an alias ARN with StateMachineDoesNotExist, so
-        # these tests start the state machine itself; aliases are covered in localcloud.
-        monkeypatch.setenv("RETRAIN_STATE_MACHINE_ARN", machines["retrain"]["arn"])
-        monkeypatch.setenv("DEPLOY_STATE_MACHINE_ARN", machines["deploy-model"]["arn"])
+        # As deployed: the handlers start the `live` alias, never the machine itself.
+        monkeypatch.setenv("RETRAIN_STATE_MACHINE_ARN", machines["retrain"]["alias"])
+        monkeypatch.setenv("DEPLOY_STATE_MACHINE_ARN", machines["deploy-model"]["alias"])
         monkeypatch.setenv("TRAINING_DATA_URI", "s3://churn-data/training/")
         monkeypatch.setenv("DRIFT_EVENT_SOURCE", "mlops.retrain")
         monkeypatch.setenv("TOPIC_ARN", topic)

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from localcloud import LocalCloud
 from tasks.data.capture import write_capture
 from tasks.data.churn import generate, write_csv
 from tasks.jobs.schema import CATEGORICAL_FEATURES, FEATURES, LABEL, NUMERIC_FEATURES
@@ -362,34 +363,32 @@ def test_inference_hooks_serve_probabilities_from_csv(pipelines: dict) -> None:
     assert error.startswith("ERR") and "12 fields" in error
 
 
-def test_quality_gate_approves_the_clean_model_and_rejects_the_noisy_one(pipelines: dict) -> None:
-    import boto3
-    from moto import mock_aws
-
+def test_quality_gate_approves_the_clean_model_and_rejects_the_noisy_one(
+    pipelines: dict, localcloud: LocalCloud
+) -> None:
     from tasks.handlers.quality_gate import evaluate_gate
 
     thresholds = {"auc": 0.75, "accuracy": 0.70, "f1": 0.55, "max_regression": 0.02}
-    with mock_aws():
-        s3 = boto3.client("s3", region_name="us-east-1")
-        sagemaker = boto3.client("sagemaker", region_name="us-east-1")
-        s3.create_bucket(Bucket="reports")
-        for name in ("clean", "noisy"):
-            s3.put_object(
-                Bucket="reports",
-                Key=f"{name}/evaluation.json",
-                Body=json.dumps(pipelines[name]["report"]),
-            )
-        sagemaker.create_model_package_group(ModelPackageGroupName="churn")
+    s3 = localcloud.client("s3")
+    sagemaker = localcloud.client("sagemaker")
+    s3.create_bucket(Bucket="reports")
+    for name in ("clean", "noisy"):
+        s3.put_object(
+            Bucket="reports",
+            Key=f"{name}/evaluation.json",
+            Body=json.dumps(pipelines[name]["report"]),
+        )
+    sagemaker.create_model_package_group(ModelPackageGroupName="churn")
 
-        def gate(name: str) -> dict:
-            request = {
-                "evaluationReportS3Uri": f"s3://reports/{name}/evaluation.json",
-                "thresholds": thresholds,
-                "modelPackageGroupName": "churn",
-            }
-            return evaluate_gate(request, s3, sagemaker)
+    def gate(name: str) -> dict:
+        request = {
+            "evaluationReportS3Uri": f"s3://reports/{name}/evaluation.json",
+            "thresholds": thresholds,
+            "modelPackageGroupName": "churn",
+        }
+        return evaluate_gate(request, s3, sagemaker)
 
-        clean, noisy = gate("clean"), gate("noisy")
+    clean, noisy = gate("clean"), gate("noisy")
     assert clean["decision"] == "approve" and clean["reasons"] == [] and clean["champion"] is None
     assert (
         clean["metrics"]["auc"]
