@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.validation.exceptions import SchemaValidationError
 
 from tasks.handlers import trigger
 from tasks.handlers.executions import execution_name
@@ -147,7 +148,7 @@ def test_manual_input_is_validated_against_the_schema(aws: dict[str, Any]) -> No
         "dataS3Uri": "https://example.com/x.csv",
         "trigger": {"source": "manual", "eventId": "op-2", "reason": "x"},
     }
-    with pytest.raises(Exception, match="dataS3Uri"):
+    with pytest.raises(SchemaValidationError, match="dataS3Uri"):
         trigger.handler(bad, None)
 
 
