@@ -266,7 +266,8 @@ class LocalCloud:
             event_routing.set_delivery_copies(1)
 
     def fire_schedule(self, name: str, group: str = "default") -> str:
-        """Fire an EventBridge Scheduler schedule, or a scheduled EventBridge rule, now.
+        """Fire the EventBridge Scheduler schedule `name` in schedule group `group`, or else the
+        scheduled EventBridge rule `name`, now.
 
         Returns what the target started (an execution ARN for Step Functions targets)."""
         from moto.events.models import events_backends
@@ -285,9 +286,8 @@ class LocalCloud:
                 self.region,
                 role=f"schedule {name}",
             )
-        bus = events_backends[self.account_id][self.region].event_buses.get(
-            "default" if group == "default" else group
-        )
+        # Schedule expressions run on the default event bus only.
+        bus = events_backends[self.account_id][self.region].event_buses.get("default")
         rule = bus.rules.get(name) if bus is not None else None
         if rule is None or not rule.scheduled_expression:
             raise LookupError(

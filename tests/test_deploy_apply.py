@@ -170,7 +170,12 @@ def test_first_deploy_creates_storage_queue_rules_schedule_and_alarms(
     tags = tags_of(events.list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"])
     assert OWNER_TAGS.items() <= tags.items()
 
-    schedule = localcloud.client("scheduler").get_schedule(Name=settings.name("drift-check"))
+    # Scheduler tags groups, not schedules: the schedule is in the environment's tagged group.
+    scheduler = localcloud.client("scheduler")
+    group = scheduler.get_schedule_group(Name="churn-dev")
+    group_tags = tags_of(scheduler.list_tags_for_resource(ResourceArn=group["Arn"])["Tags"])
+    assert group_tags == settings.all_tags() and OWNER_TAGS.items() <= group_tags.items()
+    schedule = scheduler.get_schedule(Name=settings.name("drift-check"), GroupName="churn-dev")
     assert schedule["Target"]["Arn"] == settings.state_machine_alias_arn("drift-check")
     assert schedule["ScheduleExpression"] == settings.drift.schedule
 

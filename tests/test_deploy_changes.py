@@ -88,6 +88,7 @@ def test_a_changed_definition_is_a_readable_update_that_moves_live_to_a_new_vers
         "AddPermission",  # a function EventBridge may not invoke yet
         "PutTargets",  # a rule without targets
         "CreateStateMachineAlias",  # a published machine without its live alias
+        "CreateSchedule",  # a schedule group without its schedule
     ],
 )
 def test_a_deploy_that_dies_part_way_converges_when_run_again(

@@ -23,6 +23,19 @@ TRUST = {
 }
 
 
+# Scheduler tags groups only: a group without both tags keeps its schedules, and so does the
+# default group, even a schedule there with the prefix that runs as the project's role.
+FOREIGN_GROUPS = {
+    f"{FOREIGN}-untagged": [],
+    f"{FOREIGN}-prod": [
+        {"Key": "project", "Value": "churn"},
+        {"Key": "environment", "Value": "prod"},
+    ],
+}
+FOREIGN_TARGET = "arn:aws:lambda:us-east-1:123456789012:function:churn-dev-foreign"
+FOREIGN_ROLE = "arn:aws:iam::123456789012:role/churn-dev-scheduler"
+
+
 def _quiet(_: str) -> None:
     return None
 
@@ -45,6 +58,17 @@ def _foreign_resources(cloud: LocalCloud) -> None:
         AssumeRolePolicyDocument=json.dumps(TRUST),
         Tags=[{"Key": "environment", "Value": "dev"}],
     )
+    scheduler = cloud.client("scheduler")
+    for group, tags in FOREIGN_GROUPS.items():
+        scheduler.create_schedule_group(Name=group, Tags=tags)
+    for group in ("default", *FOREIGN_GROUPS):
+        scheduler.create_schedule(
+            Name=FOREIGN,
+            GroupName=group,
+            ScheduleExpression="rate(1 day)",
+            FlexibleTimeWindow={"Mode": "OFF"},
+            Target={"Arn": FOREIGN_TARGET, "RoleArn": FOREIGN_ROLE},
+        )
 
 
 def _destroy(cloud: LocalCloud) -> tuple[DestroyReport, list[str]]:
@@ -82,8 +106,17 @@ def test_destroy_removes_only_resources_with_both_tags(localcloud: LocalCloud) -
     assert [r["RoleName"] for r in roles if r["RoleName"].startswith("churn-dev")] == [FOREIGN]
     groups = localcloud.client("logs").describe_log_groups()["logGroups"]
     assert [g["logGroupName"] for g in groups] == [f"/aws/lambda/{FOREIGN}"]
-    schedules = localcloud.client("scheduler").list_schedules()["Schedules"]
-    assert schedules == []
+    scheduler = localcloud.client("scheduler")
+    left = sorted(g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"])
+    assert left == sorted(["default", *FOREIGN_GROUPS])
+    schedules = scheduler.list_schedules()["Schedules"]
+    assert sorted((s["GroupName"], s["Name"]) for s in schedules) == sorted(
+        (group, FOREIGN) for group in ("default", *FOREIGN_GROUPS)
+    )
+    # AWS deletes a group's schedules with it, but only eventually: they go first.
+    assert report.deleted.index("schedule churn-dev/churn-dev-drift-check") < (
+        report.deleted.index("schedule-group churn-dev")
+    )
     alarms = localcloud.client("cloudwatch").describe_alarms()["MetricAlarms"]
     assert alarms == []
 

@@ -81,3 +81,22 @@ def test_buckets_on_aws_deny_requests_without_tls() -> None:
         assert statement["Condition"] == {"Bool": {"aws:SecureTransport": ["false"]}}
         arn = settings.location.bucket(bucket.name)
         assert statement["Resource"] == [arn, f"{arn}/*"]
+
+
+def test_schedules_are_in_the_tagged_schedule_group_created_before_them(tmp_path: Path) -> None:
+    """Scheduler tags groups only: the group carries the owner tags, and CloudFormation
+    creates it before the schedules in it (as the deploy does)."""
+    settings = load_settings("dev")
+    template = write_template(settings, tmp_path / "dev.json")
+    [(group_id, group)] = _resources(template, "AWS::Scheduler::ScheduleGroup").items()
+    assert group["Properties"]["Name"] == "churn-dev"
+    tags = {t["Key"]: t["Value"] for t in group["Properties"]["Tags"]}
+    assert tags == settings.all_tags() and tags["environment"] == "dev"
+    schedules = _resources(template, "AWS::Scheduler::Schedule").values()
+    assert [s["Properties"]["Name"] for s in schedules] == ["churn-dev-drift-check"]
+    for schedule in schedules:
+        assert schedule["Properties"]["GroupName"] == "churn-dev"
+        assert group_id in schedule["DependsOn"]
+
+    order = [r.kind for r in blueprint(settings, powertools_layer=lambda: "layer").state]
+    assert order.index(Kind.SCHEDULE_GROUP) < order.index(Kind.SCHEDULE)

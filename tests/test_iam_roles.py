@@ -98,7 +98,7 @@ def test_scheduler_trust_names_the_schedule_group() -> None:
     statement = roles()["churn-dev-scheduler"].trust_policy["Statement"][0]
     assert statement["Principal"] == {"Service": "scheduler.amazonaws.com"}
     assert statement["Condition"]["ArnLike"] == {
-        "aws:SourceArn": arn("scheduler", "schedule-group/default")
+        "aws:SourceArn": arn("scheduler", "schedule-group/churn-dev")
     }
     assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
 

@@ -83,7 +83,7 @@ def substitute(text: str, values: dict[str, str]) -> str:
 def test_scheduler_retrain_input_is_a_scheduled_event_the_trigger_accepts(dev: Settings) -> None:
     options = CatalogueOptions(retrain_schedule="cron(0 3 ? * SUN *)")
     schedule = next(s for s in project_schedules(dev, options) if s.name == "churn-dev-retrain")
-    arn = dev.location.schedule(schedule.name)
+    arn = dev.location.schedule(schedule.name, dev.schedule_group)
     attempts = [
         substitute(
             schedule.input,

@@ -47,8 +47,11 @@ class Location:
     def alarm(self, name: str) -> str:
         return self.arn("cloudwatch", f"alarm:{name}")
 
-    def schedule(self, name: str, group: str = "default") -> str:
+    def schedule(self, name: str, group: str) -> str:
         return self.arn("scheduler", f"schedule/{group}/{name}")
+
+    def schedule_group(self, name: str) -> str:
+        return self.arn("scheduler", f"schedule-group/{name}")
 
     def secret(self, name: str) -> str:
         return self.arn("secretsmanager", f"secret:{name}")

@@ -177,7 +177,9 @@ class Settings:
 
     @property
     def schedule_group(self) -> str:
-        return "default"
+        """The environment's own Scheduler group. Scheduler tags groups, never schedules, so
+        the group's tags are what mark the schedules in it as this environment's."""
+        return self.prefix
 
     @property
     def dead_letter_queue_name(self) -> str:

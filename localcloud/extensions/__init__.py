@@ -48,6 +48,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "state_machine_versions": missing_apis.install_state_machine_versions,
     "model_registry_deletes": missing_apis.install_model_registry_deletes,
     "bucket_eventbridge_config": missing_apis.install_bucket_eventbridge_config,
+    "schedule_groups": missing_apis.install_schedule_groups,
 }
 
 _applied: dict[str, PatchSet] = {}

@@ -1,7 +1,11 @@
 """API calls moto 5.2.5 lacks or answers incompletely, which the deploy code makes:
 `PublishStateMachineVersion` and `ListStateMachineVersions` (`state_machine_versions`),
-`DeleteModelPackage` and `DeleteModelPackageGroup` (`model_registry_deletes`), and
-`EventBridgeConfiguration` in GetBucketNotificationConfiguration (`bucket_eventbridge_config`).
+`DeleteModelPackage` and `DeleteModelPackageGroup` (`model_registry_deletes`),
+`EventBridgeConfiguration` in GetBucketNotificationConfiguration (`bucket_eventbridge_config`),
+and Scheduler's schedule groups as AWS keeps them (`schedule_groups`): CreateSchedule into a
+group that does not exist and DeleteScheduleGroup of one are ResourceNotFoundException (moto:
+KeyError), CreateScheduleGroup of an existing name is ConflictException (moto: replaces the group,
+dropping its schedules), and a deleted group's tags go with it.
 """
 
 from __future__ import annotations
@@ -102,3 +106,32 @@ def install_bucket_eventbridge_config(patches: PatchSet) -> None:
         return status, headers, text.encode()
 
     patches.replace(S3Response, "get_bucket_notification", get_bucket_notification)
+
+
+def install_schedule_groups(patches: PatchSet) -> None:
+    from moto.core.exceptions import JsonRESTError
+    from moto.scheduler.models import EventBridgeSchedulerBackend
+
+    create_schedule = EventBridgeSchedulerBackend.create_schedule
+    create_group = EventBridgeSchedulerBackend.create_schedule_group
+
+    def create_schedule_in_existing_group(self: Any, *args: Any, **kwargs: Any) -> Any:
+        self.get_schedule_group(kwargs.get("group_name"))  # raises when it does not exist
+        return create_schedule(self, *args, **kwargs)
+
+    def create_schedule_group(self: Any, name: str, tags: Any) -> Any:
+        if name in self.schedule_groups:
+            raise JsonRESTError("ConflictException", f"Schedule group {name} already exists.")
+        return create_group(self, name, tags)
+
+    def delete_schedule_group(self: Any, name: str | None) -> None:
+        group = self.get_schedule_group(name)  # raises when it does not exist
+        del self.schedule_groups[group.name]
+        # A group created again under the name must not inherit the deleted one's tags.
+        self.tagger.delete_all_tags_for_resource(group.arn)
+
+    patches.replace(
+        EventBridgeSchedulerBackend, "create_schedule", create_schedule_in_existing_group
+    )
+    patches.replace(EventBridgeSchedulerBackend, "create_schedule_group", create_schedule_group)
+    patches.replace(EventBridgeSchedulerBackend, "delete_schedule_group", delete_schedule_group)

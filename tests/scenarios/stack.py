@@ -1,6 +1,7 @@
 """The stack the scenarios run on, in one place: roles, buckets (S3 events on), job code, the
 topic and dead-letter queue, the four Lambda functions, the model package group, the three state
-machines (published, each with a `live` alias) and the project's rule catalogue.
+machines (published, each with a `live` alias) and the project's rule catalogue (its schedules
+in the environment's schedule group).
 
 Everything is created through ordinary AWS API calls from a client factory, so the same setup
 serves the embedded cloud and an external endpoint. It is deliberately small and mirrors what
@@ -132,7 +133,11 @@ def _rules(client: ClientFactory, settings: Settings) -> None:
     for rule in project_rules(settings):
         events.put_rule(**rule.to_put_rule())
         events.put_targets(**rule.to_put_targets())
-    for schedule in project_schedules(settings):
+    schedules = project_schedules(settings)
+    if schedules:
+        tags = [{"Key": k, "Value": v} for k, v in sorted(settings.all_tags().items())]
+        scheduler.create_schedule_group(Name=settings.schedule_group, Tags=tags)
+    for schedule in schedules:
         scheduler.create_schedule(**schedule.to_create_schedule())
 
 

@@ -1,4 +1,5 @@
-"""Desired EventBridge rules and Scheduler schedules, from the rule catalogue's requests."""
+"""Desired EventBridge rules, Scheduler schedules and their group, from the rule catalogue's
+requests."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from workflows.deploy.model import Kind, Resource, arns_in
 from workflows.settings import Settings
 
 RULE_REQUEST_FIELDS = ("EventPattern", "ScheduleExpression", "State", "Description", "RoleArn")
-SCHEDULE_IDENTITY = ("Name", "GroupName", "ClientToken")
+SCHEDULE_IDENTITY = ("Name", "ClientToken")
 
 
 class RuleLike(Protocol):
@@ -52,8 +53,22 @@ def rules(settings: Settings, catalogue: Iterable[RuleLike]) -> list[Resource]:
     return resources
 
 
+def schedule_group(settings: Settings) -> Resource:
+    name = settings.schedule_group
+    return Resource(
+        Kind.SCHEDULE_GROUP,
+        name,
+        {},
+        settings.all_tags(),
+        identifiers=(settings.location.schedule_group(name),),
+    )
+
+
 def schedules(settings: Settings, catalogue: Iterable[ScheduleLike]) -> list[Resource]:
+    """The schedules and, when there is at least one, their group. Each schedule refers to the
+    group, so the group is created before them and deleted after them."""
     resources = []
+    group_arn = settings.location.schedule_group(settings.schedule_group)
     for schedule in catalogue:
         request = dict(schedule.to_create_schedule())
         group = request.get("GroupName", "default")
@@ -68,12 +83,12 @@ def schedules(settings: Settings, catalogue: Iterable[ScheduleLike]) -> list[Res
                 Kind.SCHEDULE,
                 schedule.name,
                 properties,
-                {},
+                {},  # Scheduler cannot tag a schedule; its group carries the tags
                 identifiers=(settings.location.schedule(schedule.name, group),),
-                references=arns_in(properties["Target"]),
+                references=(*arns_in(properties["Target"]), group_arn),
             )
         )
-    return resources
+    return [schedule_group(settings), *resources] if resources else []
 
 
 def lambda_targets(settings: Settings, catalogue: Iterable[RuleLike]) -> list[tuple[str, str]]:

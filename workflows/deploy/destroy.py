@@ -2,7 +2,9 @@
 
 Nothing is deleted by name alone: a resource with the project's prefix but without both tags
 survives. Kinds go in the reverse of creation order (alarms and rules before what they point
-at, buckets last). Code objects go with their bucket and Lambda permissions with their function.
+at, buckets last). Code objects go with their bucket and Lambda permissions with their function;
+Scheduler cannot tag a schedule, so schedules go with their tagged schedule group (first the
+schedules, then the group).
 What the workflows create at run time (SageMaker jobs, models, endpoints) is not the deploy's and
 is left alone.
 

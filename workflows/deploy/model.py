@@ -29,6 +29,7 @@ class Kind(StrEnum):
     PERMISSION = "lambda-permission"
     STATE_MACHINE = "state-machine"
     RULE = "events-rule"
+    SCHEDULE_GROUP = "schedule-group"
     SCHEDULE = "schedule"
     ALARM = "cloudwatch-alarm"
 

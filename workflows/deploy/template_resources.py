@@ -216,6 +216,11 @@ def _rule(r: Resource) -> CfnResources:
     return {logical_id(r): {"Type": "AWS::Events::Rule", "Properties": props}}
 
 
+def _schedule_group(r: Resource) -> CfnResources:
+    props = {"Name": r.name, "Tags": cfn_tags(r.tags)}
+    return {logical_id(r): {"Type": "AWS::Scheduler::ScheduleGroup", "Properties": props}}
+
+
 def _schedule(r: Resource) -> CfnResources:
     # CloudFormation has no ActionAfterCompletion; its behaviour is the API's NONE.
     action = r.properties.get("ActionAfterCompletion", "NONE")
@@ -247,6 +252,7 @@ RENDERERS: dict[Kind, Callable[[Resource], CfnResources]] = {
     Kind.PERMISSION: _permission,
     Kind.STATE_MACHINE: _state_machine,
     Kind.RULE: _rule,
+    Kind.SCHEDULE_GROUP: _schedule_group,
     Kind.SCHEDULE: _schedule,
     Kind.ALARM: _alarm,
 }

@@ -52,7 +52,7 @@ def events_role(settings: Settings, machines: Iterable[str]) -> RoleSpec:
 def scheduler_role(settings: Settings, machines: Iterable[str]) -> RoleSpec:
     targets = [m for m in SCHEDULE_TARGETS if m in set(machines)]
     location = settings.location
-    group = location.arn("scheduler", f"schedule-group/{settings.schedule_group}")
+    group = location.schedule_group(settings.schedule_group)
     trust = trust_policy(SCHEDULER_PRINCIPAL, source_account=location.account, source_arns=[group])
     dead_letters = Grant(
         "DeadLetterUndeliveredEvents", ("sqs:SendMessage",), (settings.dead_letter_queue_arn,)

@@ -1,12 +1,7 @@
-"""EventBridge rules with their targets, and EventBridge Scheduler schedules.
+"""EventBridge rules with their targets (Scheduler's schedules are in ``scheduler.py``).
 
 A rule's properties are its PutRule request (without Name and Tags; the pattern parsed) plus
-``Targets``, the PutTargets list sorted by Id. A schedule's are its CreateSchedule request
-without Name and GroupName.
-
-Scheduler can tag schedule groups only, never a schedule. A schedule counts as the project's
-when its name has the project's prefix and it runs as the project's scheduler role (a tagged
-role the deploy created).
+``Targets``, the PutTargets list sorted by Id.
 """
 
 from __future__ import annotations
@@ -28,9 +23,8 @@ from workflows.deploy.providers.base import (
 )
 
 RULE_FIELDS = ("EventPattern", "ScheduleExpression", "State", "Description", "RoleArn")
-SCHEDULE_READ_ONLY = ("Arn", "Name", "GroupName", "CreationDate", "LastModificationDate")
 TARGET_BATCH = 10  # PutTargets and RemoveTargets take at most 10 targets per call
-# A role created moments ago may not be assumable by EventBridge or Scheduler yet.
+# A role created moments ago may not be assumable by EventBridge yet.
 ROLE_NOT_READY = ("assume",)
 
 
@@ -134,57 +128,3 @@ class RuleProvider(Provider):
             ids.extend(t["Id"] for t in page["Targets"])
         self._remove_targets(name, ids)
         self.events.delete_rule(Name=name)
-
-
-class ScheduleProvider(Provider):
-    kind = Kind.SCHEDULE
-
-    @property
-    def scheduler(self) -> Any:
-        return self.clients("scheduler")
-
-    @property
-    def group(self) -> str:
-        return self.settings.schedule_group
-
-    def read(self, resource: Resource) -> Current | None:
-        try:
-            schedule = self.scheduler.get_schedule(Name=resource.name, GroupName=self.group)
-        except ClientError as error:
-            if is_not_found(error, "ResourceNotFoundException"):
-                return None
-            raise
-        properties = {
-            k: v
-            for k, v in schedule.items()
-            if k not in SCHEDULE_READ_ONLY and k != "ResponseMetadata"
-        }
-        return Current(properties, {})
-
-    def _request(self, resource: Resource) -> dict[str, Any]:
-        return {"Name": resource.name, "GroupName": self.group, **resource.properties}
-
-    def create(self, resource: Resource) -> str:
-        request = self._request(resource)
-        retry_while_propagating(lambda: self.scheduler.create_schedule(**request), *ROLE_NOT_READY)
-        return f"created ({resource.properties.get('ScheduleExpression')})"
-
-    def update(self, resource: Resource, current: Current) -> str:
-        # UpdateSchedule replaces the whole schedule: send every desired field.
-        request = self._request(resource)
-        retry_while_propagating(lambda: self.scheduler.update_schedule(**request), *ROLE_NOT_READY)
-        return "updated"
-
-    def owned(self) -> list[str]:
-        role = self.settings.location.role(self.settings.scheduler_role_name)
-        names = []
-        paginator = self.scheduler.get_paginator("list_schedules")
-        for page in paginator.paginate(GroupName=self.group, NamePrefix=self.settings.prefix):
-            for summary in page["Schedules"]:
-                schedule = self.scheduler.get_schedule(Name=summary["Name"], GroupName=self.group)
-                if schedule.get("Target", {}).get("RoleArn") == role:
-                    names.append(summary["Name"])
-        return names
-
-    def delete(self, name: str) -> None:
-        self.scheduler.delete_schedule(Name=name, GroupName=self.group)
