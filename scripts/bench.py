@@ -1,7 +1,7 @@
 """Speed and memory figures. Prints progress on stderr, then one JSON object on the last line.
 
 Each module in scripts/benchmarks/ that exposes `run() -> dict` is one benchmark; its figures
-appear under its name.
+appear under its name. `python scripts/bench.py deploy patterns` runs only those.
 """
 
 from __future__ import annotations
@@ -18,21 +18,29 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 
-def main() -> int:
+def main(selected: list[str]) -> int:
     # The handlers' per-invocation INFO logs would bury the figures.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     import benchmarks
 
+    names = sorted(info.name for info in pkgutil.iter_modules(benchmarks.__path__))
+    modules = {name: importlib.import_module(f"benchmarks.{name}") for name in names}
+    runnable = [name for name, module in modules.items() if hasattr(module, "run")]
+    unknown = sorted(set(selected) - set(runnable))
+    if unknown:
+        print(
+            f"bench: no benchmark {', '.join(unknown)}; choose from {', '.join(runnable)}",
+            file=sys.stderr,
+        )
+        return 2
     figures: dict[str, object] = {}
-    for info in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"benchmarks.{info.name}")
-        if not hasattr(module, "run"):
-            continue
-        print(f"bench: {info.name} ...", file=sys.stderr, flush=True)
-        figures[info.name] = module.run()
+    for name in selected or runnable:
+        module = modules[name]
+        print(f"bench: {name} ...", file=sys.stderr, flush=True)
+        figures[name] = module.run()
     print(json.dumps(figures, sort_keys=True))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -16,7 +16,6 @@ import dataclasses
 import io
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -162,10 +161,4 @@ def real_jobs() -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     return {"mocked": mocked(), "mocked_jobs": mocked_jobs(), "real_jobs": real_jobs()}
-
-
-if __name__ == "__main__":
-    print(json.dumps(run()))

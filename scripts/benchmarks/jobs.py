@@ -68,8 +68,6 @@ def _timed(figures: dict[str, Any], label: str, run: Any) -> None:
 
 
 def run() -> dict[str, Any]:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     from localcloud.jobs import run_processing_job, run_training_job
     from tasks import packaging
     from tasks.data.churn import DEFAULT_ROWS, generate
@@ -115,7 +113,3 @@ def run() -> dict[str, Any]:
         sum(figures[job]["total_s"] for job in ("preprocess", "train", "evaluate")), 3
     )
     return figures
-
-
-if __name__ == "__main__":
-    print(run())

@@ -13,23 +13,19 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-for entry in (ROOT, ROOT / "scripts"):
-    if str(entry) not in sys.path:
-        sys.path.insert(0, str(entry))
-
-from benchmarks import localstack_engine  # noqa: E402
-from event_rules.pattern import (  # noqa: E402
+from benchmarks import localstack_engine
+from event_rules.pattern import (
     InvalidEventPattern,
     Pattern,
     RuleIndex,
     compile_pattern,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "eventbridge-patterns"
 FALLBACK: list[tuple[dict[str, Any], dict[str, Any]]] = [
@@ -134,7 +130,3 @@ def run(budget_seconds: float = 1.0) -> dict[str, Any]:
             and figures["routed_events_per_second"] >= 20_000
         )
     return figures
-
-
-if __name__ == "__main__":
-    print(json.dumps(run(), sort_keys=True))

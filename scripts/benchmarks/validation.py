@@ -123,8 +123,3 @@ def run() -> dict[str, Any]:
         figures["corpus_median_ms"] = round(statistics.median(medians), 3)
         figures["corpus_max_median_ms"] = round(max(medians), 3)
     return figures
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
-    print(json.dumps(run(), indent=2))
