@@ -12,7 +12,7 @@ import pytest
 
 from localcloud import LocalCloud
 from tasks import packaging
-from tests.test_deploy_helpers import (
+from tests.deploy_helpers import (
     Recorder,
     dev_settings,
     policy,

@@ -12,7 +12,7 @@ import pytest
 
 from event_rules import catalogue
 from localcloud import LocalCloud
-from tests.test_deploy_helpers import (
+from tests.deploy_helpers import (
     FailOnWrite,
     InjectedFailure,
     Recorder,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from localcloud import LocalCloud
-from tests.test_deploy_helpers import dev_settings
+from tests.deploy_helpers import dev_settings
 from workflows.deploy import LOCAL, DestroyIncomplete, deploy, destroy
 from workflows.deploy.destroy import DestroyReport
 

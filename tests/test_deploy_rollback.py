@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from localcloud import LocalCloud
-from tests.test_deploy_helpers import Recorder, dev_settings
+from tests.deploy_helpers import Recorder, dev_settings
 from workflows.deploy import LOCAL, RollbackError, deploy, rollback
 from workflows.settings import Settings
 
