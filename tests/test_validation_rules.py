@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -270,3 +271,13 @@ def test_cli_reports_duplicate_keys(tmp_path: Path, capsys: pytest.CaptureFixtur
     path.write_text('{"StartAt": "S", "States": {"S": {"Type": "Pass", "End": true, "End": true}}}')
     assert main([str(path)]) == 1
     assert "/States/S/End: " in capsys.readouterr().out
+
+
+def test_cli_reads_standard_input_for_dash(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(_one({"Type": "Pass", "Next": "X"}))))
+    assert main(["-"]) == 1
+    assert capsys.readouterr().out.startswith("-: /States/S/Next: ")
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(_one(_task()))))
+    assert main(["-"]) == 0

@@ -1,7 +1,8 @@
 """``python -m workflows validate FILE...``: check Amazon States Language files.
 
 Exit 0 when every definition is valid, 1 when any is invalid (one ``FILE: POINTER: MESSAGE``
-line per problem on stdout), 2 on usage errors or unreadable input (one line on stderr).
+line per problem on stdout), 2 on usage errors or unreadable input (one line on stderr). ``-``
+reads a definition from standard input.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from workflows.validation.problems import Problem, join_pointer
 from workflows.validation.validator import validate_definition
 
-USAGE = "usage: python -m workflows validate FILE...\n"
+USAGE = "usage: python -m workflows validate FILE... (- reads standard input)\n"
 
 
 class _Object(dict[str, Any]):
@@ -37,10 +38,11 @@ class UnreadableDefinition(Exception):
     """The file cannot be read or is not JSON."""
 
 
-def load_definition(path: Path) -> tuple[Any, list[Problem]]:
-    """Parse a definition file; return it with a problem for every repeated key."""
+def load_definition(name: str) -> tuple[Any, list[Problem]]:
+    """Parse a definition file (``-``: standard input); return it with a problem for every
+    repeated key."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise UnreadableDefinition(f"cannot read the file: {reason}") from error
@@ -83,7 +85,7 @@ def main(argv: list[str]) -> int:
     status = 0
     for name in argv:
         try:
-            document, problems = load_definition(Path(name))
+            document, problems = load_definition(name)
         except UnreadableDefinition as error:
             sys.stderr.write(f"{name}: {error}\n")
             status = 2
