@@ -285,6 +285,7 @@ class LocalCloud:
                 self.account_id,
                 self.region,
                 role=f"schedule {name}",
+                message_group=(target.get("SqsParameters") or {}).get("MessageGroupId"),
             )
         # Schedule expressions run on the default event bus only.
         bus = events_backends[self.account_id][self.region].event_buses.get("default")
@@ -309,7 +310,12 @@ class LocalCloud:
         for target in rule.targets:
             payload = event_routing.target_input(target, event, rule)
             started = event_routing.deliver(
-                target["Arn"], payload, self.account_id, self.region, role=f"rule {name}"
+                target["Arn"],
+                payload,
+                self.account_id,
+                self.region,
+                role=f"rule {name}",
+                message_group=(target.get("SqsParameters") or {}).get("MessageGroupId"),
             )
         return started
 

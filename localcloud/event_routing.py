@@ -1,10 +1,10 @@
 """EventBridge delivery: rules matched by the project's pattern engine, targets that AWS offers.
 
 Targets: Step Functions state machines (including version and alias ARNs), Lambda functions
-(asynchronous invocation) and SNS topics, with `Input`, `InputPath` or `InputTransformer`.
-Other target types fall through to moto's own delivery. S3 `Object Created` events get AWS's
-envelope. A delivery that fails is recorded (`DELIVERY_FAILURES`) and never fails PutEvents,
-as EventBridge delivers asynchronously.
+(asynchronous invocation), SNS topics and SQS queues, with `Input`, `InputPath` or
+`InputTransformer`. Other target types fall through to moto's own delivery. S3 `Object Created`
+events get AWS's envelope. A delivery that fails is recorded (`DELIVERY_FAILURES`) and never fails
+PutEvents, as EventBridge delivers asynchronously.
 """
 
 from __future__ import annotations
@@ -45,8 +45,14 @@ _S3_REASONS = {
 }
 
 
+# Targets delivered here; any other kind goes to moto's own delivery.
+LOCAL_SERVICES = ("states", "lambda", "sns", "sqs")
+
+
 @lru_cache(maxsize=256)
-def _compiled(pattern_json: str) -> Any:
+def compiled(pattern_json: str) -> Any:
+    """The pattern compiled by the project's engine; raises `InvalidEventPattern` as AWS would
+    reject it. moto's own matcher disagrees with AWS too often to stand in for the engine."""
     from event_rules.pattern import compile_pattern
 
     return compile_pattern(pattern_json)
@@ -57,13 +63,7 @@ def rule_matches(rule: Any, event: dict[str, Any]) -> bool:
     raw = rule.event_pattern.dump()
     if not raw:
         return False
-    try:
-        pattern = _compiled(raw)
-    except ImportError:
-        # The project's pattern engine is not importable (e.g. a partial checkout): moto's
-        # matcher is a close but less faithful stand-in.
-        return bool(rule.event_pattern.matches_event(event))
-    return bool(pattern.matches(event))
+    return bool(compiled(raw).matches(event))
 
 
 def iso_time(value: Any) -> str:
@@ -144,9 +144,18 @@ def target_input(target: dict[str, Any], event: dict[str, Any], rule: Any) -> st
     return json.dumps(event)
 
 
-def deliver(arn: str, payload: str, account_id: str, region: str, role: str = "rule") -> str:
-    """Deliver one payload to a Step Functions, Lambda or SNS target ARN; return the id of what
-    it started (execution ARN, SNS message id, or the function ARN)."""
+def deliver(
+    arn: str,
+    payload: str,
+    account_id: str,
+    region: str,
+    role: str = "rule",
+    message_group: str | None = None,
+) -> str:
+    """Deliver one payload to a Step Functions, Lambda, SNS or SQS target ARN; return the id of
+    what it started (execution ARN, SNS or SQS message id, or the function ARN).
+
+    `message_group` is the target's `SqsParameters.MessageGroupId` (FIFO queues)."""
     service = arn.split(":")[2]
     if service == "states":
         from moto.stepfunctions.responses import get_backend
@@ -165,6 +174,16 @@ def deliver(arn: str, payload: str, account_id: str, region: str, role: str = "r
         from moto.sns.models import sns_backends
 
         return str(sns_backends[account_id][region].publish(message=payload, arn=arn))
+    if service == "sqs":
+        from moto.sqs import sqs_backends
+
+        _, _, _, queue_region, queue_account, queue_name = arn.split(":", 5)
+        # No deduplication id is sent: AWS requires content-based deduplication on a FIFO
+        # target queue, and without it the send fails (recorded as a delivery failure).
+        message = sqs_backends[queue_account][queue_region].send_message(
+            queue_name=queue_name, message_body=payload, group_id=message_group
+        )
+        return str(message.id)
     raise ValueError(f"{role}: target service {service!r} is not delivered locally")
 
 
@@ -192,31 +211,65 @@ def send_to_targets(
     event = copy.deepcopy(original_event)
     event.pop("ingestion-time", None)
     event["time"] = iso_time(event.get("time"))
-    others: list[dict[str, Any]] = []
     for target in self.targets:
-        service = target["Arn"].split(":")[2]
-        if service not in ("states", "lambda", "sns"):
-            others.append(target)
+        if target["Arn"].split(":")[2] not in LOCAL_SERVICES:
+            _send_with_moto(self, target, event, original_event, transform_input)
             continue
         payload = target_input(target, event, self)
+        group = (target.get("SqsParameters") or {}).get("MessageGroupId")
         for _ in range(_copies):
             try:
-                deliver(target["Arn"], payload, self.account_id, self.region_name)
+                deliver(target["Arn"], payload, self.account_id, self.region_name, "rule", group)
             except Exception as error:
                 _record_failure(self, target, error)
             else:
-                with _failures_lock:
-                    DELIVERIES.append(
-                        {"rule": self.name, "target": target["Arn"], "event": event.get("id")}
-                    )
-    if others and ORIGINAL_SEND is not None:
-        from moto.events.models import EventPattern
+                _record_delivery(self, target, event)
 
-        proxy = copy.copy(self)
-        proxy.targets = others
-        proxy.event_pattern = EventPattern.load(None)  # already matched above
-        fallback_event = {**event, "ingestion-time": original_event.get("ingestion-time", 0)}
-        ORIGINAL_SEND(proxy, fallback_event, transform_input)
+
+def _record_delivery(rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
+    with _failures_lock:
+        DELIVERIES.append({"rule": rule.name, "target": target["Arn"], "event": event.get("id")})
+
+
+def _epoch_seconds(value: Any) -> float:
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        moment = datetime.datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return datetime.datetime.now(datetime.UTC).timestamp()
+    return moment.replace(tzinfo=datetime.UTC).timestamp()
+
+
+def _send_with_moto(
+    rule: Any,
+    target: dict[str, Any],
+    event: dict[str, Any],
+    original_event: dict[str, Any],
+    transform_input: bool,
+) -> None:
+    """One target moto delivers itself (CloudWatch Logs, event buses, archives, ...)."""
+    if ORIGINAL_SEND is None:
+        return
+    from moto.events.models import EventPattern
+
+    proxy = copy.copy(rule)
+    proxy.targets = [target]
+    proxy.event_pattern = EventPattern.load(None)  # already matched above
+    # moto's default template writes `<time>` unquoted, so it needs epoch seconds: ISO text
+    # there makes invalid JSON, which failed the whole PutEvents.
+    moto_event = {
+        **event,
+        "time": _epoch_seconds(original_event.get("time", event["time"])),
+        "ingestion-time": original_event.get("ingestion-time", 0),
+    }
+    for _ in range(_copies):
+        try:
+            ORIGINAL_SEND(proxy, copy.deepcopy(moto_event), transform_input)
+        except Exception as error:
+            _record_failure(rule, target, error)
+        else:
+            _record_delivery(rule, target, event)
 
 
 def _request_id() -> str:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from localcloud import LocalCloud
-from localcloud.event_routing import transform_input
+from localcloud.event_routing import compiled, rule_matches, transform_input
 from localcloud.extensions import extensions_disabled
 
 ROLE = "arn:aws:iam::123456789012:role/events"
@@ -271,3 +273,107 @@ def test_duplicate_deliveries_reach_a_target_twice(localcloud: LocalCloud) -> No
         ("any", topic, ids[1]),
         ("any", topic, ids[2]),
     ]
+
+
+def _queue(cloud: LocalCloud, name: str, **attributes: str) -> tuple[str, str]:
+    sqs = cloud.client("sqs")
+    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    return url, arn["QueueArn"]
+
+
+def _bodies(cloud: LocalCloud, url: str) -> list[str]:
+    received = cloud.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+    return [m["Body"] for m in received.get("Messages", [])]
+
+
+def test_sqs_targets_get_the_event_or_the_transformed_input(localcloud: LocalCloud) -> None:
+    """AWS sends an SQS target the event JSON (AWS's envelope, as other targets get it), or
+    what Input/InputPath/InputTransformer make of it. moto's fallback crashed PutEvents here
+    (its default template writes `<time>` unquoted and got ISO text: invalid JSON)."""
+    raw_url, raw_arn = _queue(localcloud, "raw")
+    path_url, path_arn = _queue(localcloud, "path")
+    fifo_url, fifo_arn = _queue(
+        localcloud, "ordered.fifo", FifoQueue="true", ContentBasedDeduplication="true"
+    )
+    events = localcloud.client("events")
+    events.put_rule(Name="any", EventPattern=json.dumps({"source": ["selfheal.test"]}))
+    events.put_targets(
+        Rule="any",
+        Targets=[
+            {"Id": "raw", "Arn": raw_arn},
+            {"Id": "path", "Arn": path_arn, "InputPath": "$.detail"},
+            {"Id": "fifo", "Arn": fifo_arn, "SqsParameters": {"MessageGroupId": "models"}},
+        ],
+    )
+    result = localcloud.put_events(
+        [{"Source": "selfheal.test", "DetailType": "Ping", "Detail": {"n": 1}}]
+    )
+    assert result["FailedEntryCount"] == 0
+    [envelope] = [json.loads(b) for b in _bodies(localcloud, raw_url)]
+    assert envelope["id"] == result["Entries"][0]["EventId"]
+    assert envelope["account"] == "123456789012"
+    assert envelope["detail"] == {"n": 1}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", envelope["time"])
+    assert "ingestion-time" not in envelope
+    assert [json.loads(b) for b in _bodies(localcloud, path_url)] == [{"n": 1}]
+    fifo = localcloud.client("sqs").receive_message(
+        QueueUrl=fifo_url, AttributeNames=["MessageGroupId"]
+    )["Messages"]
+    assert fifo[0]["Attributes"]["MessageGroupId"] == "models"
+    assert localcloud.delivery_failures() == []
+    assert len(localcloud.deliveries("any")) == 3
+
+
+def test_a_fifo_queue_without_content_deduplication_fails_delivery_only(
+    localcloud: LocalCloud,
+) -> None:
+    """AWS requires content-based deduplication on a FIFO target queue; without it the
+    delivery fails, and PutEvents (asynchronous delivery) still succeeds."""
+    url, arn = _queue(localcloud, "strict.fifo", FifoQueue="true")
+    events = localcloud.client("events")
+    events.put_rule(Name="any", EventPattern=json.dumps({"source": ["selfheal.test"]}))
+    events.put_targets(
+        Rule="any", Targets=[{"Id": "q", "Arn": arn, "SqsParameters": {"MessageGroupId": "g"}}]
+    )
+    result = localcloud.put_events([{"Source": "selfheal.test", "DetailType": "x", "Detail": {}}])
+    assert result["FailedEntryCount"] == 0
+    assert _bodies(localcloud, url) == []
+    assert [f["target"] for f in localcloud.delivery_failures()] == [arn]
+
+
+def test_targets_moto_delivers_no_longer_fail_put_events(localcloud: LocalCloud) -> None:
+    """A CloudWatch Logs target is delivered by moto's own code; AWS writes the event to the
+    log group. Handing moto ISO time text made its template invalid JSON and PutEvents fail."""
+    logs = localcloud.client("logs")
+    logs.create_log_group(logGroupName="/aws/events/test")
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/test"
+    events = localcloud.client("events")
+    events.put_rule(Name="any", EventPattern=json.dumps({"source": ["selfheal.test"]}))
+    events.put_targets(Rule="any", Targets=[{"Id": "logs", "Arn": group}])
+    result = localcloud.put_events(
+        [{"Source": "selfheal.test", "DetailType": "Ping", "Detail": {"n": 1}}]
+    )
+    assert result["FailedEntryCount"] == 0
+    written = logs.filter_log_events(logGroupName="/aws/events/test")["events"]
+    assert [json.loads(e["message"])["detail"] for e in written] == [{"n": 1}]
+    assert localcloud.delivery_failures() == []
+
+
+def test_rules_are_matched_only_by_the_project_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AWS's matching is what `event_rules.pattern` reproduces; moto's matcher disagrees with
+    AWS on many patterns, so an engine that cannot be imported is an error, never a quiet
+    fallback to moto's matcher."""
+    rule = SimpleNamespace(
+        event_pattern=SimpleNamespace(
+            dump=lambda: json.dumps({"source": ["only.the.engine"]}),
+            matches_event=lambda event: True,
+        )
+    )
+    compiled.cache_clear()
+    monkeypatch.setitem(sys.modules, "event_rules.pattern", None)
+    try:
+        with pytest.raises(ImportError):
+            rule_matches(rule, {"source": "only.the.engine"})
+    finally:
+        compiled.cache_clear()

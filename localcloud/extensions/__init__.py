@@ -21,6 +21,7 @@ from localcloud.extensions import (
     missing_apis,
     mock_config,
     parsing,
+    rules_api,
     sagemaker,
     waits,
 )
@@ -44,6 +45,8 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "states_error_names": executions.install_states_error_names,
     "recorded_waits": waits.install,
     "eventbridge_targets": eventbridge.install,
+    "put_rule_patterns": rules_api.install_put_rule_patterns,
+    "test_event_pattern": rules_api.install_test_event_pattern,
     "mock_config": mock_config.install,
     "state_machine_versions": missing_apis.install_state_machine_versions,
     "model_registry_deletes": missing_apis.install_model_registry_deletes,

@@ -1,5 +1,5 @@
-"""`eventbridge_targets`: rules matched by the project's pattern engine; Step Functions, Lambda
-and SNS targets; S3 `Object Created` events with AWS's envelope."""
+"""`eventbridge_targets`: rules matched by the project's pattern engine; Step Functions, Lambda,
+SNS and SQS targets; S3 `Object Created` events with AWS's envelope."""
 
 from __future__ import annotations
 
