@@ -1,5 +1,6 @@
-"""What the state machine role tests share: the dev machines' definitions and roles, and an
-IAM request (action, resource, context keys) to ask a policy about."""
+"""What the IAM tests share: the dev machines' definitions and roles, every role derived for a
+settings object (with its rule catalogue, as the deploy does), and an IAM request (action,
+resource, context keys) to ask a policy about."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from workflows.iam import RoleSpec, state_machine_policy
+from event_rules.catalogue import CatalogueOptions, project_rules, project_schedules
+from workflows.iam import RoleSpec, project_roles, state_machine_policy
 from workflows.machines import build_all
 from workflows.policies.simulate import is_allowed
 from workflows.settings import Settings, load_settings
@@ -43,3 +45,12 @@ def role(machine: str) -> RoleSpec:
 
 def arn(service: str, resource: str) -> str:
     return f"arn:aws:{service}:us-east-1:123456789012:{resource}"
+
+
+def derived_roles(settings: Settings) -> list[RoleSpec]:
+    """What the deploy derives: the roles of the machines and of the catalogue's rules and
+    schedules, the schedule mechanism taken from the settings."""
+    definitions = {name: m.to_asl() for name, m in build_all(settings).items()}
+    options = CatalogueOptions.from_settings(settings)
+    rules, schedules = project_rules(settings, options), project_schedules(settings, options)
+    return project_roles(settings, definitions, rules=rules, schedules=schedules)

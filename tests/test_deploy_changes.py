@@ -156,7 +156,9 @@ def test_a_rule_pattern_eventbridge_rejects_refuses_the_deploy_before_any_call(
 ) -> None:
     real = catalogue.project_rules
     monkeypatch.setattr(
-        catalogue, "project_rules", lambda settings: [*real(settings), _RuleWithBadPattern()]
+        catalogue,
+        "project_rules",
+        lambda settings, options=None: [*real(settings, options), _RuleWithBadPattern()],
     )
     with pytest.raises(DeployRefused) as refused:
         deploy(dev_settings(), _no_clients, _quiet, target=LOCAL)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from workflows.deploy import blueprint
 from workflows.deploy.layers import powertools_parameter
@@ -14,7 +17,7 @@ from workflows.deploy.model import Kind
 from workflows.deploy.template import write_template
 from workflows.deploy.template_resources import logical_id
 from workflows.machines import build_all
-from workflows.settings import load_settings
+from workflows.settings import Schedules, Settings, load_settings
 
 
 def _cfn_lint(*paths: Path) -> subprocess.CompletedProcess[str]:
@@ -28,10 +31,21 @@ def _resources(template: dict[str, Any], kind: str) -> dict[str, Any]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
 
 
+LEGACY = Schedules(use_scheduler=False, retrain="cron(0 3 ? * SUN *)")
+WITH_RETRAIN = Schedules(retrain="cron(0 3 ? * SUN *)")
+
+
+def _dev(schedules: Schedules) -> Settings:
+    return dataclasses.replace(load_settings("dev"), schedules=schedules)
+
+
 def test_templates_of_both_environments_pass_cfn_lint(tmp_path: Path) -> None:
-    paths = [tmp_path / "dev.json", tmp_path / "prod.json"]
-    for env, path in zip(("dev", "prod"), paths, strict=True):
-        write_template(load_settings(env), path)
+    """Both environments, and dev with legacy scheduled rules (the EventBridge role's case)."""
+    paths = [tmp_path / "dev.json", tmp_path / "prod.json", tmp_path / "dev-rules.json"]
+    for settings, path in zip(
+        (load_settings("dev"), load_settings("prod"), _dev(LEGACY)), paths, strict=True
+    ):
+        write_template(settings, path)
     linted = _cfn_lint(*paths)
     assert (linted.returncode, linted.stdout, linted.stderr) == (0, "", "")
 
@@ -100,3 +114,25 @@ def test_schedules_are_in_the_tagged_schedule_group_created_before_them(tmp_path
 
     order = [r.kind for r in blueprint(settings, powertools_layer=lambda: "layer").state]
     assert order.index(Kind.SCHEDULE_GROUP) < order.index(Kind.SCHEDULE)
+
+
+@pytest.mark.parametrize(
+    "schedules", [Schedules(), WITH_RETRAIN, LEGACY], ids=["scheduler", "retrain", "rules"]
+)
+def test_the_service_roles_deployed_are_the_ones_rules_and_schedules_assume(
+    schedules: Schedules,
+) -> None:
+    """A role no rule or schedule assumes is not deployed (dev schedules through Scheduler, so
+    it has no EventBridge role), and each one assumed is created before what assumes it."""
+    settings = _dev(schedules)
+    state = blueprint(settings, powertools_layer=lambda: "layer").state
+    service_roles = {settings.events_role_name, settings.scheduler_role_name}
+    deployed = {r.name for r in state.of_kind(Kind.ROLE) if r.name in service_roles}
+    assumers = [*state.of_kind(Kind.RULE), *state.of_kind(Kind.SCHEDULE)]
+    role_arns = {settings.location.role(name): name for name in service_roles}
+    assumed = {role_arns[a] for r in assumers for a in r.references if a in role_arns}
+    only = settings.scheduler_role_name if schedules.use_scheduler else settings.events_role_name
+    assert deployed == assumed == {only}
+    for resource in assumers:
+        for name in {role_arns[a] for a in resource.references if a in role_arns}:
+            assert f"{Kind.ROLE.value}/{name}" in state.dependencies[resource.key]

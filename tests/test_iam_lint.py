@@ -15,17 +15,15 @@ from typing import Any
 
 import pytest
 
-from workflows.iam import RoleSpec, lint_policy, lint_role, project_roles
-from workflows.machines import build_all
+from tests.iam_helpers import derived_roles
+from workflows.iam import RoleSpec, lint_policy, lint_role
 from workflows.policies.cli import main
 from workflows.settings import environments, load_settings
 
 
 @cache
 def roles(environment: str) -> list[RoleSpec]:
-    settings = load_settings(environment)
-    definitions = {name: m.to_asl() for name, m in build_all(settings).items()}
-    return project_roles(settings, definitions)
+    return derived_roles(load_settings(environment))
 
 
 @pytest.mark.parametrize("environment", environments())

@@ -1,4 +1,5 @@
-"""The roles beside the state machines': EventBridge, Scheduler, SageMaker execution, Lambda."""
+"""The roles beside the state machines': which exist, SageMaker execution, Lambda (the EventBridge
+and Scheduler roles are in test_iam_service_roles.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pytest
 from botocore import xform_name
 
 from tasks.packaging import handler_modules, lambda_files
-from workflows.iam import RoleSpec, UnsupportedTaskError, project_roles
-from workflows.machines import build_all
+from tests.iam_helpers import derived_roles
+from workflows.iam import RoleSpec, UnsupportedTaskError
 from workflows.policies.lambda_roles import HANDLER_CALLS
 from workflows.policies.sagemaker_role import sagemaker_role
 from workflows.policies.simulate import is_allowed
@@ -32,9 +33,7 @@ def machine(name: str) -> str:
 
 @cache
 def roles(environment: str = "dev") -> dict[str, RoleSpec]:
-    settings = load_settings(environment)
-    definitions = {name: m.to_asl() for name, m in build_all(settings).items()}
-    return {role.name: role for role in project_roles(settings, definitions)}
+    return {role.name: role for role in derived_roles(load_settings(environment))}
 
 
 def policy(name: str, environment: str = "dev") -> dict[str, Any]:
@@ -42,65 +41,15 @@ def policy(name: str, environment: str = "dev") -> dict[str, Any]:
 
 
 def test_project_roles_are_the_machines_services_and_handlers() -> None:
+    """dev schedules through Scheduler, so no rule targets a state machine: no EventBridge role."""
     settings: Settings = load_settings("dev")
     expected = {
         settings.state_machine_role_name(m) for m in ("retrain", "deploy-model", "drift-check")
     }
-    expected |= {
-        settings.events_role_name,
-        settings.scheduler_role_name,
-        settings.sagemaker_role_name,
-    }
+    expected |= {settings.scheduler_role_name, settings.sagemaker_role_name}
     expected |= {settings.lambda_role_name(h) for h in handler_modules()}
     assert set(roles()) == expected
     assert all(not role.managed_policy_arns for role in roles().values())
-
-
-def test_events_role_starts_the_three_machines_through_live_only() -> None:
-    """auth-version-alias.html: an alias start is authorized on the state machine ARN with
-    ``states:StateMachineQualifier`` = the alias name."""
-    document = policy("churn-dev-events")
-    for name in ("retrain", "deploy-model", "drift-check"):
-        assert is_allowed(document, "states:StartExecution", machine(name), LIVE)
-        assert not is_allowed(document, "states:StartExecution", machine(name))
-        assert not is_allowed(
-            document, "states:StartExecution", machine(name), {"states:StateMachineQualifier": "3"}
-        )
-    assert not is_allowed(
-        document, "states:StartExecution", arn("states", "stateMachine:other"), LIVE
-    )
-    assert [s["Action"] for s in document["Statement"]] == [["states:StartExecution"]]
-
-
-def test_events_trust_is_limited_to_this_accounts_project_rules() -> None:
-    """EventBridge sets aws:SourceArn to the rule and aws:SourceAccount to its account."""
-    statement = roles()["churn-dev-events"].trust_policy["Statement"][0]
-    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
-    assert statement["Condition"] == {
-        "StringEquals": {"aws:SourceAccount": ACCOUNT},
-        "ArnLike": {"aws:SourceArn": arn("events", "rule/churn-dev-*")},
-    }
-
-
-def test_scheduler_role_starts_drift_check_and_retrain_and_dead_letters() -> None:
-    """EventBridge Scheduler targets the aliases and needs sqs:SendMessage on its DLQ."""
-    document = policy("churn-dev-scheduler")
-    assert is_allowed(document, "states:StartExecution", machine("drift-check"), LIVE)
-    assert is_allowed(document, "states:StartExecution", machine("retrain"), LIVE)
-    assert not is_allowed(document, "states:StartExecution", machine("deploy-model"), LIVE)
-    assert is_allowed(document, "sqs:SendMessage", arn("sqs", "churn-dev-events-dlq"))
-    assert not is_allowed(document, "sqs:SendMessage", arn("sqs", "churn-dev-other"))
-
-
-def test_scheduler_trust_names_the_schedule_group() -> None:
-    """ "Confused deputy prevention in EventBridge Scheduler": aws:SourceArn must be the
-    schedule group's ARN, never a schedule's."""
-    statement = roles()["churn-dev-scheduler"].trust_policy["Statement"][0]
-    assert statement["Principal"] == {"Service": "scheduler.amazonaws.com"}
-    assert statement["Condition"]["ArnLike"] == {
-        "aws:SourceArn": arn("scheduler", "schedule-group/churn-dev")
-    }
-    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
 
 
 ARTIFACTS = "arn:aws:s3:::churn-dev-artifacts-123456789012"

@@ -1,8 +1,9 @@
 """Least-privilege IAM roles for the project, derived from the state machine definitions.
 
-``project_roles(settings, definitions)`` is what the deploy creates: one role per state machine
-(exactly the calls its Task states make, plus execution logging and X-Ray), the EventBridge and
-EventBridge Scheduler roles that start executions through the ``live`` aliases, the SageMaker
+``project_roles(settings, definitions, rules=..., schedules=...)`` is what the deploy creates: one
+role per state machine (exactly the calls its Task states make, plus execution logging and
+X-Ray), the EventBridge and EventBridge Scheduler roles (exactly what the catalogue's rules and
+schedules make those services invoke; a role none of them assumes is left out), the SageMaker
 execution role (the S3 prefixes the jobs read and write, the images they pull, their logs), and
 one role per Lambda handler. ``lint_policy`` checks a policy document with parliament and with
 the project's own rules; ``workflows.policies.simulate`` evaluates one against a request.
@@ -10,14 +11,19 @@ the project's own rules; ``workflows.policies.simulate`` evaluates one against a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from workflows.policies.lambda_roles import lambda_roles
 from workflows.policies.lint import lint_policy, lint_role
 from workflows.policies.machine_roles import state_machine_role
 from workflows.policies.sagemaker_role import sagemaker_role
-from workflows.policies.service_roles import events_role, scheduler_role
+from workflows.policies.service_roles import (
+    RuleLike,
+    ScheduleLike,
+    events_role,
+    scheduler_role,
+)
 from workflows.policies.spec import RoleSpec
 from workflows.policies.tasks import UnsupportedTaskError
 from workflows.settings import Settings
@@ -44,16 +50,19 @@ def state_machine_policy(
 
 
 def project_roles(
-    settings: Settings, definitions: Mapping[str, Mapping[str, Any]]
+    settings: Settings,
+    definitions: Mapping[str, Mapping[str, Any]],
+    *,
+    rules: Iterable[RuleLike],
+    schedules: Iterable[ScheduleLike],
 ) -> list[RoleSpec]:
-    """Every role the project deploys. ``definitions``: ``{machine: StateMachine.to_asl()}``."""
+    """Every role the project deploys. ``definitions``: ``{machine: StateMachine.to_asl()}``;
+    ``rules`` and ``schedules``: what ``event_rules.catalogue`` gives for ``settings``, the
+    ones deployed beside the roles."""
     roles = [state_machine_policy(settings, m, d) for m, d in sorted(definitions.items())]
-    roles += [
-        events_role(settings, definitions),
-        scheduler_role(settings, definitions),
-        sagemaker_role(settings, definitions),
-        *lambda_roles(settings),
-    ]
+    services = [events_role(settings, rules), scheduler_role(settings, schedules)]
+    roles += [role for role in services if role is not None]
+    roles += [sagemaker_role(settings, definitions), *lambda_roles(settings)]
     names = [role.name for role in roles]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

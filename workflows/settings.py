@@ -167,12 +167,14 @@ class Settings:
 
     @property
     def events_role_name(self) -> str:
-        """The role EventBridge rules assume to start executions."""
+        """The role EventBridge rules assume to start executions; deployed only while a rule
+        targets a state machine (legacy scheduled rules)."""
         return self.name("events")
 
     @property
     def scheduler_role_name(self) -> str:
-        """The role EventBridge Scheduler assumes to start executions and dead-letter events."""
+        """The role EventBridge Scheduler assumes to invoke the schedules' targets and
+        dead-letter events; deployed only while there is a schedule."""
         return self.name("scheduler")
 
     @property

@@ -129,11 +129,17 @@ def _state_machines(client: ClientFactory, stack: Stack) -> None:
 
 
 def _rules(client: ClientFactory, settings: Settings) -> None:
+    """The catalogue, and the roles its targets assume: the EventBridge role only when a rule
+    targets a state machine, the Scheduler role only when there is a schedule, as the deploy."""
     events, scheduler = client("events"), client("scheduler")
-    for rule in project_rules(settings):
+    rules, schedules = project_rules(settings), project_schedules(settings)
+    assumed = {t.role_arn: "events.amazonaws.com" for r in rules for t in r.targets if t.role_arn}
+    assumed |= {s.role_arn: "scheduler.amazonaws.com" for s in schedules}
+    for role_arn, service in sorted(assumed.items()):
+        _role(client, role_arn.rsplit("/", 1)[-1], service)
+    for rule in rules:
         events.put_rule(**rule.to_put_rule())
         events.put_targets(**rule.to_put_targets())
-    schedules = project_schedules(settings)
     if schedules:
         tags = [{"Key": k, "Value": v} for k, v in sorted(settings.all_tags().items())]
         scheduler.create_schedule_group(Name=settings.schedule_group, Tags=tags)
@@ -145,8 +151,6 @@ def deploy_stack(client: ClientFactory, settings: Settings) -> Stack:
     """Create everything the scenarios run on; return the ARNs they address."""
     stack = Stack(settings)
     _role(client, settings.sagemaker_role_name, "sagemaker.amazonaws.com")
-    _role(client, settings.events_role_name, "events.amazonaws.com")
-    _role(client, settings.scheduler_role_name, "scheduler.amazonaws.com")
     _storage(client, settings)
     client("sqs").create_queue(QueueName=settings.dead_letter_queue_name)
     stack.topic_arn = client("sns").create_topic(Name=settings.topic_name)["TopicArn"]

@@ -41,9 +41,10 @@ def blueprint(
     is one EventBridge would reject; that check comes first, so ``powertools_layer`` (which
     resolves the layer ARN, possibly with an AWS call) is only called for a sound design."""
     definitions = build_definitions(machines.build_all(settings))
+    options = catalogue.CatalogueOptions.from_settings(settings)
     try:
-        rules = catalogue.project_rules(settings)
-        schedules = catalogue.project_schedules(settings)
+        rules = catalogue.project_rules(settings, options)
+        schedules = catalogue.project_schedules(settings, options)
     except RuleError as error:
         raise DeployRefused([str(error)]) from error
     check_rules(rules)
@@ -67,7 +68,9 @@ def blueprint(
         ),
         desired_platform.model_package_group(settings),
         *desired_platform.log_groups(log_group_names, settings),
-        *desired_compute.roles(settings, iam.project_roles(settings, definitions)),
+        *desired_compute.roles(
+            settings, iam.project_roles(settings, definitions, rules=rules, schedules=schedules)
+        ),
         *functions,
         *desired_compute.event_permissions(
             settings, desired_events.lambda_targets(settings, rules)

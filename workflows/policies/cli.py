@@ -12,6 +12,7 @@ import dataclasses
 import json
 import sys
 
+from event_rules.catalogue import CatalogueOptions, project_rules, project_schedules
 from workflows.iam import UnsupportedTaskError, lint_role, project_roles
 from workflows.machines import build_all
 from workflows.settings import SettingsError, environments, load_settings
@@ -30,11 +31,13 @@ def main(argv: list[str]) -> int:
     try:
         settings = load_settings(args.env)
         definitions = {name: m.to_asl() for name, m in build_all(settings).items()}
-        roles = project_roles(settings, definitions)
+        options = CatalogueOptions.from_settings(settings)
+        rules, schedules = project_rules(settings, options), project_schedules(settings, options)
+        roles = project_roles(settings, definitions, rules=rules, schedules=schedules)
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2 if args.env not in environments() else 1
-    except (UnsupportedTaskError, ValueError) as exc:
+    except (UnsupportedTaskError, ValueError) as exc:  # a RuleError is a ValueError
         print(f"error: {exc}", file=sys.stderr)
         return 1
     unknown = sorted(set(args.role) - {role.name for role in roles})
