@@ -15,7 +15,7 @@ from event_rules.pattern_tree import (
     LeafNode,
     ObjectNode,
     leaf_matcher,
-    object_matchers,
+    object_node,
 )
 from event_rules.pattern_values import (
     LeafTest,
@@ -93,17 +93,21 @@ class _Compiler:
                 continue
             if in_or and key in RESERVED_IN_OR:
                 reject(f"{key} is Ruler reserved fieldName which cannot be used inside {OR}.")
+            # The service joins keys with "." into one path, so a dotted key is a nested one.
+            steps = key.split(".")
+            node: LeafNode | ObjectNode
             if isinstance(value, dict):
-                fields.append((key, self.object(value, (*path, key), in_or)))
+                node = self.object(value, (*path, *steps), in_or)
             elif isinstance(value, list):
-                fields.append((key, self.leaf(value, (*path, key))))
+                node = self.leaf(value, (*path, *steps))
             else:
                 reject(f'"{key}" must be an object or an array')
+            for depth in range(len(steps) - 1, 0, -1):
+                node = object_node((*path, *steps[:depth]), [(steps[depth], node)], ())
+            fields.append((steps[0], node))
         if not pattern:
             reject("Empty objects are not allowed")
-        field_tuple, alternative_tuple = tuple(fields), tuple(alternatives)
-        match_dict, match = object_matchers(field_tuple, alternative_tuple)
-        return ObjectNode(path, field_tuple, alternative_tuple, match_dict, match)
+        return object_node(path, fields, tuple(alternatives))
 
     def alternatives(self, value: Any, path: Path) -> tuple[ObjectNode, ...]:
         if not isinstance(value, list):

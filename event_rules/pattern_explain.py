@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from event_rules.pattern_tree import MISSING, LeafNode, ObjectNode, objects_of
+from event_rules.pattern_event import expand, has_dotted_key, objects_of
+from event_rules.pattern_tree import MISSING, LeafNode, ObjectNode
 
 ABSENT = "(absent)"
 
@@ -39,6 +40,8 @@ def _join(prefix: str, key: str) -> str:
 
 
 def _explain_object(node: ObjectNode, event: dict[str, Any], prefix: str) -> Mismatch | None:
+    if has_dotted_key(event):
+        event = expand(event)
     for key, child in node.fields:
         value = event.get(key, MISSING)
         path = _join(prefix, key)

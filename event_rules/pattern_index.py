@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from event_rules.pattern_event import expand, has_dotted_key, known_plain
 from event_rules.pattern_tree import MISSING, LeafNode, ObjectNode, leaves_of
 from event_rules.pattern_values import parse_ip
 
@@ -65,16 +66,34 @@ def prefix_anchor(root: ObjectNode) -> tuple[Path, frozenset[str]] | None:
     return None
 
 
-def values_at(event: Any, path: Path) -> list[Any]:
-    """Every scalar an event holds at a path, through arrays at any level."""
-    current = [event]
+def _readable(event: dict[str, Any]) -> dict[str, Any]:
+    return event if known_plain(event) or not has_dotted_key(event) else expand(event)
+
+
+def values_at(root: dict[str, Any], path: Path) -> list[Any]:
+    """Every scalar an event holds at a path, through arrays and dotted keys at any level.
+
+    `root` is the event read through `_readable` (done once per event, not once per path).
+    """
+    value: Any = root
+    # Most paths run through objects only: walk them directly.
+    for depth, key in enumerate(path):
+        if value.__class__ is not dict:
+            return _values_in([value], path[depth:]) if isinstance(value, list | dict) else []
+        if depth and not known_plain(value):
+            value = _readable(value)
+        value = value.get(key, MISSING)
+    return leaves_of(value)
+
+
+def _values_in(current: list[Any], path: Path) -> list[Any]:
     for key in path:
         following = []
         for value in current:
             if isinstance(value, dict):
-                following.append(value.get(key, MISSING))
+                following.append(_readable(value).get(key, MISSING))
             elif isinstance(value, list):
-                following.extend(element.get(key, MISSING) for element in _dicts(value))
+                following.extend(_readable(e).get(key, MISSING) for e in _dicts(value))
         current = following
     return [leaf for value in current for leaf in leaves_of(value)]
 
@@ -181,6 +200,7 @@ class RuleIndex:
     def candidates(self, event: dict[str, Any]) -> set[str]:
         """Rules that may match: every anchor holds in the event, or the rule has none."""
         chosen = set(self._unanchored)
+        root = _readable(event) if isinstance(event, dict) and not known_plain(event) else event
         strings_at: dict[Path, list[str]] = {}
         for signature, group in self._groups.items():
             columns = []
@@ -188,7 +208,7 @@ class RuleIndex:
                 strings = strings_at.get(path)
                 if strings is None:
                     strings = list(
-                        dict.fromkeys(v for v in values_at(event, path) if v.__class__ is str)
+                        dict.fromkeys(v for v in values_at(root, path) if v.__class__ is str)
                     )
                     strings_at[path] = strings
                 if not strings:
@@ -206,7 +226,7 @@ class RuleIndex:
                         chosen |= names
         for path, table in self._prefixes.items():
             lengths = self._prefix_lengths[path]
-            for value in values_at(event, path):
+            for value in values_at(root, path):
                 if value.__class__ is str:
                     for length in lengths:
                         names = table.get(value[:length])

@@ -1,8 +1,10 @@
 """The compiled form of a pattern: a small tree of nodes, each holding a ready matcher closure.
 
-Matching walks the event alongside the pattern's structure (keys are never split on dots), so
-a pattern field matches only at the same nesting in the event. Where the event holds an array,
-each element is tried in turn and sibling fields must hold within the same element.
+A pattern key is split on "." into nested fields, as EventBridge does (`{"detail.a": [1]}` is
+`{"detail": {"a": [1]}}`), and fields sharing a name are merged into one node, so matching
+walks the event alongside the pattern's structure. Where the event holds an array, each
+element is tried in turn and sibling fields must hold within the same element. Dotted keys on
+the event's side are handled where they can change the answer (see object matchers below).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from event_rules.pattern_event import expand, has_dotted_key, known_plain, objects_of
 from event_rules.pattern_values import LeafTest
 
 
@@ -45,16 +48,25 @@ class LeafNode:
     conditions: tuple[Condition, ...]
     match: Matcher = field(compare=False, repr=False)
 
+    @property
+    def tests_absence(self) -> bool:
+        return any(c.kind == "exists" and c.operand is False for c in self.conditions)
+
 
 @dataclass(frozen=True)
 class ObjectNode:
-    """A pattern object: every field must match, and one branch of every `$or` group."""
+    """A pattern object: every field must match, and one branch of every `$or` group.
+
+    Build one with `object_node`, which merges fields of the same name.
+    """
 
     path: tuple[str, ...]
     fields: tuple[tuple[str, LeafNode | ObjectNode], ...]
     alternatives: tuple[tuple[ObjectNode, ...], ...]
     match_dict: Callable[[dict[str, Any]], bool] = field(compare=False, repr=False)
     match: Matcher = field(compare=False, repr=False)
+    # Somewhere below, a field must be absent: more values can turn a match into a non-match.
+    tests_absence: bool = field(default=False, compare=False)
 
 
 def leaves_of(value: Any) -> list[Any]:
@@ -70,17 +82,6 @@ def leaves_of(value: Any) -> list[Any]:
     if value is MISSING or value.__class__ is dict:
         return []
     return [value]
-
-
-def objects_of(value: list[Any]) -> list[Any]:
-    """The elements of an event array at any depth, for object patterns to be tried against."""
-    found: list[Any] = []
-    for element in value:
-        if element.__class__ is list:
-            found.extend(objects_of(element))
-        else:
-            found.append(element)
-    return found
 
 
 def leaf_matcher(conditions: tuple[Condition, ...]) -> Matcher:
@@ -119,17 +120,58 @@ def leaf_matcher(conditions: tuple[Condition, ...]) -> Matcher:
     return match
 
 
-def object_matchers(
+def object_node(
+    path: tuple[str, ...],
+    fields: list[tuple[str, LeafNode | ObjectNode]],
+    alternatives: tuple[tuple[ObjectNode, ...], ...],
+) -> ObjectNode:
+    """An object node, with fields of the same name merged as EventBridge joins them: objects
+    into one object (so their fields hold in the same array element), a value list given
+    twice keeping the last one (Event Ruler stores each joined path once, the later wins).
+    A value list and an object under one name stay two fields, both required."""
+    merged: list[tuple[str, LeafNode | ObjectNode]] = []
+    for key, node in fields:
+        for index, (other_key, other) in enumerate(merged):
+            same_kind = isinstance(other, ObjectNode) is isinstance(node, ObjectNode)
+            if other_key != key or not same_kind:
+                continue
+            if isinstance(other, ObjectNode) and isinstance(node, ObjectNode):
+                joined = [*other.fields, *node.fields]
+                node = object_node(other.path, joined, other.alternatives + node.alternatives)
+            merged[index] = (key, node)
+            break
+        else:
+            merged.append((key, node))
+    field_tuple = tuple(merged)
+    tests_absence = any(child.tests_absence for _, child in field_tuple) or any(
+        branch.tests_absence for group in alternatives for branch in group
+    )
+    match_dict, match = _object_matchers(field_tuple, alternatives)
+    return ObjectNode(path, field_tuple, alternatives, match_dict, match, tests_absence)
+
+
+def _object_matchers(
     fields: tuple[tuple[str, LeafNode | ObjectNode], ...],
     alternatives: tuple[tuple[ObjectNode, ...], ...],
 ) -> tuple[Callable[[dict[str, Any]], bool], Matcher]:
-    """The matcher for an event object, and the one for any event value at that position."""
-    checks = tuple((key, node.match) for key, node in fields)
-    groups = tuple(tuple(branch.match_dict for branch in group) for group in alternatives)
+    """The matcher for an event object, and the one for any event value at that position.
 
-    def match_dict(event: dict[str, Any]) -> bool:
-        for key, check in checks:
-            if not check(event.get(key, MISSING)):
+    A dotted event key `k.rest` only adds nested content under `k`: it never changes what a
+    value-list field `k` sees, and under an object field it can only add values, which turns
+    a non-match into a match unless absence is tested. So the event object is searched for
+    dotted keys only when an object field fails, or always when one tests absence; `$or`
+    branches are object nodes of their own and do the same.
+    """
+    leaf_checks = tuple((key, node.match) for key, node in fields if isinstance(node, LeafNode))
+    object_checks = tuple((key, node.match) for key, node in fields if isinstance(node, ObjectNode))
+    absence_below = any(isinstance(node, ObjectNode) and node.tests_absence for _, node in fields)
+    groups = tuple(tuple(branch.match_dict for branch in group) for group in alternatives)
+    # Closure cells read faster than module globals on this path.
+    missing, plain = MISSING, known_plain
+
+    def match_nested(event: dict[str, Any]) -> bool:
+        for key, check in object_checks:
+            if not check(event.get(key, missing)):
                 return False
         for group in groups:
             for branch in group:
@@ -139,15 +181,73 @@ def object_matchers(
                 return False
         return True
 
+    def retry(event: dict[str, Any]) -> bool:
+        return has_dotted_key(event) and match_nested(expand(event))
+
+    def match_dict(event: dict[str, Any]) -> bool:
+        for key, check in leaf_checks:
+            if not check(event.get(key, missing)):
+                return False
+        if absence_below and not plain(event) and has_dotted_key(event):
+            return match_nested(expand(event))
+        for key, check in object_checks:
+            if not check(event.get(key, missing)):
+                # With absence tested, the event was just found to have no dotted key.
+                return not absence_below and not plain(event) and retry(event)
+        for group in groups:
+            for branch in group:
+                if branch(event):
+                    break
+            else:
+                return False
+        return True
+
+    def match_leaves(event: dict[str, Any]) -> bool:
+        # A plain loop: all() over a generator costs more on this, the hottest path.
+        for key, check in leaf_checks:  # noqa: SIM110
+            if not check(event.get(key, missing)):
+                return False
+        return True
+
+    def match_leaves_and_objects(event: dict[str, Any]) -> bool:
+        for key, check in leaf_checks:
+            if not check(event.get(key, missing)):
+                return False
+        for key, check in object_checks:
+            if not check(event.get(key, missing)):
+                return not plain(event) and retry(event)
+        return True
+
+    # The usual shapes get a matcher without the steps they do not need.
+    chosen: Callable[[dict[str, Any]], bool]
+    if groups or absence_below:
+        chosen = match_dict
+    elif len(fields) == 1:
+        ((only_key, only_check),) = leaf_checks or object_checks
+
+        def match_only_leaf(event: dict[str, Any]) -> bool:
+            return only_check(event.get(only_key, missing))
+
+        def match_only_object(event: dict[str, Any]) -> bool:
+            if only_check(event.get(only_key, missing)):
+                return True
+            return not plain(event) and retry(event)
+
+        chosen = match_only_leaf if leaf_checks else match_only_object
+    elif object_checks:
+        chosen = match_leaves_and_objects
+    else:
+        chosen = match_leaves
+
     def match(value: Any) -> bool:
         kind = value.__class__
         if kind is dict:
-            return match_dict(value)
+            return chosen(value)
         if kind is list:
             elements = objects_of(value)
             if not elements:
-                return match_dict(_EMPTY)
-            return any(match_dict(e if e.__class__ is dict else _EMPTY) for e in elements)
-        return match_dict(_EMPTY)
+                return chosen(_EMPTY)
+            return any(chosen(e if e.__class__ is dict else _EMPTY) for e in elements)
+        return chosen(_EMPTY)
 
-    return match_dict, match
+    return chosen, match

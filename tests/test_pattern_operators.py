@@ -317,10 +317,12 @@ class TestOr:
 
 
 class TestStructure:
-    def test_dotted_pattern_keys_are_literal_names(self) -> None:
+    def test_dotted_keys_are_nested_paths(self) -> None:
+        # EventBridge joins keys with "." (Event Ruler); tests/test_pattern_dotted.py has more.
         assert matches({"detail": {"a.b": ["x"]}}, detail(**{"a.b": "x"}))
-        assert not matches({"detail": {"a.b": ["x"]}}, detail(a={"b": "x"}))
-        assert not matches({"detail": {"a": {"b": ["x"]}}}, detail(**{"a.b": "x"}))
+        assert matches({"detail": {"a.b": ["x"]}}, detail(a={"b": "x"}))
+        assert matches({"detail": {"a": {"b": ["x"]}}}, detail(**{"a.b": "x"}))
+        assert not matches({"detail": {"a.b": ["x"]}}, detail(a={"c": "x"}))
 
     def test_nested_json_in_a_string_is_not_parsed(self) -> None:
         assert not matches({"detail": {"k": ["v"]}}, {"detail": '{"k": "v"}'})
