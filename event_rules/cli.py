@@ -2,13 +2,15 @@
 
 A subcommand is a `Command` (name, help, argument setup, handler returning the exit code);
 adding one is a `register(...)` call, so new verbs need no change to the dispatcher.
-Exit codes: 0 success/match, 1 no match, 2 invalid pattern, unreadable input or bad usage.
+Exit codes: 0 success/match, 1 no match, 2 invalid pattern, unreadable input or bad usage,
+141 when the output's reader closed it early.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +23,8 @@ from event_rules.pattern import InvalidEventPattern, compile_pattern
 EXIT_MATCH = 0
 EXIT_NO_MATCH = 1
 EXIT_ERROR = 2
+# What a shell reports for a process ended by SIGPIPE (128 + 13), as `cat` or `grep` would be.
+EXIT_BROKEN_PIPE = 141
 
 
 class InputError(Exception):
@@ -126,7 +130,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return handler(args)
+        status = handler(args)
+        # Flushed here so that a reader gone away is seen here, not in Python's exit flush.
+        sys.stdout.flush()
+        return status
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader stopped early (`... | head -1`): stop quietly, as Unix tools do. Python
+        # flushes stdout again at exit, so it is pointed at devnull first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

@@ -21,7 +21,7 @@ output, one line per rule of the environment, rules in name order:
   schedule  <rule>: runs on <expression>; never matched by events
 
 exit status: 0 at least one rule fires; 1 no rule fires; 2 unreadable event file, invalid
-settings or an unknown environment"""
+settings or an unknown environment; 141 the output's reader stopped early (`| head`)"""
 
 
 @dataclass(frozen=True)

@@ -71,3 +71,20 @@ def test_bad_usage_exits_2() -> None:
 def test_help_lists_the_subcommands() -> None:
     result = run("--help")
     assert result.returncode == 0 and "test-pattern" in result.stdout
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    # As `python -m event_rules explain EVENT.json | head -1`, made certain: the read end is
+    # closed before the command writes anything.
+    sample = ROOT / "event_rules" / "samples" / "s3-object-created.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "event_rules", "explain", str(sample)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert (process.wait(timeout=60), stderr) == (141, "")

@@ -46,8 +46,16 @@ def _require_corpus() -> list[dict[str, Any]]:
 def test_every_corpus_case_agrees_with_aws(capsys: pytest.CaptureFixture[str]) -> None:
     cases = _require_corpus()
     disagreeing = [case["name"] for case in cases if not _agrees(case)]
+    per_kind = []
+    for kind in ("match", "no-match", "invalid"):
+        of_kind = [case for case in cases if case["expected"] == kind]
+        agreeing = sum(1 for case in of_kind if case["name"] not in disagreeing)
+        per_kind.append(f"{kind} {agreeing}/{len(of_kind)}")
     with capsys.disabled():
-        print(f"\neventbridge corpus: {len(cases) - len(disagreeing)}/{len(cases)} agree")
+        print(
+            f"\neventbridge corpus: {len(cases) - len(disagreeing)}/{len(cases)} agree"
+            f" ({', '.join(per_kind)})"
+        )
     assert not disagreeing, f"disagree with AWS: {disagreeing}"
 
 
