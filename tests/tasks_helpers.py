@@ -11,7 +11,6 @@ import boto3
 import pytest
 
 from localcloud import LocalCloud
-from tasks.handlers import approval, notify, quality_gate, trigger
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -39,13 +38,6 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    # The handlers cache their boto3 clients for warm invocations; one cached in an earlier
-    # test would outlive that test's cloud and miss this one's.
-    for module in (trigger, quality_gate, notify, approval):
-        for name in ("_sfn", "_s3", "_sagemaker", "_sns", "_secrets", "_client"):
-            cached = getattr(module, name, None)
-            if cached is not None:
-                cached.cache_clear()
     with LocalCloud(region=REGION):
         sfn = boto3.client("stepfunctions", region_name=REGION)
         iam = boto3.client("iam", region_name=REGION)

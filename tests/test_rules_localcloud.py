@@ -16,7 +16,6 @@ import pytest
 from event_rules.catalogue import project_rules
 from localcloud import LocalCloud
 from localcloud.event_routing import put_event
-from tasks.handlers import approval, trigger
 from workflows.settings import Settings, load_settings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "event_rules" / "samples"
@@ -91,8 +90,6 @@ def _inputs(cloud: LocalCloud, machine_arn: str) -> list[dict[str, Any]]:
 def deployed(localcloud: LocalCloud) -> dict[str, Any]:
     """The project's rules and the resources they target, put with the catalogue's requests."""
     settings = load_settings("dev")
-    trigger._sfn.cache_clear()
-    approval._client.cache_clear()
     topic = localcloud.client("sns").create_topic(Name=settings.topic_name)["TopicArn"]
     localcloud.client("sqs").create_queue(QueueName=settings.dead_letter_queue_name)
     machines = {m: _alias(localcloud, settings, m) for m in ("retrain", "deploy-model")}

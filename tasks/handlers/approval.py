@@ -9,24 +9,18 @@ Environment: DEPLOY_STATE_MACHINE_ARN (alias ARN), TOPIC_ARN (for rejections).
 from __future__ import annotations
 
 import os
-from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
+from tasks.handlers import aws_clients
 from tasks.handlers.executions import execution_name, start_once
 from tasks.handlers.notify import publish
 
 logger = Logger(service="model-approval")
 DETAIL_TYPE = "SageMaker Model Package State Change"
-
-
-@cache
-def _client(name: str) -> Any:
-    return boto3.client(name)  # type: ignore[call-overload]
 
 
 def _setting(env: dict[str, str], name: str) -> str:
@@ -89,7 +83,7 @@ def handle_change(
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     env = dict(os.environ)
-    clients = {name: _client(name) for name in ("sagemaker", "stepfunctions", "sns")}
+    clients = {name: aws_clients.client(name) for name in ("sagemaker", "stepfunctions", "sns")}
     result = handle_change(event, clients, env)
     logger.info("model package state change handled", extra={"outcome": result})
     return result

@@ -9,25 +9,13 @@ EventBridge event (execution FAILED/TIMED_OUT/ABORTED, SageMaker job or endpoint
 from __future__ import annotations
 
 import os
-from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 
-from tasks.handlers import notifications, slack
+from tasks.handlers import aws_clients, notifications, slack
 
 logger = Logger(service="notify")
-
-
-@cache
-def _sns() -> Any:
-    return boto3.client("sns")
-
-
-@cache
-def _secrets() -> Any:
-    return boto3.client("secretsmanager")
 
 
 def publish(
@@ -63,7 +51,7 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     details = notifications.from_event(event)
     slack_secret = os.environ.get("SLACK_WEBHOOK_SECRET_ARN", "").strip()
     tag = os.environ.get("SUBJECT_TAG", "").strip() or "mlops"
-    secrets = _secrets() if slack_secret else None
-    result = publish(details, _sns(), topic_arn, secrets, slack_secret, tag)
+    secrets = aws_clients.client("secretsmanager") if slack_secret else None
+    result = publish(details, aws_clients.client("sns"), topic_arn, secrets, slack_secret, tag)
     logger.info("notification sent", extra={"kind": details.get("kind"), "sent": result})
     return result

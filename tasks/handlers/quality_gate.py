@@ -5,13 +5,12 @@ and none is worse than the champion's (the newest Approved package in the group)
 from __future__ import annotations
 
 import math
-from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.validation import validate
 
+from tasks.handlers import aws_clients
 from tasks.handlers.s3_objects import read_json
 
 logger = Logger(service="quality-gate")
@@ -33,16 +32,6 @@ INPUT_SCHEMA: dict[str, Any] = {
         },
     },
 }
-
-
-@cache
-def _s3() -> Any:
-    return boto3.client("s3")
-
-
-@cache
-def _sagemaker() -> Any:
-    return boto3.client("sagemaker")
 
 
 def report_metrics(report: Any, uri: str) -> dict[str, float]:
@@ -120,6 +109,6 @@ def evaluate_gate(request: dict[str, Any], s3: Any, sagemaker: Any) -> dict[str,
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    result = evaluate_gate(event, _s3(), _sagemaker())
+    result = evaluate_gate(event, aws_clients.client("s3"), aws_clients.client("sagemaker"))
     logger.info("quality gate decided", extra={"gate": result})
     return result

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import json
 import os
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import (
@@ -27,6 +25,7 @@ from aws_lambda_powertools.utilities.parser.models import (
 )
 from aws_lambda_powertools.utilities.validation import validate
 
+from tasks.handlers import aws_clients
 from tasks.handlers.executions import execution_name, start_once
 
 logger = Logger(service="retrain-trigger")
@@ -38,11 +37,6 @@ DRIFT_DETAIL_TYPE = "Model Drift Detected"
 
 class UnknownEventError(ValueError):
     """The event is from no source this function handles."""
-
-
-@cache
-def _sfn() -> Any:
-    return boto3.client("stepfunctions")
 
 
 def _setting(name: str) -> str:
@@ -154,6 +148,7 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
         logger.info("event asks for no retrain", extra={"event_id": event.get("id")})
         return {"executionArn": None, "name": None, "duplicate": False, "skipped": True}
     payload, name = request
-    result = start_once(_sfn(), _setting("RETRAIN_STATE_MACHINE_ARN"), name, payload)
+    sfn = aws_clients.client("stepfunctions")
+    result = start_once(sfn, _setting("RETRAIN_STATE_MACHINE_ARN"), name, payload)
     logger.info("retrain requested", extra={"trigger": payload["trigger"], "execution": result})
     return result
