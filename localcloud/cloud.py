@@ -93,6 +93,7 @@ class LocalCloud:
         JOBS.clear()
         sagemaker_endpoints.reset()
         event_routing.DELIVERY_FAILURES.clear()
+        lambda_runtime.ASYNC_ERRORS.clear()
         event_routing.DELIVERIES.clear()
         event_routing.set_delivery_copies(1)
 
@@ -249,6 +250,11 @@ class LocalCloud:
 
     def delivery_failures(self) -> list[dict[str, Any]]:
         return list(event_routing.DELIVERY_FAILURES)
+
+    def function_errors(self) -> list[dict[str, str]]:
+        """What asynchronous invocations raised, oldest first: `{"function", "errorType",
+        "errorMessage"}` (on AWS: the function's logs and its dead-letter target)."""
+        return list(lambda_runtime.ASYNC_ERRORS)
 
     def deliveries(self, rule: str | None = None) -> list[dict[str, Any]]:
         """Events delivered to rule targets, oldest first: `{"rule", "target", "event"}` (the

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import threading
 import time
@@ -26,6 +27,11 @@ _invoke_lock = threading.RLock()
 # Asynchronous invocations (InvocationType Event, EventBridge targets) still running.
 _async_invocations: list[threading.Thread] = []
 _async_lock = threading.Lock()
+# What asynchronous invocations (EventBridge, S3 and other event sources) raised: on AWS these
+# reach only the function's logs and, after retries, its dead-letter target, so a caller that
+# waits for their effect would otherwise see nothing but a timeout.
+ASYNC_ERRORS: list[dict[str, str]] = []
+LOG = logging.getLogger(__name__)
 
 
 @dataclass
@@ -137,6 +143,23 @@ def run_handler(function: Any, event: Any, response_headers: dict[str, Any]) -> 
     return json.dumps(result).encode()
 
 
+def _run_async(function: Any, event: Any) -> None:
+    headers: dict[str, Any] = {}
+    payload = run_handler(function, event, headers)
+    if "x-amz-function-error" in headers:
+        error = json.loads(payload)
+        record = {
+            "function": str(function.function_name),
+            "errorType": str(error.get("errorType", "")),
+            "errorMessage": str(error.get("errorMessage", "")),
+        }
+        with _async_lock:
+            ASYNC_ERRORS.append(record)
+        LOG.warning(
+            "async invocation of %(function)s failed: %(errorType)s: %(errorMessage)s", record
+        )
+
+
 def running_async_invocations() -> list[threading.Thread]:
     with _async_lock:
         _async_invocations[:] = [t for t in _async_invocations if t.is_alive()]
@@ -157,8 +180,8 @@ def invoke(
     invocation_type = (headers or {}).get("X-Amz-Invocation-Type", "RequestResponse")
     if invocation_type == "Event":
         thread = threading.Thread(
-            target=run_handler,
-            args=(function, event, {}),
+            target=_run_async,
+            args=(function, event),
             name=f"lambda-{function_name}",
             daemon=True,
         )

@@ -16,7 +16,8 @@ import io
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ def run(env: str, out: Callable[[str], None]) -> int:
     clock = Clock()
     settings = load_settings(env)
     problems: list[str] = []
-    with LocalCloud() as cloud:
+    with LocalCloud() as cloud, _diagnosed(cloud):
         out(
             f"{clock.stamp()} embedded cloud up (account {settings.location.account}, "
             f"region {settings.location.region})"
@@ -129,6 +130,22 @@ def run(env: str, out: Callable[[str], None]) -> int:
         return 1
     out(f"{clock.stamp()} demo complete: data -> retrain -> deploy -> drift -> retrain")
     return 0
+
+
+@contextmanager
+def _diagnosed(cloud: Any) -> Iterator[None]:
+    """A wait that times out says what the event-driven parts reported, which is where a run
+    that never started went wrong."""
+    try:
+        yield
+    except DemoTimeout as error:
+        seen = [
+            f"function {e['function']} raised {e['errorType']}: {e['errorMessage']}"
+            for e in cloud.function_errors()
+        ] + [f"event delivery failed: {failure}" for failure in cloud.delivery_failures()]
+        none = " (no function error, no failed delivery)"
+        detail = "".join(f"\n  {line}" for line in seen) or none
+        raise DemoTimeout(f"{error}{detail}") from error
 
 
 def _drift_flagged(report: dict[str, Any]) -> bool:

@@ -66,10 +66,14 @@ def summarise(
             f"{package.get('ModelPackageVersion')} ({package['ModelApprovalStatus']})"
         )
     endpoint_status, serves = _endpoint(sagemaker, settings, result, out)
-    messages = cloud.sns_messages(settings.topic_name)
-    notified = bool(messages)
-    if messages:
-        out(f"  notification    {messages[-1].get('Subject') or messages[-1].get('subject')}")
+    # Only a notice that names this execution counts: the topic also holds earlier runs' ones.
+    subjects = [
+        str(m.get("Subject") or m.get("subject") or "")
+        for m in cloud.sns_messages(settings.topic_name)
+    ]
+    own = [subject for subject in subjects if described["name"] in subject]
+    notified = bool(own)
+    out(f"  notification    {own[-1] if own else 'none names this execution'}")
     out("")
     return Outcome(described["status"], decision, endpoint_status, serves, notified)
 

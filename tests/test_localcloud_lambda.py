@@ -101,6 +101,24 @@ def test_exception_is_an_unhandled_function_error(
     assert payload["errorMessage"] == "auc 0.5 below 0.8"
 
 
+def test_an_asynchronous_invocation_that_raises_is_recorded(
+    localcloud: LocalCloud, handler_module: str
+) -> None:
+    # On AWS an Event invocation answers 202 at once and the error reaches only the function's
+    # logs; the embedded cloud keeps it where a waiting test or the demo can report it.
+    _function(localcloud, handler_module)
+    client = localcloud.client("lambda")
+    for auc in (0.9, 0.5):
+        accepted = client.invoke(
+            FunctionName="gate", InvocationType="Event", Payload=json.dumps({"auc": auc})
+        )
+        assert accepted["StatusCode"] == 202 and "FunctionError" not in accepted
+    localcloud.wait_until_idle(timeout=10)
+    assert localcloud.function_errors() == [
+        {"function": "gate", "errorType": "QualityGateError", "errorMessage": "auc 0.5 below 0.8"}
+    ]
+
+
 def _gate_machine(cloud: LocalCloud) -> str:
     definition: dict[str, Any] = {
         "QueryLanguage": "JSONata",
