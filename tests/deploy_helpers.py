@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from localcloud import LocalCloud
 from workflows.deploy.calls import is_read
 from workflows.settings import Settings, load_settings
 
@@ -74,3 +75,62 @@ def tags_of(pairs: list[dict[str, str]], key: str = "Key", value: str = "Value")
 
 def policy(document: str | dict[str, Any]) -> dict[str, Any]:
     return json.loads(document) if isinstance(document, str) else document
+
+
+# Resources with the project's prefix that are not the environment's: what destroy and a
+# deploy's prune must leave alone.
+FOREIGN = "churn-dev-foreign"
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+# Scheduler tags groups only: a group without both tags keeps its schedules, and so does the
+# default group, even a schedule there with the prefix that runs as the project's role.
+FOREIGN_GROUPS = {
+    f"{FOREIGN}-untagged": [],
+    f"{FOREIGN}-prod": [
+        {"Key": "project", "Value": "churn"},
+        {"Key": "environment", "Value": "prod"},
+    ],
+}
+FOREIGN_TARGET = "arn:aws:lambda:us-east-1:123456789012:function:churn-dev-foreign"
+FOREIGN_ROLE = "arn:aws:iam::123456789012:role/churn-dev-scheduler"
+
+
+def create_foreign_resources(cloud: LocalCloud) -> None:
+    """Same prefix; no tags, one of the two, or the other environment's."""
+    s3 = cloud.client("s3")
+    s3.create_bucket(Bucket=f"{FOREIGN}-untagged")
+    s3.create_bucket(Bucket=f"{FOREIGN}-project-only")
+    s3.put_bucket_tagging(
+        Bucket=f"{FOREIGN}-project-only", Tagging={"TagSet": [{"Key": "project", "Value": "churn"}]}
+    )
+    cloud.client("sqs").create_queue(
+        QueueName=FOREIGN, tags={"project": "churn", "environment": "prod"}
+    )
+    cloud.client("events").put_rule(Name=FOREIGN, ScheduleExpression="rate(1 day)")
+    cloud.client("logs").create_log_group(logGroupName=f"/aws/lambda/{FOREIGN}")
+    cloud.client("iam").create_role(
+        RoleName=FOREIGN,
+        AssumeRolePolicyDocument=json.dumps(TRUST),
+        Tags=[{"Key": "environment", "Value": "dev"}],
+    )
+    scheduler = cloud.client("scheduler")
+    for group, tags in FOREIGN_GROUPS.items():
+        scheduler.create_schedule_group(Name=group, Tags=tags)
+    for group in ("default", *FOREIGN_GROUPS):
+        scheduler.create_schedule(
+            Name=FOREIGN,
+            GroupName=group,
+            ScheduleExpression="rate(1 day)",
+            FlexibleTimeWindow={"Mode": "OFF"},
+            Target={"Arn": FOREIGN_TARGET, "RoleArn": FOREIGN_ROLE},
+        )

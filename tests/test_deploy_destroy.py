@@ -3,72 +3,19 @@ resources with the project's prefix but without both tags survive."""
 
 from __future__ import annotations
 
-import json
-
 from localcloud import LocalCloud
-from tests.deploy_helpers import dev_settings
+from tests.deploy_helpers import (
+    FOREIGN,
+    FOREIGN_GROUPS,
+    create_foreign_resources,
+    dev_settings,
+)
 from workflows.deploy import LOCAL, DestroyIncomplete, deploy, destroy
 from workflows.deploy.destroy import DestroyReport
-
-FOREIGN = "churn-dev-foreign"
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
-
-
-# Scheduler tags groups only: a group without both tags keeps its schedules, and so does the
-# default group, even a schedule there with the prefix that runs as the project's role.
-FOREIGN_GROUPS = {
-    f"{FOREIGN}-untagged": [],
-    f"{FOREIGN}-prod": [
-        {"Key": "project", "Value": "churn"},
-        {"Key": "environment", "Value": "prod"},
-    ],
-}
-FOREIGN_TARGET = "arn:aws:lambda:us-east-1:123456789012:function:churn-dev-foreign"
-FOREIGN_ROLE = "arn:aws:iam::123456789012:role/churn-dev-scheduler"
 
 
 def _quiet(_: str) -> None:
     return None
-
-
-def _foreign_resources(cloud: LocalCloud) -> None:
-    """Same prefix; no tags, one of the two, or the other environment's."""
-    s3 = cloud.client("s3")
-    s3.create_bucket(Bucket=f"{FOREIGN}-untagged")
-    s3.create_bucket(Bucket=f"{FOREIGN}-project-only")
-    s3.put_bucket_tagging(
-        Bucket=f"{FOREIGN}-project-only", Tagging={"TagSet": [{"Key": "project", "Value": "churn"}]}
-    )
-    cloud.client("sqs").create_queue(
-        QueueName=FOREIGN, tags={"project": "churn", "environment": "prod"}
-    )
-    cloud.client("events").put_rule(Name=FOREIGN, ScheduleExpression="rate(1 day)")
-    cloud.client("logs").create_log_group(logGroupName=f"/aws/lambda/{FOREIGN}")
-    cloud.client("iam").create_role(
-        RoleName=FOREIGN,
-        AssumeRolePolicyDocument=json.dumps(TRUST),
-        Tags=[{"Key": "environment", "Value": "dev"}],
-    )
-    scheduler = cloud.client("scheduler")
-    for group, tags in FOREIGN_GROUPS.items():
-        scheduler.create_schedule_group(Name=group, Tags=tags)
-    for group in ("default", *FOREIGN_GROUPS):
-        scheduler.create_schedule(
-            Name=FOREIGN,
-            GroupName=group,
-            ScheduleExpression="rate(1 day)",
-            FlexibleTimeWindow={"Mode": "OFF"},
-            Target={"Arn": FOREIGN_TARGET, "RoleArn": FOREIGN_ROLE},
-        )
 
 
 def _destroy(cloud: LocalCloud) -> tuple[DestroyReport, list[str]]:
@@ -85,7 +32,7 @@ def test_destroy_removes_only_resources_with_both_tags(localcloud: LocalCloud) -
     localcloud.client("s3").put_object(
         Bucket=settings.data_bucket, Key="incoming/churn.csv", Body=b"a,b\n1,2\n"
     )
-    _foreign_resources(localcloud)
+    create_foreign_resources(localcloud)
 
     report, failed = _destroy(localcloud)
     assert failed == []
@@ -124,7 +71,7 @@ def test_destroy_removes_only_resources_with_both_tags(localcloud: LocalCloud) -
 
 
 def test_destroy_of_an_empty_account_deletes_nothing(localcloud: LocalCloud) -> None:
-    _foreign_resources(localcloud)
+    create_foreign_resources(localcloud)
     lines: list[str] = []
     report = destroy(dev_settings(), localcloud.client, lines.append)
     assert report.deleted == [] and report.ledger.write_count == 0

@@ -1,7 +1,8 @@
-"""plan and deploy: read everything, then create or update what differs, in dependency order.
+"""plan and deploy: read everything, then create or update what differs, in dependency order,
+and delete what the environment owns but no longer wants (see plan.py), in the reverse order.
 
 A deploy that stops part-way (an error, a lost connection) leaves what it wrote; the next deploy
-reads it back, plans only what is still missing or different, and converges.
+reads it back, plans only what is still missing, different or left over, and converges.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from workflows.deploy.calls import CallLedger, ClientFactory, Clients
 from workflows.deploy.desired import blueprint
 from workflows.deploy.layers import resolve_powertools_layer
 from workflows.deploy.model import Kind
-from workflows.deploy.plan import Plan, make_plan
+from workflows.deploy.plan import Action, Plan, make_plan
 from workflows.deploy.providers import Provider, providers
 from workflows.deploy.target import AWS, DeployTarget
 from workflows.settings import Settings
@@ -88,6 +89,11 @@ def deploy(
     clients = Clients(client_factory)
     made, by_kind = _planned(settings, clients, target)
     pending = made.pending
+    # Warnings, not steps: without them a deploy would keep a leftover without saying so.
+    for change in made.changes:
+        if change.action is Action.KEEP:
+            for line in change.lines():
+                out(line)
     if not pending:
         out(f"deploy {settings.prefix}: nothing to change ({made.summary()})")
         report = _report(made, [], clients.ledger, started)
@@ -99,7 +105,9 @@ def deploy(
         provider = by_kind[change.resource.kind]
         step = f"[{index}/{len(pending)}] {change.action.value} {change.resource.describe()}"
         out(step)
-        if change.current is None:
+        if change.action is Action.DELETE:
+            note = _delete(provider, change.resource.name, made.referenced)
+        elif change.current is None:
             note = provider.create(change.resource)
         else:
             note = provider.update(change.resource, change.current)
@@ -111,6 +119,16 @@ def deploy(
         f"{report.writes} write calls, {report.reads} reads"
     )
     return report
+
+
+def _delete(provider: Provider, name: str, referenced: dict[str, str]) -> str:
+    # Asked again right before deleting: a bucket may have received an object since the plan,
+    # and deleting would empty it.
+    reason = provider.keep_reason(name, referenced)
+    if reason is not None:
+        return f"kept: {reason}"
+    provider.delete(name)
+    return "deleted"
 
 
 def _report(made: Plan, applied: list[str], ledger: CallLedger, started: float) -> DeployReport:

@@ -7,6 +7,8 @@ Scheduler cannot tag a schedule, so schedules go with their tagged schedule grou
 schedules, then the group).
 What the workflows create at run time (SageMaker jobs, models, endpoints) is not the deploy's and
 is left alone.
+A deploy prunes through the same discovery (``owned_resources``) and the same deletes, keeping
+what destroy would not have to (see plan.py).
 
 A resource that fails to delete does not stop the others: destroy goes on, then raises
 DestroyIncomplete naming each failure, and running it again retries what is left.
@@ -18,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from workflows.deploy.calls import CallLedger, ClientFactory, Clients
-from workflows.deploy.providers import PROVIDERS
+from workflows.deploy.providers import owned_resources, providers
 from workflows.settings import Settings
 
 Printer = Callable[[str], None]
@@ -48,18 +50,16 @@ def destroy(
     Raises DestroyIncomplete (after trying everything) when any deletion failed."""
     clients = Clients(client_factory)
     report = DestroyReport(ledger=clients.ledger)
-    for cls in reversed(PROVIDERS):
-        provider = cls(clients, settings)
-        for name in provider.owned():
-            what = f"{cls.kind.value} {name}"
-            out(f"delete {what}")
-            try:
-                provider.delete(name)
-            except Exception as error:  # keep going: the rest can still be deleted
-                report.failed.append(f"{what}: {type(error).__name__}: {error}")
-                out(f"    failed: {error}")
-                continue
-            report.deleted.append(what)
+    for provider, name in owned_resources(providers(clients, settings)):
+        what = f"{provider.kind.value} {name}"
+        out(f"delete {what}")
+        try:
+            provider.delete(name)
+        except Exception as error:  # keep going: the rest can still be deleted
+            report.failed.append(f"{what}: {type(error).__name__}: {error}")
+            out(f"    failed: {error}")
+            continue
+        report.deleted.append(what)
     out(f"destroy {settings.prefix}: {len(report.deleted)} resources deleted")
     if report.failed:
         raise DestroyIncomplete(report)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator, Mapping
+
 from workflows.deploy.calls import Clients
 from workflows.deploy.model import Kind
 from workflows.deploy.providers.alarms import AlarmProvider
@@ -39,4 +41,16 @@ def providers(clients: Clients, settings: Settings) -> dict[Kind, Provider]:
     return {cls.kind: cls(clients, settings) for cls in PROVIDERS}
 
 
-__all__ = ["PROVIDERS", "Current", "Provider", "providers"]
+def owned_resources(
+    by_kind: Mapping[Kind, Provider], known: Mapping[Kind, Collection[str]] | None = None
+) -> Iterator[tuple[Provider, str]]:
+    """Every resource carrying both owner tags, kind by kind in deletion order (the reverse of
+    PROVIDERS: what refers comes before what it refers to), minus the ``known`` names. Lazy,
+    so a caller deleting as it goes lists each kind after deleting the kinds before it."""
+    for cls in reversed(PROVIDERS):
+        provider = by_kind[cls.kind]
+        for name in provider.owned((known or {}).get(cls.kind, ())):
+            yield provider, name
+
+
+__all__ = ["PROVIDERS", "Current", "Provider", "owned_resources", "providers"]

@@ -3,6 +3,7 @@ Tags; PutMetricAlarm replaces the whole alarm, so an update sends every field.""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from workflows.deploy.model import Kind, Resource
@@ -42,11 +43,13 @@ class AlarmProvider(Provider):
             )
         return "updated"
 
-    def owned(self) -> list[str]:
+    def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
         paginator = self.cloudwatch.get_paginator("describe_alarms")
         for page in paginator.paginate(AlarmNamePrefix=self.settings.prefix):
             for alarm in page.get("MetricAlarms", []):
+                if alarm["AlarmName"] in known:
+                    continue
                 tags = self.cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])
                 if self.owns(tag_dict(tags.get("Tags", []))):
                     names.append(alarm["AlarmName"])

@@ -1,10 +1,11 @@
-"""What every resource provider does: read current, create, update, list owned, delete."""
+"""What every resource provider does: read current, create, update, list owned, delete, and
+say why an owned resource the deploy no longer wants must be kept."""
 
 from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -78,12 +79,23 @@ class Provider(ABC):
         """Bring an existing resource to the desired properties and tags."""
 
     @abstractmethod
-    def owned(self) -> list[str]:
-        """Names of existing resources of this kind carrying both owner tags."""
+    def owned(self, known: Collection[str] = ()) -> list[str]:
+        """Names of existing resources of this kind carrying both owner tags, leaving out the
+        ``known`` names (those a plan already accounts for) without reading their tags."""
 
     @abstractmethod
     def delete(self, name: str) -> None:
         """Delete one owned resource (and whatever AWS requires to be removed first)."""
+
+    def owned_name(self, resource: Resource) -> str:
+        """How ``owned`` names ``resource``."""
+        return resource.name
+
+    def keep_reason(self, name: str, referenced: Mapping[str, str]) -> str | None:
+        """Why a deploy must not delete ``name``, owned but no longer desired, or None.
+        ``referenced``: every ARN the desired state refers to -> the resource referring to it.
+        Destroy does not ask: deleting everything is what it is for."""
+        return None
 
 
 # A role or policy created a moment ago may not yet be usable by the service that assumes it

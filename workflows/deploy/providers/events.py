@@ -7,6 +7,7 @@ A rule's properties are its PutRule request (without Name and Tags; the pattern 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -112,11 +113,13 @@ class RuleProvider(Provider):
             notes.append("target(s) " + ", ".join(t["Id"] for t in changed))
         return "updated " + ", ".join(notes)
 
-    def owned(self) -> list[str]:
+    def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
         paginator = self.events.get_paginator("list_rules")
         for page in paginator.paginate(NamePrefix=self.settings.prefix):
             for rule in page["Rules"]:
+                if rule["Name"] in known:
+                    continue
                 tags = self.events.list_tags_for_resource(ResourceARN=rule["Arn"])
                 if self.owns(tag_dict(tags.get("Tags", []))):
                     names.append(rule["Name"])

@@ -8,6 +8,7 @@ declared shows as a difference and is removed, and ``ManagedPolicyArns``, sorted
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -118,12 +119,12 @@ class RoleProvider(Provider):
             notes.append("tags")
         return "updated " + ", ".join(notes)
 
-    def owned(self) -> list[str]:
+    def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
         for page in self.iam.get_paginator("list_roles").paginate():
             for role in page["Roles"]:
                 name = role["RoleName"]
-                if name.startswith(self.settings.prefix):
+                if name.startswith(self.settings.prefix) and name not in known:
                     tags = tag_dict(self.iam.list_role_tags(RoleName=name).get("Tags", []))
                     if self.owns(tags):
                         names.append(name)

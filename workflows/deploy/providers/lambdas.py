@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -108,11 +109,12 @@ class FunctionProvider(Provider):
             notes.append("tags")
         return "updated " + ", ".join(notes)
 
-    def owned(self) -> list[str]:
+    def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
         for page in self.lam.get_paginator("list_functions").paginate():
             for function in page["Functions"]:
-                if function["FunctionName"].startswith(self.settings.prefix):
+                name = function["FunctionName"]
+                if name.startswith(self.settings.prefix) and name not in known:
                     tags = self.lam.list_tags(Resource=function["FunctionArn"]).get("Tags", {})
                     if self.owns(tags):
                         names.append(function["FunctionName"])
@@ -169,7 +171,7 @@ class PermissionProvider(Provider):
         self.delete(resource.name)
         return self.create(resource)
 
-    def owned(self) -> list[str]:
+    def owned(self, known: Collection[str] = ()) -> list[str]:
         return []
 
     def delete(self, name: str) -> None:

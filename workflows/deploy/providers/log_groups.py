@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from workflows.deploy.model import Kind, Resource
@@ -55,13 +56,15 @@ class LogGroupProvider(Provider):
             notes.append("tags")
         return "set " + ", ".join(notes)
 
-    def owned(self) -> list[str]:
+    def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
         for root in LOG_GROUP_ROOTS:
             paginator = self.logs.get_paginator("describe_log_groups")
             for page in paginator.paginate(logGroupNamePrefix=root + self.settings.prefix):
                 for group in page.get("logGroups", []):
                     name = group["logGroupName"]
+                    if name in known:
+                        continue
                     tags = self.logs.list_tags_for_resource(resourceArn=self._arn(name))
                     if self.owns(tags.get("tags", {})):
                         names.append(name)

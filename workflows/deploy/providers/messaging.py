@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -80,12 +81,13 @@ class QueueProvider(Provider):
             notes.append("tagged")
         return "; ".join(notes)
 
-    def owned(self) -> list[str]:
+    def owned(self, known: Collection[str] = ()) -> list[str]:
         urls = self.sqs.list_queues(QueueNamePrefix=self.settings.prefix).get("QueueUrls", [])
         return [
             url.rsplit("/", 1)[-1]
             for url in urls
-            if self.owns(self.sqs.list_queue_tags(QueueUrl=url).get("Tags", {}))
+            if url.rsplit("/", 1)[-1] not in known
+            and self.owns(self.sqs.list_queue_tags(QueueUrl=url).get("Tags", {}))
         ]
 
     def delete(self, name: str) -> None:
@@ -138,13 +140,13 @@ class TopicProvider(Provider):
             notes.append("tagged")
         return "; ".join(notes)
 
-    def owned(self) -> list[str]:
+    def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
         prefix = self._arn(self.settings.prefix)
         for page in self.sns.get_paginator("list_topics").paginate():
             for topic in page.get("Topics", []):
                 arn = topic["TopicArn"]
-                if arn.startswith(prefix):
+                if arn.startswith(prefix) and arn.rsplit(":", 1)[-1] not in known:
                     tags = self.sns.list_tags_for_resource(ResourceArn=arn).get("Tags", [])
                     if self.owns(tag_dict(tags)):
                         names.append(arn.rsplit(":", 1)[-1])

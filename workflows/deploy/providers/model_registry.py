@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -61,15 +62,26 @@ class ModelPackageGroupProvider(Provider):
             return "tagged; the description cannot be changed in place (destroy to recreate)"
         return "tagged"
 
-    def owned(self) -> list[str]:
+    def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
         paginator = self.sagemaker.get_paginator("list_model_package_groups")
         for page in paginator.paginate(NameContains=self.settings.prefix):
             for group in page.get("ModelPackageGroupSummaryList", []):
+                if group["ModelPackageGroupName"] in known:
+                    continue
                 tags = self.sagemaker.list_tags(ResourceArn=group["ModelPackageGroupArn"])
                 if self.owns(tag_dict(tags.get("Tags", []))):
                     names.append(group["ModelPackageGroupName"])
         return names
+
+    def keep_reason(self, name: str, referenced: Mapping[str, str]) -> str | None:
+        packages = self.sagemaker.list_model_packages(ModelPackageGroupName=name, MaxResults=1)
+        if packages.get("ModelPackageSummaryList"):
+            return (
+                "it holds registered model packages, which a deploy never deletes; "
+                "delete them to let one delete it"
+            )
+        return None
 
     def delete(self, name: str) -> None:
         """Delete the group's model packages first: SageMaker refuses to delete a group that

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import urllib.parse
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -123,7 +124,7 @@ class BucketProvider(Provider):
                 Bucket=bucket, NotificationConfiguration=value
             )
 
-    def owned(self) -> list[str]:
+    def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
         settings = self.settings
         for bucket in self.s3.list_buckets().get("Buckets", []):
@@ -132,9 +133,16 @@ class BucketProvider(Provider):
                 settings.data_bucket,
                 settings.artifacts_bucket,
             )
-            if ours and self.owns(self._tags(name)):
+            if ours and name not in known and self.owns(self._tags(name)):
                 names.append(name)
         return names
+
+    def keep_reason(self, name: str, referenced: Mapping[str, str]) -> str | None:
+        # Any version or delete marker counts: a noncurrent version is data too.
+        listed = self.s3.list_object_versions(Bucket=name, MaxKeys=1)
+        if listed.get("Versions") or listed.get("DeleteMarkers"):
+            return "it holds objects, which a deploy never deletes; empty it to let one delete it"
+        return None
 
     def delete(self, name: str) -> None:
         """Empty the bucket (every object version and delete marker), then delete it."""
@@ -201,7 +209,7 @@ class CodeObjectProvider(Provider):
         self.s3.put_object_tagging(Bucket=bucket, Key=key, Tagging={"TagSet": tag_list(tags)})
         return "tagged"
 
-    def owned(self) -> list[str]:
+    def owned(self, known: Collection[str] = ()) -> list[str]:
         return []
 
     def delete(self, name: str) -> None:

@@ -12,6 +12,7 @@ cascaded.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -40,13 +41,15 @@ class _SchedulerProvider(Provider):
     def _tags(self, arn: str) -> dict[str, str]:
         return tag_dict(self.scheduler.list_tags_for_resource(ResourceArn=arn).get("Tags", []))
 
-    def owned_groups(self) -> list[str]:
-        """Groups carrying both owner tags, except those already being deleted."""
+    def owned_groups(self, known: Collection[str] = ()) -> list[str]:
+        """Groups carrying both owner tags, except those already being deleted and ``known``."""
         names = []
         paginator = self.scheduler.get_paginator("list_schedule_groups")
         for page in paginator.paginate(NamePrefix=self.settings.prefix):
             for group in page["ScheduleGroups"]:
-                if group.get("State") != DELETING and self.owns(self._tags(group["Arn"])):
+                if group.get("State") == DELETING or group["Name"] in known:
+                    continue
+                if self.owns(self._tags(group["Arn"])):
                     names.append(group["Name"])
         return names
 
@@ -79,8 +82,8 @@ class ScheduleGroupProvider(_SchedulerProvider):
         )
         return "tagged"
 
-    def owned(self) -> list[str]:
-        return self.owned_groups()
+    def owned(self, known: Collection[str] = ()) -> list[str]:
+        return self.owned_groups(known)
 
     def delete(self, name: str) -> None:
         self.scheduler.delete_schedule_group(Name=name)
@@ -116,14 +119,17 @@ class ScheduleProvider(_SchedulerProvider):
         retry_while_propagating(lambda: self.scheduler.update_schedule(**request), *ROLE_NOT_READY)
         return "updated"
 
-    def owned(self) -> list[str]:
+    def owned(self, known: Collection[str] = ()) -> list[str]:
         """``<group>/<schedule>`` for every schedule in a tagged group."""
         names: list[str] = []
         paginator = self.scheduler.get_paginator("list_schedules")
         for group in self.owned_groups():
             for page in paginator.paginate(GroupName=group):
                 names.extend(f"{group}/{s['Name']}" for s in page["Schedules"])
-        return names
+        return [name for name in names if name not in known]
+
+    def owned_name(self, resource: Resource) -> str:
+        return f"{resource.properties['GroupName']}/{resource.name}"
 
     def delete(self, name: str) -> None:
         group, _, schedule = name.partition("/")

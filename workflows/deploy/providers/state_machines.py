@@ -11,6 +11,7 @@ is published (PublishStateMachineVersion is idempotent) and the alias moved to i
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -181,15 +182,27 @@ class StateMachineProvider(Provider):
                 routingConfiguration=routing,
             )
 
-    def owned(self) -> list[str]:
+    def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
         for page in self.sfn.get_paginator("list_state_machines").paginate():
             for machine in page["stateMachines"]:
-                if machine["name"].startswith(self.settings.prefix):
+                name = machine["name"]
+                if name.startswith(self.settings.prefix) and name not in known:
                     tags = self.sfn.list_tags_for_resource(resourceArn=machine["stateMachineArn"])
                     if self.owns({t["key"]: t["value"] for t in tags["tags"]}):
-                        names.append(machine["name"])
+                        names.append(name)
         return names
+
+    def keep_reason(self, name: str, referenced: Mapping[str, str]) -> str | None:
+        # Deleting the machine takes its alias and versions with it, so a reference to any of
+        # them (a target, a Lambda's environment, another machine's definition) would break.
+        arn = self._arn(name)
+        users = sorted(
+            {who for ref, who in referenced.items() if ref.split(":")[:7] == arn.split(":")}
+        )
+        if users:
+            return "the desired state still refers to it or its versions: " + ", ".join(users)
+        return None
 
     def delete(self, name: str) -> None:
         """Delete the alias first (a version behind an alias cannot be deleted), then the
