@@ -20,22 +20,26 @@ def _folded(name: str) -> str:
     return name.replace("_", "").replace("-", "").lower()
 
 
+# Loading a service model parses its JSON; every integration call looks one up, so each is
+# loaded once per process.
 @cache
-def _operation_shapes(service: str, operation: str) -> tuple[Shape | None, Shape | None]:
+def _service_model(service: str) -> Any:
     import botocore.session
 
-    model = botocore.session.get_session().get_service_model(service)
-    operation_model = model.operation_model(operation)
+    return botocore.session.get_session().get_service_model(service)
+
+
+@cache
+def _operation_shapes(service: str, operation: str) -> tuple[Shape | None, Shape | None]:
+    operation_model = _service_model(service).operation_model(operation)
     return operation_model.input_shape, operation_model.output_shape
 
 
+@cache
 def _operation_name(service: str, action: str) -> str:
     """`start_execution` or `startExecution` -> the API model's `StartExecution`."""
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model(service)
     wanted = _folded(action)
-    for name in model.operation_names:
+    for name in _service_model(service).operation_names:
         if _folded(name) == wanted:
             return str(name)
     raise LookupError(f"{service} has no operation {action!r}")

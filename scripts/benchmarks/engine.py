@@ -7,7 +7,8 @@
 - `real_jobs`: retrains with the real job scripts (median of three); the orchestration
   overhead is the share of the wall time not spent in the job scripts (as `localcloud.jobs`
   records them), split into the jobs' staging (inputs in, outputs out) and everything else.
-Targets: mocked median < 100 ms; orchestration overhead < 10 %.
+Targets: the retrain machine with mocked jobs (`mocked_jobs`, the stricter of the two mocked
+figures) under 100 ms median; orchestration overhead < 10 %.
 """
 
 from __future__ import annotations
@@ -161,4 +162,9 @@ def real_jobs() -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    return {"mocked": mocked(), "mocked_jobs": mocked_jobs(), "real_jobs": real_jobs()}
+    figures = {"mocked": mocked(), "mocked_jobs": mocked_jobs(), "real_jobs": real_jobs()}
+    figures["meets_targets"] = (
+        figures["mocked_jobs"]["median_ms_start_to_succeeded"] < 100
+        and figures["real_jobs"]["orchestration_overhead_pct"] < 10
+    )
+    return figures
