@@ -122,6 +122,11 @@ def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
     """Start the server in the background, or reuse a running one. Returns (info, started)."""
     existing = running(workdir)
     if existing is not None:
+        if existing.port != port:
+            raise RuntimeError(
+                f"a server from this folder already runs on port {existing.port} (pid "
+                f"{existing.pid}); use that port, or stop it first (make local-down)"
+            )
         return existing, False
     (workdir / STATE_DIR).mkdir(parents=True, exist_ok=True)
     _state_path(workdir).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import boto3
+import pytest
 
 from localcloud import server
 
@@ -26,6 +27,8 @@ def test_up_reuse_execute_down(tmp_path: Path) -> None:
         assert json.loads((tmp_path / ".localcloud" / "server.json").read_text())["pid"] == info.pid
         again, started_again = server.up(port, tmp_path)
         assert (again, started_again) == (info, False)
+        with pytest.raises(RuntimeError, match=f"already runs on port {port}"):
+            server.up(_free_port(), tmp_path)
 
         sfn = boto3.client(
             "stepfunctions",
