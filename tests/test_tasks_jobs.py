@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -241,6 +242,19 @@ def failures(
     cases: dict[str, tuple[list[str], dict[str, str]]] = {}
     for name in ("empty", "nocsv", "missing", "types"):
         cases[name] = (preprocess_args(base / name, base / f"{name}-out"), {})
+    for name, damage in (
+        ("train-missing", lambda f: f.drop(columns=["tenure_months"])),
+        ("train-types", _unparseable_charge),
+        ("train-empty", None),
+    ):
+        channels = base / f"{name}-pre"
+        shutil.copytree(clean_pre, channels)
+        train_file = channels / "train" / "train.csv"
+        if damage is None:
+            train_file.write_text("")
+        else:
+            damage(pd.read_csv(train_file)).to_csv(train_file, index=False)
+        cases[name] = (["train.py"], train_env(channels, base / name))
     notransformer = train_env(clean_pre, base / "train-nt")
     notransformer["SM_CHANNEL_TRANSFORMER"] = str(base / "nowhere")
     cases["train-nt"] = (["train.py"], notransformer)
@@ -261,9 +275,27 @@ def failures(
     )
     runs = run_parallel(cases)
     where = {name: base / f"{name}-out" / "message" for name in cases}
-    where["train-nt"] = base / "train-nt" / "output" / "failure"
-    where["train-hp"] = base / "train-hp" / "output" / "failure"
+    for name in ("train-nt", "train-hp", "train-missing", "train-types", "train-empty"):
+        where[name] = base / name / "output" / "failure"
     return {name: (runs[name], where[name]) for name in cases}
+
+
+def _unparseable_charge(frame: pd.DataFrame) -> pd.DataFrame:
+    broken = frame.astype({"monthly_charges": object})
+    broken.loc[3, "monthly_charges"] = "twelve"
+    return broken
+
+
+def _produced(case: str, message_file: Path) -> list[Path]:
+    """What a failed job left besides its failure message: it must be nothing a later step
+    could take for a result (no split, no transformer, no model, no report)."""
+    if case.startswith("train"):
+        outputs = message_file.parent.parent / "model"
+    elif case.startswith("evaluate"):
+        outputs = message_file.parent.parent / "ev"
+    else:
+        outputs = message_file.parent
+    return [p for p in outputs.rglob("*") if p.is_file() and p != message_file]
 
 
 @pytest.mark.parametrize(
@@ -275,6 +307,9 @@ def failures(
         ("types", "column 'monthly_charges' must be numeric"),
         ("train-nt", "transformer.joblib not found"),
         ("train-hp", "unknown hyperparameter 'n_trees'"),
+        ("train-missing", "missing column(s) ['tenure_months']"),
+        ("train-types", "column 'monthly_charges' must be numeric"),
+        ("train-empty", "train.csv is empty"),
         ("evaluate-nomodel", "no model.joblib"),
     ],
 )
@@ -283,7 +318,7 @@ def test_bad_input_fails_the_job_with_its_reason(failures: dict, case: str, expe
     assert run.returncode != 0
     assert expected in message_file.read_text()
     assert expected in run.stderr
-    assert not (message_file.parent.parent / "model" / "model.joblib").exists()
+    assert _produced(case, message_file) == []
 
 
 @pytest.fixture(scope="module")
