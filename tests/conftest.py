@@ -1,1 +1,1 @@
-pytest_plugins = ["localcloud.pytest_plugin", "tests.tasks_helpers"]
+pytest_plugins = ["localcloud.pytest_plugin", "tests.tasks_helpers", "tests.jobs_helpers"]

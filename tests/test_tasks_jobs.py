@@ -1,17 +1,10 @@
 """The SageMaker job scripts, run as the container runs them: separate processes with their
-/opt/ml paths overridden, on datasets from the generator."""
+/opt/ml paths overridden, on datasets from the generator (the shared runs: jobs_helpers.py)."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-import tarfile
-from dataclasses import dataclass
-from pathlib import Path
 
 import joblib
 import numpy as np
@@ -21,135 +14,9 @@ from sklearn.metrics import roc_auc_score
 
 from localcloud import LocalCloud
 from tasks.data.capture import write_capture
-from tasks.data.churn import generate, write_csv
+from tasks.data.churn import generate
 from tasks.jobs.schema import CATEGORICAL_FEATURES, FEATURES, LABEL, NUMERIC_FEATURES
-
-ROOT = Path(__file__).resolve().parent.parent
-JOBS = ROOT / "tasks" / "jobs"
-TIMEOUT = 180
-
-
-@dataclass
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run_parallel(commands: dict[str, tuple[list[str], dict[str, str]]]) -> dict[str, Run]:
-    """Start every job at once (the machine has two cores) and wait for all, bounded."""
-    procs = {}
-    for key, (args, env) in commands.items():
-        procs[key] = subprocess.Popen(
-            [sys.executable, *args],
-            cwd=JOBS,
-            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-    results = {}
-    for key, proc in procs.items():
-        out, err = proc.communicate(timeout=TIMEOUT)
-        results[key] = Run(proc.returncode, out, err)
-    return results
-
-
-def preprocess_args(data: Path, out: Path) -> list[str]:
-    return [
-        "preprocess.py",
-        "--input-dir",
-        str(data),
-        "--output-dir",
-        str(out),
-        "--message-file",
-        str(out / "message"),
-    ]
-
-
-def train_env(pre: Path, work: Path) -> dict[str, str]:
-    return {
-        "SM_CHANNEL_TRAIN": str(pre / "train"),
-        "SM_CHANNEL_VALIDATION": str(pre / "validation"),
-        "SM_CHANNEL_TRANSFORMER": str(pre / "transformer"),
-        "SM_MODEL_DIR": str(work / "model"),
-        "SM_OUTPUT_DIR": str(work / "output"),
-        "SM_OUTPUT_DATA_DIR": str(work / "output" / "data"),
-        "SM_INPUT_CONFIG_DIR": str(work / "config"),
-    }
-
-
-def pack_model(work: Path) -> Path:
-    """What SageMaker does with SM_MODEL_DIR after training: model.tar.gz."""
-    target = work / "artifacts" / "model.tar.gz"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(target, "w:gz") as tar:
-        for path in sorted((work / "model").iterdir()):
-            tar.add(path, arcname=path.name)
-    return target
-
-
-@pytest.fixture(scope="module")
-def pipelines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
-    """A clean and a low-quality (45% label noise) dataset through preprocess, train, evaluate."""
-    base = tmp_path_factory.mktemp("jobs")
-    datasets = {"clean": generate(seed=7), "noisy": generate(seed=8, label_noise=0.45)}
-    for name, frame in datasets.items():
-        # Two files in nested folders: the job must read every CSV under its input.
-        half = len(frame) // 2
-        write_csv(frame.iloc[:half], base / name / "data" / "a.csv")
-        write_csv(frame.iloc[half:], base / name / "data" / "more" / "b.csv")
-    pre = run_parallel(
-        {n: (preprocess_args(base / n / "data", base / n / "pre"), {}) for n in datasets}
-    )
-    for name, run in pre.items():
-        assert run.returncode == 0, f"{name}: {run.stderr}"
-    hp_dir = base / "hp"
-    (hp_dir / "config").mkdir(parents=True)
-    # As the SageMaker SDK writes them: every value a JSON-encoded string.
-    (hp_dir / "config" / "hyperparameters.json").write_text(
-        json.dumps({"n_estimators": "20", "max_depth": "2", "sagemaker_program": '"train.py"'})
-    )
-    jobs = {
-        n: (
-            ["train.py", "--n_estimators", "120", "--max_depth", "3"],
-            train_env(base / n / "pre", base / n),
-        )
-        for n in datasets
-    }
-    jobs["hyperparameters_file"] = (["train.py"], train_env(base / "clean" / "pre", hp_dir))
-    trained = run_parallel(jobs)
-    for name, run in trained.items():
-        assert run.returncode == 0, f"{name}: {run.stderr}"
-    commands = {}
-    for name in datasets:
-        archive = pack_model(base / name)
-        commands[name] = (
-            [
-                "evaluate.py",
-                "--model-dir",
-                str(archive.parent),
-                "--test-dir",
-                str(base / name / "pre" / "test"),
-                "--output-dir",
-                str(base / name / "evaluation"),
-                "--message-file",
-                str(base / name / "message"),
-            ],
-            {},
-        )
-    evaluated = run_parallel(commands)
-    for name, run in evaluated.items():
-        assert run.returncode == 0, f"{name}: {run.stderr}"
-    return {
-        name: {
-            "dir": base / name,
-            "frame": datasets[name],
-            "train_log": trained[name].stdout,
-            "report": json.loads((base / name / "evaluation" / "evaluation.json").read_text()),
-        }
-        for name in datasets
-    } | {"hyperparameters_file": {"train_log": trained["hyperparameters_file"].stdout}}
+from tests.jobs_helpers import run_parallel
 
 
 def test_preprocess_splits_stratified_and_fits_on_train(pipelines: dict) -> None:
@@ -221,104 +88,6 @@ def test_low_quality_data_gives_a_measurably_worse_model(pipelines: dict) -> Non
     noisy = pipelines["noisy"]["report"]["binary_classification_metrics"]
     assert clean["auc"]["value"] > 0.8
     assert noisy["auc"]["value"] < 0.65
-
-
-@pytest.fixture(scope="module")
-def failures(
-    tmp_path_factory: pytest.TempPathFactory, pipelines: dict
-) -> dict[str, tuple[Run, Path]]:
-    """Jobs given bad input; each writes its reason where SageMaker reads it."""
-    base = tmp_path_factory.mktemp("bad")
-    clean_pre = pipelines["clean"]["dir"] / "pre"
-    (base / "empty").mkdir()
-    (base / "empty" / "data.csv").write_text("")
-    (base / "nocsv").mkdir()
-    (base / "nocsv" / "data.parquet").write_bytes(b"PAR1")
-    frame = generate(rows=200)
-    write_csv(frame.drop(columns=["tenure_months"]), base / "missing" / "d.csv")
-    broken = frame.astype({"monthly_charges": object})
-    broken.loc[3, "monthly_charges"] = "twelve"
-    write_csv(broken, base / "types" / "d.csv")
-    cases: dict[str, tuple[list[str], dict[str, str]]] = {}
-    for name in ("empty", "nocsv", "missing", "types"):
-        cases[name] = (preprocess_args(base / name, base / f"{name}-out"), {})
-    for name, damage in (
-        ("train-missing", lambda f: f.drop(columns=["tenure_months"])),
-        ("train-types", _unparseable_charge),
-        ("train-empty", None),
-    ):
-        channels = base / f"{name}-pre"
-        shutil.copytree(clean_pre, channels)
-        train_file = channels / "train" / "train.csv"
-        if damage is None:
-            train_file.write_text("")
-        else:
-            damage(pd.read_csv(train_file)).to_csv(train_file, index=False)
-        cases[name] = (["train.py"], train_env(channels, base / name))
-    notransformer = train_env(clean_pre, base / "train-nt")
-    notransformer["SM_CHANNEL_TRANSFORMER"] = str(base / "nowhere")
-    cases["train-nt"] = (["train.py"], notransformer)
-    cases["train-hp"] = (["train.py", "--n_trees", "5"], train_env(clean_pre, base / "train-hp"))
-    cases["evaluate-nomodel"] = (
-        [
-            "evaluate.py",
-            "--model-dir",
-            str(base / "nocsv"),
-            "--test-dir",
-            str(clean_pre / "test"),
-            "--output-dir",
-            str(base / "ev"),
-            "--message-file",
-            str(base / "evaluate-nomodel-out" / "message"),
-        ],
-        {},
-    )
-    runs = run_parallel(cases)
-    where = {name: base / f"{name}-out" / "message" for name in cases}
-    for name in ("train-nt", "train-hp", "train-missing", "train-types", "train-empty"):
-        where[name] = base / name / "output" / "failure"
-    return {name: (runs[name], where[name]) for name in cases}
-
-
-def _unparseable_charge(frame: pd.DataFrame) -> pd.DataFrame:
-    broken = frame.astype({"monthly_charges": object})
-    broken.loc[3, "monthly_charges"] = "twelve"
-    return broken
-
-
-def _produced(case: str, message_file: Path) -> list[Path]:
-    """What a failed job left besides its failure message: it must be nothing a later step
-    could take for a result (no split, no transformer, no model, no report)."""
-    if case.startswith("train"):
-        outputs = message_file.parent.parent / "model"
-    elif case.startswith("evaluate"):
-        outputs = message_file.parent.parent / "ev"
-    else:
-        outputs = message_file.parent
-    return [p for p in outputs.rglob("*") if p.is_file() and p != message_file]
-
-
-@pytest.mark.parametrize(
-    ("case", "expected"),
-    [
-        ("empty", "is empty"),
-        ("nocsv", "no CSV file"),
-        ("missing", "missing column(s) ['tenure_months']"),
-        ("types", "column 'monthly_charges' must be numeric"),
-        ("train-nt", "transformer.joblib not found"),
-        ("train-hp", "unknown hyperparameter 'n_trees'"),
-        ("train-missing", "missing column(s) ['tenure_months']"),
-        ("train-types", "column 'monthly_charges' must be numeric"),
-        ("train-empty", "train.csv is empty"),
-        ("evaluate-nomodel", "no model.joblib"),
-    ],
-)
-def test_bad_input_fails_the_job_with_its_reason(failures: dict, case: str, expected: str) -> None:
-    run, message_file = failures[case]
-    assert run.returncode != 0
-    assert expected in message_file.read_text()
-    assert expected in run.stderr
-    assert _produced(case, message_file) == []
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,111 @@
+"""The job scripts given bad input: each fails with a message that says what is wrong, where
+SageMaker reads it, and leaves nothing a later step could take for a result."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tasks.data.churn import generate, write_csv
+from tests.jobs_helpers import Run, preprocess_args, run_parallel, train_env
+
+
+@pytest.fixture(scope="module")
+def failures(
+    tmp_path_factory: pytest.TempPathFactory, pipelines: dict
+) -> dict[str, tuple[Run, Path]]:
+    """Jobs given bad input; each writes its reason where SageMaker reads it."""
+    base = tmp_path_factory.mktemp("bad")
+    clean_pre = pipelines["clean"]["dir"] / "pre"
+    (base / "empty").mkdir()
+    (base / "empty" / "data.csv").write_text("")
+    (base / "nocsv").mkdir()
+    (base / "nocsv" / "data.parquet").write_bytes(b"PAR1")
+    frame = generate(rows=200)
+    write_csv(frame.drop(columns=["tenure_months"]), base / "missing" / "d.csv")
+    broken = frame.astype({"monthly_charges": object})
+    broken.loc[3, "monthly_charges"] = "twelve"
+    write_csv(broken, base / "types" / "d.csv")
+    cases: dict[str, tuple[list[str], dict[str, str]]] = {}
+    for name in ("empty", "nocsv", "missing", "types"):
+        cases[name] = (preprocess_args(base / name, base / f"{name}-out"), {})
+    for name, damage in (
+        ("train-missing", lambda f: f.drop(columns=["tenure_months"])),
+        ("train-types", _unparseable_charge),
+        ("train-empty", None),
+    ):
+        channels = base / f"{name}-pre"
+        shutil.copytree(clean_pre, channels)
+        train_file = channels / "train" / "train.csv"
+        if damage is None:
+            train_file.write_text("")
+        else:
+            damage(pd.read_csv(train_file)).to_csv(train_file, index=False)
+        cases[name] = (["train.py"], train_env(channels, base / name))
+    notransformer = train_env(clean_pre, base / "train-nt")
+    notransformer["SM_CHANNEL_TRANSFORMER"] = str(base / "nowhere")
+    cases["train-nt"] = (["train.py"], notransformer)
+    cases["train-hp"] = (["train.py", "--n_trees", "5"], train_env(clean_pre, base / "train-hp"))
+    cases["evaluate-nomodel"] = (
+        [
+            "evaluate.py",
+            "--model-dir",
+            str(base / "nocsv"),
+            "--test-dir",
+            str(clean_pre / "test"),
+            "--output-dir",
+            str(base / "ev"),
+            "--message-file",
+            str(base / "evaluate-nomodel-out" / "message"),
+        ],
+        {},
+    )
+    runs = run_parallel(cases)
+    where = {name: base / f"{name}-out" / "message" for name in cases}
+    for name in ("train-nt", "train-hp", "train-missing", "train-types", "train-empty"):
+        where[name] = base / name / "output" / "failure"
+    return {name: (runs[name], where[name]) for name in cases}
+
+
+def _unparseable_charge(frame: pd.DataFrame) -> pd.DataFrame:
+    broken = frame.astype({"monthly_charges": object})
+    broken.loc[3, "monthly_charges"] = "twelve"
+    return broken
+
+
+def _produced(case: str, message_file: Path) -> list[Path]:
+    """What a failed job left besides its failure message: it must be nothing a later step
+    could take for a result (no split, no transformer, no model, no report)."""
+    if case.startswith("train"):
+        outputs = message_file.parent.parent / "model"
+    elif case.startswith("evaluate"):
+        outputs = message_file.parent.parent / "ev"
+    else:
+        outputs = message_file.parent
+    return [p for p in outputs.rglob("*") if p.is_file() and p != message_file]
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("empty", "is empty"),
+        ("nocsv", "no CSV file"),
+        ("missing", "missing column(s) ['tenure_months']"),
+        ("types", "column 'monthly_charges' must be numeric"),
+        ("train-nt", "transformer.joblib not found"),
+        ("train-hp", "unknown hyperparameter 'n_trees'"),
+        ("train-missing", "missing column(s) ['tenure_months']"),
+        ("train-types", "column 'monthly_charges' must be numeric"),
+        ("train-empty", "train.csv is empty"),
+        ("evaluate-nomodel", "no model.joblib"),
+    ],
+)
+def test_bad_input_fails_the_job_with_its_reason(failures: dict, case: str, expected: str) -> None:
+    run, message_file = failures[case]
+    assert run.returncode != 0
+    assert expected in message_file.read_text()
+    assert expected in run.stderr
+    assert _produced(case, message_file) == []
