@@ -147,6 +147,9 @@ def test_first_deploy_creates_storage_queue_rules_schedule_and_alarms(
         block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
         assert all(block.values()) and len(block) == 4
         assert OWNER_TAGS.items() <= tags_of(s3.get_bucket_tagging(Bucket=bucket)["TagSet"]).items()
+        # Object Created events reach EventBridge only when the bucket turns them on.
+        notifications = s3.get_bucket_notification_configuration(Bucket=bucket)
+        assert notifications["EventBridgeConfiguration"] == {}
     sourcedir = s3.get_object(Bucket=settings.artifacts_bucket, Key="code/sourcedir.tar.gz")
     assert sourcedir["Body"].read() == (packaged / "jobs" / "sourcedir.tar.gz").read_bytes()
     script = s3.get_object(Bucket=settings.artifacts_bucket, Key="code/jobs/train.py")
