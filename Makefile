@@ -64,8 +64,11 @@ deploy-workflow: setup
 plan-workflow: setup
 	@$(PY) scripts/deploy.py plan --env $(ENV) --target $(TARGET)
 
+# MACHINE=retrain (or drift-check, deploy-model) rolls back that machine only; default: every
+# machine that has an earlier version.
+MACHINE ?=
 rollback-workflow: setup
-	@$(PY) scripts/deploy.py rollback --env $(ENV) --target $(TARGET)
+	@$(PY) scripts/deploy.py rollback --env $(ENV) --target $(TARGET) $(if $(MACHINE),--machine $(MACHINE))
 
 destroy-workflow: setup
 	@$(PY) scripts/deploy.py destroy --env $(ENV) --target $(TARGET)

@@ -1,8 +1,10 @@
 """Rollback: move each state machine's ``live`` alias back to its previous version.
 
 The previous version is the highest-numbered version below the one ``live`` routes to (versions
-are numbered in publication order and may have been deleted). Every machine is checked before
-any alias moves, so a rollback that cannot be done for one machine changes nothing.
+are numbered in publication order and may have been deleted). A deploy usually changes one
+machine, so each machine that has an earlier version moves and each that does not (already at
+its first version, or never deployed) is skipped with the reason. Every machine is read before
+any alias moves; only when no machine can move does rollback refuse, moving nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +44,15 @@ class AliasMove:
         )
 
 
+@dataclass(frozen=True)
+class Skip:
+    machine: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.machine}: skipped, {self.reason}"
+
+
 def _previous_version(sfn: object, machine_arn: str, current: int) -> str | None:
     for candidate in range(current - 1, 0, -1):
         arn = f"{machine_arn}:{candidate}"
@@ -55,40 +66,46 @@ def _previous_version(sfn: object, machine_arn: str, current: int) -> str | None
     return None
 
 
-def plan_rollback(settings: Settings, clients: Clients, machines: Sequence[str]) -> list[AliasMove]:
-    sfn = clients("stepfunctions")
-    moves: list[AliasMove] = []
-    problems: list[str] = []
-    for machine in machines:
-        if machine not in BUILDERS:
-            problems.append(
-                f"{machine}: not a state machine of the project ({', '.join(BUILDERS)})"
-            )
-            continue
-        name = settings.state_machine_name(machine)
-        alias_arn = settings.state_machine_alias_arn(machine)
-        try:
-            alias = sfn.describe_state_machine_alias(stateMachineAliasArn=alias_arn)
-        except ClientError as error:
-            if is_not_found(error, "ResourceNotFound"):
-                problems.append(f"{name}: has no {LIVE_ALIAS} alias; deploy it first")
-                continue
-            raise
-        routes = sorted(alias["routingConfiguration"], key=lambda r: -r["weight"])
-        current = routes[0]["stateMachineVersionArn"]
-        previous = _previous_version(
-            sfn, settings.location.state_machine(name), version_number(current)
+def _step(settings: Settings, sfn: object, machine: str) -> AliasMove | Skip:
+    name = settings.state_machine_name(machine)
+    alias_arn = settings.state_machine_alias_arn(machine)
+    try:
+        alias = sfn.describe_state_machine_alias(  # type: ignore[attr-defined]
+            stateMachineAliasArn=alias_arn
         )
-        if previous is None:
-            problems.append(
-                f"{name}: {LIVE_ALIAS} is at version {version_number(current)}, the earliest "
-                "that exists; there is no previous version to roll back to"
-            )
-            continue
-        moves.append(AliasMove(name, alias_arn, current, previous))
-    if problems:
-        raise RollbackError(problems)
-    return moves
+    except ClientError as error:
+        if is_not_found(error, "ResourceNotFound"):
+            return Skip(name, f"has no {LIVE_ALIAS} alias; deploy it first")
+        raise
+    routes = sorted(alias["routingConfiguration"], key=lambda r: -r["weight"])
+    current = routes[0]["stateMachineVersionArn"]
+    previous = _previous_version(
+        sfn, settings.location.state_machine(name), version_number(current)
+    )
+    if previous is None:
+        return Skip(
+            name,
+            f"{LIVE_ALIAS} is at version {version_number(current)}, the earliest that exists; "
+            "there is no previous version to roll back to",
+        )
+    return AliasMove(name, alias_arn, current, previous)
+
+
+def plan_rollback(
+    settings: Settings, clients: Clients, machines: Sequence[str]
+) -> list[AliasMove | Skip]:
+    """One step per machine, in the order given. Raises RollbackError for a name that is not
+    a machine of the project, and when no machine can move."""
+    unknown = [m for m in machines if m not in BUILDERS]
+    if unknown:
+        raise RollbackError(
+            [f"{m}: not a state machine of the project ({', '.join(BUILDERS)})" for m in unknown]
+        )
+    sfn = clients("stepfunctions")
+    steps = [_step(settings, sfn, machine) for machine in machines]
+    if not any(isinstance(step, AliasMove) for step in steps):
+        raise RollbackError([f"{s.machine}: {s.reason}" for s in steps if isinstance(s, Skip)])
+    return steps
 
 
 def rollback(
@@ -98,16 +115,19 @@ def rollback(
     *,
     machines: Sequence[str] | None = None,
 ) -> list[AliasMove]:
-    """Move ``live`` of each machine (default: all three) to its previous version: one
-    UpdateStateMachineAlias per machine. Raises RollbackError, moving nothing, when a machine
-    has no alias or no earlier version."""
+    """Move ``live`` of each machine (default: all three) that has an earlier version to that
+    version, one UpdateStateMachineAlias per machine, and say which were skipped and why.
+    Returns the moves. Raises RollbackError, moving nothing, when no machine can move."""
     clients = Clients(client_factory)
-    moves = plan_rollback(settings, clients, list(machines or BUILDERS))
+    steps = plan_rollback(settings, clients, list(machines or BUILDERS))
     sfn = clients("stepfunctions")
-    for move in moves:
-        sfn.update_state_machine_alias(
-            stateMachineAliasArn=move.alias_arn,
-            routingConfiguration=[{"stateMachineVersionArn": move.to_version, "weight": 100}],
-        )
-        out(move.describe())
+    moves = []
+    for step in steps:
+        if isinstance(step, AliasMove):
+            sfn.update_state_machine_alias(
+                stateMachineAliasArn=step.alias_arn,
+                routingConfiguration=[{"stateMachineVersionArn": step.to_version, "weight": 100}],
+            )
+            moves.append(step)
+        out(step.describe())
     return moves
