@@ -5,6 +5,10 @@
     python scripts/deploy.py rollback [--env dev|prod] [--target local|aws] [--machine NAME]...
     python scripts/deploy.py destroy  [--env dev|prod] [--target local|aws]
     python scripts/deploy.py template [--env dev|prod] [--out FILE]
+    python scripts/deploy.py permissions [--env dev|prod]
+
+``permissions`` prints the IAM policy the deployer needs (every call of plan, apply, rollback
+and destroy on the AWS target), as JSON.
 
 ``--target local`` (default) deploys to the embedded cloud, starting its server when needed;
 ``aws`` uses the standard AWS environment. ``AWS_ENDPOINT_URL`` names another endpoint.
@@ -14,6 +18,7 @@ Exit 0 on success, 1 when the deploy was refused or failed, 2 on usage errors.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -34,11 +39,12 @@ from workflows.deploy import (  # noqa: E402
     rollback,
 )
 from workflows.deploy.endpoints import TargetError, aws_clients, local_clients  # noqa: E402
+from workflows.deploy.permissions import deployer_policy  # noqa: E402
 from workflows.deploy.template import write_template  # noqa: E402
 from workflows.machines import BUILDERS  # noqa: E402
 from workflows.settings import SettingsError, environments, load_settings  # noqa: E402
 
-COMMANDS = ("plan", "apply", "rollback", "destroy", "template")
+COMMANDS = ("plan", "apply", "rollback", "destroy", "template", "permissions")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -67,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
             out = args.out or ROOT / "build" / f"{args.env}.template.json"
             write_template(settings, out)
             print(f"template: wrote {out}")
+            return 0
+        if args.command == "permissions":
+            print(json.dumps(deployer_policy(settings), indent=2))
             return 0
         target = AWS if args.target == "aws" else LOCAL
         clients = aws_clients(settings) if target is AWS else local_clients(settings)

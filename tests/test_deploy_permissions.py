@@ -1,0 +1,187 @@
+"""The deployer's policy (workflows/deploy/permissions.py) against what the deploy really calls:
+a full cycle on each schedule mechanism and the AWS target's extra calls are recorded, and the
+policy must grant every action each call needs, on the resource it is made on, and nothing no
+call needs."""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import boto3
+import pytest
+
+from localcloud import LocalCloud
+from scripts import deploy as deploy_cli
+from tests.deploy_helpers import dev_settings
+from tests.permissions_helpers import (
+    POWERTOOLS_LAYER,
+    Call,
+    authorized_on,
+    aws_target_calls,
+    full_cycle,
+)
+from workflows.deploy.permissions import actions_for, deployer_grants, deployer_policy
+from workflows.policies.lint import lint_policy
+from workflows.policies.simulate import is_allowed
+from workflows.policies.statements import wildcard_reasons
+from workflows.settings import Schedules
+
+DEPLOY_CODE = Path(__file__).resolve().parent.parent / "workflows" / "deploy"
+# Calls in the deploy's code that no cycle makes, and why none can.
+NEVER_CALLED = {
+    "AttachRolePolicy": "no derived role names a managed policy (the IAM lint forbids it)",
+    "DeleteObject": "code objects go with their bucket (DeleteObjects); none is deleted alone",
+}
+# Parliament's findings that are what a deployer is: it writes roles, their policies and the
+# resource policies of what it creates, and updates the code of functions that run as a role.
+MANAGES_PERMISSIONS = {
+    "iam:createrole",
+    "iam:deleterole",
+    "iam:updaterole",
+    "iam:updateassumerolepolicy",
+    "iam:putrolepolicy",
+    "iam:deleterolepolicy",
+    "iam:detachrolepolicy",
+    "lambda:addpermission",
+    "lambda:removepermission",
+    "s3:putbucketpolicy",
+    "s3:putbucketpublicaccessblock",
+    "sns:createtopic",
+    "sns:settopicattributes",
+    "sqs:createqueue",
+    "sqs:setqueueattributes",
+}
+ACCEPTED_LINT = {
+    "parliament PRIVILEGE_ESCALATION: {'type': 'EditExistingLambdaFunctionWithRole', "
+    "'actions': ['lambda:updatefunctioncode'], 'filepath': None}",
+    # Granted on * on purpose (see permissions.WHY["CloudWatchDescribeAlarms"]).
+    "parliament RESOURCE_STAR: ['cloudwatch:DescribeAlarms']",
+}
+PERMISSIONS_MANAGEMENT = "parliament PERMISSIONS_MANAGEMENT_ACTIONS: "
+
+
+@pytest.fixture(scope="module")
+def recorded() -> Iterator[dict[str, list[Call]]]:
+    settings = dev_settings()
+    runs: dict[str, list[Call]] = {}
+    for name, schedules in (("scheduler", Schedules()), ("rule", Schedules(use_scheduler=False))):
+        with LocalCloud() as cloud:
+            runs[name] = full_cycle(cloud, replace(settings, schedules=schedules))
+    with LocalCloud() as cloud:
+        runs["aws"] = aws_target_calls(cloud, settings)
+    yield runs
+
+
+def _operations(calls: list[Call]) -> set[tuple[str, str]]:
+    return {(c.service, c.operation) for c in calls}
+
+
+def _needed(recorded: dict[str, list[Call]]) -> set[str]:
+    return {
+        a for run in recorded.values() for c in run for a in actions_for(c.service, c.operation)
+    }
+
+
+def _granted() -> set[str]:
+    return {a for s in deployer_policy(dev_settings())["Statement"] for a in s["Action"]}
+
+
+def test_every_action_a_recorded_call_needs_is_granted(recorded: dict[str, list[Call]]) -> None:
+    assert sorted(_needed(recorded) - _granted()) == []
+
+
+def test_every_granted_action_is_needed_by_a_recorded_call(
+    recorded: dict[str, list[Call]],
+) -> None:
+    assert sorted(_granted() - _needed(recorded)) == []
+
+
+def test_every_recorded_call_is_allowed_on_its_resource(recorded: dict[str, list[Call]]) -> None:
+    settings = dev_settings()
+    policy = deployer_policy(settings)
+    denied = sorted(
+        {
+            f"{call.service}:{call.operation} needs {action} on {resource} {context or ''}"
+            for run in recorded.values()
+            for call in run
+            for action in actions_for(call.service, call.operation)
+            for resource, context in authorized_on(settings, call, action)
+            if not is_allowed(policy, action, resource, context)
+        }
+    )
+    assert denied == []
+
+
+def test_the_policy_refuses_other_environments_and_other_services() -> None:
+    policy = deployer_policy(dev_settings())
+    prod = dev_settings().location.state_machine("churn-prod-retrain") + ":live"
+    assert not is_allowed(policy, "states:UpdateStateMachineAlias", prod)
+    assert not is_allowed(policy, "s3:GetObject", "arn:aws:s3:::churn-prod-data/key")
+    role = "arn:aws:iam::123456789012:role/churn-dev-lambda-notify"
+    assert is_allowed(policy, "iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"})
+    assert not is_allowed(
+        policy, "iam:PassRole", role, {"iam:PassedToService": "ec2.amazonaws.com"}
+    )
+    assert not is_allowed(policy, "iam:PassRole", "arn:aws:iam::123456789012:role/churn-dev-x")
+    # On AWS the functions carry the Powertools layer AWS publishes from its own account.
+    assert is_allowed(policy, "lambda:GetLayerVersion", POWERTOOLS_LAYER)
+
+
+def test_both_mechanisms_and_the_aws_target_were_recorded(recorded: dict[str, list[Call]]) -> None:
+    scheduler, rule = _operations(recorded["scheduler"]), _operations(recorded["rule"])
+    assert {("scheduler", "CreateSchedule"), ("scheduler", "UpdateSchedule")} <= scheduler
+    # Under mechanism: rule, the drift-check rule starts its machine with the events role.
+    targets = [c for c in recorded["rule"] if c.operation == "PutTargets"]
+    assert any(t.get("RoleArn") for c in targets for t in c.params["Targets"])
+    assert ("stepfunctions", "PublishStateMachineVersion") in scheduler
+    added = _operations(recorded["aws"]) - scheduler - rule
+    assert added == {
+        ("sts", "GetCallerIdentity"),
+        ("ssm", "GetParameter"),
+        ("s3", "PutBucketPolicy"),
+    }
+
+
+def _called_operations(services: set[str]) -> set[str]:
+    """Every operation of ``services`` the deploy's code names: client methods and paginators."""
+    names: set[str] = set()
+    for path in DEPLOY_CODE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            # A one-word name (re's search, a dict's update) is no client method of the deploy.
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if "_" in node.func.attr:
+                    names.add(node.func.attr)
+                if node.func.attr == "get_paginator" and isinstance(node.args[0], ast.Constant):
+                    names.add(str(node.args[0].value))
+    operations: set[str] = set()
+    for service in services:
+        mapping = boto3.client(service, region_name="us-east-1").meta.method_to_api_mapping  # type: ignore[call-overload]
+        operations |= {mapping[name] for name in names if name in mapping}
+    return operations
+
+
+def test_every_operation_in_the_deploy_code_was_recorded(recorded: dict[str, list[Call]]) -> None:
+    made = {c.operation for run in recorded.values() for c in run}
+    services = {c.service for run in recorded.values() for c in run}
+    missing = _called_operations(services) - made - set(NEVER_CALLED)
+    assert sorted(missing) == []
+    assert sorted(set(NEVER_CALLED) & made) == []
+
+
+def test_the_policy_lints_clean_but_for_what_a_deployer_is() -> None:
+    settings = dev_settings()
+    findings = lint_policy(deployer_policy(settings), wildcard_reasons(deployer_grants(settings)))
+    managing = [f for f in findings if f.startswith(PERMISSIONS_MANAGEMENT)]
+    for finding in managing:
+        actions = ast.literal_eval(finding.removeprefix(PERMISSIONS_MANAGEMENT))["actions"]
+        assert sorted(set(actions) - MANAGES_PERMISSIONS) == []
+    assert sorted(set(findings) - set(managing) - ACCEPTED_LINT) == []
+
+
+def test_the_cli_prints_the_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    assert deploy_cli.main(["permissions", "--env", "dev"]) == 0
+    assert json.loads(capsys.readouterr().out) == deployer_policy(dev_settings())

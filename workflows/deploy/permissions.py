@@ -1,0 +1,395 @@
+"""The deployer's permissions: the identity policy that lets plan, deploy, rollback and destroy
+make every call they make, and nothing else (``python scripts/deploy.py permissions --env dev``).
+
+tests/test_deploy_permissions.py records every call of a full cycle against the embedded cloud
+(both schedule mechanisms, the AWS target's extra calls), maps each to its IAM actions with
+``actions_for`` and checks both ways: every action a call needs is granted, and every granted
+action is needed by a recorded call. It also checks each recorded call against the grants'
+resources with the project's IAM evaluator.
+
+Resources follow the discovery in ``providers``: a resource is the project's when its name
+starts with ``<project>-<env>`` (the bare prefix: destroy reads the tags of every name that
+starts with it, so ``<prefix>-*`` would refuse the tag read of a neighbour named ``<prefix>x``
+and stop destroy). ``*`` is granted only for calls whose action has no resource type: the
+listings that discovery starts from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tasks.packaging import handler_modules
+from workflows.machines import BUILDERS
+from workflows.policies.statements import WILDCARD, Grant, policy_document
+from workflows.settings import Settings
+
+# botocore names the Step Functions client "stepfunctions"; IAM's prefix is "states".
+SERVICE_PREFIXES = {"stepfunctions": "states"}
+
+# Calls whose IAM actions are not ``<prefix>:<operation>``: S3's operations and actions differ
+# in name, and some calls, as the deploy makes them, need other actions too (the Service
+# Authorization Reference lists these as dependent actions, or the API reference says so).
+OPERATION_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("s3", "ListBuckets"): ("s3:ListAllMyBuckets",),
+    ("s3", "HeadBucket"): ("s3:ListBucket",),
+    ("s3", "ListObjects"): ("s3:ListBucket",),
+    ("s3", "ListObjectsV2"): ("s3:ListBucket",),
+    ("s3", "ListObjectVersions"): ("s3:ListBucketVersions",),
+    ("s3", "GetBucketEncryption"): ("s3:GetEncryptionConfiguration",),
+    ("s3", "PutBucketEncryption"): ("s3:PutEncryptionConfiguration",),
+    ("s3", "GetPublicAccessBlock"): ("s3:GetBucketPublicAccessBlock",),
+    ("s3", "PutPublicAccessBlock"): ("s3:PutBucketPublicAccessBlock",),
+    ("s3", "GetBucketNotificationConfiguration"): ("s3:GetBucketNotification",),
+    ("s3", "PutBucketNotificationConfiguration"): ("s3:PutBucketNotification",),
+    ("s3", "HeadObject"): ("s3:GetObject",),
+    # The code objects are uploaded with their tags (x-amz-tagging).
+    ("s3", "PutObject"): ("s3:PutObject", "s3:PutObjectTagging"),
+    # Emptying a bucket names each object version (and delete marker) it deletes.
+    ("s3", "DeleteObjects"): ("s3:DeleteObject", "s3:DeleteObjectVersion"),
+    # Every create that carries the tags needs the service's tagging action too.
+    ("iam", "CreateRole"): ("iam:CreateRole", "iam:TagRole"),
+    ("sqs", "CreateQueue"): ("sqs:CreateQueue", "sqs:TagQueue"),
+    ("sns", "CreateTopic"): ("sns:CreateTopic", "sns:TagResource"),
+    ("logs", "CreateLogGroup"): ("logs:CreateLogGroup", "logs:TagResource"),
+    ("cloudwatch", "PutMetricAlarm"): ("cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"),
+    ("sagemaker", "CreateModelPackageGroup"): (
+        "sagemaker:CreateModelPackageGroup",
+        "sagemaker:AddTags",
+    ),
+    ("events", "PutRule"): ("events:PutRule", "events:TagResource"),
+    ("scheduler", "CreateScheduleGroup"): (
+        "scheduler:CreateScheduleGroup",
+        "scheduler:TagResource",
+    ),
+    # Deleting a group deletes the schedules left in it.
+    ("scheduler", "DeleteScheduleGroup"): (
+        "scheduler:DeleteScheduleGroup",
+        "scheduler:DeleteSchedule",
+    ),
+    # A function runs as its role (PassRole), and on AWS with the Powertools layer, which the
+    # caller must be allowed to read (GetLayerVersion).
+    ("lambda", "CreateFunction"): (
+        "lambda:CreateFunction",
+        "iam:PassRole",
+        "lambda:TagResource",
+        "lambda:GetLayerVersion",
+    ),
+    ("lambda", "UpdateFunctionConfiguration"): (
+        "lambda:UpdateFunctionConfiguration",
+        "iam:PassRole",
+        "lambda:GetLayerVersion",
+    ),
+    # A state machine runs as its role; the deploy creates and updates with publish=true.
+    ("stepfunctions", "CreateStateMachine"): (
+        "states:CreateStateMachine",
+        "iam:PassRole",
+        "states:PublishStateMachineVersion",
+        "states:TagResource",
+    ),
+    ("stepfunctions", "UpdateStateMachine"): (
+        "states:UpdateStateMachine",
+        "iam:PassRole",
+        "states:PublishStateMachineVersion",
+    ),
+    # A target that starts a state machine (mechanism: rule) and every schedule name a role.
+    ("events", "PutTargets"): ("events:PutTargets", "iam:PassRole"),
+    ("scheduler", "CreateSchedule"): ("scheduler:CreateSchedule", "iam:PassRole"),
+    ("scheduler", "UpdateSchedule"): ("scheduler:UpdateSchedule", "iam:PassRole"),
+    # STS answers GetCallerIdentity for any identity, even one whose policy denies it.
+    ("sts", "GetCallerIdentity"): (),
+}
+
+POWERTOOLS_LAYER_NAME = "AWSLambdaPowertools*"
+POWERTOOLS_PARAMETERS = "parameter/aws/service/powertools/*"
+
+LIST_WHY = "{} has no resource type: it lists the account's {}, from which discovery picks ours"
+WHY = {
+    "S3ListBuckets": LIST_WHY.format("s3:ListAllMyBuckets (ListBuckets)", "buckets"),
+    "IamListRoles": LIST_WHY.format("iam:ListRoles", "roles"),
+    "LambdaListFunctions": LIST_WHY.format("lambda:ListFunctions", "functions"),
+    "StatesListStateMachines": LIST_WHY.format("states:ListStateMachines", "state machines"),
+    "EventsListRules": LIST_WHY.format("events:ListRules", "rules"),
+    "SchedulerList": LIST_WHY.format(
+        "scheduler:ListScheduleGroups and ListSchedules", "schedule groups and schedules"
+    ),
+    "SnsListTopics": LIST_WHY.format("sns:ListTopics", "topics"),
+    "SqsListQueues": LIST_WHY.format("sqs:ListQueues", "queues"),
+    "LogsDescribeLogGroups": LIST_WHY.format("logs:DescribeLogGroups", "log groups"),
+    "SageMakerList": LIST_WHY.format(
+        "sagemaker:ListModelPackageGroups (ListModelPackages takes a group, not a package ARN)",
+        "model package groups and packages",
+    ),
+    "CloudWatchDescribeAlarms": (
+        "cloudwatch:DescribeAlarms names the alarm resource type, but discovery lists by name "
+        "prefix (AlarmNamePrefix), which no alarm ARN is documented to authorize; AWS's own "
+        "examples grant this read-only listing on *"
+    ),
+}
+
+
+def actions_for(service: str, operation: str) -> tuple[str, ...]:
+    """The IAM actions a call needs, as the deploy makes it (``service`` is botocore's name)."""
+    found = OPERATION_ACTIONS.get((service, operation))
+    if found is not None:
+        return found
+    return (f"{SERVICE_PREFIXES.get(service, service)}:{operation}",)
+
+
+def _listing(sid: str, *actions: str) -> Grant:
+    return Grant(sid, actions, (WILDCARD,), why_wildcard=WHY[sid])
+
+
+def _pass_role(sid: str, service: str, settings: Settings, roles: list[str]) -> Grant:
+    arns = tuple(settings.location.role(r) for r in roles)
+    condition = {"StringEquals": {"iam:PassedToService": f"{service}.amazonaws.com"}}
+    return Grant(sid, ("iam:PassRole",), arns, condition)
+
+
+def deployer_grants(settings: Settings) -> list[Grant]:
+    loc, prefix = settings.location, settings.prefix
+    own = prefix + "*"
+    # The settings may name buckets outside the prefix; discovery takes those two too.
+    named = [
+        b for b in (settings.data_bucket, settings.artifacts_bucket) if not b.startswith(prefix)
+    ]
+    buckets = (loc.bucket(own), *(loc.bucket(b) for b in named))
+    objects = tuple(f"{arn}/*" for arn in buckets)
+    log_groups = tuple(
+        loc.arn("logs", f"log-group:{root}{own}")
+        for root in ("/aws/lambda/", "/aws/vendedlogs/states/")
+    )
+    return [
+        _listing("S3ListBuckets", "s3:ListAllMyBuckets"),
+        Grant(
+            "S3Buckets",
+            (
+                "s3:CreateBucket",
+                "s3:DeleteBucket",
+                "s3:ListBucket",
+                "s3:ListBucketVersions",
+                "s3:GetEncryptionConfiguration",
+                "s3:PutEncryptionConfiguration",
+                "s3:GetBucketPublicAccessBlock",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:GetBucketPolicy",
+                "s3:PutBucketPolicy",
+                "s3:GetBucketNotification",
+                "s3:PutBucketNotification",
+                "s3:GetBucketTagging",
+                "s3:PutBucketTagging",
+            ),
+            buckets,
+        ),
+        Grant(
+            "S3Objects",
+            (
+                "s3:GetObject",
+                "s3:PutObject",
+                "s3:GetObjectTagging",
+                "s3:PutObjectTagging",
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+            ),
+            objects,
+        ),
+        _listing("IamListRoles", "iam:ListRoles"),
+        Grant(
+            "IamRoles",
+            (
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:GetRole",
+                "iam:UpdateRole",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:TagRole",
+                "iam:ListRoleTags",
+                "iam:ListRolePolicies",
+                "iam:GetRolePolicy",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
+                "iam:ListAttachedRolePolicies",
+                # No derived role attaches a managed policy, so AttachRolePolicy is not needed;
+                # one attached by hand is detached (by an update, or by destroy).
+                "iam:DetachRolePolicy",
+            ),
+            (loc.role(own),),
+        ),
+        _pass_role(
+            "PassRolesToLambda",
+            "lambda",
+            settings,
+            [settings.lambda_role_name(h) for h in handler_modules()],
+        ),
+        _pass_role(
+            "PassRolesToStepFunctions",
+            "states",
+            settings,
+            [settings.state_machine_role_name(m) for m in BUILDERS],
+        ),
+        # Both, whichever schedules.mechanism is set: switching it must not need a new policy.
+        _pass_role("PassRoleToEventBridge", "events", settings, [settings.events_role_name]),
+        _pass_role("PassRoleToScheduler", "scheduler", settings, [settings.scheduler_role_name]),
+        _listing("LambdaListFunctions", "lambda:ListFunctions"),
+        Grant(
+            "LambdaFunctions",
+            (
+                "lambda:CreateFunction",
+                "lambda:DeleteFunction",
+                "lambda:GetFunction",
+                "lambda:UpdateFunctionCode",
+                "lambda:UpdateFunctionConfiguration",
+                "lambda:GetPolicy",
+                "lambda:AddPermission",
+                "lambda:RemovePermission",
+                "lambda:ListTags",
+                "lambda:TagResource",
+            ),
+            (loc.function(own),),
+        ),
+        # The public layer AWS publishes (from its own account, which differs by partition).
+        Grant(
+            "LambdaPowertoolsLayer",
+            ("lambda:GetLayerVersion",),
+            (f"arn:{loc.partition}:lambda:{loc.region}:*:layer:{POWERTOOLS_LAYER_NAME}:*",),
+        ),
+        # The layer's ARN is a public parameter; its ARN has no account (``*`` matches none).
+        Grant(
+            "SsmPowertoolsLayerParameter",
+            ("ssm:GetParameter",),
+            (f"arn:{loc.partition}:ssm:{loc.region}:*:{POWERTOOLS_PARAMETERS}",),
+        ),
+        _listing("StatesListStateMachines", "states:ListStateMachines"),
+        Grant(
+            "StatesStateMachines",
+            (
+                "states:CreateStateMachine",
+                "states:UpdateStateMachine",
+                "states:DeleteStateMachine",
+                "states:DescribeStateMachine",
+                "states:PublishStateMachineVersion",
+                "states:CreateStateMachineAlias",
+                "states:UpdateStateMachineAlias",
+                "states:DeleteStateMachineAlias",
+                "states:DescribeStateMachineAlias",
+                "states:ListTagsForResource",
+                "states:TagResource",
+            ),
+            # Versions (<machine>:<n>) and the alias (<machine>:live) included.
+            (loc.state_machine(own),),
+        ),
+        _listing("EventsListRules", "events:ListRules"),
+        Grant(
+            "EventsRules",
+            (
+                "events:PutRule",
+                "events:DeleteRule",
+                "events:DescribeRule",
+                "events:PutTargets",
+                "events:RemoveTargets",
+                "events:ListTargetsByRule",
+                "events:ListTagsForResource",
+                "events:TagResource",
+            ),
+            (loc.rule(own),),
+        ),
+        _listing("SchedulerList", "scheduler:ListScheduleGroups", "scheduler:ListSchedules"),
+        Grant(
+            "SchedulerGroups",
+            (
+                "scheduler:CreateScheduleGroup",
+                "scheduler:DeleteScheduleGroup",
+                "scheduler:GetScheduleGroup",
+                "scheduler:ListTagsForResource",
+                "scheduler:TagResource",
+            ),
+            (loc.schedule_group(own),),
+        ),
+        Grant(
+            "SchedulerSchedules",
+            (
+                "scheduler:CreateSchedule",
+                "scheduler:UpdateSchedule",
+                "scheduler:DeleteSchedule",
+                "scheduler:GetSchedule",
+            ),
+            # Any schedule in the environment's groups: destroy empties each tagged group.
+            (loc.arn("scheduler", f"schedule/{own}/*"),),
+        ),
+        _listing("SnsListTopics", "sns:ListTopics"),
+        Grant(
+            "SnsTopics",
+            (
+                "sns:CreateTopic",
+                "sns:DeleteTopic",
+                "sns:GetTopicAttributes",
+                "sns:SetTopicAttributes",
+                "sns:ListTagsForResource",
+                "sns:TagResource",
+            ),
+            (loc.topic(own),),
+        ),
+        _listing("SqsListQueues", "sqs:ListQueues"),
+        Grant(
+            "SqsQueues",
+            (
+                "sqs:CreateQueue",
+                "sqs:DeleteQueue",
+                "sqs:GetQueueUrl",
+                "sqs:GetQueueAttributes",
+                "sqs:SetQueueAttributes",
+                "sqs:ListQueueTags",
+                "sqs:TagQueue",
+            ),
+            (loc.arn("sqs", own),),
+        ),
+        _listing("LogsDescribeLogGroups", "logs:DescribeLogGroups"),
+        Grant(
+            "LogsLogGroups",
+            (
+                "logs:CreateLogGroup",
+                "logs:DeleteLogGroup",
+                "logs:PutRetentionPolicy",
+                "logs:ListTagsForResource",
+                "logs:TagResource",
+            ),
+            log_groups,
+        ),
+        _listing("CloudWatchDescribeAlarms", "cloudwatch:DescribeAlarms"),
+        Grant(
+            "CloudWatchAlarms",
+            (
+                "cloudwatch:PutMetricAlarm",
+                "cloudwatch:DeleteAlarms",
+                "cloudwatch:ListTagsForResource",
+                "cloudwatch:TagResource",
+            ),
+            (loc.alarm(own),),
+        ),
+        _listing(
+            "SageMakerList", "sagemaker:ListModelPackageGroups", "sagemaker:ListModelPackages"
+        ),
+        # Discovery lists groups whose name *contains* the prefix (NameContains) and reads
+        # their tags.
+        Grant(
+            "SageMakerModelPackageGroups",
+            (
+                "sagemaker:CreateModelPackageGroup",
+                "sagemaker:DeleteModelPackageGroup",
+                "sagemaker:DescribeModelPackageGroup",
+                "sagemaker:ListTags",
+                "sagemaker:AddTags",
+            ),
+            (loc.sagemaker("model-package-group", f"*{own}"),),
+        ),
+        # Destroy deletes a group's packages (<group>/<version>) before the group.
+        Grant(
+            "SageMakerModelPackages",
+            ("sagemaker:DeleteModelPackage",),
+            (loc.sagemaker("model-package", f"*{own}/*"),),
+        ),
+    ]
+
+
+def deployer_policy(settings: Settings) -> dict[str, Any]:
+    """The identity policy of the deployer of ``settings``' environment, as IAM reads it."""
+    return policy_document(deployer_grants(settings))
