@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
     verdicts = explain_event(rules, event)
-    for verdict in verdicts:
+    # What fires is the answer most readers want; the misses follow, each in rule order.
+    for verdict in sorted(verdicts, key=lambda v: not v.fires):
         print(verdict)
     return EXIT_MATCH if any(v.fires for v in verdicts) else EXIT_NO_MATCH

@@ -1,5 +1,5 @@
-"""The approval function against moto's AWS: a manually approved package starts one
-deployment, auto-approved ones are left to their retrain, a rejection is notified."""
+"""The approval function on the embedded cloud (localcloud): a manually approved package
+starts one deployment, auto-approved ones are left to their retrain, a rejection is notified."""
 
 from __future__ import annotations
 

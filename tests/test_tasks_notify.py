@@ -1,5 +1,6 @@
-"""The notify function against moto's AWS: the SNS message (subject, metrics, console links
-in the execution's partition and region), failure events turned into notices, and Slack."""
+"""The notify function on the embedded cloud (localcloud): the SNS message (subject,
+metrics, console links in the execution's partition and region), failure events turned into
+notices, and Slack."""
 
 from __future__ import annotations
 

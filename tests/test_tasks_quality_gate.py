@@ -1,5 +1,6 @@
-"""The quality gate function against moto's AWS: absolute thresholds, the comparison with the
-newest approved champion in the registry, and reports it refuses to decide on."""
+"""The quality gate function on the embedded cloud (localcloud): absolute thresholds, the
+comparison with the newest approved champion in the registry, and reports it refuses to decide
+on."""
 
 from __future__ import annotations
 

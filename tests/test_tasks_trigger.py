@@ -1,5 +1,5 @@
-"""The trigger function against moto's AWS: which events start a retrain, with what input, and
-that a redelivered event starts nothing new."""
+"""The trigger function on the embedded cloud (localcloud): which events start a retrain,
+with what input, and that a redelivered event starts nothing new."""
 
 from __future__ import annotations
 
