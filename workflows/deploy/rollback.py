@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-from botocore.exceptions import ClientError
+from functools import partial
+from typing import Any
 
 from workflows.deploy.calls import ClientFactory, Clients
-from workflows.deploy.providers.base import is_not_found
+from workflows.deploy.providers.base import unless_missing
 from workflows.deploy.providers.state_machines import version_number
 from workflows.machines import BUILDERS
 from workflows.settings import LIVE_ALIAS, Settings
@@ -53,30 +53,24 @@ class Skip:
         return f"{self.machine}: skipped, {self.reason}"
 
 
-def _previous_version(sfn: object, machine_arn: str, current: int) -> str | None:
+def _previous_version(sfn: Any, machine_arn: str, current: int) -> str | None:
     for candidate in range(current - 1, 0, -1):
         arn = f"{machine_arn}:{candidate}"
-        try:
-            sfn.describe_state_machine(stateMachineArn=arn)  # type: ignore[attr-defined]
-        except ClientError as error:
-            if is_not_found(error, "StateMachineDoesNotExist"):
-                continue
-            raise
-        return arn
+        describe = partial(sfn.describe_state_machine, stateMachineArn=arn)
+        if unless_missing(describe, "StateMachineDoesNotExist") is not None:
+            return arn
     return None
 
 
-def _step(settings: Settings, sfn: object, machine: str) -> AliasMove | Skip:
+def _step(settings: Settings, sfn: Any, machine: str) -> AliasMove | Skip:
     name = settings.state_machine_name(machine)
     alias_arn = settings.state_machine_alias_arn(machine)
-    try:
-        alias = sfn.describe_state_machine_alias(  # type: ignore[attr-defined]
-            stateMachineAliasArn=alias_arn
-        )
-    except ClientError as error:
-        if is_not_found(error, "ResourceNotFound"):
-            return Skip(name, f"has no {LIVE_ALIAS} alias; deploy it first")
-        raise
+    alias = unless_missing(
+        lambda: sfn.describe_state_machine_alias(stateMachineAliasArn=alias_arn),
+        "ResourceNotFound",
+    )
+    if alias is None:
+        return Skip(name, f"has no {LIVE_ALIAS} alias; deploy it first")
     routes = sorted(alias["routingConfiguration"], key=lambda r: -r["weight"])
     current = routes[0]["stateMachineVersionArn"]
     previous = _previous_version(

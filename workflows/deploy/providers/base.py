@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -37,6 +37,19 @@ def is_not_found(error: ClientError, *codes: str) -> bool:
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     missing = ("NotFound", "NotFoundException", "DoesNotExist")
     return code in codes or code.endswith(missing) or status == 404
+
+
+T = TypeVar("T")
+
+
+def unless_missing(call: Callable[[], T], *codes: str) -> T | None:
+    """The call's answer, or None when AWS answers that the resource does not exist."""
+    try:
+        return call()
+    except ClientError as error:
+        if is_not_found(error, *codes):
+            return None
+        raise
 
 
 def tag_list(

@@ -10,17 +10,15 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from workflows.deploy.compare import differences
 from workflows.deploy.model import Kind, Resource
 from workflows.deploy.providers.base import (
     Current,
     Provider,
-    is_not_found,
     retry_while_propagating,
     tag_dict,
     tag_list,
+    unless_missing,
 )
 
 RULE_FIELDS = ("EventPattern", "ScheduleExpression", "State", "Description", "RoleArn")
@@ -40,12 +38,11 @@ class RuleProvider(Provider):
         return self.settings.location.rule(name)
 
     def read(self, resource: Resource) -> Current | None:
-        try:
-            rule = self.events.describe_rule(Name=resource.name)
-        except ClientError as error:
-            if is_not_found(error, "ResourceNotFoundException"):
-                return None
-            raise
+        rule = unless_missing(
+            lambda: self.events.describe_rule(Name=resource.name), "ResourceNotFoundException"
+        )
+        if rule is None:
+            return None
         properties: dict[str, Any] = {k: rule[k] for k in RULE_FIELDS if k in rule}
         if "EventPattern" in properties:
             properties["EventPattern"] = json.loads(properties["EventPattern"])

@@ -6,15 +6,13 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from workflows.deploy.compare import differences
 from workflows.deploy.model import Kind, Resource
 from workflows.deploy.providers.base import (
     Current,
     Provider,
-    is_not_found,
     retry_while_propagating,
+    unless_missing,
 )
 
 CONFIGURATION_KEYS = (
@@ -55,12 +53,11 @@ class FunctionProvider(Provider):
         return self.clients("lambda")
 
     def read(self, resource: Resource) -> Current | None:
-        try:
-            function = self.lam.get_function(FunctionName=resource.name)
-        except ClientError as error:
-            if is_not_found(error, "ResourceNotFoundException"):
-                return None
-            raise
+        function = unless_missing(
+            lambda: self.lam.get_function(FunctionName=resource.name), "ResourceNotFoundException"
+        )
+        if function is None:
+            return None
         config = function["Configuration"]
         return Current(
             _configuration(config), dict(function.get("Tags", {})), {"arn": config["FunctionArn"]}
@@ -142,12 +139,12 @@ class PermissionProvider(Provider):
 
     def read(self, resource: Resource) -> Current | None:
         function, sid = self._split(resource.name)
-        try:
-            policy = json.loads(self.lam.get_policy(FunctionName=function)["Policy"])
-        except ClientError as error:
-            if is_not_found(error, "ResourceNotFoundException"):
-                return None
-            raise
+        found = unless_missing(
+            lambda: self.lam.get_policy(FunctionName=function), "ResourceNotFoundException"
+        )
+        if found is None:
+            return None
+        policy = json.loads(found["Policy"])
         for statement in policy.get("Statement", []):
             if statement.get("Sid") == sid:
                 principal = statement.get("Principal", {})

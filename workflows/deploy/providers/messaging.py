@@ -14,9 +14,9 @@ from workflows.deploy.providers.base import (
     Current,
     Provider,
     error_code,
-    is_not_found,
     tag_dict,
     tag_list,
+    unless_missing,
 )
 
 POLICY_ATTRIBUTES = ("Policy",)
@@ -108,12 +108,10 @@ class TopicProvider(Provider):
 
     def read(self, resource: Resource) -> Current | None:
         arn = self._arn(resource.name)
-        try:
-            attributes = self.sns.get_topic_attributes(TopicArn=arn)["Attributes"]
-        except ClientError as error:
-            if is_not_found(error, "NotFound"):
-                return None
-            raise
+        found = unless_missing(lambda: self.sns.get_topic_attributes(TopicArn=arn), "NotFound")
+        if found is None:
+            return None
+        attributes = found["Attributes"]
         tags = tag_dict(self.sns.list_tags_for_resource(ResourceArn=arn).get("Tags", []))
         return Current({"Attributes": _attributes_as_read(attributes)}, tags)
 

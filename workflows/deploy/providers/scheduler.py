@@ -15,16 +15,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from workflows.deploy.model import Kind, Resource
 from workflows.deploy.providers.base import (
     Current,
     Provider,
-    is_not_found,
     retry_while_propagating,
     tag_dict,
     tag_list,
+    unless_missing,
 )
 
 SCHEDULE_READ_ONLY = ("Arn", "Name", "CreationDate", "LastModificationDate", "ResponseMetadata")
@@ -58,12 +56,12 @@ class ScheduleGroupProvider(_SchedulerProvider):
     kind = Kind.SCHEDULE_GROUP
 
     def read(self, resource: Resource) -> Current | None:
-        try:
-            group = self.scheduler.get_schedule_group(Name=resource.name)
-        except ClientError as error:
-            if is_not_found(error, "ResourceNotFoundException"):
-                return None
-            raise
+        group = unless_missing(
+            lambda: self.scheduler.get_schedule_group(Name=resource.name),
+            "ResourceNotFoundException",
+        )
+        if group is None:
+            return None
         if group.get("State") == DELETING:
             # Its schedules could not be created in it, and the name is taken until it is gone.
             raise RuntimeError(
@@ -93,15 +91,15 @@ class ScheduleProvider(_SchedulerProvider):
     kind = Kind.SCHEDULE
 
     def read(self, resource: Resource) -> Current | None:
-        try:
-            schedule = self.scheduler.get_schedule(
+        # Not found is also what a schedule whose group does not exist yet reads as.
+        schedule = unless_missing(
+            lambda: self.scheduler.get_schedule(
                 Name=resource.name, GroupName=resource.properties["GroupName"]
-            )
-        except ClientError as error:
-            # Also what a schedule whose group does not exist yet reads as.
-            if is_not_found(error, "ResourceNotFoundException"):
-                return None
-            raise
+            ),
+            "ResourceNotFoundException",
+        )
+        if schedule is None:
+            return None
         properties = {k: v for k, v in schedule.items() if k not in SCHEDULE_READ_ONLY}
         return Current(properties, {})
 

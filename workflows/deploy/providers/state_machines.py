@@ -14,16 +14,14 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from workflows.deploy.compare import differences
 from workflows.deploy.model import Kind, Resource
 from workflows.deploy.providers.base import (
     Current,
     Provider,
-    is_not_found,
     retry_while_propagating,
     tag_list,
+    unless_missing,
 )
 from workflows.settings import LIVE_ALIAS
 
@@ -61,24 +59,22 @@ class StateMachineProvider(Provider):
         return self.settings.location.state_machine_alias(name, LIVE_ALIAS)
 
     def _describe(self, arn: str) -> dict[str, Any] | None:
-        try:
-            described: dict[str, Any] = self.sfn.describe_state_machine(stateMachineArn=arn)
-        except ClientError as error:
-            if is_not_found(error, "StateMachineDoesNotExist"):
-                return None
-            raise
+        described: dict[str, Any] | None = unless_missing(
+            lambda: self.sfn.describe_state_machine(stateMachineArn=arn),
+            "StateMachineDoesNotExist",
+        )
         return described
 
     def live_version(self, name: str) -> str | None:
         """The version ARN the ``live`` alias sends most traffic to, or None without an alias."""
-        try:
-            alias = self.sfn.describe_state_machine_alias(
+        alias = unless_missing(
+            lambda: self.sfn.describe_state_machine_alias(
                 stateMachineAliasArn=self._alias_arn(name)
-            )
-        except ClientError as error:
-            if is_not_found(error, "ResourceNotFound"):
-                return None
-            raise
+            ),
+            "ResourceNotFound",
+        )
+        if alias is None:
+            return None
         routes = sorted(alias.get("routingConfiguration", []), key=lambda r: -r["weight"])
         return str(routes[0]["stateMachineVersionArn"]) if routes else None
 
