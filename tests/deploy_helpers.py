@@ -1,6 +1,5 @@
-"""Shared pieces of the deploy tests: settings, call recording, failure injection, and probes
-for what the embedded cloud cannot yet read back (so a test says so instead of passing
-vacuously)."""
+"""Shared pieces of the deploy tests: settings, call recording, failure injection, and resources
+that belong to someone else."""
 
 from __future__ import annotations
 
@@ -16,6 +15,10 @@ from workflows.settings import Settings, load_settings
 
 def dev_settings() -> Settings:
     return load_settings("dev")
+
+
+def quiet(_: str) -> None:
+    """An output sink for deploys whose printed lines a test does not read."""
 
 
 @dataclass

@@ -18,7 +18,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from localcloud import LocalCloud
-from tests.deploy_helpers import Recorder
+from tests.deploy_helpers import Recorder, quiet
 from workflows.deploy import AWS, LOCAL, deploy, destroy, plan, rollback
 from workflows.deploy.calls import Clients
 from workflows.deploy.desired_platform import buckets
@@ -38,10 +38,6 @@ PASSED_TO = {
     "events": "events.amazonaws.com",
     "scheduler": "scheduler.amazonaws.com",
 }
-
-
-def _quiet(_: str) -> None:
-    return None
 
 
 @dataclass(frozen=True)
@@ -159,8 +155,8 @@ def full_cycle(cloud: LocalCloud, settings: Settings) -> list[Call]:
     schedule mechanism (whose prune, where it exists, deletes the first one's resources) and
     destroy."""
     recorder = CallRecorder(own_clients(cloud))
-    plan(settings, recorder, _quiet, target=LOCAL)
-    deploy(settings, recorder, _quiet, target=LOCAL)
+    plan(settings, recorder, quiet, target=LOCAL)
+    deploy(settings, recorder, quiet, target=LOCAL)
     changed = replace(
         settings,
         thresholds={**settings.thresholds, "auc": 0.8},
@@ -168,17 +164,17 @@ def full_cycle(cloud: LocalCloud, settings: Settings) -> list[Call]:
         tags={**settings.tags, "team": "changed"},
     )
     change_by_hand(cloud, settings)
-    deploy(changed, recorder, _quiet, target=LOCAL)
-    again = deploy(changed, recorder, _quiet, target=LOCAL)
+    deploy(changed, recorder, quiet, target=LOCAL)
+    again = deploy(changed, recorder, quiet, target=LOCAL)
     assert (again.changed, again.writes) == (False, 0), again.plan.render()
-    assert rollback(changed, recorder, _quiet)
-    deploy(changed, recorder, _quiet, target=LOCAL)
+    assert rollback(changed, recorder, quiet)
+    deploy(changed, recorder, quiet, target=LOCAL)
     mechanism = Schedules(use_scheduler=not settings.schedules.use_scheduler)
-    switched = deploy(replace(changed, schedules=mechanism), recorder, _quiet, target=LOCAL)
+    switched = deploy(replace(changed, schedules=mechanism), recorder, quiet, target=LOCAL)
     pruned = [c for c in switched.plan.changes if c.action is Action.DELETE]
     assert pruned, "switching schedules.mechanism pruned nothing"
     register_model(cloud, settings)
-    destroy(replace(changed, schedules=mechanism), recorder, _quiet)
+    destroy(replace(changed, schedules=mechanism), recorder, quiet)
     return recorder.requests
 
 
@@ -220,7 +216,7 @@ def aws_target_calls(cloud: LocalCloud, settings: Settings) -> list[Call]:
         return client
 
     recorder.factory = factory
-    plan(settings, recorder, _quiet, target=AWS)
+    plan(settings, recorder, quiet, target=AWS)
     data_bucket = buckets(settings, tls_only=AWS.tls_only_buckets)[0]
     BucketProvider(Clients(recorder), settings).create(data_bucket)
     return recorder.requests

@@ -16,6 +16,7 @@ from tests.deploy_helpers import (
     Recorder,
     dev_settings,
     policy,
+    quiet,
     tags_of,
 )
 from workflows.deploy import LOCAL, deploy, plan
@@ -29,7 +30,7 @@ OWNER_TAGS = {"project": "churn", "environment": "dev"}
 def deployed(localcloud: LocalCloud) -> Settings:
     """The dev environment after a first deploy into a fresh embedded cloud."""
     settings = dev_settings()
-    deploy(settings, localcloud.client, lambda _: None, target=LOCAL)
+    deploy(settings, localcloud.client, quiet, target=LOCAL)
     return settings
 
 
@@ -194,7 +195,7 @@ def test_second_deploy_of_an_unchanged_project_makes_no_write_call(
     localcloud: LocalCloud,
 ) -> None:
     settings = dev_settings()
-    first = deploy(settings, localcloud.client, lambda _: None, target=LOCAL)
+    first = deploy(settings, localcloud.client, quiet, target=LOCAL)
     assert first.writes > 0
     recorder = Recorder(localcloud.client)
     lines: list[str] = []

@@ -17,6 +17,7 @@ from tests.deploy_helpers import (
     InjectedFailure,
     Recorder,
     dev_settings,
+    quiet,
 )
 from workflows import machines
 from workflows.deploy import LOCAL, DeployRefused, deploy, plan
@@ -25,13 +26,9 @@ from workflows.deploy.plan import Plan
 from workflows.settings import Settings
 
 
-def _quiet(_: str) -> None:
-    return None
-
-
 def _pending(cloud: LocalCloud, settings: Settings) -> list[str]:
     """Pending changes a fresh plan finds."""
-    made: Plan = plan(settings, cloud.client, _quiet, target=LOCAL).plan
+    made: Plan = plan(settings, cloud.client, quiet, target=LOCAL).plan
     return [f"{c.action.value} {c.resource.describe()} {list(c.diff)}" for c in made.pending]
 
 
@@ -43,7 +40,7 @@ def test_a_changed_definition_is_a_readable_update_that_moves_live_to_a_new_vers
     localcloud: LocalCloud,
 ) -> None:
     settings = dev_settings()
-    deploy(settings, localcloud.client, _quiet, target=LOCAL)
+    deploy(settings, localcloud.client, quiet, target=LOCAL)
     changed = _stricter_auc(settings)
     lines: list[str] = []
     planned = plan(changed, localcloud.client, lines.append, target=LOCAL).plan
@@ -55,7 +52,7 @@ def test_a_changed_definition_is_a_readable_update_that_moves_live_to_a_new_vers
     assert "~ update    state-machine churn-dev-retrain" in lines
 
     recorder = Recorder(localcloud.client)
-    report = deploy(changed, recorder, _quiet, target=LOCAL)
+    report = deploy(changed, recorder, quiet, target=LOCAL)
     sfn_writes = [w for w in recorder.writes if w.startswith("stepfunctions:")]
     assert sfn_writes == [
         "stepfunctions:UpdateStateMachine",
@@ -97,10 +94,10 @@ def test_a_deploy_that_dies_part_way_converges_when_run_again(
     settings = dev_settings()
     failing = FailOnWrite(localcloud.client, operation=operation)
     with pytest.raises(InjectedFailure):
-        deploy(settings, failing, _quiet, target=LOCAL)
+        deploy(settings, failing, quiet, target=LOCAL)
     assert failing.failed_at.endswith(f":{operation} (write {failing.writes})")
     assert _pending(localcloud, settings) != []
-    deploy(settings, localcloud.client, _quiet, target=LOCAL)
+    deploy(settings, localcloud.client, quiet, target=LOCAL)
     assert _pending(localcloud, settings) == []
 
 
@@ -108,9 +105,9 @@ def test_a_deploy_that_dies_at_the_kth_write_converges(localcloud: LocalCloud) -
     settings = dev_settings()
     failing = FailOnWrite(localcloud.client, k=40)
     with pytest.raises(InjectedFailure):
-        deploy(settings, failing, _quiet, target=LOCAL)
+        deploy(settings, failing, quiet, target=LOCAL)
     assert failing.writes == 40
-    resumed = deploy(settings, localcloud.client, _quiet, target=LOCAL)
+    resumed = deploy(settings, localcloud.client, quiet, target=LOCAL)
     created = resumed.plan.counts()["create"]
     assert 0 < created < len(resumed.plan.changes)  # the first 40 writes were kept
     assert _pending(localcloud, settings) == []
@@ -133,7 +130,7 @@ def test_an_invalid_definition_refuses_the_deploy_before_any_call(
 ) -> None:
     monkeypatch.setitem(machines.BUILDERS, "retrain", lambda settings: _InvalidMachine())
     with pytest.raises(DeployRefused) as refused:
-        deploy(dev_settings(), _no_clients, _quiet, target=LOCAL)
+        deploy(dev_settings(), _no_clients, quiet, target=LOCAL)
     [problem] = refused.value.problems
     assert problem.startswith("state machine retrain: /States/Go/Resource: ")
     assert "not an ARN" in problem
@@ -161,7 +158,7 @@ def test_a_rule_pattern_eventbridge_rejects_refuses_the_deploy_before_any_call(
         lambda settings, options=None: [*real(settings, options), _RuleWithBadPattern()],
     )
     with pytest.raises(DeployRefused) as refused:
-        deploy(dev_settings(), _no_clients, _quiet, target=LOCAL)
+        deploy(dev_settings(), _no_clients, quiet, target=LOCAL)
     assert refused.value.problems == [
         "rule churn-dev-bad-pattern: EventPattern: Event pattern is not valid. "
         "Reason: Value of > must be numeric"

@@ -9,26 +9,23 @@ from tests.deploy_helpers import (
     FOREIGN_GROUPS,
     create_foreign_resources,
     dev_settings,
+    quiet,
 )
 from workflows.deploy import LOCAL, DestroyIncomplete, deploy, destroy
 from workflows.deploy.destroy import DestroyReport
 
 
-def _quiet(_: str) -> None:
-    return None
-
-
 def _destroy(cloud: LocalCloud) -> tuple[DestroyReport, list[str]]:
     """Run destroy; return its report and the failures it reported."""
     try:
-        return destroy(dev_settings(), cloud.client, _quiet), []
+        return destroy(dev_settings(), cloud.client, quiet), []
     except DestroyIncomplete as incomplete:
         return incomplete.report, incomplete.report.failed
 
 
 def test_destroy_removes_only_resources_with_both_tags(localcloud: LocalCloud) -> None:
     settings = dev_settings()
-    deploy(settings, localcloud.client, _quiet, target=LOCAL)
+    deploy(settings, localcloud.client, quiet, target=LOCAL)
     localcloud.client("s3").put_object(
         Bucket=settings.data_bucket, Key="incoming/churn.csv", Body=b"a,b\n1,2\n"
     )

@@ -19,6 +19,7 @@ from tests.deploy_helpers import (
     Recorder,
     create_foreign_resources,
     dev_settings,
+    quiet,
 )
 from workflows.deploy import LOCAL, blueprint, deploy, plan
 from workflows.deploy.calls import Clients
@@ -32,10 +33,6 @@ RETRAIN = "cron(0 3 ? * SUN *)"
 OWNER = [{"Key": "project", "Value": "churn"}, {"Key": "environment", "Value": "dev"}]
 # Never the environment's own: the parent's provider lists them and deletes them with it.
 SUB_RESOURCES = (Kind.CODE_OBJECT, Kind.PERMISSION)
-
-
-def _quiet(_: str) -> None:
-    return None
 
 
 def _rule_mode(settings: Settings) -> Settings:
@@ -74,7 +71,7 @@ def test_switching_from_scheduler_to_rules_deletes_the_scheduler_resources(
     localcloud: LocalCloud,
 ) -> None:
     settings = dev_settings()
-    deploy(settings, localcloud.client, _quiet, target=LOCAL)
+    deploy(settings, localcloud.client, quiet, target=LOCAL)
     rules = _rule_mode(settings)
     lines: list[str] = []
     made = plan(rules, localcloud.client, lines.append, target=LOCAL).plan
@@ -94,7 +91,7 @@ def test_switching_from_scheduler_to_rules_deletes_the_scheduler_resources(
         "3 to delete"
     )
 
-    report = deploy(rules, localcloud.client, _quiet, target=LOCAL)
+    report = deploy(rules, localcloud.client, quiet, target=LOCAL)
     steps = [line.split(" ", 2)[1] for line in report.applied]
     assert steps[-3:] == ["delete"] * 3 and "delete" not in steps[:-3]
     assert _owned(localcloud, rules) == _desired(localcloud, rules)
@@ -114,12 +111,12 @@ def test_removing_the_retrain_schedule_deletes_only_that_schedule(
 ) -> None:
     settings = dev_settings()
     with_retrain = replace(settings, schedules=Schedules(retrain=RETRAIN))
-    deploy(with_retrain, localcloud.client, _quiet, target=LOCAL)
-    made = plan(settings, localcloud.client, _quiet, target=LOCAL).plan
+    deploy(with_retrain, localcloud.client, quiet, target=LOCAL)
+    made = plan(settings, localcloud.client, quiet, target=LOCAL).plan
     assert _described(made, Action.DELETE) == ["schedule churn-dev/churn-dev-retrain"]
     assert _described(made, Action.CREATE) == []  # the Scheduler role loses a grant: an update
 
-    deploy(settings, localcloud.client, _quiet, target=LOCAL)
+    deploy(settings, localcloud.client, quiet, target=LOCAL)
     schedules = localcloud.client("scheduler").list_schedules(GroupName="churn-dev")
     assert [s["Name"] for s in schedules["Schedules"]] == ["churn-dev-drift-check"]
     assert _owned(localcloud, settings) == _desired(localcloud, settings)
@@ -158,12 +155,12 @@ def _more_foreign_resources(cloud: LocalCloud) -> list[tuple[str, Any]]:
 
 def test_resources_not_the_environments_are_never_deleted(localcloud: LocalCloud) -> None:
     settings = dev_settings()
-    deploy(settings, localcloud.client, _quiet, target=LOCAL)
+    deploy(settings, localcloud.client, quiet, target=LOCAL)
     create_foreign_resources(localcloud)
     probes = _more_foreign_resources(localcloud)
     before = {g["Name"] for g in localcloud.client("scheduler").list_schedules()["Schedules"]}
 
-    made = plan(settings, localcloud.client, _quiet, target=LOCAL).plan
+    made = plan(settings, localcloud.client, quiet, target=LOCAL).plan
     assert _described(made, Action.DELETE) == [] and _described(made, Action.KEEP) == []
     _assert_no_op(localcloud, settings)
     for _, probe in probes:
@@ -213,7 +210,7 @@ def test_leftovers_holding_data_are_kept_and_reported_the_rest_deleted(
     localcloud: LocalCloud,
 ) -> None:
     settings = dev_settings()
-    deploy(settings, localcloud.client, _quiet, target=LOCAL)
+    deploy(settings, localcloud.client, quiet, target=LOCAL)
     _leftovers(localcloud, settings)
     lines: list[str] = []
     made = plan(settings, localcloud.client, lines.append, target=LOCAL).plan
@@ -230,7 +227,7 @@ def test_leftovers_holding_data_are_kept_and_reported_the_rest_deleted(
     assert lines[keep + 1].startswith("      kept: it holds objects, which a deploy never deletes")
     assert lines[-1].endswith(", 3 to delete, 2 kept (no longer wanted, not deleted)")
 
-    deploy(settings, localcloud.client, _quiet, target=LOCAL)
+    deploy(settings, localcloud.client, quiet, target=LOCAL)
     s3 = localcloud.client("s3")
     buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert "churn-dev-archive" in buckets and "churn-dev-scratch" not in buckets
@@ -250,7 +247,7 @@ def test_a_bucket_that_receives_an_object_after_the_plan_is_kept(
     localcloud: LocalCloud,
 ) -> None:
     settings = dev_settings()
-    deploy(settings, localcloud.client, _quiet, target=LOCAL)
+    deploy(settings, localcloud.client, quiet, target=LOCAL)
     s3 = localcloud.client("s3")
     s3.create_bucket(Bucket="churn-dev-scratch")
     s3.put_bucket_tagging(Bucket="churn-dev-scratch", Tagging={"TagSet": OWNER})
@@ -268,7 +265,7 @@ def test_a_bucket_that_receives_an_object_after_the_plan_is_kept(
         client.meta.events.register("before-call", upload_between_plan_and_delete)
         return client
 
-    report = deploy(settings, racing, _quiet, target=LOCAL)
+    report = deploy(settings, racing, quiet, target=LOCAL)
     assert report.plan.pending[-1].resource.describe() == "s3-bucket churn-dev-scratch"
     assert report.applied[-1].endswith(
         "kept: it holds objects, which a deploy never deletes; empty it to let one delete it"
@@ -288,14 +285,14 @@ def test_a_deploy_that_dies_part_way_through_the_deletes_converges(
     localcloud: LocalCloud, operation: str
 ) -> None:
     settings = dev_settings()
-    deploy(settings, localcloud.client, _quiet, target=LOCAL)
+    deploy(settings, localcloud.client, quiet, target=LOCAL)
     rules = _rule_mode(settings)
     failing = FailOnWrite(localcloud.client, operation=operation)
     with pytest.raises(InjectedFailure):
-        deploy(rules, failing, _quiet, target=LOCAL)
+        deploy(rules, failing, quiet, target=LOCAL)
     assert failing.failed_at.split(" ")[0].endswith(f":{operation}")
     assert _owned(localcloud, rules) != _desired(localcloud, rules)
-    deploy(rules, localcloud.client, _quiet, target=LOCAL)
+    deploy(rules, localcloud.client, quiet, target=LOCAL)
     assert _owned(localcloud, rules) == _desired(localcloud, rules)
     _assert_no_op(localcloud, rules)
 

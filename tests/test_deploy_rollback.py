@@ -10,17 +10,13 @@ import pytest
 
 from localcloud import LocalCloud
 from scripts import deploy as deploy_cli
-from tests.deploy_helpers import Recorder, dev_settings
+from tests.deploy_helpers import Recorder, dev_settings, quiet
 from workflows.deploy import LOCAL, RollbackError, deploy, rollback
 from workflows.settings import Settings
 
 SKIPPED_AT_1 = (
     "live is at version 1, the earliest that exists; there is no previous version to roll back to"
 )
-
-
-def _quiet(_: str) -> None:
-    return None
 
 
 def _live_version(cloud: LocalCloud, settings: Settings, machine: str) -> int:
@@ -40,22 +36,22 @@ def _live_versions(cloud: LocalCloud, settings: Settings) -> dict[str, int]:
 def _deploy_twice(cloud: LocalCloud) -> Settings:
     """Version 1 of every machine, then version 2 of the two whose definitions change."""
     settings = dev_settings()
-    deploy(settings, cloud.client, _quiet, target=LOCAL)
+    deploy(settings, cloud.client, quiet, target=LOCAL)
     changed = replace(
         settings,
         thresholds={**settings.thresholds, "auc": 0.8},
         drift=replace(settings.drift, psi_threshold=0.3),
     )
-    deploy(changed, cloud.client, _quiet, target=LOCAL)
+    deploy(changed, cloud.client, quiet, target=LOCAL)
     return changed
 
 
 def _deploy_retrain_change(cloud: LocalCloud) -> Settings:
     """Version 1 of every machine, then version 2 of retrain only (its quality gate)."""
     settings = dev_settings()
-    deploy(settings, cloud.client, _quiet, target=LOCAL)
+    deploy(settings, cloud.client, quiet, target=LOCAL)
     changed = replace(settings, thresholds={**settings.thresholds, "auc": 0.8})
-    deploy(changed, cloud.client, _quiet, target=LOCAL)
+    deploy(changed, cloud.client, quiet, target=LOCAL)
     assert _live_versions(cloud, changed) == {"retrain": 2, "drift-check": 1, "deploy-model": 1}
     return changed
 
@@ -121,10 +117,10 @@ def test_rollback_when_every_machine_is_at_its_first_version_moves_nothing(
     localcloud: LocalCloud, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = dev_settings()
-    deploy(settings, localcloud.client, _quiet, target=LOCAL)
+    deploy(settings, localcloud.client, quiet, target=LOCAL)
     recorder = Recorder(localcloud.client)
     with pytest.raises(RollbackError) as refused:
-        rollback(settings, recorder, _quiet)
+        rollback(settings, recorder, quiet)
     assert refused.value.problems == [
         f"churn-dev-retrain: {SKIPPED_AT_1}",
         f"churn-dev-deploy-model: {SKIPPED_AT_1}",
@@ -147,7 +143,7 @@ def test_rollback_of_a_named_machine_at_its_first_version_moves_nothing(
     settings = _deploy_retrain_change(localcloud)
     recorder = Recorder(localcloud.client)
     with pytest.raises(RollbackError) as refused:
-        rollback(settings, recorder, _quiet, machines=["deploy-model"])
+        rollback(settings, recorder, quiet, machines=["deploy-model"])
     assert refused.value.problems == [f"churn-dev-deploy-model: {SKIPPED_AT_1}"]
     assert recorder.writes == []
     assert _live_version(localcloud, settings, "retrain") == 2
@@ -155,13 +151,13 @@ def test_rollback_of_a_named_machine_at_its_first_version_moves_nothing(
 
 def test_rollback_before_any_deploy_names_the_missing_alias(localcloud: LocalCloud) -> None:
     with pytest.raises(RollbackError) as refused:
-        rollback(dev_settings(), localcloud.client, _quiet, machines=["retrain"])
+        rollback(dev_settings(), localcloud.client, quiet, machines=["retrain"])
     assert refused.value.problems == ["churn-dev-retrain: has no live alias; deploy it first"]
 
 
 def test_rollback_of_an_unknown_machine_is_refused(localcloud: LocalCloud) -> None:
     with pytest.raises(RollbackError) as refused:
-        rollback(dev_settings(), localcloud.client, _quiet, machines=["retrain", "nope"])
+        rollback(dev_settings(), localcloud.client, quiet, machines=["retrain", "nope"])
     assert refused.value.problems == [
         "nope: not a state machine of the project (retrain, deploy-model, drift-check)"
     ]
