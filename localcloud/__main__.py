@@ -1,4 +1,6 @@
-"""`python -m localcloud serve|up|down [--port N]`: the embedded cloud as a local server."""
+"""`python -m localcloud serve|up|down [--port N]`: the embedded cloud as a local server.
+
+`up` prints the `export` lines (endpoint and the server's credentials) its clients need."""
 
 from __future__ import annotations
 
@@ -37,9 +39,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"localcloud: {error}", file=sys.stderr)
             return 1
         verb = "started" if started else "already running"
-        print(
-            f"localcloud: {verb} at {info.url} (pid {info.pid}); export AWS_ENDPOINT_URL={info.url}"
-        )
+        # A comment and export lines: `eval "$(python -m localcloud up)"` points the shell's
+        # AWS tools at the server, signed with the credentials it requires.
+        print(f"# localcloud: {verb} at {info.url} (pid {info.pid})")
+        print("\n".join(info.exports()))
         return 0
     stopped = server.down(workdir)
     print("localcloud: stopped" if stopped else "localcloud: not running")

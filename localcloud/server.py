@@ -1,9 +1,11 @@
 """The embedded cloud as a local HTTP server on 127.0.0.1, for `make local-up` / `local-down`.
 
-`serve` runs it in the foreground and writes `.localcloud/server.json` (pid and port) in the
-working directory; `up` starts it in the background or reuses a running one; `down` stops it.
-Lambda handlers and job workers run inside the server process and reach it through
-`AWS_ENDPOINT_URL`; moto's interpreter reaches it through `MOTO_PORT`.
+`serve` runs it in the foreground and writes `.localcloud/server.json` (pid, port and the
+server's credentials; readable by the user alone) in the working directory; `up` starts it in the
+background or reuses a running one; `down` stops it. Lambda handlers and job workers run inside
+the server process and reach it through `AWS_ENDPOINT_URL`; moto's interpreter reaches it through
+`MOTO_PORT`. Only requests signed with the server's credentials, naming it as their Host and sent
+by no web page reach it (`request_guard`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -33,10 +35,29 @@ STOP_TIMEOUT_SECONDS = 10.0
 class ServerInfo:
     pid: int
     port: int
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def exports(self) -> list[str]:
+        """Shell lines that point the AWS CLI and SDKs at this server, signed as it requires."""
+        values = {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": self.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
+        }
+        return [f"export {name}={value}" for name, value in values.items() if value]
+
+    def client_credentials(self) -> dict[str, str]:
+        """boto3 client keyword arguments: the endpoint and the credentials it requires."""
+        credentials = {"endpoint_url": self.url}
+        if self.access_key_id and self.secret_access_key:
+            credentials["aws_access_key_id"] = self.access_key_id
+            credentials["aws_secret_access_key"] = self.secret_access_key
+        return credentials
 
 
 def _state_path(workdir: Path) -> Path:
@@ -46,9 +67,24 @@ def _state_path(workdir: Path) -> Path:
 def read_state(workdir: Path) -> ServerInfo | None:
     try:
         data = json.loads(_state_path(workdir).read_text())
-        return ServerInfo(pid=int(data["pid"]), port=int(data["port"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        return ServerInfo(
+            pid=int(data["pid"]),
+            port=int(data["port"]),
+            access_key_id=data.get("access_key_id"),
+            secret_access_key=data.get("secret_access_key"),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _write_state(workdir: Path, info: ServerInfo) -> None:
+    """The state file holds the server's credentials: created readable by the user alone."""
+    state = _state_path(workdir)
+    state.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    state.unlink(missing_ok=True)
+    descriptor = os.open(state, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        json.dump(asdict(info), file)
 
 
 def _alive(pid: int) -> bool:
@@ -83,39 +119,40 @@ def serve(
 ) -> None:
     """Run the server in this process until SIGTERM/SIGINT (or `stop` is set)."""
     from moto.core.config import default_user_config
-    from moto.server import ThreadedMotoServer
 
     from localcloud.cloud import MOTO_CONFIG
     from localcloud.extensions import apply_extensions
+    from localcloud.server_app import adopt_credentials, new_credentials, start_http_server
 
     if port_open(port):
         raise SystemExit(f"port {port} on 127.0.0.1 is in use; pass --port N with a free port")
-    os.environ["MOTO_PORT"] = str(port)
-    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    credentials = new_credentials()
+    adopt_credentials(credentials, port)
     apply_extensions()
     for service, settings in MOTO_CONFIG.items():
         cast(dict[str, Any], default_user_config).setdefault(service, {}).update(settings)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    state = _state_path(workdir)
-    state.parent.mkdir(parents=True, exist_ok=True)
-    state.write_text(json.dumps({"pid": os.getpid(), "port": port}))
+    http_server = start_http_server(port, credentials)
+    info = ServerInfo(
+        pid=os.getpid(),
+        port=port,
+        access_key_id=credentials.access_key_id,
+        secret_access_key=credentials.secret_access_key,
+    )
+    _write_state(workdir, info)
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-    print(f"localcloud: serving on http://127.0.0.1:{port} (pid {os.getpid()})", flush=True)
+    print(f"localcloud: serving on {info.url} (pid {info.pid})", flush=True)
     if ready is not None:
         ready.set()
     try:
         stop.wait()
     finally:
-        server.stop()
-        if read_state(workdir) == ServerInfo(os.getpid(), port):
-            state.unlink(missing_ok=True)
+        http_server.shutdown()
+        http_server.server_close()
+        if read_state(workdir) == info:
+            _state_path(workdir).unlink(missing_ok=True)
 
 
 def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
@@ -128,7 +165,7 @@ def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
                 f"{existing.pid}); use that port, or stop it first (make local-down)"
             )
         return existing, False
-    (workdir / STATE_DIR).mkdir(parents=True, exist_ok=True)
+    (workdir / STATE_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
     _state_path(workdir).unlink(missing_ok=True)
     root = Path(__file__).resolve().parent.parent
     env = {

@@ -30,12 +30,9 @@ def test_up_reuse_execute_down(tmp_path: Path) -> None:
         with pytest.raises(RuntimeError, match=f"already runs on port {port}"):
             server.up(_free_port(), tmp_path)
 
-        sfn = boto3.client(
-            "stepfunctions",
-            endpoint_url=info.url,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+        assert info.access_key_id and info.secret_access_key
+        sfn = boto3.client(  # type: ignore[call-overload]
+            "stepfunctions", region_name="us-east-1", **info.client_credentials()
         )
         definition = {
             "QueryLanguage": "JSONata",
