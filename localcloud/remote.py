@@ -1,8 +1,10 @@
-"""Drive an external Step Functions (Step Functions Local, LocalStack) named by SFN_ENDPOINT."""
+"""Drive an external Step Functions (Step Functions Local, LocalStack, or this project's own
+server, which requires the credentials `python -m localcloud up` exports) named by SFN_ENDPOINT."""
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from typing import Any
 
@@ -20,12 +22,18 @@ class RemoteStepFunctions:
         self.region = region
 
     def client(self, service: str = "stepfunctions") -> Any:
+        # The environment's keys when exported (the project's server refuses any others), else
+        # the placeholder Step Functions Local and LocalStack accept.
+        key = os.environ.get("AWS_ACCESS_KEY_ID")
+        secret = os.environ.get("AWS_SECRET_ACCESS_KEY")
+        if not (key and secret):
+            key = secret = "test"
         return boto3.client(  # type: ignore[call-overload]
             service,
             region_name=self.region,
             endpoint_url=self.endpoint_url,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
         )
 
     def start_and_wait(

@@ -22,6 +22,7 @@ from botocore.config import Config
 
 from localcloud import server
 from localcloud.__main__ import main as localcloud_main
+from localcloud.remote import RemoteStepFunctions
 from workflows.deploy.endpoints import parse_local_server
 
 EVIL = "http://evil.example"
@@ -260,6 +261,16 @@ def test_the_export_lines_of_up_are_what_clients_need(
         "aws_access_key_id": running.access_key_id,
         "aws_secret_access_key": running.secret_access_key,
     }
+
+
+def test_remote_step_functions_signs_with_the_exported_credentials(
+    running: server.ServerInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert running.access_key_id and running.secret_access_key
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", running.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", running.secret_access_key)
+    remote = RemoteStepFunctions(running.url)
+    assert "stateMachines" in remote.client().list_state_machines()
 
 
 CALLBACK_HANDLER = """
