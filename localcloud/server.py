@@ -81,6 +81,7 @@ def _write_state(workdir: Path, info: ServerInfo) -> None:
     """The state file holds the server's credentials: created readable by the user alone."""
     state = _state_path(workdir)
     state.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    state.parent.chmod(0o700)  # a folder made by an older server; its log names the key too
     state.unlink(missing_ok=True)
     descriptor = os.open(state, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as file:
