@@ -1,0 +1,95 @@
+"""Shapes of pattern and event whose matching cost once grew faster than the event: each now
+does a bounded amount of work per event value, with the same answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from event_rules import pattern_tree
+from event_rules.pattern import explain_pattern, matches
+from event_rules.pattern_event import expand
+
+
+def nested(depth: int, key: str, bottom: Any) -> Any:
+    for _ in range(depth):
+        bottom = {key: bottom}
+    return bottom
+
+
+def dotted_chain(depth: int, bottom: dict[str, Any]) -> dict[str, Any]:
+    """An event `depth` objects deep under `a`, with a dotted key beside every `a`."""
+    event = {**bottom, "x.y": 1}
+    for _ in range(depth):
+        event = {"a": event, "x.y": 1}
+    return event
+
+
+def wrapped_chain(depth: int, bottom: dict[str, Any]) -> dict[str, Any]:
+    """Like `dotted_chain`, but the dotted key adds to the next object (`b.x` beside `b`),
+    whose own child is the next level: splitting makes a new `b` holding the same child."""
+    event = bottom
+    for _ in range(depth):
+        event = {"b": {"g": event}, "b.x": 1}
+    return event
+
+
+@pytest.fixture
+def expansions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many objects matching splits into their dotted view (the real split is done)."""
+    calls: list[int] = []
+
+    def counted(event: dict[str, Any]) -> dict[str, Any]:
+        calls.append(len(event))
+        return expand(event)
+
+    monkeypatch.setattr(pattern_tree, "expand", counted)
+    return calls
+
+
+# Trying each object as it is and again split, on failure, doubled the work per level: these
+# counted 2^depth splits before each object was split once, up front.
+DEPTH = 12
+
+
+def test_a_dotted_key_at_every_level_is_split_once_per_level(expansions: list[int]) -> None:
+    pattern = nested(DEPTH, "a", {"k": [1]})
+    assert not matches(pattern, dotted_chain(DEPTH, {"k": 2}))
+    assert len(expansions) <= DEPTH + 1
+    assert matches(pattern, dotted_chain(DEPTH, {"k": 1}))
+
+
+def test_a_dotted_key_that_adds_to_the_next_object_is_split_once(expansions: list[int]) -> None:
+    pattern = {"k": [1]}
+    for _ in range(DEPTH):
+        pattern = {"b": {"g": pattern}}
+    assert not matches(pattern, wrapped_chain(DEPTH, {"k": 2}))
+    assert len(expansions) <= DEPTH + 1
+    assert matches(pattern, wrapped_chain(DEPTH, {"k": 1}))
+
+
+def test_or_at_every_level_with_dotted_keys_is_split_once_per_level(
+    expansions: list[int],
+) -> None:
+    pattern: dict[str, Any] = {"k": [1]}
+    for _ in range(DEPTH):
+        pattern = {"a": {"$or": [pattern, {"z": [3]}]}}
+    assert not matches(pattern, dotted_chain(DEPTH, {"k": 2}))
+    assert len(expansions) <= 2 * (DEPTH + 1)
+    assert matches(pattern, dotted_chain(DEPTH, {"k": 1}))
+
+
+def test_deep_dotted_events_keep_their_answers() -> None:
+    depth = 80
+    pattern = nested(depth, "a", {"k": {"z": [1]}})
+    # The field named by a dotted key at the bottom, and found under 80 dotted neighbours.
+    assert matches(pattern, dotted_chain(depth, {"k.z": 1}))
+    assert matches(pattern, dotted_chain(depth, {"k": {"z": 1}}))
+    assert not matches(pattern, dotted_chain(depth, {"k.z": 2}))
+    absent = nested(depth, "a", {"k": {"z": [{"exists": False}]}})
+    assert not matches(absent, dotted_chain(depth, {"k.z": 1}))
+    assert matches(absent, dotted_chain(depth, {"k.w": 1}))
+    mismatch = explain_pattern(pattern, dotted_chain(depth, {"k.z": 2}))
+    assert mismatch is not None
+    assert mismatch.path == ".".join(["a"] * depth + ["k", "z"])
