@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from event_rules import pattern_tree
+from event_rules import pattern_event, pattern_tree
 from event_rules.pattern import explain_pattern, matches
 from event_rules.pattern_event import expand
 
@@ -93,3 +93,37 @@ def test_deep_dotted_events_keep_their_answers() -> None:
     mismatch = explain_pattern(pattern, dotted_chain(depth, {"k.z": 2}))
     assert mismatch is not None
     assert mismatch.path == ".".join(["a"] * depth + ["k", "z"])
+
+
+def colliding_levels(width: int, depth: int) -> dict[str, Any]:
+    """`a.b` and `a` → `b` both spell one array of `width` objects, each holding arrays of
+    `width` objects under `c`, `depth` levels down: every level collides with the other
+    spelling's, and pairing elements at each level multiplies the pairs of the level above."""
+
+    def level(remaining: int) -> dict[str, Any]:
+        if not remaining:
+            return {"e": 0}
+        return {"c": [level(remaining - 1) for _ in range(width)]}
+
+    return {
+        "a": {"b": [level(depth) for _ in range(width)]},
+        "a.b": [level(depth) for _ in range(width)],
+    }
+
+
+def test_nested_collisions_make_at_most_max_merged_objects(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The limit once held per array: an 11 KB event of this shape made 8^6 merged objects and
+    # took seconds to match. It now holds for the whole split view.
+    merges: list[int] = []
+    real = pattern_event._merge
+
+    def counted(objects: tuple[dict[str, Any], ...], *rest: Any) -> dict[str, Any]:
+        if len(objects) > 1:
+            merges.append(len(objects))
+        return real(objects, *rest)
+
+    monkeypatch.setattr(pattern_event, "_merge", counted)
+    event = colliding_levels(8, 2)
+    assert not matches({"a": {"b": {"c": {"c": {"e": [1]}}}}}, event)
+    assert 0 < len(merges) <= pattern_event.MAX_MERGED
+    assert matches({"a": {"b": {"c": {"c": {"e": [0]}}}}}, event)
