@@ -109,23 +109,46 @@ def string_test(predicate: Callable[[str], bool]) -> LeafTest:
     return test
 
 
+# Python lowercases every character on its own (into one to three characters) except the capital
+# sigma, which becomes final or medial by what surrounds it. So the lowercase form of a value's
+# first (or last) k characters, free of capital sigmas, starts (or ends) the lowercase form of
+# the whole value, and is at least k characters long: an ignore-case prefix or suffix test needs
+# only as many characters of the value as its operand has, whatever the value's length.
+_CAPITAL_SIGMA = "\u03a3"
+
+
+def _lowered_head(value: str, length: int) -> str:
+    head = value[:length]
+    return value.lower() if _CAPITAL_SIGMA in head else head.lower()
+
+
+def _lowered_tail(value: str, length: int) -> str:
+    tail = value[len(value) - min(length, len(value)) :]
+    return value.lower() if _CAPITAL_SIGMA in tail else tail.lower()
+
+
 def prefix_test(prefix: str, ignore_case: bool) -> LeafTest:
     if ignore_case:
         folded = prefix.lower()
-        return string_test(lambda value: value.lower().startswith(folded))
+        size = len(folded)
+        return string_test(lambda value: _lowered_head(value, size).startswith(folded))
     return string_test(lambda value: value.startswith(prefix))
 
 
 def suffix_test(suffix: str, ignore_case: bool) -> LeafTest:
     if ignore_case:
         folded = suffix.lower()
-        return string_test(lambda value: value.lower().endswith(folded))
+        size = len(folded)
+        return string_test(lambda value: _lowered_tail(value, size).endswith(folded))
     return string_test(lambda value: value.endswith(suffix))
 
 
-def equals_ignore_case_test(operand: str) -> LeafTest:
-    folded = operand.lower()
-    return string_test(lambda value: value.lower() == folded)
+def equals_ignore_case_test(operands: Iterable[str]) -> LeafTest:
+    """Equality with any operand, ignoring case. Lowercasing never shortens a string, so a value
+    longer than every lowercased operand is rejected without lowercasing it."""
+    folded = frozenset(operand.lower() for operand in operands)
+    longest = max(map(len, folded), default=-1)
+    return string_test(lambda value: len(value) <= longest and value.lower() in folded)
 
 
 def numeric_test(low: int | None, low_open: bool, high: int | None, high_open: bool) -> LeafTest:

@@ -3,6 +3,7 @@ does a bounded amount of work per event value, with the same answers."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from event_rules import pattern_event, pattern_tree
 from event_rules.pattern import explain_pattern, matches
 from event_rules.pattern_event import expand
+from event_rules.pattern_values import equals_ignore_case_test, prefix_test, suffix_test
 
 
 def nested(depth: int, key: str, bottom: Any) -> Any:
@@ -127,3 +129,52 @@ def test_nested_collisions_make_at_most_max_merged_objects(monkeypatch: pytest.M
     assert not matches({"a": {"b": {"c": {"c": {"e": [1]}}}}}, event)
     assert 0 < len(merges) <= pattern_event.MAX_MERGED
     assert matches({"a": {"b": {"c": {"c": {"e": [0]}}}}}, event)
+
+
+# Ignore-case tests lowercase only as many characters of the value as the operand has (or none,
+# for equality with a longer value). Python's own lowercasing of the whole value is the
+# definition they must agree with, on characters whose lowercase form is longer (İ), depends
+# on its neighbours (Σ, with the case-ignorable ' and U+00AD between), or is a different letter
+# (the Kelvin sign).
+_CHARS = ["a", "A", "b", "Σ", "\u03c3", "ς", "İ", "i", "\u0307", "ß", "'", "\u00ad", "\u212a", "k"]
+
+
+def _text(rng: random.Random, most: int) -> str:
+    return "".join(rng.choice(_CHARS) for _ in range(rng.randint(0, most)))
+
+
+def test_ignore_case_operators_agree_with_lowercasing_the_whole_value() -> None:
+    rng = random.Random(1729)
+    answers: dict[str, list[bool]] = {"prefix": [], "suffix": [], "equals": []}
+    for _ in range(6000):
+        operand, value = _text(rng, 4), _text(rng, 9)
+        if rng.random() < 0.5:  # values that share the operand's letters, in another case
+            cased = operand.swapcase()
+            value = cased + value if rng.random() < 0.5 else value + cased
+        folded_value, folded_operand = value.lower(), operand.lower()
+        expected = {
+            "prefix": folded_value.startswith(folded_operand),
+            "suffix": folded_value.endswith(folded_operand),
+            "equals": folded_value == folded_operand,
+        }
+        assert prefix_test(operand, True)(value) is expected["prefix"], (operand, value)
+        assert suffix_test(operand, True)(value) is expected["suffix"], (operand, value)
+        assert equals_ignore_case_test([operand])(value) is expected["equals"], (operand, value)
+        for name, answer in expected.items():
+            answers[name].append(answer)
+    for name, given in answers.items():
+        assert given.count(True) > 100 and given.count(False) > 100, name
+
+
+def test_ignore_case_operators_on_a_100_kb_value() -> None:
+    # Lowercased, every capital sigma but the last is medial, the last one final.
+    long = "Σ" + "xΣ" * 50_000
+    assert matches({"k": [{"prefix": {"equals-ignore-case": "ΣXΣx"}}]}, {"k": long})
+    assert matches({"k": [{"suffix": {"equals-ignore-case": "XΣ"}}]}, {"k": long})
+    assert matches({"k": [{"suffix": {"equals-ignore-case": "xς"}}]}, {"k": long})
+    assert not matches({"k": [{"suffix": {"equals-ignore-case": "x\u03c3"}}]}, {"k": long})
+    operands = [f"value-{i}" for i in range(200)]
+    excluded = {"k": [{"anything-but": {"equals-ignore-case": operands}}]}
+    assert matches(excluded, {"k": "VALUE-" * 20_000})
+    assert not matches(excluded, {"k": "VALUE-199"})
+    assert not matches({"k": [{"equals-ignore-case": "ab"}]}, {"k": "AB" * 50_000})
