@@ -153,7 +153,7 @@ class _Compiler:
         if operator == "equals-ignore-case":
             if not isinstance(operand, str):
                 reject("equals-ignore-case match pattern must be a string")
-            return Condition(operator, operand, equals_ignore_case_test(operand)), ONLY_ONE_KEY
+            return Condition(operator, operand, equals_ignore_case_test([operand])), ONLY_ONE_KEY
         if operator == "wildcard":
             if not isinstance(operand, str):
                 reject("wildcard match pattern must be a string")
@@ -233,6 +233,7 @@ class _Compiler:
 
     def excluded_set(self, inner: str, values: list[Any]) -> LeafTest:
         predicates: list[LeafTest] = []
+        ignoring_case: list[str] = []
         for value in values:
             if not isinstance(value, str):
                 if inner == "equals-ignore-case":
@@ -250,9 +251,12 @@ class _Compiler:
             elif inner == "suffix":
                 predicates.append(suffix_test(value, False))
             elif inner == "equals-ignore-case":
-                predicates.append(equals_ignore_case_test(value))
+                ignoring_case.append(value)
             else:
                 predicates.append(self.wildcard(value))
+        if ignoring_case:
+            # One lowercasing of the value and one set lookup, however many operands.
+            predicates.append(equals_ignore_case_test(ignoring_case))
         excluded = tuple(predicates)
 
         def test(value: Any) -> bool:

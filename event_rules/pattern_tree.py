@@ -48,10 +48,6 @@ class LeafNode:
     conditions: tuple[Condition, ...]
     match: Matcher = field(compare=False, repr=False)
 
-    @property
-    def tests_absence(self) -> bool:
-        return any(c.kind == "exists" and c.operand is False for c in self.conditions)
-
 
 @dataclass(frozen=True)
 class ObjectNode:
@@ -65,8 +61,6 @@ class ObjectNode:
     alternatives: tuple[tuple[ObjectNode, ...], ...]
     match_dict: Callable[[dict[str, Any]], bool] = field(compare=False, repr=False)
     match: Matcher = field(compare=False, repr=False)
-    # Somewhere below, a field must be absent: more values can turn a match into a non-match.
-    tests_absence: bool = field(default=False, compare=False)
 
 
 def leaves_of(value: Any) -> list[Any]:
@@ -143,11 +137,8 @@ def object_node(
         else:
             merged.append((key, node))
     field_tuple = tuple(merged)
-    tests_absence = any(child.tests_absence for _, child in field_tuple) or any(
-        branch.tests_absence for group in alternatives for branch in group
-    )
     match_dict, match = _object_matchers(field_tuple, alternatives)
-    return ObjectNode(path, field_tuple, alternatives, match_dict, match, tests_absence)
+    return ObjectNode(path, field_tuple, alternatives, match_dict, match)
 
 
 def _object_matchers(
@@ -157,43 +148,27 @@ def _object_matchers(
     """The matcher for an event object, and the one for any event value at that position.
 
     A dotted event key `k.rest` only adds nested content under `k`: it never changes what a
-    value-list field `k` sees, and under an object field it can only add values, which turns
-    a non-match into a match unless absence is tested. So the event object is searched for
-    dotted keys only when an object field fails, or always when one tests absence; `$or`
-    branches are object nodes of their own and do the same.
+    value-list field `k` sees, so objects with value-list fields only are matched as they are.
+    Under object fields and `$or` branches, an object holding a dotted key is matched once, in
+    its split view (`expand`). Trying it as it is first and split on failure would be cheaper
+    for the common event, but each level of nesting would then double the work of the levels
+    below it: 2^depth evaluations for an event with a dotted key at every level.
     """
     leaf_checks = tuple((key, node.match) for key, node in fields if isinstance(node, LeafNode))
     object_checks = tuple((key, node.match) for key, node in fields if isinstance(node, ObjectNode))
-    absence_below = any(isinstance(node, ObjectNode) and node.tests_absence for _, node in fields)
     groups = tuple(tuple(branch.match_dict for branch in group) for group in alternatives)
     # Closure cells read faster than module globals on this path.
     missing, plain = MISSING, known_plain
-
-    def match_nested(event: dict[str, Any]) -> bool:
-        for key, check in object_checks:
-            if not check(event.get(key, missing)):
-                return False
-        for group in groups:
-            for branch in group:
-                if branch(event):
-                    break
-            else:
-                return False
-        return True
-
-    def retry(event: dict[str, Any]) -> bool:
-        return has_dotted_key(event) and match_nested(expand(event))
 
     def match_dict(event: dict[str, Any]) -> bool:
         for key, check in leaf_checks:
             if not check(event.get(key, missing)):
                 return False
-        if absence_below and not plain(event) and has_dotted_key(event):
-            return match_nested(expand(event))
+        if not plain(event) and has_dotted_key(event):
+            event = expand(event)
         for key, check in object_checks:
             if not check(event.get(key, missing)):
-                # With absence tested, the event was just found to have no dotted key.
-                return not absence_below and not plain(event) and retry(event)
+                return False
         for group in groups:
             for branch in group:
                 if branch(event):
@@ -209,18 +184,9 @@ def _object_matchers(
                 return False
         return True
 
-    def match_leaves_and_objects(event: dict[str, Any]) -> bool:
-        for key, check in leaf_checks:
-            if not check(event.get(key, missing)):
-                return False
-        for key, check in object_checks:
-            if not check(event.get(key, missing)):
-                return not plain(event) and retry(event)
-        return True
-
     # The usual shapes get a matcher without the steps they do not need.
     chosen: Callable[[dict[str, Any]], bool]
-    if groups or absence_below:
+    if groups:
         chosen = match_dict
     elif len(fields) == 1:
         ((only_key, only_check),) = leaf_checks or object_checks
@@ -229,13 +195,13 @@ def _object_matchers(
             return only_check(event.get(only_key, missing))
 
         def match_only_object(event: dict[str, Any]) -> bool:
-            if only_check(event.get(only_key, missing)):
-                return True
-            return not plain(event) and retry(event)
+            if not plain(event) and has_dotted_key(event):
+                event = expand(event)
+            return only_check(event.get(only_key, missing))
 
         chosen = match_only_leaf if leaf_checks else match_only_object
     elif object_checks:
-        chosen = match_leaves_and_objects
+        chosen = match_dict
     else:
         chosen = match_leaves
 

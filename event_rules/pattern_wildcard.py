@@ -7,7 +7,6 @@ EventBridge rejects wildcards whose automaton would keep too many states alive f
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -109,12 +108,46 @@ def check_complexity(tokens: tuple[Token, ...]) -> None:
         reject(TOO_COMPLEX)
 
 
+def literal_runs(tokens: tuple[Token, ...]) -> list[str]:
+    """The literal text between the stars: one run more than there are stars (runs may be empty)."""
+    runs = [""]
+    for token in tokens:
+        if token is _STAR:
+            runs.append("")
+        else:
+            runs[-1] += token
+    return runs
+
+
 def wildcard_matcher(tokens: tuple[Token, ...]) -> Callable[[str], bool]:
-    """A full-string matcher for parsed tokens."""
-    regex = "".join(".*" if token is _STAR else re.escape(token) for token in tokens)
-    fullmatch = re.compile(regex, re.DOTALL).fullmatch
+    """A full-string matcher for parsed tokens, in time bounded by the value's length.
+
+    A value matches `head*r1*...*rk*tail` when it starts with `head`, ends with `tail`, and the
+    runs `r1..rk` occur in order, without overlapping, in what lies between. Taking each run's
+    leftmost occurrence is never worse than any later one (it leaves the most room for the rest),
+    so one left-to-right pass decides: each search starts where the previous run ended, and the
+    searched stretches never overlap. The cost is at most len(value) * len(longest run) character
+    comparisons (CPython's str.find is linear on long values), whatever the number of stars; a
+    backtracking regex such as `.*a.*a.*a` would instead retry every split of the value.
+    """
+    runs = literal_runs(tokens)
+    if len(runs) == 1:
+        exact = runs[0]
+        return exact.__eq__
+    head, *middle, tail = runs
+    shortest = sum(len(run) for run in runs)
+    start, tail_length = len(head), len(tail)
+    inner = tuple(run for run in middle if run)
 
     def matches(value: str) -> bool:
-        return fullmatch(value) is not None
+        if len(value) < shortest or not value.startswith(head) or not value.endswith(tail):
+            return False
+        position, end = start, len(value) - tail_length
+        for run in inner:
+            found = value.find(run, position, end)
+            if found < 0:
+                return False
+            position = found + len(run)
+        return True
 
     return matches
