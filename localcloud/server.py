@@ -2,6 +2,8 @@
 
 `serve` runs it in the foreground and writes `.localcloud/server.json` (pid and port) in the
 working directory; `up` starts it in the background or reuses a running one; `down` stops it.
+The state file is written whole (renamed into place), and neither it, the log nor `.localcloud/`
+is followed when it is a symlink; `down` signals only a process that is a localcloud server.
 Lambda handlers and job workers run inside the server process and reach it through
 `AWS_ENDPOINT_URL`; moto's interpreter reaches it through `MOTO_PORT`.
 """
@@ -20,6 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
+
+from localcloud import workspace_paths
 
 DEFAULT_PORT = 4566
 STATE_DIR = Path(".localcloud")
@@ -43,9 +47,37 @@ def _state_path(workdir: Path) -> Path:
     return workdir / STATE_DIR / STATE_FILE
 
 
-def read_state(workdir: Path) -> ServerInfo | None:
+def _state_dir(workdir: Path) -> Path:
+    """`.localcloud/`, created when missing; a symlink there is refused, not followed."""
     try:
-        data = json.loads(_state_path(workdir).read_text())
+        return workspace_paths.private_dir(workdir / STATE_DIR)
+    except workspace_paths.EscapeError as error:
+        raise RuntimeError(f"{error}; localcloud keeps its state only in a real folder") from error
+
+
+def _forget(workdir: Path) -> None:
+    if not (workdir / STATE_DIR).is_symlink():
+        _state_path(workdir).unlink(missing_ok=True)
+
+
+def _is_localcloud(pid: int) -> bool:
+    """Whether `pid` runs `python -m localcloud serve`: a stale or forged state file must not
+    make `down` signal some other process. Without /proc the state file is trusted."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except FileNotFoundError:
+        return not Path("/proc/self").exists()
+    except OSError:
+        return False
+    return b"localcloud" in argv and b"serve" in argv
+
+
+def read_state(workdir: Path) -> ServerInfo | None:
+    path = _state_path(workdir)
+    if path.parent.is_symlink() or path.is_symlink():
+        return None
+    try:
+        data = json.loads(path.read_text())
         return ServerInfo(pid=int(data["pid"]), port=int(data["port"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -90,6 +122,10 @@ def serve(
 
     if port_open(port):
         raise SystemExit(f"port {port} on 127.0.0.1 is in use; pass --port N with a free port")
+    try:
+        state_dir = _state_dir(workdir)
+    except RuntimeError as error:
+        raise SystemExit(f"localcloud: {error}") from error
     os.environ["MOTO_PORT"] = str(port)
     os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -100,9 +136,12 @@ def serve(
         cast(dict[str, Any], default_user_config).setdefault(service, {}).update(settings)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    state = _state_path(workdir)
-    state.parent.mkdir(parents=True, exist_ok=True)
-    state.write_text(json.dumps({"pid": os.getpid(), "port": port}))
+    state = json.dumps({"pid": os.getpid(), "port": port}).encode()
+    try:
+        workspace_paths.write_atomic(state_dir, STATE_FILE, state)
+    except workspace_paths.EscapeError as error:
+        server.stop()
+        raise SystemExit(f"localcloud: {error}") from error
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -115,7 +154,7 @@ def serve(
     finally:
         server.stop()
         if read_state(workdir) == ServerInfo(os.getpid(), port):
-            state.unlink(missing_ok=True)
+            _forget(workdir)
 
 
 def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
@@ -128,14 +167,18 @@ def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
                 f"{existing.pid}); use that port, or stop it first (make local-down)"
             )
         return existing, False
-    (workdir / STATE_DIR).mkdir(parents=True, exist_ok=True)
-    _state_path(workdir).unlink(missing_ok=True)
+    state_dir = _state_dir(workdir)
+    _forget(workdir)
     root = Path(__file__).resolve().parent.parent
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
     }
-    with open(workdir / STATE_DIR / LOG_FILE, "ab") as log:
+    try:
+        log = workspace_paths.open_append(state_dir, LOG_FILE)
+    except workspace_paths.EscapeError as error:
+        raise RuntimeError(f"{error}; localcloud writes its log only to a real file") from error
+    with log:
         process = subprocess.Popen(
             [sys.executable, "-m", "localcloud", "serve", "--port", str(port)],
             cwd=workdir,
@@ -165,8 +208,8 @@ def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
 def down(workdir: Path) -> ServerInfo | None:
     """Stop the server recorded in `workdir`; returns what was stopped (None if nothing ran)."""
     info = read_state(workdir)
-    if info is None or not _alive(info.pid):
-        _state_path(workdir).unlink(missing_ok=True)
+    if info is None or not _alive(info.pid) or not _is_localcloud(info.pid):
+        _forget(workdir)
         return None
     os.kill(info.pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
@@ -176,5 +219,5 @@ def down(workdir: Path) -> ServerInfo | None:
         time.sleep(0.05)
     if _alive(info.pid):
         os.kill(info.pid, signal.SIGKILL)
-    _state_path(workdir).unlink(missing_ok=True)
+    _forget(workdir)
     return info
