@@ -67,7 +67,10 @@ def container_path(root: Path, mount: str, path: str) -> Path:
         return root
     if not path.startswith(f"{mount}/"):
         raise EscapeError(path, f"is not under {mount}/")
-    return confined(root, path[len(mount) + 1 :].rstrip("/"))
+    try:
+        return confined(root, path[len(mount) + 1 :].rstrip("/"))
+    except EscapeError as error:
+        raise EscapeError(path, error.reason) from error
 
 
 def _member_name(member: tarfile.TarInfo) -> str | None:
