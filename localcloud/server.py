@@ -124,6 +124,8 @@ def serve(
         raise SystemExit(f"port {port} on 127.0.0.1 is in use; pass --port N with a free port")
     try:
         state_dir = _state_dir(workdir)
+        if _state_path(workdir).is_symlink():  # refused before anything starts
+            raise RuntimeError(f"'{_state_path(workdir)}' is a symlink; remove it")
     except RuntimeError as error:
         raise SystemExit(f"localcloud: {error}") from error
     os.environ["MOTO_PORT"] = str(port)

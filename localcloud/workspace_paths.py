@@ -126,7 +126,7 @@ def private_dir(path: Path) -> Path:
 def write_atomic(directory: Path, name: str, data: bytes) -> Path:
     """Write `directory/name` whole or not at all (a temporary file renamed over it), so a
     reader never sees half of it; refuses a symlink at `name`."""
-    target = _no_link(confined(private_dir(directory), name))
+    target = _own_file(directory, name)
     fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -140,7 +140,7 @@ def write_atomic(directory: Path, name: str, data: bytes) -> Path:
 
 def open_append(directory: Path, name: str) -> BinaryIO:
     """`directory/name` opened to append, created when missing; refuses a symlink there."""
-    target = _no_link(confined(private_dir(directory), name))
+    target = _own_file(directory, name)
     # O_NOFOLLOW: a link planted between the check above and this open is refused too.
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
     try:
@@ -152,7 +152,8 @@ def open_append(directory: Path, name: str) -> BinaryIO:
     return os.fdopen(fd, "ab")
 
 
-def _no_link(path: Path) -> Path:
-    if path.is_symlink():
-        raise EscapeError(str(path), "is a symlink; remove it (it may point anywhere)")
-    return path
+def _own_file(directory: Path, name: str) -> Path:
+    root = private_dir(directory)
+    if root.joinpath(name).is_symlink():
+        raise EscapeError(str(root / name), "is a symlink; remove it (it may point anywhere)")
+    return confined(root, name)
