@@ -319,3 +319,28 @@ def test_a_model_artifact_member_climbing_out_fails_the_job(
     described = _transform(localcloud, archive, "incoming/a.csv")
     _failed(described, "TransformJobStatus", "ModelDataUrl", repr(evil[0].name))
     assert not (tmp_path / "pwned.txt").exists()
+
+
+MESSAGE_LINK = """
+import os, pathlib, sys
+root = pathlib.Path(sys.argv[1]).parents[2]  # /opt/ml/processing/output/result -> /opt/ml
+os.symlink(os.environ['SECRET'], root / 'output' / 'message')
+sys.exit(int(os.environ['EXIT']))
+"""
+
+
+@pytest.mark.parametrize("exit_code", [0, 1])
+def test_a_message_file_linking_out_is_not_read(
+    localcloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exit_code: int
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the user's own file")
+    monkeypatch.setenv("SECRET", str(secret))
+    monkeypatch.setenv("EXIT", str(exit_code))
+    _s3(localcloud, {"code/job.py": MESSAGE_LINK.encode(), "incoming/a.csv": b"1\n"})
+    described = _processing(
+        localcloud, "/opt/ml/processing/input/data", "/opt/ml/processing/output/result"
+    )
+    assert described["ProcessingJobStatus"] == ("Completed" if exit_code == 0 else "Failed")
+    assert "the user's own file" not in str(described.get("ExitMessage"))
+    assert "the user's own file" not in str(described.get("FailureReason"))
