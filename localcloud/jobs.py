@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from localcloud import workspace_paths
+
+# Re-exported: callers know ObjectStore, Boto3ObjectStore and JobSetupError as jobs' own.
 from localcloud.job_staging import Boto3ObjectStore as Boto3ObjectStore
+from localcloud.job_staging import JobSetupError as JobSetupError
+from localcloud.job_staging import ObjectStore as ObjectStore
 from localcloud.job_staging import (
-    JobSetupError,
-    ObjectStore,
     script_path,
     split_s3_uri,
     stage_code,
