@@ -63,3 +63,25 @@ def test_a_job_refuses_an_input_file_linking_out_of_its_channel(tmp_path: Path) 
     message = (tmp_path / "out" / "message").read_text()
     assert "b.csv is a link to" in message and str(outside) in message
     assert not (tmp_path / "out" / "train").exists()
+
+
+def test_a_job_refuses_a_named_input_file_linking_out(tmp_path: Path) -> None:
+    baseline, outside = tmp_path / "baseline", tmp_path / "statistics.json"
+    baseline.mkdir()
+    outside.write_text('{"features": {}}')
+    (baseline / "statistics.json").symlink_to(outside)
+    args = [
+        "drift_check.py",
+        "--baseline-dir",
+        str(baseline),
+        "--capture-dir",
+        str(tmp_path / "capture"),
+        "--report-dir",
+        str(tmp_path / "report"),
+        "--message-file",
+        str(tmp_path / "message"),
+    ]
+    run = run_parallel({"drift": (args, {})})["drift"]
+    assert run.returncode == 1, run.stdout
+    message = (tmp_path / "message").read_text()
+    assert message.startswith(f"{baseline / 'statistics.json'} is a link to {outside}")
