@@ -3,62 +3,47 @@
 A fresh temporary directory stands for `/opt/ml`: every `/opt/ml/...` path in the entrypoint,
 arguments, local paths and SM_* variables is rewritten into it. Scripts run as subprocesses of
 this interpreter (the image URI is ignored). Inputs are staged from S3 with S3Prefix semantics
-(every object under the prefix) and outputs are uploaded back. Each outcome carries the wall
-time the script's process ran, apart from staging and uploading.
+(every object under the prefix) and outputs are uploaded back, by `job_staging`, which never
+reads or writes outside the workspace. Each outcome carries the wall time the script's process
+ran, apart from staging and uploading.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import os
+import re
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+
+from localcloud import workspace_paths
+
+# Re-exported: callers know ObjectStore, Boto3ObjectStore and JobSetupError as jobs' own.
+from localcloud.job_staging import Boto3ObjectStore as Boto3ObjectStore
+from localcloud.job_staging import JobSetupError as JobSetupError
+from localcloud.job_staging import ObjectStore as ObjectStore
+from localcloud.job_staging import (
+    script_path,
+    split_s3_uri,
+    stage_code,
+    stage_s3_prefix,
+    tar_dir,
+    upload_dir,
+)
 
 OPT_ML = "/opt/ml"
 _STDERR_TAIL_CHARS = 1000
 _EXIT_MESSAGE_BYTES = 1024
 _DEFAULT_MAX_RUNTIME_SECONDS = 86400
+# CreateTrainingJob's pattern for ChannelName.
+_CHANNEL_NAME = re.compile(r"[A-Za-z0-9\.\-_]+")
 _PYTHON_NAMES = {"python", "python3", "python3.11", "/usr/bin/python3", "/usr/local/bin/python"}
-
-
-class ObjectStore(Protocol):
-    """The S3 operations a job needs."""
-
-    def list_keys(self, bucket: str, prefix: str) -> list[str]: ...
-
-    def get(self, bucket: str, key: str) -> bytes: ...
-
-    def put(self, bucket: str, key: str, body: bytes) -> None: ...
-
-
-class Boto3ObjectStore:
-    """An ObjectStore over a boto3 S3 client."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-
-    def list_keys(self, bucket: str, prefix: str) -> list[str]:
-        keys: list[str] = []
-        for page in self._client.get_paginator("list_objects_v2").paginate(
-            Bucket=bucket, Prefix=prefix
-        ):
-            keys.extend(item["Key"] for item in page.get("Contents", []))
-        return keys
-
-    def get(self, bucket: str, key: str) -> bytes:
-        body: bytes = self._client.get_object(Bucket=bucket, Key=key)["Body"].read()
-        return body
-
-    def put(self, bucket: str, key: str, body: bytes) -> None:
-        self._client.put_object(Bucket=bucket, Key=key, Body=body)
 
 
 @dataclass(frozen=True)
@@ -70,19 +55,6 @@ class JobOutcome:
     timed_out: bool = False
     script_seconds: float = 0.0
     exit_message: str | None = None  # a processing job's /opt/ml/output/message, first 1 KB
-
-
-class JobSetupError(Exception):
-    """The job request cannot be run (missing script, bad S3 URI, ...)."""
-
-
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    if not uri.startswith("s3://"):
-        raise JobSetupError(f"expected an s3:// URI, got {uri!r}")
-    bucket, _, key = uri[len("s3://") :].partition("/")
-    if not bucket:
-        raise JobSetupError(f"S3 URI {uri!r} names no bucket")
-    return bucket, key
 
 
 class Workspace:
@@ -98,69 +70,23 @@ class Workspace:
     def __exit__(self, *exc: object) -> None:
         self._tmp.cleanup()
 
-    def path(self, container_path: str) -> Path:
-        return Path(self.rewrite(container_path))
+    def path(self, container_path: str, field: str) -> Path:
+        """Where `container_path` (under /opt/ml) is in the workspace; `field` names it in
+        the error when it is not under /opt/ml or leaves it."""
+        try:
+            return workspace_paths.container_path(self.root, OPT_ML, container_path)
+        except workspace_paths.EscapeError as error:
+            raise JobSetupError(f"{field} {error}") from error
 
     def rewrite(self, value: str) -> str:
         """Map `/opt/ml/...` (anywhere in the string) into the workspace."""
         return value.replace(OPT_ML, str(self.root))
 
 
-def stage_s3_prefix(store: ObjectStore, uri: str, local_dir: Path) -> int:
-    """Copy every object under the URI's prefix into `local_dir`; return how many."""
-    bucket, prefix = split_s3_uri(uri)
-    local_dir.mkdir(parents=True, exist_ok=True)
-    count = 0
-    for key in store.list_keys(bucket, prefix):
-        if key.endswith("/"):
-            continue
-        relative = key[len(prefix) :].lstrip("/") or key.rsplit("/", 1)[-1]
-        if key == prefix:
-            relative = key.rsplit("/", 1)[-1]
-        target = local_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(store.get(bucket, key))
-        count += 1
-    return count
-
-
-def stage_code(store: ObjectStore, uri: str, code_dir: Path) -> None:
-    """A script-mode source: a `.tar.gz` archive (extracted) or a prefix of plain files."""
-    bucket, key = split_s3_uri(uri)
-    if key.endswith(".tar.gz"):
-        code_dir.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(fileobj=io.BytesIO(store.get(bucket, key)), mode="r:gz") as archive:
-            archive.extractall(code_dir, filter="data")
-    else:
-        stage_s3_prefix(store, uri, code_dir)
-
-
-def upload_dir(store: ObjectStore, local_dir: Path, uri: str) -> int:
-    bucket, prefix = split_s3_uri(uri)
-    prefix = prefix.rstrip("/")
-    count = 0
-    if not local_dir.exists():
-        return 0
-    for path in sorted(local_dir.rglob("*")):
-        if path.is_file():
-            relative = path.relative_to(local_dir).as_posix()
-            store.put(bucket, f"{prefix}/{relative}" if prefix else relative, path.read_bytes())
-            count += 1
-    return count
-
-
-def tar_dir(directory: Path) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for path in sorted(directory.rglob("*")):
-            archive.add(path, arcname=path.relative_to(directory).as_posix(), recursive=False)
-    return buffer.getvalue()
-
-
 def _failure_reason(workspace: Workspace, stderr: str, returncode: int) -> str:
     for name in ("output/failure", "output/message"):
         candidate = workspace.root / name
-        if candidate.is_file():
+        if candidate.is_file() and workspace_paths.inside(workspace.root, candidate):
             text = candidate.read_text(errors="replace").strip()
             if text:
                 return f"AlgorithmError: {text}"
@@ -225,28 +151,32 @@ def run_processing_job(request: dict[str, Any], store: ObjectStore) -> JobOutcom
     if not entrypoint:
         raise JobSetupError("AppSpecification.ContainerEntrypoint is required to run locally")
     with Workspace() as workspace:
-        for item in request.get("ProcessingInputs") or []:
+        for index, item in enumerate(request.get("ProcessingInputs") or []):
             s3_input = item.get("S3Input")
             if s3_input:
-                stage_s3_prefix(store, s3_input["S3Uri"], workspace.path(s3_input["LocalPath"]))
+                field = f"ProcessingInputs[{index}].S3Input.LocalPath"
+                local = workspace.path(s3_input["LocalPath"], field)
+                stage_s3_prefix(store, s3_input["S3Uri"], local)
         outputs = (request.get("ProcessingOutputConfig") or {}).get("Outputs") or []
-        for item in outputs:
+        output_dirs: list[tuple[Path, str]] = []
+        for index, item in enumerate(outputs):
             s3_output = item.get("S3Output")
             if s3_output:
-                workspace.path(s3_output["LocalPath"]).mkdir(parents=True, exist_ok=True)
+                field = f"ProcessingOutputConfig.Outputs[{index}].S3Output.LocalPath"
+                local = workspace.path(s3_output["LocalPath"], field)
+                local.mkdir(parents=True, exist_ok=True)
+                output_dirs.append((local, s3_output["S3Uri"]))
         (workspace.root / "output").mkdir(exist_ok=True)
         env = {k: workspace.rewrite(str(v)) for k, v in (request.get("Environment") or {}).items()}
         argv = python_argv(workspace, entrypoint + list(app.get("ContainerArguments") or []))
         outcome = run_process(workspace, argv, env, workspace.root, max_runtime(request))
         message = workspace.root / "output" / "message"
-        if message.is_file():
+        if message.is_file() and workspace_paths.inside(workspace.root, message):
             text = message.read_bytes()[:_EXIT_MESSAGE_BYTES].decode("utf-8", errors="replace")
             outcome = dataclasses.replace(outcome, exit_message=text)
         if outcome.status == "Completed":
-            for item in outputs:
-                s3_output = item.get("S3Output")
-                if s3_output:
-                    upload_dir(store, workspace.path(s3_output["LocalPath"]), s3_output["S3Uri"])
+            for local, uri in output_dirs:
+                upload_dir(store, local, uri, workspace.root)
         return outcome
 
 
@@ -305,15 +235,19 @@ def run_training_job(request: dict[str, Any], store: ObjectStore) -> JobOutcome:
     with Workspace() as workspace:
         code_dir = workspace.root / "code"
         code_dir.mkdir()
-        stage_code(store, submit_dir, code_dir)
-        if not (code_dir / program).is_file():
+        stage_code(store, submit_dir, code_dir, "sagemaker_submit_directory")
+        script = script_path(code_dir, program, "sagemaker_program")
+        if not script.is_file():
             raise JobSetupError(f"sagemaker_program {program!r} is not in {submit_dir}")
         channels: list[str] = []
-        for channel in request.get("InputDataConfig") or []:
-            name = channel["ChannelName"]
+        for index, channel in enumerate(request.get("InputDataConfig") or []):
+            name = str(channel["ChannelName"])
+            field = f"InputDataConfig[{index}].ChannelName"
+            if not _CHANNEL_NAME.fullmatch(name):
+                raise JobSetupError(f"{field} {name!r} must match {_CHANNEL_NAME.pattern}")
             channels.append(name)
             source = (channel.get("DataSource") or {}).get("S3DataSource") or {}
-            local = workspace.root / "input" / "data" / name
+            local = workspace.path(f"{OPT_ML}/input/data/{name}", field)
             if source.get("S3Uri"):
                 stage_s3_prefix(store, source["S3Uri"], local)
             else:
@@ -329,7 +263,7 @@ def run_training_job(request: dict[str, Any], store: ObjectStore) -> JobOutcome:
         )
         for directory in ("model", "output/data"):
             (workspace.root / directory).mkdir(parents=True, exist_ok=True)
-        argv = [sys.executable, str(code_dir / program)]
+        argv = [sys.executable, str(script)]
         for hp_key, hp_value in user_hps.items():
             argv += [f"--{hp_key}", hp_value]
         env = _training_env(workspace, request, channels, user_hps)
@@ -340,12 +274,12 @@ def run_training_job(request: dict[str, Any], store: ObjectStore) -> JobOutcome:
         if outcome.status == "Completed":
             output_path = str((request.get("OutputDataConfig") or {})["S3OutputPath"]).rstrip("/")
             out_bucket, out_prefix = split_s3_uri(f"{output_path}/{job_name}/output/model.tar.gz")
-            store.put(out_bucket, out_prefix, tar_dir(workspace.root / "model"))
+            store.put(out_bucket, out_prefix, tar_dir(workspace.root / "model", workspace.root))
             data_dir = workspace.root / "output" / "data"
             if any(data_dir.iterdir()):
                 store.put(
                     out_bucket,
                     out_prefix.replace("model.tar.gz", "output.tar.gz"),
-                    tar_dir(data_dir),
+                    tar_dir(data_dir, workspace.root),
                 )
         return outcome

@@ -5,7 +5,9 @@ server's credentials; readable by the user alone) in the working directory; `up`
 background or reuses a running one; `down` stops it. Lambda handlers and job workers run inside
 the server process and reach it through `AWS_ENDPOINT_URL`; moto's interpreter reaches it through
 `MOTO_PORT`. Only requests signed with the server's credentials, naming it as their Host and sent
-by no web page reach it (`request_guard`).
+by no web page reach it (`request_guard`). The state file is written whole (renamed into
+place), and neither it, the log nor `.localcloud/` is followed when it is a symlink; `down`
+signals only a process that is a localcloud server.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, cast
+
+from localcloud import workspace_paths
 
 DEFAULT_PORT = 4566
 STATE_DIR = Path(".localcloud")
@@ -64,9 +68,39 @@ def _state_path(workdir: Path) -> Path:
     return workdir / STATE_DIR / STATE_FILE
 
 
-def read_state(workdir: Path) -> ServerInfo | None:
+def _state_dir(workdir: Path) -> Path:
+    """`.localcloud/`, created when missing; a symlink there is refused, not followed."""
     try:
-        data = json.loads(_state_path(workdir).read_text())
+        state_dir = workspace_paths.private_dir(workdir / STATE_DIR)
+    except workspace_paths.EscapeError as error:
+        raise RuntimeError(f"{error}; localcloud keeps its state only in a real folder") from error
+    state_dir.chmod(0o700)  # a folder made by an older server; its log names the key too
+    return state_dir
+
+
+def _forget(workdir: Path) -> None:
+    if not (workdir / STATE_DIR).is_symlink():
+        _state_path(workdir).unlink(missing_ok=True)
+
+
+def _is_localcloud(pid: int) -> bool:
+    """Whether `pid` runs `python -m localcloud serve`: a stale or forged state file must not
+    make `down` signal some other process. Without /proc the state file is trusted."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except FileNotFoundError:
+        return not Path("/proc/self").exists()
+    except OSError:
+        return False
+    return b"localcloud" in argv and b"serve" in argv
+
+
+def read_state(workdir: Path) -> ServerInfo | None:
+    path = _state_path(workdir)
+    if path.parent.is_symlink() or path.is_symlink():
+        return None
+    try:
+        data = json.loads(path.read_text())
         return ServerInfo(
             pid=int(data["pid"]),
             port=int(data["port"]),
@@ -78,14 +112,9 @@ def read_state(workdir: Path) -> ServerInfo | None:
 
 
 def _write_state(workdir: Path, info: ServerInfo) -> None:
-    """The state file holds the server's credentials: created readable by the user alone."""
-    state = _state_path(workdir)
-    state.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    state.parent.chmod(0o700)  # a folder made by an older server; its log names the key too
-    state.unlink(missing_ok=True)
-    descriptor = os.open(state, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as file:
-        json.dump(asdict(info), file)
+    """The state file holds the server's credentials: written whole, readable by the user alone
+    (a temporary file, created 0600, renamed into place)."""
+    workspace_paths.write_atomic(_state_dir(workdir), STATE_FILE, json.dumps(asdict(info)).encode())
 
 
 def _alive(pid: int) -> bool:
@@ -127,6 +156,12 @@ def serve(
 
     if port_open(port):
         raise SystemExit(f"port {port} on 127.0.0.1 is in use; pass --port N with a free port")
+    try:
+        _state_dir(workdir)
+        if _state_path(workdir).is_symlink():  # refused before anything starts
+            raise RuntimeError(f"'{_state_path(workdir)}' is a symlink; remove it")
+    except RuntimeError as error:
+        raise SystemExit(f"localcloud: {error}") from error
     credentials = new_credentials()
     adopt_credentials(credentials, port)
     apply_extensions()
@@ -139,7 +174,12 @@ def serve(
         access_key_id=credentials.access_key_id,
         secret_access_key=credentials.secret_access_key,
     )
-    _write_state(workdir, info)
+    try:
+        _write_state(workdir, info)
+    except (workspace_paths.EscapeError, RuntimeError) as error:
+        http_server.shutdown()
+        http_server.server_close()
+        raise SystemExit(f"localcloud: {error}") from error
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -153,7 +193,7 @@ def serve(
         http_server.shutdown()
         http_server.server_close()
         if read_state(workdir) == info:
-            _state_path(workdir).unlink(missing_ok=True)
+            _forget(workdir)
 
 
 def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
@@ -166,14 +206,18 @@ def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
                 f"{existing.pid}); use that port, or stop it first (make local-down)"
             )
         return existing, False
-    (workdir / STATE_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
-    _state_path(workdir).unlink(missing_ok=True)
+    state_dir = _state_dir(workdir)
+    _forget(workdir)
     root = Path(__file__).resolve().parent.parent
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
     }
-    with open(workdir / STATE_DIR / LOG_FILE, "ab") as log:
+    try:
+        log = workspace_paths.open_append(state_dir, LOG_FILE)
+    except workspace_paths.EscapeError as error:
+        raise RuntimeError(f"{error}; localcloud writes its log only to a real file") from error
+    with log:
         process = subprocess.Popen(
             [sys.executable, "-m", "localcloud", "serve", "--port", str(port)],
             cwd=workdir,
@@ -203,8 +247,8 @@ def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
 def down(workdir: Path) -> ServerInfo | None:
     """Stop the server recorded in `workdir`; returns what was stopped (None if nothing ran)."""
     info = read_state(workdir)
-    if info is None or not _alive(info.pid):
-        _state_path(workdir).unlink(missing_ok=True)
+    if info is None or not _alive(info.pid) or not _is_localcloud(info.pid):
+        _forget(workdir)
         return None
     os.kill(info.pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
@@ -214,5 +258,5 @@ def down(workdir: Path) -> ServerInfo | None:
         time.sleep(0.05)
     if _alive(info.pid):
         os.kill(info.pid, signal.SIGKILL)
-    _state_path(workdir).unlink(missing_ok=True)
+    _forget(workdir)
     return info

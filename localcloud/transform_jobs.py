@@ -11,23 +11,23 @@ unless every object succeeds. `transform_container.py` does the serving in the j
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import sys
-import tarfile
 from pathlib import Path
 from typing import Any
 
-from localcloud.jobs import (
-    JobOutcome,
+from localcloud import workspace_paths
+from localcloud.job_staging import (
     JobSetupError,
     ObjectStore,
-    Workspace,
-    run_process,
+    name_under_prefix,
+    script_path,
     split_s3_uri,
+    stage_archive,
     stage_code,
     upload_dir,
 )
+from localcloud.jobs import JobOutcome, Workspace, run_process
 
 CONTAINER_SCRIPT = Path(__file__).with_name("transform_container.py")
 _DEFAULT_MAX_PAYLOAD_MB = 6
@@ -72,11 +72,22 @@ def _inputs(request: dict[str, Any], store: ObjectStore) -> tuple[str, list[tupl
     for key in store.list_keys(bucket, prefix):
         if key.endswith("/"):
             continue
-        relative = key[len(prefix) :].lstrip("/") if key != prefix else ""
-        objects.append((key, relative or key.rsplit("/", 1)[-1]))
+        objects.append((key, name_under_prefix(key, prefix)))
     if not objects:
         raise JobSetupError(f"no input objects under {source.get('S3Uri')}")
     return bucket, objects
+
+
+def _result_path(results: Path, key: str, relative: str) -> Path:
+    """Where the result of input `key` is written: its name under the prefix, plus `.out`."""
+    try:
+        local = workspace_paths.confined(results, relative)
+    except workspace_paths.EscapeError as error:
+        raise JobSetupError(
+            f"Failed to download data: input {key} cannot be transformed: its name under the "
+            f"prefix {error}"
+        ) from error
+    return local.with_name(f"{local.name}.out")
 
 
 def _unsupported_data_processing(request: dict[str, Any]) -> None:
@@ -115,27 +126,26 @@ def run_transform_job(
     with Workspace() as workspace:
         model_dir, code_dir = workspace.root / "model", workspace.root / "code"
         model_dir.mkdir()
-        bucket, key = split_s3_uri(str(container["ModelDataUrl"]))
-        with tarfile.open(fileobj=io.BytesIO(store.get(bucket, key)), mode="r:gz") as archive:
-            archive.extractall(model_dir, filter="data")
+        stage_archive(store, str(container["ModelDataUrl"]), model_dir, "ModelDataUrl")
         submit = environment.get("SAGEMAKER_SUBMIT_DIRECTORY")
         if submit:
-            stage_code(store, submit, code_dir)
+            stage_code(store, submit, code_dir, "SAGEMAKER_SUBMIT_DIRECTORY")
         else:
             code_dir = model_dir / "code"
-        if not (code_dir / program).is_file():
+        if not script_path(code_dir, program, "SAGEMAKER_PROGRAM").is_file():
             raise JobSetupError(f"SAGEMAKER_PROGRAM {program!r} is not in {submit or 'code/'}")
         in_bucket, objects = _inputs(request, store)
         results = workspace.root / "output" / "data"
         inputs = []
         for index, (object_key, relative) in enumerate(objects):
+            output_path = _result_path(results, f"s3://{in_bucket}/{object_key}", relative)
             body = store.get(in_bucket, object_key)
             if transform_input.get("CompressionType") == "Gzip":
                 body = gzip.decompress(body)
             local = workspace.root / "input" / str(index)
             local.parent.mkdir(parents=True, exist_ok=True)
             local.write_bytes(body)
-            inputs.append({"path": str(local), "output": str(results / f"{relative}.out")})
+            inputs.append({"path": str(local), "output": str(output_path)})
         config = {
             "model_dir": str(model_dir),
             "code_dir": str(code_dir),
@@ -158,5 +168,5 @@ def run_transform_job(
         # A transform job has no StoppingCondition; the local bound is only a safety net.
         outcome = run_process(workspace, argv, environment, code_dir, _DEFAULT_MAX_RUNTIME_SECONDS)
         if outcome.status == "Completed":
-            upload_dir(store, results, f"s3://{out_bucket}/{out_prefix}")
+            upload_dir(store, results, f"s3://{out_bucket}/{out_prefix}", workspace.root)
         return outcome

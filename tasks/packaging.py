@@ -7,6 +7,9 @@
 - `jobs/sourcedir.tar.gz`: every job script of tasks/jobs/ (the training job's source dir);
 - `jobs/code/*.py`: the plain job files, for processing jobs' code input.
 
+Only files of tasks/ itself are packed: a symlink leading out of it is refused
+(`PackagingError`), so no file from elsewhere on the machine reaches an artefact.
+
 Third-party imports are not bundled: `aws_lambda_powertools`, `pydantic` and `fastjsonschema`
 come from the Powertools for AWS Lambda (Python) layer, `boto3`/`botocore` from the runtime.
 """
@@ -33,6 +36,21 @@ THIRD_PARTY = {
     "boto3": "Lambda Python runtime",
     "botocore": "Lambda Python runtime",
 }
+
+
+class PackagingError(Exception):
+    """A source named for an artefact is not a file of tasks/ itself."""
+
+
+def _own(path: Path) -> Path:
+    """`path`, once it is known to resolve inside tasks/ (it may be a symlink that leads out)."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(TASKS.resolve()):
+        raise PackagingError(
+            f"{path} leads to {resolved}, outside {TASKS}; only the project's own files are "
+            "packed: replace the symlink with the file itself"
+        )
+    return path
 
 
 def handler_modules() -> list[str]:
@@ -72,8 +90,16 @@ def _data_files(path: Path) -> set[Path]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.Constant) and isinstance(node.value, str)
     }
-    candidates = {n for n in names if 0 < len(n) < 200 and "/" not in n and "\n" not in n}
-    return {path.parent / n for n in candidates if (path.parent / n).is_file()}
+    candidates = {
+        n
+        for n in names
+        if 0 < len(n) < 200
+        and "/" not in n
+        and "\n" not in n
+        and "\0" not in n
+        and n not in (".", "..")
+    }
+    return {_own(path.parent / n) for n in candidates if (path.parent / n).is_file()}
 
 
 def lambda_files(handler: str) -> list[Path]:
@@ -89,7 +115,7 @@ def lambda_files(handler: str) -> list[Path]:
         path = _module_path(module)
         if path is None:
             continue
-        files.add(path)
+        files.add(_own(path))
         files.update(_data_files(path))
         parts = module.split(".")
         pending.extend(".".join(parts[:i]) for i in range(1, len(parts)))
@@ -110,7 +136,7 @@ def _zip_bytes(files: list[Path]) -> bytes:
 
 
 def job_files() -> list[Path]:
-    return sorted(p for p in (TASKS / "jobs").glob("*.py"))
+    return sorted(_own(p) for p in (TASKS / "jobs").glob("*.py"))
 
 
 def _tar_gz_bytes(files: list[Path]) -> bytes:
@@ -151,7 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tasks.packaging", description=__doc__)
     parser.add_argument("--out", default="build", help="output folder (default: build)")
     args = parser.parse_args(argv)
-    for path in build(Path(args.out)):
+    try:
+        written = build(Path(args.out))
+    except PackagingError as error:
+        print(f"packaging: {error}", file=sys.stderr)
+        return 1
+    for path in written:
         print(path)
     return 0
 

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from channel_files import channel_files
 from errors import JobInputError
 from schema import FEATURES
 
@@ -25,7 +26,7 @@ def find_capture_files(location: str | Path) -> list[Path]:
         raise JobInputError(f"capture path {root} does not exist; check the capture input")
     if root.is_file():
         return [root]
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".json"))
+    return channel_files(root, (".jsonl", ".json"))
 
 
 def read_captured_rows(location: str | Path) -> tuple[pd.DataFrame, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from channel_files import channel_files
 from errors import JobInputError
 from schema import CATEGORICAL_FEATURES, FEATURES, LABEL, NUMERIC_FEATURES
 
@@ -16,7 +17,7 @@ def find_csv_files(location: str | Path) -> list[Path]:
         return [root]
     if not root.is_dir():
         raise JobInputError(f"input path {root} does not exist; check the job's input channel")
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() == ".csv")
+    files = channel_files(root, (".csv",))
     if not files:
         found = sorted(p.name for p in root.rglob("*") if p.is_file())[:5]
         raise JobInputError(

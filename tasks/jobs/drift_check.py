@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from capture_reader import read_captured_rows
+from channel_files import own_file
 from dataset_io import validate_frame
 from drift_statistics import compare_feature
 from errors import PROCESSING_MESSAGE_FILE, JobInputError, run_job
@@ -36,7 +37,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def load_baseline(baseline_dir: Path) -> dict[str, Any]:
-    path = baseline_dir / "statistics.json" if baseline_dir.is_dir() else baseline_dir
+    if baseline_dir.is_dir():
+        path = own_file(baseline_dir, baseline_dir / "statistics.json")
+    else:
+        path = baseline_dir
     if not path.is_file():
         raise JobInputError(
             f"{path} not found; the baseline input must hold the preprocessing job's "

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+from channel_files import own_file
 from dataset_io import read_dataset
 from errors import PROCESSING_MESSAGE_FILE, JobInputError, run_job
 from quality_metrics import model_quality_report
@@ -34,7 +35,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def load_model(model_dir: Path, scratch: Path) -> object:
     """Extract model.tar.gz (as SageMaker packs SM_MODEL_DIR) and load model.joblib."""
-    archive = model_dir / "model.tar.gz"
+    archive = own_file(model_dir, model_dir / "model.tar.gz")
     if archive.is_file():
         try:
             with tarfile.open(archive, "r:gz") as tar:
@@ -44,7 +45,7 @@ def load_model(model_dir: Path, scratch: Path) -> object:
         source = scratch
     else:
         source = model_dir
-    model_file = source / "model.joblib"
+    model_file = own_file(source, source / "model.joblib")
     if not model_file.is_file():
         raise JobInputError(
             f"no model.joblib in {archive if archive.is_file() else model_dir}; "

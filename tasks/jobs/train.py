@@ -17,6 +17,7 @@ from typing import Any
 
 import joblib
 import numpy as np
+from channel_files import own_file
 from dataset_io import read_dataset
 from errors import JobInputError, run_job
 from quality_metrics import point_metrics
@@ -101,7 +102,7 @@ def main(argv: list[str]) -> None:
     train = read_dataset(_env("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train"))
     validation = read_dataset(_env("SM_CHANNEL_VALIDATION", "/opt/ml/input/data/validation"))
     transformer_dir = Path(_env("SM_CHANNEL_TRANSFORMER", "/opt/ml/input/data/transformer"))
-    transformer_file = transformer_dir / "transformer.joblib"
+    transformer_file = own_file(transformer_dir, transformer_dir / "transformer.joblib")
     if not transformer_file.is_file():
         raise JobInputError(
             f"{transformer_file} not found; the transformer channel must hold the preprocessing "

@@ -1,0 +1,87 @@
+"""Packaging packs only files of tasks/ itself, and job scripts read only files of their own
+inputs: a symlink leading elsewhere on the machine is refused with its name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tasks import packaging
+from tasks.data.churn import generate, write_csv
+from tests.jobs_helpers import preprocess_args, run_parallel
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the project layout packaging reads, with one job and one handler."""
+    root = tmp_path / "project"
+    for folder in ("tasks", "tasks/jobs", "tasks/handlers"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "__init__.py").write_text("")
+    (root / "tasks" / "jobs" / "train.py").write_text("print('train')\n")
+    (root / "tasks" / "handlers" / "gate.py").write_text(
+        "SCHEMA = 'gate.schema.json'\n\ndef handler(event, context):\n    return SCHEMA\n"
+    )
+    (root / "tasks" / "handlers" / "gate.schema.json").write_text("{}")
+    monkeypatch.setattr(packaging, "ROOT", root)
+    monkeypatch.setattr(packaging, "TASKS", root / "tasks")
+    return root
+
+
+def test_the_copy_packs_as_the_project_does(project: Path, tmp_path: Path) -> None:
+    names = {p.name for p in packaging.build(tmp_path / "out")}
+    assert names == {"gate.zip", "sourcedir.tar.gz", "__init__.py", "train.py"}
+
+
+def test_a_job_file_linking_out_of_tasks_is_not_packed(project: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.py"
+    secret.write_text("KEY = 'the user's own file'\n")
+    (project / "tasks" / "jobs" / "stolen.py").symlink_to(secret)
+    with pytest.raises(packaging.PackagingError, match=r"stolen\.py leads to .*secret\.py"):
+        packaging.build(tmp_path / "out")
+    assert not (tmp_path / "out" / "jobs").exists()
+
+
+def test_a_data_file_linking_out_of_tasks_is_not_packed(project: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"token": "the user\'s own"}')
+    schema = project / "tasks" / "handlers" / "gate.schema.json"
+    schema.unlink()
+    schema.symlink_to(secret)
+    assert packaging.main(["--out", str(tmp_path / "out")]) == 1
+    assert not (tmp_path / "out" / "lambda" / "gate.zip").exists()
+
+
+def test_a_job_refuses_an_input_file_linking_out_of_its_channel(tmp_path: Path) -> None:
+    data, outside = tmp_path / "data", tmp_path / "outside.csv"
+    write_csv(generate(seed=4, rows=200), data / "a.csv")
+    write_csv(generate(seed=5, rows=200), outside)
+    (data / "b.csv").symlink_to(outside)
+    run = run_parallel({"pre": (preprocess_args(data, tmp_path / "out"), {})})["pre"]
+    assert run.returncode == 1, run.stdout
+    message = (tmp_path / "out" / "message").read_text()
+    assert "b.csv is a link to" in message and str(outside) in message
+    assert not (tmp_path / "out" / "train").exists()
+
+
+def test_a_job_refuses_a_named_input_file_linking_out(tmp_path: Path) -> None:
+    baseline, outside = tmp_path / "baseline", tmp_path / "statistics.json"
+    baseline.mkdir()
+    outside.write_text('{"features": {}}')
+    (baseline / "statistics.json").symlink_to(outside)
+    args = [
+        "drift_check.py",
+        "--baseline-dir",
+        str(baseline),
+        "--capture-dir",
+        str(tmp_path / "capture"),
+        "--report-dir",
+        str(tmp_path / "report"),
+        "--message-file",
+        str(tmp_path / "message"),
+    ]
+    run = run_parallel({"drift": (args, {})})["drift"]
+    assert run.returncode == 1, run.stdout
+    message = (tmp_path / "message").read_text()
+    assert message.startswith(f"{baseline / 'statistics.json'} is a link to {outside}")
