@@ -173,6 +173,13 @@ def test_a_declaration_the_parser_could_not_follow_is_refused(tmp_path: Path, sp
     assert str(error.value).startswith(f"{path}: ")
 
 
+@pytest.mark.parametrize("name", ["n-trees", "sagemaker_program", "help", "x" * 257])
+def test_a_declared_name_must_be_an_option_sagemaker_leaves_alone(tmp_path: Path, name):
+    spec = {"type": "boolean", "default": True, "description": "d"}
+    with pytest.raises(DeclarationError, match="a name must be lowercase letters"):
+        read_declaration(_declaration(tmp_path, {name: spec}))
+
+
 def test_a_declaration_must_refuse_unknown_names(tmp_path: Path):
     spec = {"type": "boolean", "default": True, "description": "d"}
     path = _declaration(tmp_path, {"k": spec}, additionalProperties=True)

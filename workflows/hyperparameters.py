@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -39,6 +40,7 @@ _KEYWORDS = {
     "string": {"enum", "maxLength"},
 }
 _COMMON = {"type", "default", "description"}
+_NAME = re.compile(rf"[a-z][a-z0-9_]{{0,{MAX_KEY_LENGTH - 1}}}")
 
 
 class DeclarationError(ValueError):
@@ -120,7 +122,13 @@ def read_declaration(path: Path) -> Declaration:
             f"{MAX_ENTRIES - len(RESERVED)} besides {', '.join(RESERVED)}"
         )
     for name, spec in properties.items():
-        kind = spec.get("type")
+        if not _NAME.fullmatch(name) or name.startswith("sagemaker_") or name == "help":
+            problems.append(
+                f"{name}: a name must be lowercase letters, digits and underscores, at most "
+                f"{MAX_KEY_LENGTH} characters (an option --{name} of train.py), and not "
+                "sagemaker_* (SageMaker's own) or help"
+            )
+        kind = spec.get("type") if isinstance(spec, dict) else None
         if kind not in _KEYWORDS:
             problems.append(f"{name}: type must be one of {', '.join(sorted(_KEYWORDS))}")
             continue
@@ -132,8 +140,6 @@ def read_declaration(path: Path) -> Declaration:
             problems.append(f"{name}: needs {missing}")
         if not extra and not missing and not accepts(spec, spec["default"]):
             problems.append(f"{name}: default {spec['default']!r} is not {allowed(spec)}")
-        if name.startswith("sagemaker_") or len(name) > MAX_KEY_LENGTH:
-            problems.append(f"{name}: reserved by SageMaker or longer than {MAX_KEY_LENGTH}")
     if problems:
         raise DeclarationError("\n".join(f"{where}: {p}" for p in problems))
     return Declaration(path, properties)
