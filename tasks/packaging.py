@@ -4,8 +4,9 @@
 - `lambda/<handler>.zip` for each module in tasks/handlers/ with a `handler` function: the
   module, every module of `tasks` it imports (followed transitively), the data files it names
   (e.g. its JSON Schema), and the package `__init__.py` files;
-- `jobs/sourcedir.tar.gz`: every job script of tasks/jobs/ (the training job's source dir);
-- `jobs/code/*.py`: the plain job files, for processing jobs' code input.
+- `jobs/sourcedir.tar.gz`: every job script of tasks/jobs/ and the JSON files beside them (the
+  training job's source dir: train.py builds its arguments from train.hyperparameters.json);
+- `jobs/code/*.py`: the plain job scripts, for processing jobs' code input.
 
 Only files of tasks/ itself are packed: a symlink leading out of it is refused
 (`PackagingError`), so no file from elsewhere on the machine reaches an artefact.
@@ -136,7 +137,10 @@ def _zip_bytes(files: list[Path]) -> bytes:
 
 
 def job_files() -> list[Path]:
-    return sorted(_own(p) for p in (TASKS / "jobs").glob("*.py"))
+    """The job scripts and the data files they read beside them (train.py's hyperparameter
+    declaration), which must travel in the same sourcedir."""
+    jobs = TASKS / "jobs"
+    return sorted(_own(p) for p in [*jobs.glob("*.py"), *jobs.glob("*.json")])
 
 
 def _tar_gz_bytes(files: list[Path]) -> bytes:
@@ -165,7 +169,7 @@ def build(out: Path) -> list[Path]:
     sourcedir.parent.mkdir(parents=True, exist_ok=True)
     sourcedir.write_bytes(_tar_gz_bytes(jobs))
     written.append(sourcedir)
-    for path in jobs:
+    for path in (p for p in jobs if p.suffix == ".py"):
         target = out / "jobs" / "code" / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(path.read_bytes())

@@ -49,6 +49,10 @@ def failures(
     notransformer["SM_CHANNEL_TRANSFORMER"] = str(base / "nowhere")
     cases["train-nt"] = (["train.py"], notransformer)
     cases["train-hp"] = (["train.py", "--n_trees", "5"], train_env(clean_pre, base / "train-hp"))
+    cases["train-range"] = (
+        ["train.py", "--n_estimators", "5000"],
+        train_env(clean_pre, base / "train-range"),
+    )
     cases["evaluate-nomodel"] = (
         [
             "evaluate.py",
@@ -65,7 +69,14 @@ def failures(
     )
     runs = run_parallel(cases)
     where = {name: base / f"{name}-out" / "message" for name in cases}
-    for name in ("train-nt", "train-hp", "train-missing", "train-types", "train-empty"):
+    for name in (
+        "train-nt",
+        "train-hp",
+        "train-range",
+        "train-missing",
+        "train-types",
+        "train-empty",
+    ):
         where[name] = base / name / "output" / "failure"
     return {name: (runs[name], where[name]) for name in cases}
 
@@ -97,6 +108,11 @@ def _produced(case: str, message_file: Path) -> list[Path]:
         ("types", "column 'monthly_charges' must be numeric"),
         ("train-nt", "transformer.joblib not found"),
         ("train-hp", "unknown hyperparameter 'n_trees'"),
+        # The declaration's range, enforced by the parser built from it, before any data is read.
+        (
+            "train-range",
+            "argument --n_estimators: '5000' is not allowed; use an integer from 1 to 1000",
+        ),
         ("train-missing", "missing column(s) ['tenure_months']"),
         ("train-types", "column 'monthly_charges' must be numeric"),
         ("train-empty", "train.csv is empty"),

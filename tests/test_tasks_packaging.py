@@ -74,9 +74,34 @@ def test_sourcedir_holds_the_job_scripts_flat(tmp_path: Path) -> None:
         "drift_check.py",
         "inference.py",
         "schema.py",
+        # train.py builds its argument parser from this file at start-up.
+        "train.hyperparameters.json",
     } <= set(names)
     assert all("/" not in n for n in names) and names == sorted(names)
     assert all(m.mtime == 315532800 and m.uid == 0 and m.mode == 0o644 for m in members)
     assert (tmp_path / "jobs" / "code" / "preprocess.py").read_bytes() == (
         ROOT / "tasks" / "jobs" / "preprocess.py"
     ).read_bytes()
+
+
+def test_train_reads_its_declaration_from_the_sourcedir_alone(tmp_path: Path) -> None:
+    """On SageMaker the script sees only the extracted sourcedir: the declaration it builds its
+    parser from must be in it, and nothing of workflows/ may be needed."""
+    build(tmp_path / "build")
+    code = tmp_path / "code"
+    with tarfile.open(tmp_path / "build" / "jobs" / "sourcedir.tar.gz") as tar:
+        tar.extractall(code, filter="data")
+    run = subprocess.run(
+        [sys.executable, "train.py", "--n_estimators", "5000"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=code,
+        env={"PATH": "", "PYTHONPATH": str(code), "SM_OUTPUT_DIR": str(tmp_path / "output")},
+    )
+    assert run.returncode == 1
+    reason = (tmp_path / "output" / "failure").read_text()
+    assert reason == (
+        "train.py: argument --n_estimators: '5000' is not allowed; use an integer from 1 to 1000"
+    )
+    assert "usage: train.py" in run.stderr

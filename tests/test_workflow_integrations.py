@@ -63,6 +63,19 @@ def test_request_check_catches_what_the_api_would_reject():
     ]
 
 
+def test_request_check_holds_maps_to_their_entry_and_key_bounds():
+    resource = "arn:aws:states:::sagemaker:createTrainingJob.sync"
+    too_many = {f"h{i}": "1" for i in range(101)}
+    problems = check_request(resource, {"HyperParameters": too_many})
+    assert "CreateTrainingJob.HyperParameters: 101 entries is above the maximum 100" in problems
+    long_key = "k" * 257
+    problems = check_request(resource, {"HyperParameters": {long_key: "1"}})
+    assert (
+        f"CreateTrainingJob.HyperParameters.{long_key}: 257 characters in the key is above "
+        "the maximum 256"
+    ) in problems
+
+
 def test_integration_arns_map_to_api_operations():
     assert operation_for("arn:aws:states:::sagemaker:createTrainingJob.sync") == (
         "sagemaker",

@@ -17,6 +17,12 @@ import jsonschema
 import yaml
 
 from workflows.arns import Location
+from workflows.hyperparameters import (
+    DeclarationError,
+    check_hyperparameters,
+    declaration,
+    request_value,
+)
 
 ENVIRONMENTS_DIR = Path(__file__).parent / "environments"
 SCHEMA_PATH = ENVIRONMENTS_DIR / "settings.schema.json"
@@ -250,8 +256,16 @@ def _describe(error: jsonschema.ValidationError, source: str) -> str:
 def parse_settings(document: Any, source: str) -> Settings:
     """Validate a settings document and build Settings. ``source`` names it in errors."""
     errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise SettingsError("\n".join(_describe(e, source) for e in errors))
+    problems = [_describe(e, source) for e in errors]
+    try:
+        declared = declaration()
+    except DeclarationError as exc:
+        raise SettingsError(str(exc)) from exc
+    if isinstance(document, dict):
+        # Checked here, before anything runs, against the declaration train.py parses with.
+        problems += check_hyperparameters(document.get("hyperparameters"), source, declared)
+    if problems:
+        raise SettingsError("\n".join(problems))
     d: dict[str, Any] = document
     endpoint = d["endpoint"]
     scaling = endpoint["autoscaling"]
@@ -287,7 +301,9 @@ def parse_settings(document: Any, source: str) -> Settings:
         processing=Compute(**d["processing"]),
         training=Compute(**training),
         spot=spot_settings,
-        hyperparameters={k: _hyperparameter(v) for k, v in d["hyperparameters"].items()},
+        hyperparameters={
+            k: request_value(declared.properties[k], v) for k, v in d["hyperparameters"].items()
+        },
         thresholds=dict(d["quality_gate"]),
         approval_mode=d["approval_mode"],
         endpoint=Endpoint(
@@ -325,11 +341,6 @@ def parse_settings(document: Any, source: str) -> Settings:
             retrain_timezone=d.get("schedules", {}).get("retrain_timezone"),
         ),
     )
-
-
-def _hyperparameter(value: str | int | float) -> str:
-    # CreateTrainingJob takes every hyperparameter as a string.
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 def load_settings_file(path: Path) -> Settings:

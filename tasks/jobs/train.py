@@ -3,7 +3,8 @@ the preprocessed train channel with the transformer from the preprocessing job, 
 `model.joblib` = Pipeline(transformer, classifier) so the endpoint takes raw feature rows.
 
 Hyperparameters arrive as CLI arguments (`--n_estimators 200`), falling back to
-`<SM_INPUT_CONFIG_DIR>/hyperparameters.json`. Validation metrics are printed as
+`<SM_INPUT_CONFIG_DIR>/hyperparameters.json`; `train.hyperparameters.json` declares them and the
+argument parser is built from it (hyperparameter_args.py). Validation metrics are printed as
 `validation:<metric>=<value>;` for the training job's metric definitions.
 """
 
@@ -20,19 +21,11 @@ import numpy as np
 from channel_files import own_file
 from dataset_io import read_dataset
 from errors import JobInputError, run_job
+from hyperparameter_args import HyperparameterError, load_declaration, parse_hyperparameters
 from quality_metrics import point_metrics
 from schema import FEATURES, LABEL
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.pipeline import Pipeline
-
-HYPERPARAMETERS: dict[str, tuple[type, Any]] = {
-    "n_estimators": (int, 150),
-    "max_depth": (int, 3),
-    "learning_rate": (float, 0.1),
-    "subsample": (float, 1.0),
-    "min_samples_leaf": (int, 20),
-    "random_state": (int, 42),
-}
 
 
 def _env(name: str, default: str) -> str:
@@ -40,60 +33,16 @@ def _env(name: str, default: str) -> str:
 
 
 def hyperparameters(argv: list[str]) -> dict[str, Any]:
-    """Hyperparameters from CLI arguments, then hyperparameters.json, then defaults."""
+    """Hyperparameters from hyperparameters.json, then CLI arguments over them, then defaults;
+    each checked against the declaration (type, range, allowed values)."""
     config_dir = Path(_env("SM_INPUT_CONFIG_DIR", "/opt/ml/input/config"))
-    raw: dict[str, Any] = {}
-    config_file = config_dir / "hyperparameters.json"
-    if config_file.is_file():
-        raw.update(json.loads(config_file.read_text(encoding="utf-8")))
-    raw.update(_cli_pairs(argv))
-    chosen: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key.startswith("sagemaker_"):
-            continue
-        if key not in HYPERPARAMETERS:
-            raise JobInputError(
-                f"unknown hyperparameter '{key}'; supported: {sorted(HYPERPARAMETERS)}"
-            )
-        kind = HYPERPARAMETERS[key][0]
-        text = value if not isinstance(value, str) else _unquote(value)
-        try:
-            chosen[key] = kind(float(text)) if kind is int else kind(text)
-        except (TypeError, ValueError) as exc:
-            raise JobInputError(
-                f"hyperparameter '{key}' must be {kind.__name__}, got {value!r}"
-            ) from exc
-    return {key: chosen.get(key, default) for key, (_, default) in HYPERPARAMETERS.items()}
-
-
-def _unquote(text: str) -> str:
-    # The SageMaker SDK JSON-encodes every value, so strings may arrive as '"3"'.
     try:
-        decoded = json.loads(text)
-    except json.JSONDecodeError:
-        return text
-    return str(decoded) if isinstance(decoded, str | int | float) else text
-
-
-def _cli_pairs(argv: list[str]) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    index = 0
-    while index < len(argv):
-        token = argv[index]
-        if not token.startswith("--"):
-            raise JobInputError(
-                f"unexpected argument {token!r}; pass hyperparameters as --name value"
-            )
-        key, _, inline = token[2:].partition("=")
-        if inline or "=" in token:
-            pairs[key] = inline
-            index += 1
-        elif index + 1 < len(argv):
-            pairs[key] = argv[index + 1]
-            index += 2
-        else:
-            raise JobInputError(f"hyperparameter --{key} has no value")
-    return pairs
+        # Declared once, in train.hyperparameters.json beside this script; the settings check
+        # reads the same file, so this parser and the settings agree on names, types and ranges.
+        declared = load_declaration()
+        return parse_hyperparameters(argv, config_dir / "hyperparameters.json", declared)
+    except HyperparameterError as exc:
+        raise JobInputError(str(exc)) from exc
 
 
 def main(argv: list[str]) -> None:

@@ -104,7 +104,12 @@ def _check(shape: Shape, value: Any, path: str, op: tuple[str, str], out: list[s
         if not isinstance(value, dict):
             out.append(f"{path}: expected an object (map), got {type(value).__name__}")
             return
+        # CreateTrainingJob's HyperParameters, for one, take at most 100 entries, keys of at
+        # most 256 characters: the map's and its key shape's bounds.
+        _bounds(shape, len(value), path, "entries", out)
+        key_shape: Shape = shape.key  # type: ignore[attr-defined]
         for key, item in value.items():
+            _bounds(key_shape, len(key), f"{path}.{key}", "characters in the key", out)
             _check(shape.value, item, f"{path}.{key}", op, out)  # type: ignore[attr-defined]
     elif kind in {"string", "blob"}:
         if not isinstance(value, str):
