@@ -14,7 +14,6 @@ from workflows.integrations.messaging import sns_publish
 from workflows.settings import Settings
 from workflows.states import Fail, Pass, Recoverable, State
 
-
 SUBJECT_LIMIT = 100  # SNS rejects longer subjects
 
 
