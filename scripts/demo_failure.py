@@ -4,16 +4,16 @@ Read through the public API only (DescribeExecution and GetExecutionHistory), so
 from the embedded cloud and from AWS. A Cause is often a JSON document (the Describe*Job output of
 a failed SageMaker job, a Lambda error, a nested execution); the reason is the part of it that
 says what went wrong (FailureReason, errorMessage, the nested execution's own cause), never the
-whole document.
+whole document (`tasks.handlers.failure_reasons`, which the notify function uses too).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-REASON_LIMIT = 300  # characters of a reason shown on one line
+from tasks.handlers.failure_reasons import reason_of
+
 # Events whose details carry the error and cause of a failed step (TaskFailed, LambdaFunctionFailed,
 # TaskTimedOut, ...); the execution's own end events are what is being explained.
 _EXECUTION_END = ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted")
@@ -62,33 +62,3 @@ def _failed_steps(events: list[dict[str, Any]]) -> list[tuple[str | None, str, s
                 (state, str(details.get("error") or kind), str(details.get("cause") or ""))
             )
     return found
-
-
-def reason_of(cause: str) -> str:
-    """The part of a Cause that says what went wrong, on one line."""
-    text = cause.strip()
-    try:
-        document = json.loads(text)
-    except ValueError:
-        document = None
-    if isinstance(document, dict):
-        text = _from_document(document) or ""
-    line = " ".join(text.split())
-    return line if len(line) <= REASON_LIMIT else line[: REASON_LIMIT - 3] + "..."
-
-
-def _from_document(document: dict[str, Any]) -> str | None:
-    # A failed SageMaker job's Describe*Job output (.sync): AWS's own one-line reason.
-    for key in ("FailureReason", "ExitMessage"):
-        if document.get(key):
-            return str(document[key])
-    # A Lambda function error: {"errorType", "errorMessage", "trace"}.
-    if document.get("errorMessage"):
-        return str(document["errorMessage"])
-    # A nested execution (states:startExecution.sync): its DescribeExecution output.
-    nested_error = document.get("Error") or document.get("error")
-    nested_cause = document.get("Cause") or document.get("cause")
-    if nested_error or nested_cause:
-        inner = reason_of(str(nested_cause or ""))
-        return f"{nested_error}: {inner}" if nested_error and inner else str(nested_error or inner)
-    return None

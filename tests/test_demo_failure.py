@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scripts.demo_failure import REASON_LIMIT, Failure, failure_of, reason_of
+from scripts.demo_failure import Failure, failure_of
+from tasks.handlers.failure_reasons import REASON_LIMIT, reason_of
 
 TRAINING_JOB_CAUSE = json.dumps(
     {
