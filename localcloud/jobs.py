@@ -262,11 +262,11 @@ def stop_running_jobs() -> int:
             os.killpg(process.pid, signal.SIGTERM)
     deadline = time.monotonic() + _STOP_GRACE_SECONDS
     for process in processes:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
+        # Whatever of the group outlived SIGTERM (the leader, or what it started) goes now.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
     return len(processes)
 
 

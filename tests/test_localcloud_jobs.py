@@ -219,13 +219,21 @@ def test_training_without_script_mode_is_a_setup_error(localcloud: LocalCloud) -
         run_training_job({"TrainingJobName": "t", "HyperParameters": {}}, Boto3ObjectStore(s3))
 
 
+# The job starts a child that ignores SIGTERM, as a stuck worker would; each writes its pid to the
+# file named by the argument, the child once it ignores SIGTERM.
+STUBBORN = (
+    "import os, signal, sys, time\\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_IGN)\\n"
+    "open(sys.argv[1], 'a').write(f' {os.getpid()}')\\n"
+    "while True: time.sleep(0.05)"
+)
 SPAWNS = """
 import os, pathlib, subprocess, sys, time
-child = subprocess.Popen([sys.executable, '-c', 'import time\\nwhile True: time.sleep(0.05)'])
-pathlib.Path(sys.argv[1]).write_text(f'{os.getpid()} {child.pid}')
+pathlib.Path(sys.argv[1]).write_text(str(os.getpid()))
+subprocess.Popen([sys.executable, '-c', "STUBBORN", sys.argv[1]])
 while True:
     time.sleep(0.05)
-"""
+""".replace("STUBBORN", STUBBORN)
 
 
 def _alive(pid: int) -> bool:
