@@ -3,5 +3,6 @@
 import sys
 
 from event_rules.cli import main
+from workflows.interrupts import run_interruptibly
 
-sys.exit(main())
+sys.exit(run_interruptibly(main, "python -m event_rules"))

@@ -27,6 +27,7 @@ from moto import mock_aws
 
 from localcloud import (
     event_routing,
+    jobs,
     lambda_runtime,
     mock_config,
     sagemaker_endpoints,
@@ -92,12 +93,16 @@ class LocalCloud:
         WAITS.clear()
         JOBS.clear()
         sagemaker_endpoints.reset()
+        jobs.accept_jobs()
         event_routing.DELIVERY_FAILURES.clear()
         lambda_runtime.ASYNC_ERRORS.clear()
         event_routing.DELIVERIES.clear()
         event_routing.set_delivery_copies(1)
 
     def stop(self) -> None:
+        # Job processes run outside this process's threads; none may outlive the cloud (an
+        # interrupted demo would leave them training). Their workers then record Stopped.
+        sagemaker_jobs.stop_jobs()
         if self._mock is not None:
             self._mock.stop()
             self._mock = None

@@ -10,13 +10,16 @@ ran, apart from staging and uploading.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +47,14 @@ _DEFAULT_MAX_RUNTIME_SECONDS = 86400
 # CreateTrainingJob's pattern for ChannelName.
 _CHANNEL_NAME = re.compile(r"[A-Za-z0-9\.\-_]+")
 _PYTHON_NAMES = {"python", "python3", "python3.11", "/usr/bin/python3", "/usr/local/bin/python"}
+_STOP_GRACE_SECONDS = 5.0
+_STOPPED_REASON = "the embedded cloud stopped while the job was running"
+
+# Job processes now running, and those `stop_running_jobs` ended (their outcome is Stopped).
+_running: set[subprocess.Popen[str]] = set()
+_stopped: set[subprocess.Popen[str]] = set()
+_running_lock = threading.Lock()
+_closed = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -101,31 +112,87 @@ def _failure_reason(workspace: Workspace, stderr: str, returncode: int) -> str:
 def run_process(
     workspace: Workspace, argv: list[str], env: dict[str, str], cwd: Path, limit_seconds: int
 ) -> JobOutcome:
-    """Run a job's process with `env` added to this one's; bounded by `limit_seconds`."""
+    """Run a job's process with `env` added to this one's; bounded by `limit_seconds`.
+
+    The process leads its own process group, so that `stop_running_jobs` (and the time limit)
+    ends it with whatever it started, and a Ctrl-C at the terminal reaches only the program that
+    owns the cloud, which then stops its jobs itself."""
     full_env = {**os.environ, **env}
     started = time.perf_counter()
-    try:
-        completed = subprocess.run(
+    with _running_lock:
+        if _closed.is_set():  # the cloud stopped while this job was being staged
+            return JobOutcome("Stopped", _STOPPED_REASON)
+        process = subprocess.Popen(
             argv,
             cwd=cwd,
             env=full_env,
-            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=limit_seconds,
-            check=False,
+            start_new_session=True,
         )
+        _running.add(process)
+    try:
+        _, stderr = process.communicate(timeout=limit_seconds)
     except subprocess.TimeoutExpired:
+        _end_group(process)
         return JobOutcome(
             status="Stopped",
             failure_reason=f"MaxRuntimeExceeded: the job ran longer than {limit_seconds} seconds",
             timed_out=True,
             script_seconds=time.perf_counter() - started,
         )
+    finally:
+        with _running_lock:
+            _running.discard(process)
+            stopped = process in _stopped
+            _stopped.discard(process)
     elapsed = time.perf_counter() - started
-    if completed.returncode != 0:
-        reason = _failure_reason(workspace, completed.stderr, completed.returncode)
+    if stopped:
+        return JobOutcome("Stopped", _STOPPED_REASON, script_seconds=elapsed)
+    if process.returncode != 0:
+        reason = _failure_reason(workspace, stderr, process.returncode)
         return JobOutcome("Failed", reason, script_seconds=elapsed)
     return JobOutcome("Completed", script_seconds=elapsed)
+
+
+def _end_group(process: subprocess.Popen[str]) -> None:
+    """SIGTERM the job's process group, SIGKILL what is left after a grace period; reap it."""
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signum)
+        try:
+            process.communicate(timeout=_STOP_GRACE_SECONDS)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def accept_jobs() -> None:
+    """Let job processes start again (a cloud starting after an earlier one stopped)."""
+    _closed.clear()
+
+
+def stop_running_jobs() -> int:
+    """End every job process still running, and start none until `accept_jobs` (their status
+    becomes Stopped); how many there were. Called when the cloud that started them shuts down,
+    so none outlives it."""
+    with _running_lock:
+        _closed.set()
+        processes = list(_running)
+        _stopped.update(processes)
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + _STOP_GRACE_SECONDS
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        # Whatever of the group outlived SIGTERM (the leader, or what it started) goes now.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    return len(processes)
 
 
 def python_argv(workspace: Workspace, argv: list[str]) -> list[str]:

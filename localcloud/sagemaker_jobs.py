@@ -125,6 +125,15 @@ def running_workers() -> list[threading.Thread]:
         return list(_workers.values())
 
 
+def stop_jobs(timeout: float = 10.0) -> None:
+    """End every job process still running and join their workers (bounded by `timeout`), so
+    each records Stopped and removes its workspace before the cloud goes away."""
+    jobs.stop_running_jobs()
+    deadline = time.monotonic() + timeout
+    for worker in running_workers():
+        worker.join(max(0.0, deadline - time.monotonic()))
+
+
 def wait_for_job(job_arn: str, timeout: float | None) -> bool:
     """Join the job's worker; True when it has finished (or never ran here)."""
     with _workers_lock:

@@ -147,9 +147,12 @@ def serve(
     ready: threading.Event | None = None,
     stop: threading.Event | None = None,
 ) -> None:
-    """Run the server in this process until SIGTERM/SIGINT (or `stop` is set)."""
+    """Run the server in this process until SIGTERM (or `stop` is set); Ctrl-C (SIGINT) raises
+    KeyboardInterrupt here after the same clean-up: job processes ended, the server stopped, the
+    state file removed."""
     from moto.core.config import default_user_config
 
+    from localcloud import sagemaker_jobs
     from localcloud.cloud import MOTO_CONFIG
     from localcloud.extensions import apply_extensions
     from localcloud.server_app import adopt_credentials, new_credentials, start_http_server
@@ -167,6 +170,9 @@ def serve(
     apply_extensions()
     for service, settings in MOTO_CONFIG.items():
         cast(dict[str, Any], default_user_config).setdefault(service, {}).update(settings)
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     http_server = start_http_server(port, credentials)
     info = ServerInfo(
         pid=os.getpid(),
@@ -175,21 +181,16 @@ def serve(
         secret_access_key=credentials.secret_access_key,
     )
     try:
-        _write_state(workdir, info)
-    except (workspace_paths.EscapeError, RuntimeError) as error:
-        http_server.shutdown()
-        http_server.server_close()
-        raise SystemExit(f"localcloud: {error}") from error
-    stop = stop or threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
-    print(f"localcloud: serving on {info.url} (pid {info.pid})", flush=True)
-    if ready is not None:
-        ready.set()
-    try:
+        try:
+            _write_state(workdir, info)
+        except (workspace_paths.EscapeError, RuntimeError) as error:
+            raise SystemExit(f"localcloud: {error}") from error
+        print(f"localcloud: serving on {info.url} (pid {info.pid})", flush=True)
+        if ready is not None:
+            ready.set()
         stop.wait()
     finally:
+        sagemaker_jobs.stop_jobs()
         http_server.shutdown()
         http_server.server_close()
         if read_state(workdir) == info:
@@ -228,20 +229,35 @@ def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
             start_new_session=True,
         )
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        info = running(workdir)
-        if info is not None and info.pid == process.pid:
-            return info, True
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"localcloud server exited with {process.returncode}; see "
-                f"{workdir / STATE_DIR / LOG_FILE}"
-            )
-        time.sleep(0.1)
-    process.terminate()
+    try:
+        while time.monotonic() < deadline:
+            info = running(workdir)
+            if info is not None and info.pid == process.pid:
+                return info, True
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"localcloud server exited with {process.returncode}; see "
+                    f"{workdir / STATE_DIR / LOG_FILE}"
+                )
+            time.sleep(0.1)
+    except KeyboardInterrupt:
+        # Its own session keeps the terminal's Ctrl-C from it: a server nobody was told about
+        # must not stay behind.
+        _end(process)
+        raise
+    _end(process)
     raise RuntimeError(
         f"localcloud server did not answer on port {port} within {START_TIMEOUT_SECONDS} s"
     )
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(STOP_TIMEOUT_SECONDS)
 
 
 def down(workdir: Path) -> ServerInfo | None:

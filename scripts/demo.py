@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -31,7 +31,11 @@ from scripts.demo_progress import (
     new_execution,
     output_of,
 )
-from scripts.demo_summary import summarise
+from scripts.demo_summary import Outcome, summarise
+from workflows.interrupts import run_interruptibly
+
+if TYPE_CHECKING:
+    from workflows.settings import Settings
 
 RUN_TIMEOUT = 240.0  # seconds per execution; a local run takes seconds
 
@@ -52,15 +56,14 @@ def _upload_tree(s3: Any, root: Path, uri: str) -> int:
     return len(files)
 
 
-def run(env: str, out: Callable[[str], None]) -> int:
+def run(env: str, out: Callable[[str], None], settings: Settings | None = None) -> int:
+    """The demo on environment `env`'s settings (or on `settings`, already loaded)."""
     from localcloud import LocalCloud
-    from tasks.data.capture import write_capture
-    from tasks.data.churn import generate
     from workflows.deploy import LOCAL, deploy
     from workflows.settings import load_settings
 
     clock = Clock()
-    settings = load_settings(env)
+    settings = settings or load_settings(env)
     problems: list[str] = []
     with LocalCloud() as cloud, _diagnosed(cloud):
         out(
@@ -69,59 +72,14 @@ def run(env: str, out: Callable[[str], None]) -> int:
         )
         out(f"{clock.stamp()} deploying {settings.prefix} ...")
         deploy(settings, cloud.client, lambda line: out(f"{clock.stamp()}   {line}"), target=LOCAL)
-        sfn, s3 = cloud.client("stepfunctions"), cloud.client("s3")
-        retrain = settings.location.state_machine(settings.state_machine_name("retrain"))
-        drift_check = settings.location.state_machine(settings.state_machine_name("drift-check"))
-
-        # 1. New training data: S3 -> EventBridge -> trigger function -> retrain.
-        key = f"{settings.prefixes['training_data']}churn-2026-11.csv"
-        out(f"\n{clock.stamp()} uploading a churn dataset to s3://{settings.data_bucket}/{key}")
-        _upload_dataset(s3, settings.data_bucket, key, generate(seed=7, rows=3000))
-        first = new_execution(sfn, retrain, (), timeout=30)
-        out(f"{clock.stamp()} EventBridge started {first['name']}")
-        described = follow(sfn, first["executionArn"], clock=clock, out=out, timeout=RUN_TIMEOUT)
-        outcome = summarise(cloud, settings, described, out=out)
-        if not outcome.deployed:
-            problems.append(f"the first retrain did not deploy ({outcome.describe()})")
-
-        # 2. The world changes: drifted requests reach the endpoint, their outcomes are labelled.
-        drifted = generate(seed=11, rows=2000, drift=0.9, label_noise=0.2)
-        with tempfile.TemporaryDirectory() as tmp:
-            write_capture(drifted, tmp, endpoint_name=settings.endpoint.name)
-            count = _upload_tree(s3, Path(tmp), settings.data_capture_uri)
-        out(
-            f"\n{clock.stamp()} uploaded {count} drifted data-capture files to "
-            f"{settings.data_capture_uri}{settings.endpoint.name}/"
-        )
-        truth = f"{settings.prefixes['ground_truth']}labelled-2026-12.csv"
-        _upload_dataset(s3, settings.data_bucket, truth, drifted)
-        out(
-            f"{clock.stamp()} uploaded their labelled outcomes to "
-            f"s3://{settings.data_bucket}/{truth}"
-        )
-
-        known = [e["executionArn"] for e in executions(sfn, retrain)]
-        schedule = settings.name("drift-check")
-        out(f"{clock.stamp()} firing the drift-check schedule {schedule}")
-        cloud.fire_schedule(schedule, settings.schedule_group)
-        check = new_execution(sfn, drift_check, (), timeout=30)
-        checked = follow(sfn, check["executionArn"], clock=clock, out=out, timeout=RUN_TIMEOUT)
-        report = output_of(checked)
-        out(f"{clock.stamp()} drift-check: {checked['status']}, {_drift_line(report)}")
-        try:
-            if checked["status"] != "SUCCEEDED":
-                raise DemoTimeout(f"drift-check ended {checked['status']}")
-            if not _drift_flagged(report):
-                raise DemoTimeout("drift-check did not flag the drifted capture data")
-            second = new_execution(sfn, retrain, known, timeout=30)
-        except DemoTimeout as error:
-            problems.append(f"drift was not followed by a retrain: {error}")
+        outcome = _retrain_on_new_data(cloud, settings, clock, out)
+        if outcome.failure is not None:
+            # Drift has nothing to be measured against without a deployed model: stop here.
+            problems.append(f"the first retrain {outcome.describe()}")
         else:
-            out(f"{clock.stamp()} drift event started {second['name']}")
-            again = follow(sfn, second["executionArn"], clock=clock, out=out, timeout=RUN_TIMEOUT)
-            later = summarise(cloud, settings, again, out=out)
-            if not later.finished:
-                problems.append(f"the drift retrain did not finish ({later.describe()})")
+            if not outcome.deployed:
+                problems.append(f"the first retrain did not deploy ({outcome.describe()})")
+            problems += _drift_then_retrain(cloud, settings, clock, out)
     out(f"{clock.stamp()} embedded cloud stopped")
     out("")
     if problems:
@@ -130,6 +88,68 @@ def run(env: str, out: Callable[[str], None]) -> int:
         return 1
     out(f"{clock.stamp()} demo complete: data -> retrain -> deploy -> drift -> retrain")
     return 0
+
+
+def _retrain_on_new_data(
+    cloud: Any, settings: Settings, clock: Clock, out: Callable[[str], None]
+) -> Outcome:
+    """1. New training data: S3 -> EventBridge -> trigger function -> retrain."""
+    from tasks.data.churn import generate
+
+    sfn, s3 = cloud.client("stepfunctions"), cloud.client("s3")
+    retrain = settings.location.state_machine(settings.state_machine_name("retrain"))
+    key = f"{settings.prefixes['training_data']}churn-2026-11.csv"
+    out(f"\n{clock.stamp()} uploading a churn dataset to s3://{settings.data_bucket}/{key}")
+    _upload_dataset(s3, settings.data_bucket, key, generate(seed=7, rows=3000))
+    first = new_execution(sfn, retrain, (), timeout=30)
+    out(f"{clock.stamp()} EventBridge started {first['name']}")
+    described = follow(sfn, first["executionArn"], clock=clock, out=out, timeout=RUN_TIMEOUT)
+    return summarise(cloud, settings, described, out=out)
+
+
+def _drift_then_retrain(
+    cloud: Any, settings: Settings, clock: Clock, out: Callable[[str], None]
+) -> list[str]:
+    """2. The world changes: drifted requests reach the endpoint, their outcomes are labelled;
+    the drift check flags it and its event starts a second retrain. What did not happen."""
+    from tasks.data.capture import write_capture
+    from tasks.data.churn import generate
+
+    sfn, s3 = cloud.client("stepfunctions"), cloud.client("s3")
+    retrain = settings.location.state_machine(settings.state_machine_name("retrain"))
+    drift_check = settings.location.state_machine(settings.state_machine_name("drift-check"))
+    drifted = generate(seed=11, rows=2000, drift=0.9, label_noise=0.2)
+    with tempfile.TemporaryDirectory() as tmp:
+        write_capture(drifted, tmp, endpoint_name=settings.endpoint.name)
+        count = _upload_tree(s3, Path(tmp), settings.data_capture_uri)
+    out(
+        f"\n{clock.stamp()} uploaded {count} drifted data-capture files to "
+        f"{settings.data_capture_uri}{settings.endpoint.name}/"
+    )
+    truth = f"{settings.prefixes['ground_truth']}labelled-2026-12.csv"
+    _upload_dataset(s3, settings.data_bucket, truth, drifted)
+    out(f"{clock.stamp()} uploaded their labelled outcomes to s3://{settings.data_bucket}/{truth}")
+
+    known = [e["executionArn"] for e in executions(sfn, retrain)]
+    schedule = settings.name("drift-check")
+    out(f"{clock.stamp()} firing the drift-check schedule {schedule}")
+    cloud.fire_schedule(schedule, settings.schedule_group)
+    check = new_execution(sfn, drift_check, (), timeout=30)
+    checked = follow(sfn, check["executionArn"], clock=clock, out=out, timeout=RUN_TIMEOUT)
+    report = output_of(checked)
+    out(f"{clock.stamp()} drift-check: {checked['status']}, {_drift_line(report)}")
+    try:
+        if checked["status"] != "SUCCEEDED":
+            raise DemoTimeout(f"drift-check ended {checked['status']}")
+        if not _drift_flagged(report):
+            raise DemoTimeout("drift-check did not flag the drifted capture data")
+        second = new_execution(sfn, retrain, known, timeout=30)
+    except DemoTimeout as error:
+        return [f"drift was not followed by a retrain: {error}"]
+    out(f"{clock.stamp()} drift event started {second['name']}")
+    again = follow(sfn, second["executionArn"], clock=clock, out=out, timeout=RUN_TIMEOUT)
+    later = summarise(cloud, settings, again, out=out)
+    return [] if later.finished else [f"the drift retrain did not finish ({later.describe()})"]
 
 
 @contextmanager
@@ -166,7 +186,7 @@ def main() -> int:
     # The run's story is the progress below; the functions' own INFO logs would drown it.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     try:
-        return run(env, print)
+        return run_interruptibly(lambda: run(env, print), "demo")
     except DemoTimeout as error:
         print(f"DEMO FAILED: {error}", file=sys.stderr)
         return 1

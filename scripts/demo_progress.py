@@ -84,7 +84,7 @@ def follow(
     deadline = time.monotonic() + timeout
     while True:
         described: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
-        events = _history(sfn, execution_arn)
+        events = history(sfn, execution_arn)
         entered = [e for e in events if e["type"].endswith(ENTERED)]
         for event in entered[printed:]:
             name = event["stateEnteredEventDetails"]["name"]
@@ -98,7 +98,8 @@ def follow(
         time.sleep(0.05)
 
 
-def _history(sfn: Any, execution_arn: str) -> list[dict[str, Any]]:
+def history(sfn: Any, execution_arn: str) -> list[dict[str, Any]]:
+    """GetExecutionHistory, every page, oldest event first."""
     events: list[dict[str, Any]] = []
     token: str | None = None
     for _ in range(1000):  # pages of 1000 events; bounded

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from scripts.demo_progress import output_of
+from scripts.demo_failure import Failure, failure_of
+from scripts.demo_progress import history, output_of
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,7 @@ class Outcome:
     endpoint_status: str | None
     endpoint_serves_package: bool
     notified: bool
+    failure: Failure | None = None
 
     @property
     def finished(self) -> bool:
@@ -33,6 +35,8 @@ class Outcome:
         )
 
     def describe(self) -> str:
+        if self.failure is not None:
+            return f"{self.status} at {self.failure.headline()}"
         return (
             f"status {self.status}, decision {self.decision}, endpoint {self.endpoint_status}, "
             f"serving this package: {self.endpoint_serves_package}, notified: {self.notified}"
@@ -53,8 +57,17 @@ def summarise(
     if metrics:
         shown = ", ".join(f"{k} {_number(v)}" for k, v in sorted(metrics.items()))
         out(f"  metrics         {shown}")
+    failure = None
+    if described["status"] != "SUCCEEDED":
+        failure = failure_of(
+            described, history(cloud.client("stepfunctions"), described["executionArn"])
+        )
+        out(f"  failed at       {failure.headline()}")
+        if failure.reason:
+            out(f"                  {failure.reason}")
     decision = result.get("decision")
-    out(f"  gate decision   {decision}")
+    if decision is not None or failure is None:
+        out(f"  gate decision   {decision}")
     for reason in result.get("reasons") or []:
         out(f"                  - {reason}")
     package_arn = result.get("modelPackageArn")
@@ -67,15 +80,23 @@ def summarise(
         )
     endpoint_status, serves = _endpoint(sagemaker, settings, result, out)
     # Only a notice that names this execution counts: the topic also holds earlier runs' ones.
-    subjects = [
-        str(m.get("Subject") or m.get("subject") or "")
+    own = [
+        str(m.get("Subject") or "")
         for m in cloud.sns_messages(settings.topic_name)
+        if _names(m, described)
     ]
-    own = [subject for subject in subjects if described["name"] in subject]
     notified = bool(own)
     out(f"  notification    {own[-1] if own else 'none names this execution'}")
     out("")
-    return Outcome(described["status"], decision, endpoint_status, serves, notified)
+    return Outcome(described["status"], decision, endpoint_status, serves, notified, failure)
+
+
+def _names(message: dict[str, Any], described: dict[str, Any]) -> bool:
+    """A notice names an execution in its subject (the name; a long one may be cut there) or
+    its message (the ARN, in the facts or the console link)."""
+    return described["name"] in str(message.get("Subject") or "") or described[
+        "executionArn"
+    ] in str(message.get("Message") or "")
 
 
 def _endpoint(

@@ -97,4 +97,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from workflows.interrupts import run_interruptibly
+
+    sys.exit(run_interruptibly(main, "deploy"))

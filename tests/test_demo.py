@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from scripts.demo import run
 
@@ -20,3 +23,50 @@ def test_demo_closes_the_loop():
     assert "drift-check: SUCCEEDED, drift detected: yes" in text
     assert re.search(r"drift event started drift-", text)
     assert text.count("notification    [churn-dev] ") == 2
+
+
+# The demo with a hyperparameter the training script refuses, injected past the settings file's
+# validation, as a deploy of a bad build would pass it. A fresh interpreter, as `make demo` runs
+# it: anything the embedded cloud logs on its own would reach the terminal there.
+FAILING_DEMO = """
+import dataclasses, os, sys
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+from scripts.demo import run
+from workflows.settings import load_settings
+
+settings = load_settings("dev")
+bad = dataclasses.replace(settings, hyperparameters={**settings.hyperparameters, "n_trees": "5"})
+sys.exit(run("dev", print, settings=bad))
+"""
+
+
+def test_a_failed_training_reads_in_two_lines_and_fails_the_demo():
+    root = Path(__file__).resolve().parent.parent
+    completed = subprocess.run(
+        [sys.executable, "-c", FAILING_DEMO],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    text = completed.stdout
+    assert completed.returncode == 1, text + completed.stderr
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("  execution "))
+    name = re.match(r"  execution\s+(\S+): FAILED in ", lines[start]).group(1)
+    # Between the execution line and the endpoint: the failure and nothing else.
+    end = next(i for i, line in enumerate(lines) if line.startswith("  endpoint "))
+    assert lines[start + 1 : end] == [
+        "  failed at       Train: States.TaskFailed",
+        "                  AlgorithmError: unknown hyperparameter 'n_trees'; supported: "
+        "['learning_rate', 'max_depth', 'min_samples_leaf', 'n_estimators', 'random_state', "
+        "'subsample']",
+    ]
+    assert f"  notification    [churn-dev] retrain failed at Train: {name}" in lines
+    assert lines[-1] == "DEMO FAILED: the first retrain FAILED at Train: States.TaskFailed"
+    # Nothing else ran on a run that deployed nothing, and no engine internals were printed.
+    assert "firing the drift-check schedule" not in text
+    assert "{'" not in text + completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert "Exception=" not in completed.stderr

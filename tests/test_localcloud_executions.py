@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -281,3 +282,50 @@ def test_concurrent_executions_of_one_definition_keep_their_own_state(
         {"squares": [v * v for v in i["values"]], "total": sum(v * v for v in i["values"])}
         for i in inputs
     ]
+
+
+# Run in a fresh interpreter: logging falls back to stderr only when no handler is configured
+# anywhere, and pytest always configures some.
+QUIET_PROBE = """
+import io, json, sys
+from localcloud import LocalCloud
+from localcloud.extensions import extensions_disabled
+from tests.localcloud_helpers import create_machine
+
+FAILS = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "it broke"}}}
+
+
+def stderr_of_a_failed_execution(name):
+    real, sys.stderr = sys.stderr, io.StringIO()
+    try:
+        with LocalCloud() as cloud:
+            result = cloud.start_and_wait(create_machine(cloud, FAILS, name))
+            assert result["status"] == "FAILED", result
+        return sys.stderr.getvalue()
+    finally:
+        sys.stderr = real
+
+
+with extensions_disabled("quiet_interpreter_logs"):
+    noisy = stderr_of_a_failed_execution("noisy")
+print(json.dumps({"without": noisy, "with": stderr_of_a_failed_execution("quiet")}))
+"""
+
+
+def test_a_failed_execution_writes_nothing_to_the_callers_stderr() -> None:
+    # AWS reports a failure in the history and DescribeExecution; moto's interpreter also logged
+    # each failed state with a Python repr of its internals, several KB on the demo's terminal.
+    root = Path(__file__).resolve().parent.parent
+    completed = subprocess.run(
+        [sys.executable, "-c", QUIET_PROBE],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    seen = json.loads(completed.stdout.splitlines()[-1])
+    assert "Exception=FailureEventException" in seen["without"]  # what the extension silences
+    assert seen["with"] == ""
+    assert completed.stderr == ""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import tarfile
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -215,3 +217,83 @@ def test_training_without_script_mode_is_a_setup_error(localcloud: LocalCloud) -
     s3 = _setup(localcloud, {})
     with pytest.raises(JobSetupError, match="sagemaker_program"):
         run_training_job({"TrainingJobName": "t", "HyperParameters": {}}, Boto3ObjectStore(s3))
+
+
+# The job starts a child that ignores SIGTERM, as a stuck worker would; each writes its pid to the
+# file named by the argument, the child once it ignores SIGTERM.
+STUBBORN = (
+    "import os, signal, sys, time\\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_IGN)\\n"
+    "open(sys.argv[1], 'a').write(f' {os.getpid()}')\\n"
+    "while True: time.sleep(0.05)"
+)
+SPAWNS = """
+import os, pathlib, subprocess, sys, time
+pathlib.Path(sys.argv[1]).write_text(str(os.getpid()))
+subprocess.Popen([sys.executable, '-c', "STUBBORN", sys.argv[1]])
+while True:
+    time.sleep(0.05)
+""".replace("STUBBORN", STUBBORN)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status is left to collect
+
+
+def test_stopping_the_cloud_ends_running_job_processes_and_what_they_started(
+    tmp_path: Path,
+) -> None:
+    # Guards against an interrupted demo leaving a training process (and its children) behind.
+    pid_file = tmp_path / "pids"
+    cloud = LocalCloud()
+    cloud.start()
+    try:
+        _setup(cloud, {"code/spawns.py": SPAWNS})
+        cloud.client("sagemaker").create_processing_job(
+            ProcessingJobName="spawns-1",
+            RoleArn="arn:aws:iam::123456789012:role/sagemaker",
+            AppSpecification={
+                "ImageUri": "123.dkr.ecr.us-east-1.amazonaws.com/sklearn:1",
+                "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/spawns.py"],
+                # moto keeps no Environment for processing jobs; the path goes as an argument.
+                "ContainerArguments": [str(pid_file)],
+            },
+            ProcessingInputs=[
+                {
+                    "InputName": "code",
+                    "S3Input": {
+                        "S3Uri": "s3://ml-data/code",
+                        "LocalPath": "/opt/ml/processing/input/code",
+                        "S3DataType": "S3Prefix",
+                        "S3InputMode": "File",
+                    },
+                }
+            ],
+            ProcessingResources={
+                "ClusterConfig": {
+                    "InstanceCount": 1,
+                    "InstanceType": "ml.m5.large",
+                    "VolumeSizeInGB": 1,
+                }
+            },
+            StoppingCondition={"MaxRuntimeInSeconds": 120},
+        )
+        deadline = time.monotonic() + 30
+        while not pid_file.is_file() or len(pid_file.read_text().split()) < 2:
+            described = cloud.client("sagemaker").describe_processing_job(
+                ProcessingJobName="spawns-1"
+            )
+            assert described["ProcessingJobStatus"] == "InProgress", described
+            assert time.monotonic() < deadline, "the job's process never started"
+            time.sleep(0.02)
+        pids = [int(p) for p in pid_file.read_text().split()]
+        assert all(_alive(pid) for pid in pids)
+    finally:
+        cloud.stop()
+    assert [pid for pid in pids if _alive(pid)] == []
+    [record] = cloud.job_times()
+    assert record.status == "Stopped"

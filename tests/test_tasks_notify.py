@@ -157,3 +157,37 @@ def test_subject_opens_with_the_environment_tag() -> None:
     )
     assert note.subject.startswith("[churn-dev] ")
     assert notifications.build({"kind": "model_rejected"}).subject.startswith("[mlops] ")
+
+
+def test_a_failed_execution_notice_leads_with_the_reason_inside_its_cause(
+    aws: dict[str, Any],
+) -> None:
+    # A failed training job's Cause is its whole DescribeTrainingJob output (KBs of JSON); the
+    # reader needs its FailureReason first.
+    cause = json.dumps(
+        {
+            "TrainingJobName": "churn-dev-train-abc-1",
+            "TrainingJobStatus": "Failed",
+            "FailureReason": "AlgorithmError: unknown hyperparameter 'n_trees'",
+            "HyperParameters": {"n_trees": "5"},
+        }
+    )
+    event = envelope(
+        "aws.states",
+        "Step Functions Execution Status Change",
+        {
+            "executionArn": EXECUTION,
+            "status": "FAILED",
+            "error": "States.TaskFailed",
+            "cause": cause,
+        },
+    )
+    notify.handler(event, None)
+    [message] = received(aws)
+    lines = message["Message"].splitlines()
+    reason = lines.index("Reason: AlgorithmError: unknown hyperparameter 'n_trees'")
+    assert lines[reason - 1] == "Error: States.TaskFailed"
+    assert lines[reason + 1] == f"Cause: {cause}"
+    # A plain cause is its own reason: said once.
+    plain = notifications.build({"kind": "workflow_failed", "cause": "input is not JSON"})
+    assert "Reason:" not in plain.message and "Cause: input is not JSON" in plain.message

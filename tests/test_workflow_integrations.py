@@ -340,3 +340,24 @@ def test_spot_training_without_checkpoint_is_refused():
             spot=Spot(True, 7200),
             tags={},
         )
+
+
+@pytest.mark.parametrize("machine", ["retrain", "deploy-model", "drift-check"])
+def test_the_failure_notice_names_the_execution_within_sns_subject_limit(machine):
+    # A reader (and the demo) must tell which run failed from the subject alone.
+    subject = task("prod", machine, "NotifyFailure")["Arguments"]["Subject"]
+
+    def render(execution_name: str) -> str:
+        expr = jsonata.Jsonata(subject[3:-3])
+        expr.assign("states", {"context": {"Execution": {"Name": execution_name}}})
+        expr.assign("failedState", "Train")
+        return str(expr.evaluate(None))
+
+    short = render("s3-incoming-churn-2026-11-csv-4b588b732de9f094")
+    assert short == (
+        f"[churn-prod] {machine} failed at Train: s3-incoming-churn-2026-11-csv-4b588b732de9f094"
+    )
+    longest = "x" * 80  # StartExecution's limit
+    cut = render(longest)
+    assert len(cut) == 100
+    assert cut.startswith(f"[churn-prod] {machine} failed at Train: xxx")

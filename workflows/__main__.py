@@ -41,4 +41,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    from workflows.interrupts import run_interruptibly
+
+    sys.exit(run_interruptibly(lambda: main(sys.argv[1:]), "python -m workflows"))

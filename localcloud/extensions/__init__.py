@@ -21,6 +21,7 @@ from localcloud.extensions import (
     missing_apis,
     mock_config,
     parsing,
+    quiet_logs,
     rules_api,
     sagemaker,
     waits,
@@ -52,6 +53,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "model_registry_deletes": missing_apis.install_model_registry_deletes,
     "bucket_eventbridge_config": missing_apis.install_bucket_eventbridge_config,
     "schedule_groups": missing_apis.install_schedule_groups,
+    "quiet_interpreter_logs": quiet_logs.install,
 }
 
 _applied: dict[str, PatchSet] = {}

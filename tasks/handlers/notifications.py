@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from tasks.handlers import failure_reasons
 from tasks.handlers.arns import endpoint_link, execution_link, model_package_link, parse_arn
 
 SUBJECT_LIMIT = 100  # SNS rejects longer subjects
@@ -113,9 +114,16 @@ def _facts(details: dict[str, Any]) -> list[str]:
         ("failedState", "Failed state"),
         ("status", "Status"),
         ("error", "Error"),
+        ("reason", "Reason"),
         ("cause", "Cause"),
     ]
-    return [f"{label}: {_text(details[key])}" for key, label in labels if details.get(key)]
+    facts = dict(details)
+    cause = details.get("cause")
+    if isinstance(cause, str) and not facts.get("reason"):
+        # A failed job's Cause is its whole Describe output: its reason goes first, on one line.
+        reason = failure_reasons.reason_of(cause)
+        facts["reason"] = reason if reason != cause.strip() else None
+    return [f"{label}: {_text(facts[key])}" for key, label in labels if facts.get(key)]
 
 
 def _links(details: dict[str, Any]) -> list[tuple[str, str]]:

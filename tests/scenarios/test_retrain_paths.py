@@ -133,8 +133,9 @@ def test_training_failure_is_retried_as_specified_then_caught_notified_and_faile
     assert [(w.kind, w.state, w.interval) for w in waits] == [("Retry", "Train", 60.0)]
     assert 0 <= waits[0].seconds <= 60
     [message] = deployed.cloud.sns_messages(deployed.settings.topic_name)
-    assert message["Subject"] == f"{SUBJECT} retrain failed at Train: States.TaskFailed"
+    assert message["Subject"] == f"{SUBJECT} retrain failed at Train: training-fails"
     assert "Failed state: Train" in message["Message"]
+    assert "Error: States.TaskFailed" in message["Message"]
     assert "AlgorithmError: training data has no rows" in message["Message"]
     assert _packages(deployed) == []
 
@@ -149,7 +150,7 @@ def test_quality_gate_exception_is_caught_notified_and_the_execution_fails(
     # Only Lambda service errors are retried; the function's own error is not.
     assert deployed.cloud.waits(result["executionArn"]) == []
     [message] = deployed.cloud.sns_messages(deployed.settings.topic_name)
-    assert message["Subject"] == f"{SUBJECT} retrain failed at QualityGate: ValueError"
+    assert message["Subject"] == f"{SUBJECT} retrain failed at QualityGate: gate-raises"
     assert _packages(deployed) == []
 
 
@@ -205,8 +206,8 @@ def test_failed_endpoint_update_keeps_the_old_config_live_and_is_notified(
     assert endpoint["EndpointConfigName"] == live_config
     assert endpoint["FailureReason"] == "Alarm churn-dev-endpoint-5xx in ALARM"
     assert _subjects(deployed)[2:] == [
-        f"{SUBJECT} deploy-model failed at WaitForEndpoint: {error}",
-        f"{SUBJECT} retrain failed at DeployModel: States.TaskFailed",
+        f"{SUBJECT} deploy-model failed at WaitForEndpoint: {failed_deploy[0]['name']}",
+        f"{SUBJECT} retrain failed at DeployModel: second-model",
     ]
 
 

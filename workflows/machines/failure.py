@@ -14,15 +14,19 @@ from workflows.integrations.messaging import sns_publish
 from workflows.settings import Settings
 from workflows.states import Fail, Pass, Recoverable, State
 
+SUBJECT_LIMIT = 100  # SNS rejects longer subjects
+
 
 class FailurePath:
     def __init__(self, settings: Settings, machine: str) -> None:
         where = settings.location
         console = f"{where.console()}/states/home?region={where.region}#/v2/executions/details/"
         self.failed = Fail("Failed", error=jsonata("$error"), cause=jsonata("$cause"))
+        # Which run failed, and where: `[churn-dev] retrain failed at Train: <execution>`, cut
+        # to SNS's 100 characters; the error and cause are in the message.
         subject = jsonata(
-            f"$substring('[{settings.prefix}] {machine} failed at ' & $failedState & ': ' & "
-            "$error, 0, 100)"
+            f"$substring({jsonata_string(f'[{settings.prefix}] {machine} failed at ')} & "
+            f"$failedState & ': ' & $states.context.Execution.Name, 0, {SUBJECT_LIMIT})"
         )
         message = jsonata(
             "$join(["
