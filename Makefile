@@ -70,8 +70,13 @@ MACHINE ?=
 rollback-workflow: setup
 	@$(PY) scripts/deploy.py rollback --env $(ENV) --target $(TARGET) $(if $(MACHINE),--machine $(MACHINE))
 
+# Asks for the environment's name unless YES=1; DELETE_DATA=1 also deletes the buckets holding
+# objects and the model package group holding packages, which are kept otherwise.
+YES ?=
+DELETE_DATA ?=
 destroy-workflow: setup
-	@$(PY) scripts/deploy.py destroy --env $(ENV) --target $(TARGET)
+	@$(PY) scripts/deploy.py destroy --env $(ENV) --target $(TARGET) $(if $(YES),--yes) \
+		$(if $(DELETE_DATA),--delete-data)
 
 template: setup
 	@$(PY) scripts/deploy.py template --env $(ENV) --out build/$(ENV).template.json
