@@ -71,9 +71,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="rollback only this state machine (repeatable; default: all)",
     )
     parser.add_argument("--verbose", action="store_true", help="plan: list unchanged resources too")
-    parser.add_argument(
-        "--yes", action="store_true", help="destroy, unlock: do it without asking"
-    )
+    parser.add_argument("--yes", action="store_true", help="destroy, unlock: do it without asking")
     parser.add_argument(
         "--delete-data",
         action="store_true",

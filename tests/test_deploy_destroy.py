@@ -75,4 +75,7 @@ def test_destroy_of_an_empty_account_deletes_nothing(localcloud: LocalCloud) -> 
     # Nothing to delete needs no confirmation.
     report = destroy(dev_settings(), localcloud.client, lines.append)
     assert report.deleted == [] and report.ledger.write_count == 0
-    assert lines == ["destroy churn-dev: 0 to delete, 0 kept", "destroy churn-dev: 0 resources deleted"]
+    assert lines == [
+        "destroy churn-dev: 0 to delete, 0 kept",
+        "destroy churn-dev: 0 resources deleted",
+    ]

@@ -6,6 +6,7 @@ endpoint configs and models deploy-model created for the environment, which a de
 from __future__ import annotations
 
 import io
+
 import pytest
 
 from localcloud import LocalCloud

@@ -79,9 +79,9 @@ def test_plan_takes_no_lock_and_says_the_environment_is_locked(
 def test_after_the_holder_is_done_a_deploy_works(
     localcloud: LocalCloud, deployed: Settings
 ) -> None:
-    with environment_lock(deployed, Clients(localcloud.client), "rollback churn-dev"):
-        with pytest.raises(EnvironmentLocked):
-            deploy(deployed, localcloud.client, quiet, target=LOCAL)
+    holder = environment_lock(deployed, Clients(localcloud.client), "rollback churn-dev")
+    with holder, pytest.raises(EnvironmentLocked):
+        deploy(deployed, localcloud.client, quiet, target=LOCAL)
     assert _lock(localcloud) is None
     report = deploy(deployed, localcloud.client, quiet, target=LOCAL)
     assert report.plan.pending == [] and _lock(localcloud) is None

@@ -77,9 +77,7 @@ def test_a_resource_with_only_one_owner_tag_is_not_adopted(
     iam.untag_role(RoleName=role, TagKeys=["environment"])
     with pytest.raises(OwnershipConflict) as refused:
         plan(deployed, localcloud.client, quiet, target=LOCAL)
-    assert refused.value.problems == [
-        f"iam-role {role}: tagged project=churn environment=(none)"
-    ]
+    assert refused.value.problems == [f"iam-role {role}: tagged project=churn environment=(none)"]
 
 
 def test_the_environments_own_resources_with_extra_tags_are_updated(

@@ -39,7 +39,8 @@ DELETE_DATA_HINT = "--delete-data (make destroy-workflow YES=1 DELETE_DATA=1)"
 
 
 class Deletable(Protocol):
-    kind: Kind
+    @property
+    def kind(self) -> Kind: ...
 
     def holds_data(self, name: str) -> str | None: ...
 
