@@ -81,7 +81,10 @@ def plan(
         out(line)
     holder = read_lock(settings, clients)
     if holder is not None:
-        out(f"note: {settings.prefix} is locked by {holder.describe()}; this may change")
+        out(
+            f"note: {settings.prefix} is locked by {holder.describe()}; "
+            "what exists may change before a deploy of this plan could start"
+        )
     return _report(made, [], clients.ledger, started)
 
 
