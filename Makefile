@@ -8,7 +8,7 @@ TARGET ?= local
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup test lint asl render demo bench deploy-workflow plan-workflow rollback-workflow \
-	destroy-workflow package template local-up local-down clean
+	destroy-workflow unlock-workflow package template local-up local-down clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -70,8 +70,17 @@ MACHINE ?=
 rollback-workflow: setup
 	@$(PY) scripts/deploy.py rollback --env $(ENV) --target $(TARGET) $(if $(MACHINE),--machine $(MACHINE))
 
+# Asks for the environment's name unless YES=1; DELETE_DATA=1 also deletes the buckets holding
+# objects and the model package group holding packages, which are kept otherwise.
+YES ?=
+DELETE_DATA ?=
 destroy-workflow: setup
-	@$(PY) scripts/deploy.py destroy --env $(ENV) --target $(TARGET)
+	@$(PY) scripts/deploy.py destroy --env $(ENV) --target $(TARGET) $(if $(YES),--yes) \
+		$(if $(DELETE_DATA),--delete-data)
+
+# Shows who holds the environment's lock and releases it when told (YES=1, or the name typed).
+unlock-workflow: setup
+	@$(PY) scripts/deploy.py unlock --env $(ENV) --target $(TARGET) $(if $(YES),--yes)
 
 template: setup
 	@$(PY) scripts/deploy.py template --env $(ENV) --out build/$(ENV).template.json

@@ -3,10 +3,15 @@
     python scripts/deploy.py plan     [--env dev|prod] [--target local|aws] [--verbose]
     python scripts/deploy.py apply    [--env dev|prod] [--target local|aws]
     python scripts/deploy.py rollback [--env dev|prod] [--target local|aws] [--machine NAME]...
-    python scripts/deploy.py destroy  [--env dev|prod] [--target local|aws]
+    python scripts/deploy.py destroy  [--env dev|prod] [--target local|aws] [--yes] [--delete-data]
+    python scripts/deploy.py unlock   [--env dev|prod] [--target local|aws] [--yes]
     python scripts/deploy.py template [--env dev|prod] [--out FILE]
     python scripts/deploy.py permissions [--env dev|prod]
 
+``destroy`` prints what it deletes and keeps, and deletes only with ``--yes`` or, in a
+terminal, when the environment's name is typed; data (buckets holding objects, model package
+groups holding packages) only with ``--delete-data``. ``unlock`` releases the environment lock
+a crashed deploy left, after showing its holder (``--yes``, or the name typed).
 ``permissions`` prints the IAM policy the deployer needs (every call of plan, apply, rollback
 and destroy on the AWS target), as JSON.
 
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +38,8 @@ from workflows.deploy import (  # noqa: E402
     LOCAL,
     DeployRefused,
     DestroyIncomplete,
+    DestroyRefused,
+    EnvironmentLocked,
     RollbackError,
     deploy,
     destroy,
@@ -39,12 +47,13 @@ from workflows.deploy import (  # noqa: E402
     rollback,
 )
 from workflows.deploy.endpoints import TargetError, aws_clients, local_clients  # noqa: E402
+from workflows.deploy.lock import UnlockRefused, unlock  # noqa: E402
 from workflows.deploy.permissions import deployer_policy  # noqa: E402
 from workflows.deploy.template import write_template  # noqa: E402
 from workflows.machines import BUILDERS  # noqa: E402
 from workflows.settings import SettingsError, environments, load_settings  # noqa: E402
 
-COMMANDS = ("plan", "apply", "rollback", "destroy", "template", "permissions")
+COMMANDS = ("plan", "apply", "rollback", "destroy", "unlock", "template", "permissions")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -62,7 +71,27 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="rollback only this state machine (repeatable; default: all)",
     )
     parser.add_argument("--verbose", action="store_true", help="plan: list unchanged resources too")
+    parser.add_argument("--yes", action="store_true", help="destroy, unlock: do it without asking")
+    parser.add_argument(
+        "--delete-data",
+        action="store_true",
+        help="destroy: also buckets holding objects and model package groups holding packages",
+    )
     return parser.parse_args(argv)
+
+
+def _prompt() -> Callable[[str], str] | None:
+    """A question on the terminal, or None without one (then only --yes confirms)."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        return None
+
+    def ask(question: str) -> str:
+        try:
+            return input(question)
+        except EOFError:  # Ctrl-D: no answer, so no confirmation
+            return ""
+
+    return ask
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,9 +114,20 @@ def main(argv: list[str] | None = None) -> int:
             deploy(settings, clients, target=target)
         elif args.command == "rollback":
             rollback(settings, clients, machines=args.machine)
+        elif args.command == "unlock":
+            unlock(settings, clients, yes=args.yes, ask=_prompt())
         else:
-            destroy(settings, clients)
-    except (DeployRefused, RollbackError, DestroyIncomplete, SettingsError, TargetError) as error:
+            destroy(settings, clients, yes=args.yes, ask=_prompt(), delete_data=args.delete_data)
+    except (
+        DeployRefused,
+        RollbackError,
+        DestroyIncomplete,
+        DestroyRefused,
+        EnvironmentLocked,
+        UnlockRefused,
+        SettingsError,
+        TargetError,
+    ) as error:
         print(f"{args.command}: {error}", file=sys.stderr)
         return 1
     except (ClientError, BotoCoreError) as error:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from localcloud import LocalCloud
-from workflows.deploy.calls import is_read
+from workflows.deploy.calls import is_lock_call, is_read
 from workflows.settings import Settings, load_settings
 
 
@@ -38,7 +38,13 @@ class Recorder:
 
     @property
     def writes(self) -> list[str]:
-        return [f"{s}:{op}" for s, op in self.calls if not is_read(op)]
+        """Writes to the environment's resources: every write but taking and releasing the
+        environment lock, which every deploy does (test_deploy_lock.py checks those)."""
+        return [f"{s}:{op}" for s, op in self.all_writes if not is_lock_call(s, op)]
+
+    @property
+    def all_writes(self) -> list[tuple[str, str]]:
+        return [(s, op) for s, op in self.calls if not is_read(op)]
 
 
 class InjectedFailure(RuntimeError):

@@ -25,6 +25,7 @@ from workflows.deploy.desired_platform import buckets
 from workflows.deploy.endpoints import aws_clients
 from workflows.deploy.layers import powertools_parameter
 from workflows.deploy.plan import Action
+from workflows.deploy.providers.base import tag_list
 from workflows.deploy.providers.s3 import BucketProvider
 from workflows.settings import Schedules, Settings
 
@@ -149,6 +150,31 @@ def register_model(cloud: LocalCloud, settings: Settings) -> None:
     )
 
 
+def serve_model(cloud: LocalCloud, settings: Settings) -> None:
+    """A model, endpoint config and endpoint as deploy-model creates them (tagged), which
+    destroy deletes."""
+    sagemaker, tags = cloud.client("sagemaker"), tag_list(settings.all_tags())
+    model, config = settings.name("model-run-1"), settings.name("epc-run-1")
+    sagemaker.create_model(
+        ModelName=model,
+        ExecutionRoleArn=settings.sagemaker_role_arn,
+        PrimaryContainer={"Image": settings.sklearn_image},
+        Tags=tags,
+    )
+    variant = {
+        "VariantName": "AllTraffic",
+        "ModelName": model,
+        "InitialInstanceCount": 1,
+        "InstanceType": settings.endpoint.instance_type,
+    }
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=config, ProductionVariants=[variant], Tags=tags
+    )
+    sagemaker.create_endpoint(
+        EndpointName=settings.endpoint.name, EndpointConfigName=config, Tags=tags
+    )
+
+
 def full_cycle(cloud: LocalCloud, settings: Settings) -> list[Call]:
     """plan, first deploy, a changed deploy (settings, tags and hand-made drift), a no-op
     deploy, rollback, the deploy that moves ``live`` forward again, a deploy on the other
@@ -174,7 +200,8 @@ def full_cycle(cloud: LocalCloud, settings: Settings) -> list[Call]:
     pruned = [c for c in switched.plan.changes if c.action is Action.DELETE]
     assert pruned, "switching schedules.mechanism pruned nothing"
     register_model(cloud, settings)
-    destroy(replace(changed, schedules=mechanism), recorder, quiet)
+    serve_model(cloud, settings)
+    destroy(replace(changed, schedules=mechanism), recorder, quiet, yes=True, delete_data=True)
     return recorder.requests
 
 
@@ -234,6 +261,10 @@ def authorized_on(settings: Settings, call: Call, action: str) -> list[Authoriza
         return [(role, context) for role in _passed_roles(params)]
     if action == "lambda:GetLayerVersion":
         return [(layer, {}) for layer in params.get("Layers", [])]
+    if action == "application-autoscaling:DeregisterScalableTarget":
+        # The endpoint's variant's scalable target, whose ARN ends in a generated id.
+        target = settings.location.arn("application-autoscaling", "scalable-target/0a1b2c3d4e")
+        return [(target, {})]
     if action == "scheduler:DeleteSchedule" and call.operation == "DeleteScheduleGroup":
         return [(settings.location.arn("scheduler", f"schedule/{params['Name']}/*"), {})]
     return [(arn, {}) for arn in _resources(settings, call)] or [("*", {})]
@@ -295,9 +326,17 @@ def _resources(settings: Settings, call: Call) -> list[str]:
         return [loc.alarm(name) for name in names]
     if service == "sagemaker" and call.operation == "ListModelPackages":
         return []  # a listing: the group it names is a filter, not the resource
+    if service == "sagemaker" and "EndpointName" in params:
+        return [loc.sagemaker("endpoint", params["EndpointName"])]
+    if service == "sagemaker" and "EndpointConfigName" in params:
+        return [loc.sagemaker("endpoint-config", params["EndpointConfigName"])]
+    if service == "sagemaker" and "ModelName" in params:
+        return [loc.sagemaker("model", params["ModelName"])]
     if service == "sagemaker" and "ModelPackageGroupName" in params:
         return [loc.sagemaker("model-package-group", params["ModelPackageGroupName"])]
-    if service == "ssm" and "Name" in params:
+    if service == "ssm" and str(params.get("Name", "")).startswith("/aws/service/"):
         # A public parameter's ARN has no account.
         return [f"arn:{loc.partition}:ssm:{loc.region}::parameter{params['Name']}"]
+    if service == "ssm" and "Name" in params:
+        return [loc.arn("ssm", f"parameter{params['Name']}")]
     return []

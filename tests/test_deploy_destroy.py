@@ -1,5 +1,7 @@
 """destroy deletes what carries both the project and the environment tag, and nothing else:
-resources with the project's prefix but without both tags survive."""
+resources with the project's prefix but without both tags survive. It says what it deletes and
+keeps, deletes nothing unconfirmed, keeps data unless told, and deletes the endpoint
+deploy-model created (test_deploy_destroy_data.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from workflows.deploy.destroy import DestroyReport
 def _destroy(cloud: LocalCloud) -> tuple[DestroyReport, list[str]]:
     """Run destroy; return its report and the failures it reported."""
     try:
-        return destroy(dev_settings(), cloud.client, quiet), []
+        return destroy(dev_settings(), cloud.client, quiet, yes=True, delete_data=True), []
     except DestroyIncomplete as incomplete:
         return incomplete.report, incomplete.report.failed
 
@@ -70,6 +72,10 @@ def test_destroy_removes_only_resources_with_both_tags(localcloud: LocalCloud) -
 def test_destroy_of_an_empty_account_deletes_nothing(localcloud: LocalCloud) -> None:
     create_foreign_resources(localcloud)
     lines: list[str] = []
+    # Nothing to delete needs no confirmation.
     report = destroy(dev_settings(), localcloud.client, lines.append)
     assert report.deleted == [] and report.ledger.write_count == 0
-    assert lines == ["destroy churn-dev: 0 resources deleted"]
+    assert lines == [
+        "destroy churn-dev: 0 to delete, 0 kept",
+        "destroy churn-dev: 0 resources deleted",
+    ]

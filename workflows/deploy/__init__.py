@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from workflows.deploy.deployment import DeployReport, deploy, plan
 from workflows.deploy.desired import Blueprint, blueprint
-from workflows.deploy.destroy import DestroyIncomplete, DestroyReport, destroy
+from workflows.deploy.destroy import DestroyIncomplete, DestroyRefused, DestroyReport, destroy
+from workflows.deploy.lock import EnvironmentLocked
+from workflows.deploy.ownership import OwnershipConflict
 from workflows.deploy.preflight import DeployRefused
 from workflows.deploy.rollback import AliasMove, RollbackError, rollback
 from workflows.deploy.target import AWS, LOCAL, DeployTarget
@@ -27,7 +29,10 @@ __all__ = [
     "DeployReport",
     "DeployTarget",
     "DestroyIncomplete",
+    "DestroyRefused",
     "DestroyReport",
+    "EnvironmentLocked",
+    "OwnershipConflict",
     "RollbackError",
     "blueprint",
     "deploy",

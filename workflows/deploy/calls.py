@@ -1,7 +1,9 @@
 """AWS clients for one deploy, and a ledger of every API call they make.
 
 Calls are counted through botocore's ``before-call`` event, so paginators and waiters count too.
-A read is an operation named Get*, Describe*, List* or Head*; everything else is a write.
+A read is an operation named Get*, Describe*, List* or Head*; everything else is a write. The
+environment lock's own writes (lock.py) are counted apart, so "write calls" stays the count of
+changes to the environment's resources and an up-to-date deploy still makes none.
 """
 
 from __future__ import annotations
@@ -13,10 +15,16 @@ from typing import Any
 
 ClientFactory = Callable[[str], Any]
 READ_PREFIXES = ("Get", "Describe", "List", "Head")
+# The deploy writes SSM parameters for nothing but the environment lock.
+LOCK_OPERATIONS = frozenset({("ssm", "PutParameter"), ("ssm", "DeleteParameter")})
 
 
 def is_read(operation: str) -> bool:
     return operation.startswith(READ_PREFIXES)
+
+
+def is_lock_call(service: str, operation: str) -> bool:
+    return (service, operation) in LOCK_OPERATIONS
 
 
 @dataclass
@@ -25,8 +33,12 @@ class CallLedger:
 
     reads: Counter[str] = field(default_factory=Counter)
     writes: Counter[str] = field(default_factory=Counter)
+    lock: Counter[str] = field(default_factory=Counter)  # taking and releasing the lock
 
     def record(self, service: str, operation: str) -> None:
+        if is_lock_call(service, operation):
+            self.lock[f"{service}:{operation}"] += 1
+            return
         (self.reads if is_read(operation) else self.writes)[f"{service}:{operation}"] += 1
 
     @property

@@ -3,6 +3,10 @@ and delete what the environment owns but no longer wants (see plan.py), in the r
 
 A deploy that stops part-way (an error, a lost connection) leaves what it wrote; the next deploy
 reads it back, plans only what is still missing, different or left over, and converges.
+
+A deploy holds the environment lock (lock.py) from before its first read to its end, so a second
+deploy of the environment refuses at once instead of interleaving its writes; a plan only reads,
+takes no lock, and says when the environment is locked.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from workflows.deploy.calls import CallLedger, ClientFactory, Clients
-from workflows.deploy.desired import blueprint
+from workflows.deploy.desired import Blueprint, blueprint
 from workflows.deploy.layers import resolve_powertools_layer
+from workflows.deploy.lock import environment_lock, read_lock
 from workflows.deploy.model import Kind
 from workflows.deploy.plan import Action, Plan, make_plan
 from workflows.deploy.providers import Provider, providers
@@ -46,12 +51,16 @@ class DeployReport:
         }
 
 
-def _planned(
-    settings: Settings, clients: Clients, target: DeployTarget
-) -> tuple[Plan, dict[Kind, Provider]]:
-    design = blueprint(
+def _design(settings: Settings, clients: Clients, target: DeployTarget) -> Blueprint:
+    """The desired state; raises DeployRefused, before any call, when it is invalid."""
+    return blueprint(
         settings, target=target, powertools_layer=lambda: resolve_powertools_layer(clients)
     )
+
+
+def _planned(
+    settings: Settings, clients: Clients, design: Blueprint
+) -> tuple[Plan, dict[Kind, Provider]]:
     by_kind = providers(clients, settings)
     return make_plan(design.state, by_kind), by_kind
 
@@ -67,9 +76,15 @@ def plan(
     """Read every resource and print what a deploy would do. Makes read calls only."""
     started = time.perf_counter()
     clients = Clients(client_factory)
-    made, _ = _planned(settings, clients, target)
+    made, _ = _planned(settings, clients, _design(settings, clients, target))
     for line in made.render(verbose=verbose):
         out(line)
+    holder = read_lock(settings, clients)
+    if holder is not None:
+        out(
+            f"note: {settings.prefix} is locked by {holder.describe()}; "
+            "what exists may change before a deploy of this plan could start"
+        )
     return _report(made, [], clients.ledger, started)
 
 
@@ -83,11 +98,26 @@ def deploy(
     """Deploy the project's environment ``settings`` through ``client_factory(service)``.
 
     ``target``: ``AWS`` (default) or ``LOCAL`` for the embedded cloud (see ``target.py``).
-    Raises DeployRefused, before any call, when a definition or rule is invalid.
+    Raises DeployRefused, before any call, when a definition or rule is invalid, and
+    EnvironmentLocked, before any other write, when another deploy of the environment runs.
     """
     started = time.perf_counter()
     clients = Clients(client_factory)
-    made, by_kind = _planned(settings, clients, target)
+    design = _design(settings, clients, target)
+    with environment_lock(settings, clients, f"deploy {settings.prefix}"):
+        made, applied = _apply(settings, clients, design, out)
+    # Counted after the lock is released, so the counts hold every call the deploy made.
+    report = _report(made, applied, clients.ledger, started)
+    done = f"done in {report.seconds:.1f} s, " if made.pending else ""
+    out(f"deploy {settings.prefix}: {done}{report.writes} write calls, {report.reads} reads")
+    return report
+
+
+def _apply(
+    settings: Settings, clients: Clients, design: Blueprint, out: Printer
+) -> tuple[Plan, list[str]]:
+    """Plan, then apply the plan; returns it and one line per change made."""
+    made, by_kind = _planned(settings, clients, design)
     pending = made.pending
     # Warnings, not steps: without them a deploy would keep a leftover without saying so.
     for change in made.changes:
@@ -96,9 +126,7 @@ def deploy(
                 out(line)
     if not pending:
         out(f"deploy {settings.prefix}: nothing to change ({made.summary()})")
-        report = _report(made, [], clients.ledger, started)
-        out(f"deploy {settings.prefix}: {report.writes} write calls, {report.reads} reads")
-        return report
+        return made, []
     out(f"deploy {settings.prefix}: {made.summary()}")
     applied = []
     for index, change in enumerate(pending, start=1):
@@ -113,12 +141,7 @@ def deploy(
             note = provider.update(change.resource, change.current)
         applied.append(f"{step}: {note}")
         out(f"    {note}")
-    report = _report(made, applied, clients.ledger, started)
-    out(
-        f"deploy {settings.prefix}: done in {report.seconds:.1f} s, "
-        f"{report.writes} write calls, {report.reads} reads"
-    )
-    return report
+    return made, applied
 
 
 def _delete(provider: Provider, name: str, referenced: dict[str, str]) -> str:

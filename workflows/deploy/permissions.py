@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from tasks.packaging import handler_modules
+from workflows.deploy.lock import lock_parameter
 from workflows.machines import BUILDERS
 from workflows.policies.statements import WILDCARD, Grant, policy_document
 from workflows.settings import Settings
@@ -95,6 +96,14 @@ OPERATION_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("events", "PutTargets"): ("events:PutTargets", "iam:PassRole"),
     ("scheduler", "CreateSchedule"): ("scheduler:CreateSchedule", "iam:PassRole"),
     ("scheduler", "UpdateSchedule"): ("scheduler:UpdateSchedule", "iam:PassRole"),
+    # The environment lock is created with its tags.
+    ("ssm", "PutParameter"): ("ssm:PutParameter", "ssm:AddTagsToResource"),
+    # Deleting an endpoint deregisters its variants from Application Auto Scaling, which
+    # SageMaker does only for a caller allowed to (endpoint-delete-with-scaling.html).
+    ("sagemaker", "DeleteEndpoint"): (
+        "sagemaker:DeleteEndpoint",
+        "application-autoscaling:DeregisterScalableTarget",
+    ),
     # STS answers GetCallerIdentity for any identity, even one whose policy denies it.
     ("sts", "GetCallerIdentity"): (),
 }
@@ -116,8 +125,9 @@ WHY = {
     "SqsListQueues": LIST_WHY.format("sqs:ListQueues", "queues"),
     "LogsDescribeLogGroups": LIST_WHY.format("logs:DescribeLogGroups", "log groups"),
     "SageMakerList": LIST_WHY.format(
-        "sagemaker:ListModelPackageGroups (ListModelPackages takes a group, not a package ARN)",
-        "model package groups and packages",
+        "sagemaker:ListModelPackageGroups, ListEndpoints, ListEndpointConfigs and ListModels "
+        "(ListModelPackages takes a group, not a package ARN)",
+        "model package groups and packages, endpoints, endpoint configs and models",
     ),
     "CloudWatchDescribeAlarms": (
         "cloudwatch:DescribeAlarms names the alarm resource type, but discovery lists by name "
@@ -366,7 +376,12 @@ def deployer_grants(settings: Settings) -> list[Grant]:
             (loc.alarm(own),),
         ),
         _listing(
-            "SageMakerList", "sagemaker:ListModelPackageGroups", "sagemaker:ListModelPackages"
+            "SageMakerList",
+            "sagemaker:ListModelPackageGroups",
+            "sagemaker:ListModelPackages",
+            "sagemaker:ListEndpoints",
+            "sagemaker:ListEndpointConfigs",
+            "sagemaker:ListModels",
         ),
         # Discovery lists groups whose name *contains* the prefix (NameContains) and reads
         # their tags.
@@ -386,6 +401,35 @@ def deployer_grants(settings: Settings) -> list[Grant]:
             "SageMakerModelPackages",
             ("sagemaker:DeleteModelPackage",),
             (loc.sagemaker("model-package", f"*{own}/*"),),
+        ),
+        # What deploy-model created for the environment, which destroy deletes: listed by
+        # name prefix, read for their tags (providers/serving.py).
+        Grant(
+            "SageMakerServing",
+            (
+                "sagemaker:ListTags",
+                "sagemaker:DeleteEndpoint",
+                "sagemaker:DeleteEndpointConfig",
+                "sagemaker:DeleteModel",
+            ),
+            tuple(loc.sagemaker(kind, own) for kind in ("endpoint", "endpoint-config", "model")),
+        ),
+        # A scalable target's ARN ends in a generated id, so no name can narrow it.
+        Grant(
+            "ScalableTargetsOfDeletedEndpoints",
+            ("application-autoscaling:DeregisterScalableTarget",),
+            (loc.arn("application-autoscaling", "scalable-target/*"),),
+        ),
+        # The environment lock (lock.py): created only when absent, read, and deleted.
+        Grant(
+            "SsmDeployLock",
+            (
+                "ssm:PutParameter",
+                "ssm:GetParameter",
+                "ssm:DeleteParameter",
+                "ssm:AddTagsToResource",
+            ),
+            (loc.arn("ssm", f"parameter{lock_parameter(settings)}"),),
         ),
     ]
 

@@ -7,6 +7,9 @@ unless its provider gives a reason to keep it (a bucket holding objects, a model
 holding packages, a state machine the desired state still refers to): that is a keep, shown
 with its reason and never deleted.
 
+A desired resource that exists but carries another environment's or project's tags, or none,
+stops the plan (ownership.py): a deploy never updates or adopts it.
+
 Reading is the only thing a plan does, so a plan of an up-to-date environment makes no write
 call; applying a plan executes exactly its changes: creates and updates in dependency order,
 then deletes in the reverse order.
@@ -20,6 +23,7 @@ from enum import StrEnum
 
 from workflows.deploy.compare import differences
 from workflows.deploy.model import DesiredState, Kind, Resource
+from workflows.deploy.ownership import check_ownership
 from workflows.deploy.providers import Current, Provider, owned_resources
 
 
@@ -109,15 +113,21 @@ def references(desired: DesiredState) -> dict[str, str]:
 
 
 def make_plan(desired: DesiredState, providers: dict[Kind, Provider]) -> Plan:
+    """Raises OwnershipConflict when a desired resource exists but is not the environment's
+    (ownership.py): nothing is planned, so nothing is written."""
     plan = Plan(referenced=references(desired))
+    existing = []
     for resource in desired:
         current = providers[resource.kind].read(resource)
         if current is None:
             plan.changes.append(Change(resource, Action.CREATE, None))
             continue
+        existing.append((resource, current.tags))
         diff = diff_resource(resource, current)
         action = Action.UPDATE if diff else Action.UNCHANGED
         plan.changes.append(Change(resource, action, current, tuple(diff)))
+    if existing:
+        check_ownership(providers[existing[0][0].kind].settings, existing)
     plan.changes.extend(orphans(desired, providers, plan.referenced))
     return plan
 

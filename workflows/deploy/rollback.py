@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from workflows.deploy.calls import ClientFactory, Clients
+from workflows.deploy.lock import environment_lock
 from workflows.deploy.providers.base import unless_missing
 from workflows.deploy.providers.state_machines import version_number
 from workflows.machines import BUILDERS
@@ -113,15 +114,19 @@ def rollback(
     version, one UpdateStateMachineAlias per machine, and say which were skipped and why.
     Returns the moves. Raises RollbackError, moving nothing, when no machine can move."""
     clients = Clients(client_factory)
-    steps = plan_rollback(settings, clients, list(machines or BUILDERS))
-    sfn = clients("stepfunctions")
-    moves = []
-    for step in steps:
-        if isinstance(step, AliasMove):
-            sfn.update_state_machine_alias(
-                stateMachineAliasArn=step.alias_arn,
-                routingConfiguration=[{"stateMachineVersionArn": step.to_version, "weight": 100}],
-            )
-            moves.append(step)
-        out(step.describe())
+    # The environment lock (lock.py): no deploy or destroy moves anything meanwhile.
+    with environment_lock(settings, clients, f"rollback {settings.prefix}"):
+        steps = plan_rollback(settings, clients, list(machines or BUILDERS))
+        sfn = clients("stepfunctions")
+        moves = []
+        for step in steps:
+            if isinstance(step, AliasMove):
+                sfn.update_state_machine_alias(
+                    stateMachineAliasArn=step.alias_arn,
+                    routingConfiguration=[
+                        {"stateMachineVersionArn": step.to_version, "weight": 100}
+                    ],
+                )
+                moves.append(step)
+            out(step.describe())
     return moves

@@ -104,6 +104,11 @@ class Provider(ABC):
         """How ``owned`` names ``resource``."""
         return resource.name
 
+    def holds_data(self, name: str) -> str | None:
+        """What user data the resource holds, which destroy keeps unless told to delete data
+        (``--delete-data``), or None."""
+        return None
+
     def keep_reason(self, name: str, referenced: Mapping[str, str]) -> str | None:
         """Why a deploy must not delete ``name``, owned but no longer desired, or None.
         ``referenced``: every ARN the desired state refers to -> the resource referring to it.

@@ -74,9 +74,14 @@ class ModelPackageGroupProvider(Provider):
                     names.append(group["ModelPackageGroupName"])
         return names
 
-    def keep_reason(self, name: str, referenced: Mapping[str, str]) -> str | None:
+    def holds_data(self, name: str) -> str | None:
         packages = self.sagemaker.list_model_packages(ModelPackageGroupName=name, MaxResults=1)
         if packages.get("ModelPackageSummaryList"):
+            return "it holds registered model packages"
+        return None
+
+    def keep_reason(self, name: str, referenced: Mapping[str, str]) -> str | None:
+        if self.holds_data(name):
             return (
                 "it holds registered model packages, which a deploy never deletes; "
                 "delete them to let one delete it"

@@ -36,6 +36,7 @@ MISSING_ASPECT = {
 }
 DELETE_BATCH = 1000
 MAX_EMPTYING_PAGES = 10_000
+MAX_INSPECTED_PAGES = 10
 
 
 def sha256_hex(data: bytes) -> str:
@@ -92,7 +93,12 @@ class BucketProvider(Provider):
         if region != "us-east-1":  # us-east-1 rejects an explicit location constraint
             request["CreateBucketConfiguration"] = {"LocationConstraint": region}
         self.s3.create_bucket(**request)
-        self.update(resource, Current({}, {}))
+        # Tagged first: a deploy that dies right after this still finds the bucket its own
+        # (an untagged bucket of the desired name is refused as someone else's; ownership.py).
+        self.s3.put_bucket_tagging(
+            Bucket=resource.name, Tagging={"TagSet": tag_list(resource.tags)}
+        )
+        self.update(resource, Current({}, dict(resource.tags)))
         applied = [LABELS[name] for name in ASPECTS if name in resource.properties]
         return "created with " + ", ".join(applied)
 
@@ -142,6 +148,20 @@ class BucketProvider(Provider):
         listed = self.s3.list_object_versions(Bucket=name, MaxKeys=1)
         if listed.get("Versions") or listed.get("DeleteMarkers"):
             return "it holds objects, which a deploy never deletes; empty it to let one delete it"
+        return None
+
+    def holds_data(self, name: str) -> str | None:
+        # The deploy's own code objects (the code prefix of the artifacts bucket) are not data:
+        # a deploy uploads them again. Any other version or delete marker is.
+        code = self.settings.prefixes["code"] if name == self.settings.artifacts_bucket else ""
+        paginator = self.s3.get_paginator("list_object_versions")
+        for page_number, page in enumerate(paginator.paginate(Bucket=name)):
+            if page_number >= MAX_INSPECTED_PAGES:
+                return f"it holds over {page_number * 1000} versions of code objects; kept as data"
+            for group in ("Versions", "DeleteMarkers"):
+                for item in page.get(group, []):
+                    if not (code and item["Key"].startswith(code)):
+                        return f"it holds objects ({item['Key']} among them)"
         return None
 
     def delete(self, name: str) -> None:
