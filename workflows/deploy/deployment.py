@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from workflows.deploy.calls import CallLedger, ClientFactory, Clients
 from workflows.deploy.desired import blueprint
+from workflows.deploy.history import History, Live, live_before_deploy, record_deploy
 from workflows.deploy.layers import resolve_powertools_layer
 from workflows.deploy.model import Kind
 from workflows.deploy.plan import Action, Plan, make_plan
@@ -88,6 +89,8 @@ def deploy(
     started = time.perf_counter()
     clients = Clients(client_factory)
     made, by_kind = _planned(settings, clients, target)
+    history = History(settings, clients)
+    live_before = live_before_deploy(history, settings, clients)
     pending = made.pending
     # Warnings, not steps: without them a deploy would keep a leftover without saying so.
     for change in made.changes:
@@ -96,6 +99,8 @@ def deploy(
                 out(line)
     if not pending:
         out(f"deploy {settings.prefix}: nothing to change ({made.summary()})")
+        # A deploy that stopped after moving an alias but before recording it is recorded now.
+        _record(history, live_before, settings, clients, out)
         report = _report(made, [], clients.ledger, started)
         out(f"deploy {settings.prefix}: {report.writes} write calls, {report.reads} reads")
         return report
@@ -113,12 +118,21 @@ def deploy(
             note = provider.update(change.resource, change.current)
         applied.append(f"{step}: {note}")
         out(f"    {note}")
+    _record(history, live_before, settings, clients, out)
     report = _report(made, applied, clients.ledger, started)
     out(
         f"deploy {settings.prefix}: done in {report.seconds:.1f} s, "
         f"{report.writes} write calls, {report.reads} reads"
     )
     return report
+
+
+def _record(
+    history: History, before: Live, settings: Settings, clients: Clients, out: Printer
+) -> None:
+    where = record_deploy(history, before, settings, clients)
+    if where is not None:
+        out(f"deploy {settings.prefix}: recorded what is live in {where} (for rollback)")
 
 
 def _delete(provider: Provider, name: str, referenced: dict[str, str]) -> str:
