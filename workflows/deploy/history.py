@@ -92,7 +92,7 @@ def read_live(settings: Settings, clients: Clients) -> Live:
     """What each ``live`` alias routes (most of) its traffic to now; unaliased ones left out."""
     sfn, lam = clients("stepfunctions"), clients("lambda")
     live: Live = {}
-    for arn in aliased(settings):
+    for arn, name in aliased(settings).items():
         if ":states:" in arn:
             alias = unless_missing(
                 partial(
@@ -107,7 +107,7 @@ def read_live(settings: Settings, clients: Clients) -> Live:
                 live[arn] = str(routes[0]["stateMachineVersionArn"])
         else:
             alias = unless_missing(
-                partial(lam.get_alias, FunctionName=arn, Name=LIVE_ALIAS),
+                partial(lam.get_alias, FunctionName=name, Name=LIVE_ALIAS),
                 "ResourceNotFoundException",
             )
             if alias is not None:

@@ -130,9 +130,9 @@ def _version_exists(sfn: Any, lam: Any, version_arn: str) -> bool:
             "StateMachineDoesNotExist",
         )
     else:
-        base, _, number = version_arn.rpartition(":")
+        function, number = version_arn.split(":")[6:8]
         found = unless_missing(
-            lambda: lam.get_function_configuration(FunctionName=base, Qualifier=number),
+            lambda: lam.get_function_configuration(FunctionName=function, Qualifier=number),
             "ResourceNotFoundException",
         )
     return found is not None
@@ -201,7 +201,7 @@ def rollback(
                 )
             else:
                 lam.update_alias(
-                    FunctionName=step.resource_arn,
+                    FunctionName=step.name,
                     Name=LIVE_ALIAS,
                     FunctionVersion=step.to_version.rsplit(":", 1)[-1],
                 )
