@@ -96,7 +96,7 @@ def retrain_schedule(settings: Settings, options: CatalogueOptions) -> Schedule:
         description=f"Retrain on {expression} ({timezone})",
         expression=expression,
         timezone=timezone,
-        target_arn=settings.location.function(settings.function_name("trigger")),
+        target_arn=settings.function_alias_arn("trigger"),
         role_arn=settings.location.role(settings.scheduler_role_name),
         input=scheduled_retrain_input(settings),
         retry=SCHEDULE_RETRY,

@@ -21,7 +21,7 @@ SCHEDULE_RETRY = RetryPolicy(maximum_event_age_seconds=3600, maximum_retry_attem
 def lambda_target(settings: Settings, handler: str) -> Target:
     return Target(
         id=handler,
-        arn=settings.location.function(settings.function_name(handler)),
+        arn=settings.function_alias_arn(handler),
         retry=START_RETRY,
         dead_letter_arn=settings.dead_letter_queue_arn,
     )

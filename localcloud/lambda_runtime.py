@@ -2,6 +2,8 @@
 
 The function's `Handler` (`package.module.function`) is imported and called with the event and a
 context object; the function's environment variables are applied for the duration of the call.
+With the `lambda_version_code` extension the code is that of the version invoked
+(`lambda_code.py`): after a rollback of an alias, the old version's code runs.
 An exception becomes a function error with AWS's payload (`errorMessage`, `errorType` = the
 exception class name, `stackTrace`) and the `X-Amz-Function-Error: Unhandled` header, so a
 Step Functions Retry or Catch sees the exception's name as the error.
@@ -17,8 +19,8 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +34,16 @@ _async_lock = threading.Lock()
 # waits for their effect would otherwise see nothing but a timeout.
 ASYNC_ERRORS: list[dict[str, str]] = []
 LOG = logging.getLogger(__name__)
+
+
+@contextmanager
+def _process_code(code: bytes, handler: str | None) -> Iterator[None]:
+    yield
+
+
+# Where the handler's code comes from: this process's imports, or (extension
+# `lambda_version_code`, `lambda_code.version_code`) the invoked version's own zip.
+code_scope: Callable[[bytes, str | None], AbstractContextManager[None]] = _process_code
 
 
 @dataclass
@@ -129,7 +141,7 @@ def run_handler(function: Any, event: Any, response_headers: dict[str, Any]) -> 
         memory_limit_in_mb=int(function.memory_size),
         timeout_seconds=int(function.timeout),
     )
-    with _invoke_lock, _environment(variables):
+    with _invoke_lock, _environment(variables), code_scope(function.code_bytes, function.handler):
         try:
             handler = load_handler(function.handler)
             result = handler(event, context)

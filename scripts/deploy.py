@@ -68,7 +68,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--machine",
         action="append",
         choices=sorted(BUILDERS),
-        help="rollback only this state machine (repeatable; default: all)",
+        help="rollback only this state machine (repeatable; default: every machine and function)",
     )
     parser.add_argument("--verbose", action="store_true", help="plan: list unchanged resources too")
     parser.add_argument("--yes", action="store_true", help="destroy, unlock: do it without asking")

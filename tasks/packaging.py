@@ -11,6 +11,10 @@
 Only files of tasks/ itself are packed: a symlink leading out of it is refused
 (`PackagingError`), so no file from elsewhere on the machine reaches an artefact.
 
+The job code is content-addressed: `job_code_version` is a digest of the job scripts' names and
+bytes, and the deploy uploads them under `<code prefix><version>/`, so every state machine version
+names the exact code it runs (see workflows/deploy/artifacts.py).
+
 Third-party imports are not bundled: `aws_lambda_powertools`, `pydantic` and `fastjsonschema`
 come from the Powertools for AWS Lambda (Python) layer, `boto3`/`botocore` from the runtime.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import gzip
+import hashlib
 import io
 import sys
 import tarfile
@@ -30,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TASKS = ROOT / "tasks"
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest timestamp a zip entry can carry
 FIXED_MTIME = 315532800  # 1980-01-01T00:00:00Z, the same instant for tar entries
+CODE_VERSION_LENGTH = 16  # hex digits of SHA-256: 64 bits, ample for one project's revisions
 THIRD_PARTY = {
     "aws_lambda_powertools": "Powertools for AWS Lambda (Python) layer",
     "pydantic": "Powertools layer",
@@ -143,17 +149,34 @@ def job_files() -> list[Path]:
     return sorted(_own(p) for p in [*jobs.glob("*.py"), *jobs.glob("*.json")])
 
 
-def _tar_gz_bytes(files: list[Path]) -> bytes:
+def job_sources() -> dict[str, bytes]:
+    """Each job script's file name -> its bytes."""
+    return {path.name: path.read_bytes() for path in job_files()}
+
+
+def tar_gz_bytes(entries: dict[str, bytes]) -> bytes:
+    """A gzipped tar of ``name -> bytes`` with fixed metadata, so equal input gives equal bytes."""
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for path in files:
-            data = path.read_bytes()
-            info = tarfile.TarInfo(path.name)
+        for name, data in sorted(entries.items()):
+            info = tarfile.TarInfo(name)
             info.size, info.mtime, info.mode = len(data), FIXED_MTIME, 0o644
             info.uid = info.gid = 0
             info.uname = info.gname = ""
             tar.addfile(info, io.BytesIO(data))
     return gzip.compress(raw.getvalue(), compresslevel=9, mtime=0)
+
+
+def job_code_version(sources: dict[str, bytes] | None = None) -> str:
+    """The content address of the job scripts (default: those in tasks/jobs/).
+
+    A digest of each script's name and bytes, not of the archive: compressed bytes may differ
+    between zlib builds, and the committed definitions must be the same on every machine."""
+    digest = hashlib.sha256()
+    for name, data in sorted((job_sources() if sources is None else sources).items()):
+        for part in (name.encode(), str(len(data)).encode(), data):
+            digest.update(part + b"\0")
+    return digest.hexdigest()[:CODE_VERSION_LENGTH]
 
 
 def build(out: Path) -> list[Path]:
@@ -164,15 +187,17 @@ def build(out: Path) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(_zip_bytes(lambda_files(handler)))
         written.append(target)
-    jobs = job_files()
+    sources = job_sources()
     sourcedir = out / "jobs" / "sourcedir.tar.gz"
     sourcedir.parent.mkdir(parents=True, exist_ok=True)
-    sourcedir.write_bytes(_tar_gz_bytes(jobs))
+    sourcedir.write_bytes(tar_gz_bytes(sources))
     written.append(sourcedir)
-    for path in (p for p in jobs if p.suffix == ".py"):
-        target = out / "jobs" / "code" / path.name
+    for name, data in sorted(sources.items()):
+        if not name.endswith(".py"):  # processing jobs take scripts; data files ride the sourcedir
+            continue
+        target = out / "jobs" / "code" / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(path.read_bytes())
+        target.write_bytes(data)
         written.append(target)
     return written
 

@@ -123,8 +123,16 @@ def test_first_deploy_creates_functions_from_the_packaged_handlers(
         "DEPLOY_STATE_MACHINE_ARN": settings.state_machine_alias_arn("deploy-model"),
         "TOPIC_ARN": settings.location.topic(settings.topic_name),
     }
-    # EventBridge may invoke the trigger for exactly the rules that target it.
-    statements = policy(lam.get_policy(FunctionName=settings.function_name("trigger"))["Policy"])
+    # Each function is published behind live, and EventBridge may invoke the trigger's live
+    # alias (whose resource policy is its own) for exactly the rules that target it.
+    for handler in packaging.handler_modules():
+        alias = lam.get_alias(FunctionName=settings.function_name(handler), Name="live")
+        assert alias["FunctionVersion"] == "1"
+    trigger_live = {"FunctionName": settings.function_name("trigger"), "Qualifier": "live"}
+    statements = policy(lam.get_policy(**trigger_live)["Policy"])
+    assert {s["Resource"] for s in statements["Statement"]} == {
+        settings.function_alias_arn("trigger")
+    }
     sources = sorted(s["Condition"]["ArnLike"]["AWS:SourceArn"] for s in statements["Statement"])
     assert sources == sorted(
         settings.location.rule(settings.name(r))
@@ -151,9 +159,11 @@ def test_first_deploy_creates_storage_queue_rules_schedule_and_alarms(
         # Object Created events reach EventBridge only when the bucket turns them on.
         notifications = s3.get_bucket_notification_configuration(Bucket=bucket)
         assert notifications["EventBridgeConfiguration"] == {}
-    sourcedir = s3.get_object(Bucket=settings.artifacts_bucket, Key="code/sourcedir.tar.gz")
+    # Job code is content-addressed: under the folder the definitions name.
+    code = f"code/{settings.job_code_version}"
+    sourcedir = s3.get_object(Bucket=settings.artifacts_bucket, Key=f"{code}/sourcedir.tar.gz")
     assert sourcedir["Body"].read() == (packaged / "jobs" / "sourcedir.tar.gz").read_bytes()
-    script = s3.get_object(Bucket=settings.artifacts_bucket, Key="code/jobs/train.py")
+    script = s3.get_object(Bucket=settings.artifacts_bucket, Key=f"{code}/jobs/train.py")
     assert script["Body"].read() == (packaged / "jobs" / "code" / "train.py").read_bytes()
 
     sqs = localcloud.client("sqs")
@@ -169,7 +179,7 @@ def test_first_deploy_creates_storage_queue_rules_schedule_and_alarms(
     rule = events.describe_rule(Name=settings.name("training-data-uploaded"))
     assert json.loads(rule["EventPattern"])["detail"]["bucket"]["name"] == [settings.data_bucket]
     [target] = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
-    assert target["Arn"] == settings.location.function(settings.function_name("trigger"))
+    assert target["Arn"] == settings.function_alias_arn("trigger")
     assert target["DeadLetterConfig"] == {"Arn": settings.dead_letter_queue_arn}
     tags = tags_of(events.list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"])
     assert OWNER_TAGS.items() <= tags.items()

@@ -86,6 +86,57 @@ def test_the_template_renders_every_desired_resource(tmp_path: Path) -> None:
     )
 
 
+def test_functions_publish_versions_behind_live_and_job_code_is_content_addressed(
+    tmp_path: Path,
+) -> None:
+    settings = load_settings("dev")
+    template = write_template(settings, tmp_path / "dev.json")
+    functions = _resources(template, "AWS::Lambda::Function")
+    versions = _resources(template, "AWS::Lambda::Version")
+    aliases = _resources(template, "AWS::Lambda::Alias")
+    assert len(functions) == len(versions) == len(aliases) == 4
+    for version in versions.values():
+        # A new CodeSha256 replaces the version resource and keeps the old version.
+        assert (version["DeletionPolicy"], version["UpdateReplacePolicy"]) == ("Retain", "Retain")
+        assert version["Properties"]["CodeSha256"]
+    for alias in aliases.values():
+        assert alias["Properties"]["Name"] == "live"
+        version_id = alias["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]
+        assert (
+            versions[version_id]["Properties"]["FunctionName"]
+            == alias["Properties"]["FunctionName"]
+        )
+    # Rules are allowed on the alias they target, by the alias's own ARN.
+    permissions = _resources(template, "AWS::Lambda::Permission").values()
+    assert permissions and all(
+        p["Properties"]["FunctionName"]["Ref"] in aliases for p in permissions
+    )
+    rule_targets = [
+        t["Arn"]
+        for r in _resources(template, "AWS::Events::Rule").values()
+        for t in r["Properties"].get("Targets", [])
+        if ":lambda:" in t["Arn"]
+    ]
+    assert rule_targets and all(arn.endswith(":live") for arn in rule_targets)
+    # The definitions name the job code objects the template's metadata lists, by content.
+    code = settings.code_uri
+    assert code.endswith(f"/code/{settings.job_code_version}/")
+    destinations = {o["Destination"] for o in template["Metadata"]["CodeObjects"]}
+    assert f"{code}sourcedir.tar.gz" in destinations
+    assert f"{code}jobs/train.py" in destinations
+    retrain = json.dumps(
+        _resources(template, "AWS::StepFunctions::StateMachine")[
+            logical_id(
+                blueprint(settings, powertools_layer=lambda: "l").state.get(
+                    Kind.STATE_MACHINE, settings.state_machine_name("retrain")
+                )
+            )
+        ]["Properties"]["Definition"]
+    )
+    assert f"{code}sourcedir.tar.gz" in retrain and f"{code}jobs/" in retrain
+    assert settings.function_alias_arn("quality_gate") in retrain
+
+
 def test_buckets_on_aws_deny_requests_without_tls() -> None:
     settings = load_settings("dev")
     design = blueprint(settings, powertools_layer=lambda: "layer")

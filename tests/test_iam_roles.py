@@ -55,6 +55,7 @@ def test_project_roles_are_the_machines_services_and_handlers() -> None:
 ARTIFACTS = "arn:aws:s3:::churn-dev-artifacts-123456789012"
 DATA = "arn:aws:s3:::churn-dev-data-123456789012"
 SAGEMAKER_ROLE = "churn-dev-sagemaker-execution"
+CODE = f"code/{load_settings('dev').job_code_version}"
 
 
 @pytest.mark.parametrize(
@@ -63,8 +64,10 @@ SAGEMAKER_ROLE = "churn-dev-sagemaker-execution"
         ("s3:GetObject", f"{DATA}/incoming/2024/churn.csv", {}),
         ("s3:GetObject", f"{DATA}/groundtruth/2024/labelled.csv", {}),
         ("s3:ListBucket", DATA, {"s3:prefix": "groundtruth/"}),
-        ("s3:GetObject", f"{ARTIFACTS}/code/jobs/preprocess.py", {}),
-        ("s3:GetObject", f"{ARTIFACTS}/code/sourcedir.tar.gz", {}),
+        ("s3:GetObject", f"{ARTIFACTS}/{CODE}/jobs/preprocess.py", {}),
+        ("s3:GetObject", f"{ARTIFACTS}/{CODE}/sourcedir.tar.gz", {}),
+        # An earlier version of the job code (a rolled-back machine version runs it).
+        ("s3:GetObject", f"{ARTIFACTS}/code/0123456789abcdef/sourcedir.tar.gz", {}),
         ("s3:GetObject", f"{ARTIFACTS}/runs/r1/preprocess/train/train.csv", {}),
         ("s3:GetObject", f"{ARTIFACTS}/datacapture/churn-dev/AllTraffic/2024/01/01/00/x.jsonl", {}),
         ("s3:PutObject", f"{ARTIFACTS}/runs/r1/model/output/model.tar.gz", {}),
@@ -72,7 +75,7 @@ SAGEMAKER_ROLE = "churn-dev-sagemaker-execution"
         ("s3:PutObject", f"{ARTIFACTS}/datacapture/churn-dev/AllTraffic/2024/01/01/00/x.jsonl", {}),
         ("s3:ListBucket", DATA, {"s3:prefix": "incoming/2024/churn.csv"}),
         ("s3:ListBucket", ARTIFACTS, {"s3:prefix": "runs/r1/preprocess/train/"}),
-        ("s3:ListBucket", ARTIFACTS, {"s3:prefix": "code/jobs/"}),
+        ("s3:ListBucket", ARTIFACTS, {"s3:prefix": f"{CODE}/jobs/"}),
         (
             "ecr:BatchGetImage",
             "arn:aws:ecr:us-east-1:683313688378:repository/sagemaker-scikit-learn",
@@ -100,7 +103,7 @@ def test_sagemaker_role_allows_what_the_jobs_and_endpoint_do(
     ("action", "resource", "context"),
     [
         ("s3:PutObject", f"{DATA}/incoming/injected.csv", {}),
-        ("s3:PutObject", f"{ARTIFACTS}/code/jobs/preprocess.py", {}),
+        ("s3:PutObject", f"{ARTIFACTS}/{CODE}/jobs/preprocess.py", {}),
         ("s3:GetObject", f"{DATA}/private/other.csv", {}),
         ("s3:GetObject", "arn:aws:s3:::other-bucket/runs/x", {}),
         ("s3:ListBucket", ARTIFACTS, {"s3:prefix": ""}),

@@ -50,6 +50,7 @@ VARIANTS = {
 }
 DLQ = arn("sqs", "churn-dev-events-dlq")
 TRIGGER = arn("lambda", "function:churn-dev-trigger")
+TRIGGER_LIVE = f"{TRIGGER}:live"
 DEAD_LETTERS = {
     "Sid": "DeadLetterUndeliveredEvents",
     "Effect": "Allow",
@@ -67,7 +68,7 @@ INVOKE_TRIGGER = {
     "Sid": "InvokeFunctions",
     "Effect": "Allow",
     "Action": ["lambda:InvokeFunction"],
-    "Resource": [TRIGGER],
+    "Resource": [TRIGGER_LIVE],
 }
 
 
@@ -142,7 +143,9 @@ def test_every_target_call_is_allowed_and_nothing_else(name: str) -> None:
         assert not is_allowed(document, start, machine("drift-check"))
         assert not is_allowed(document, start, machine("drift-check"), {LIVE_KEY: "3"})
         assert not is_allowed(document, start, arn("states", "stateMachine:other"), LIVE)
-        assert not is_allowed(document, "lambda:InvokeFunction", f"{TRIGGER}:live")
+        # The live alias only: neither $LATEST nor another version.
+        assert not is_allowed(document, "lambda:InvokeFunction", TRIGGER)
+        assert not is_allowed(document, "lambda:InvokeFunction", f"{TRIGGER}:3")
         assert not is_allowed(document, "lambda:InvokeFunction", arn("lambda", "function:x"))
         assert not is_allowed(document, "sqs:SendMessage", arn("sqs", "churn-dev-other"))
     for schedule in schedules:

@@ -149,14 +149,13 @@ def test_retrain_starts_deploy_model_through_its_alias_only() -> None:
 
 
 def test_lambda_and_sns_statements() -> None:
-    """lambda-iam.html: InvokeFunction on the functions (and their versions/aliases);
-    sns-iam.html: Publish on the topic."""
+    """lambda-iam.html: InvokeFunction on the ARN invoked, here the functions' live aliases
+    (a qualified invocation is authorized on the qualified ARN); sns-iam.html: Publish on the
+    topic."""
     found = statements("retrain")
     assert found["InvokeFunctions"]["Resource"] == [
-        arn("lambda", "function:churn-dev-notify"),
-        arn("lambda", "function:churn-dev-notify:*"),
-        arn("lambda", "function:churn-dev-quality-gate"),
-        arn("lambda", "function:churn-dev-quality-gate:*"),
+        arn("lambda", "function:churn-dev-notify:live"),
+        arn("lambda", "function:churn-dev-quality-gate:live"),
     ]
     assert found["PublishNotifications"]["Resource"] == [arn("sns", "churn-dev-notifications")]
 

@@ -216,7 +216,7 @@ def test_jsonpath_parameters_are_scoped_like_jsonata_arguments() -> None:
     assert found["PublishNotifications"]["Resource"] == [
         "arn:aws:sns:us-east-1:123456789012:churn-dev-*"
     ]
-    assert found["InvokeFunctions"]["Resource"] == [NOTIFY, f"{NOTIFY}:*"]
+    assert found["InvokeFunctions"]["Resource"] == [f"{NOTIFY}:live"]
 
 
 def test_sagemaker_tasks_refuse_the_callback_pattern() -> None:

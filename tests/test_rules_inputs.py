@@ -57,7 +57,7 @@ def test_trigger_accepts_every_event_its_rules_deliver(
 ) -> None:
     event = sample(name)
     target = only_target(project_rules(dev), event)
-    assert target.arn == dev.location.function(dev.function_name("trigger"))
+    assert target.arn == dev.function_alias_arn("trigger")
     assert (target.input, target.input_path, target.input_transformer) == (None, None, None)
     request = retrain_request(event, trigger_env(dev))
     assert request is not None

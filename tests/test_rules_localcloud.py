@@ -69,6 +69,11 @@ def _function(cloud: LocalCloud, settings: Settings, handler: str, env: dict[str
         Handler=f"tasks.handlers.{handler}.handler",
         Code={"ZipFile": _zip()},
         Environment={"Variables": env},
+        Publish=True,
+    )
+    # Rules target the live alias, as the deploy creates it.
+    cloud.client("lambda").create_alias(
+        FunctionName=settings.function_name(handler), Name="live", FunctionVersion="1"
     )
 
 

@@ -98,7 +98,7 @@ def test_scheduled_retrain_is_off_by_default_and_targets_the_trigger_when_on() -
     dev = load_settings("dev")
     assert [s.name for s in project_schedules(dev)] == ["churn-dev-drift-check"]
     retrain = next(s for s in project_schedules(dev, RETRAIN_WEEKLY) if s.name.endswith("retrain"))
-    assert retrain.target_arn == dev.location.function("churn-dev-trigger")
+    assert retrain.target_arn == dev.function_alias_arn("trigger")
     assert json.loads(retrain.input)["detail-type"] == "Scheduled Event"
 
 
@@ -112,7 +112,7 @@ def test_legacy_option_replaces_schedules_with_scheduled_rules() -> None:
     assert drift["Input"] == "{}"
     retrain = scheduled["churn-dev-retrain-schedule"]
     assert retrain.to_put_rule()["ScheduleExpression"] == "rate(7 days)"
-    assert retrain.targets[0].arn == dev.location.function("churn-dev-trigger")
+    assert retrain.targets[0].arn == dev.function_alias_arn("trigger")
     assert not retrain.matches({"source": "aws.events", "detail-type": "Scheduled Event"})
 
 

@@ -35,6 +35,10 @@ class Location:
     def function(self, name: str) -> str:
         return self.arn("lambda", f"function:{name}")
 
+    def function_alias(self, name: str, alias: str) -> str:
+        """A function qualified by an alias (or a version number)."""
+        return f"{self.function(name)}:{alias}"
+
     def topic(self, name: str) -> str:
         return self.arn("sns", name)
 

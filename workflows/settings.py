@@ -16,6 +16,7 @@ from typing import Any, Literal
 import jsonschema
 import yaml
 
+from tasks.packaging import job_code_version
 from workflows.arns import Location
 from workflows.hyperparameters import (
     DeclarationError,
@@ -123,6 +124,9 @@ class Settings:
     slack_webhook_secret: str | None
     tags: Mapping[str, str]
     schedules: Schedules = Schedules()
+    # The content address of the job code the definitions name (``code_uri``); None: that of
+    # the job scripts in tasks/jobs/ now. The deploy sets it from the code it uploads.
+    code_version: str | None = None
 
     @property
     def prefix(self) -> str:
@@ -141,6 +145,11 @@ class Settings:
 
     def state_machine_alias_arn(self, machine: str) -> str:
         return self.location.state_machine_alias(self.state_machine_name(machine), LIVE_ALIAS)
+
+    def function_alias_arn(self, handler: str) -> str:
+        """The ``live`` alias of the function running ``tasks.handlers.<handler>``: what the
+        definitions, rules and schedules invoke, so a rollback moves them all at once."""
+        return self.location.function_alias(self.function_name(handler), LIVE_ALIAS)
 
     @property
     def rollback_alarms(self) -> list[str]:
@@ -222,8 +231,18 @@ class Settings:
         return self.s3(self.data_bucket, self.prefixes["ground_truth"])
 
     @property
+    def job_code_version(self) -> str:
+        return self.code_version if self.code_version is not None else job_code_version()
+
+    @property
     def code_uri(self) -> str:
-        return self.s3(self.artifacts_bucket, self.prefixes["code"])
+        """The folder of one version of the job code (content-addressed, never overwritten)."""
+        return self.s3(self.artifacts_bucket, f"{self.prefixes['code']}{self.job_code_version}/")
+
+    @property
+    def deploy_history_prefix(self) -> str:
+        """Where each deploy and rollback records what it made live (in the artifacts bucket)."""
+        return "deployments/"
 
     @property
     def data_capture_uri(self) -> str:

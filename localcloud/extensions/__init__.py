@@ -36,6 +36,8 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "update_endpoint": sagemaker.install_update_endpoint,
     "model_package_events": sagemaker.install_model_package_events,
     "lambda_in_process": lambda_invoke.install,
+    "lambda_version_code": lambda_invoke.install_version_code,
+    "invoke_qualifier": lambda_invoke.install_qualifier,
     "execution_names": executions.install_names,
     "execution_output": executions.install_output,
     "joinable_executions": executions.install_joinable,

@@ -1,4 +1,6 @@
-"""`lambda_in_process`: Invoke runs the function's own handler in this process."""
+"""`lambda_in_process`: Invoke runs the function's own handler in this process;
+`lambda_version_code`: the code of the version invoked; `invoke_qualifier`: Invoke's
+`Qualifier` parameter selects the version or alias."""
 
 from __future__ import annotations
 
@@ -25,3 +27,24 @@ def install(patches: PatchSet) -> None:
         )
 
     patches.replace(LambdaSimpleBackend, "invoke", invoke)
+
+
+def install_version_code(patches: PatchSet) -> None:
+    from localcloud import lambda_code, lambda_runtime
+
+    patches.replace(lambda_runtime, "code_scope", lambda_code.version_code)
+
+
+def install_qualifier(patches: PatchSet) -> None:
+    from moto.awslambda.responses import LambdaResponse
+
+    original = LambdaResponse.invoke
+
+    def invoke(self: Any) -> Any:
+        # boto3 sends ?Qualifier=...; moto reads a lower-case "qualifier" and so invoked
+        # $LATEST whatever the caller named.
+        if "Qualifier" in self.querystring and "qualifier" not in self.querystring:
+            self.querystring["qualifier"] = self.querystring["Qualifier"]
+        return original(self)
+
+    patches.replace(LambdaResponse, "invoke", invoke)

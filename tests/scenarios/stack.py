@@ -92,8 +92,13 @@ def _functions(client: ClientFactory, stack: Stack) -> None:
             Code={"ZipFile": _artefacts()[f"lambda/{handler}.zip"]},
             Timeout=60,
             Environment={"Variables": handler_environment(settings, handler)},
+            Publish=True,
         )
-        stack.functions[handler] = created["FunctionArn"]
+        # Definitions, rules and schedules invoke the live alias, as the deploy creates it.
+        lam.create_alias(
+            FunctionName=created["FunctionName"], Name="live", FunctionVersion=created["Version"]
+        )
+        stack.functions[handler] = settings.function_alias_arn(handler)
 
 
 _built: dict[str, dict[str, tuple[str, str]]] = {}

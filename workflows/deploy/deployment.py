@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from workflows.deploy.calls import CallLedger, ClientFactory, Clients
 from workflows.deploy.desired import Blueprint, blueprint
+from workflows.deploy.history import History, Live, live_before_deploy, record_deploy
 from workflows.deploy.layers import resolve_powertools_layer
 from workflows.deploy.lock import environment_lock, read_lock
 from workflows.deploy.model import Kind
@@ -116,8 +117,11 @@ def deploy(
 def _apply(
     settings: Settings, clients: Clients, design: Blueprint, out: Printer
 ) -> tuple[Plan, list[str]]:
-    """Plan, then apply the plan; returns it and one line per change made."""
+    """Plan, then apply the plan and record what it made live; returns the plan and one line
+    per change made."""
     made, by_kind = _planned(settings, clients, design)
+    history = History(settings, clients)
+    live_before = live_before_deploy(history, settings, clients)
     pending = made.pending
     # Warnings, not steps: without them a deploy would keep a leftover without saying so.
     for change in made.changes:
@@ -126,6 +130,8 @@ def _apply(
                 out(line)
     if not pending:
         out(f"deploy {settings.prefix}: nothing to change ({made.summary()})")
+        # A deploy that stopped after moving an alias but before recording it is recorded now.
+        _record(history, live_before, settings, clients, out)
         return made, []
     out(f"deploy {settings.prefix}: {made.summary()}")
     applied = []
@@ -141,7 +147,16 @@ def _apply(
             note = provider.update(change.resource, change.current)
         applied.append(f"{step}: {note}")
         out(f"    {note}")
+    _record(history, live_before, settings, clients, out)
     return made, applied
+
+
+def _record(
+    history: History, before: Live, settings: Settings, clients: Clients, out: Printer
+) -> None:
+    where = record_deploy(history, before, settings, clients)
+    if where is not None:
+        out(f"deploy {settings.prefix}: recorded what is live in {where} (for rollback)")
 
 
 def _delete(provider: Provider, name: str, referenced: dict[str, str]) -> str:

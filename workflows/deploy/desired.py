@@ -7,7 +7,7 @@ called here, in process; nothing generated is read back from disk.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from event_rules import catalogue
@@ -39,7 +39,12 @@ def blueprint(
 ) -> Blueprint:
     """Build every resource. Raises DeployRefused when a definition is not valid ASL or a rule
     is one EventBridge would reject; that check comes first, so ``powertools_layer`` (which
-    resolves the layer ARN, possibly with an AWS call) is only called for a sound design."""
+    resolves the layer ARN, possibly with an AWS call) is only called for a sound design.
+
+    The definitions are built with the uploaded job code's content address, so they name
+    exactly the code objects this desired state uploads."""
+    packaged = artifacts if artifacts is not None else build_artifacts()
+    settings = replace(settings, code_version=packaged.code_version)
     definitions = build_definitions(machines.build_all(settings))
     options = catalogue.CatalogueOptions.from_settings(settings)
     try:
@@ -48,7 +53,6 @@ def blueprint(
     except RuleError as error:
         raise DeployRefused([str(error)]) from error
     check_rules(rules)
-    packaged = artifacts if artifacts is not None else build_artifacts()
     layers = (powertools_layer(),) if target.powertools_layer and powertools_layer else ()
 
     functions = desired_compute.functions(settings, packaged, layers)

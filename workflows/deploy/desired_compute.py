@@ -90,6 +90,7 @@ def functions(settings: Settings, artifacts: Artifacts, layers: tuple[str, ...])
             "TracingConfig": {"Mode": "Active"},
             "Layers": list(layers),
             "CodeSha256": Artifacts.code_sha256(zip_bytes),
+            "live": "current",
         }
         resources.append(
             Resource(
@@ -97,7 +98,10 @@ def functions(settings: Settings, artifacts: Artifacts, layers: tuple[str, ...])
                 name,
                 properties,
                 settings.all_tags(),
-                identifiers=(settings.location.function(name),),
+                identifiers=(
+                    settings.location.function(name),
+                    settings.function_alias_arn(handler),
+                ),
                 references=(role, log_group),
                 payload=zip_bytes,
             )
@@ -106,10 +110,12 @@ def functions(settings: Settings, artifacts: Artifacts, layers: tuple[str, ...])
 
 
 def event_permissions(settings: Settings, targets: Iterable[tuple[str, str]]) -> list[Resource]:
-    """One resource-policy statement per (rule ARN, function ARN) pair a rule targets."""
+    """One resource-policy statement per (rule ARN, function ARN) pair a rule targets, named
+    ``<function>[:<qualifier>]/events-<rule>``: a rule that targets the ``live`` alias is
+    allowed on the alias, whose resource policy is its own."""
     resources = []
     for rule_arn, function_arn in sorted(set(targets)):
-        function = function_arn.rsplit(":", 1)[-1]
+        function = ":".join(function_arn.split(":")[6:])
         rule = rule_arn.rsplit("/", 1)[-1]
         resources.append(
             Resource(

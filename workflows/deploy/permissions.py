@@ -253,7 +253,14 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "lambda:RemovePermission",
                 "lambda:ListTags",
                 "lambda:TagResource",
+                # Each change is published as a version behind the live alias.
+                "lambda:GetFunctionConfiguration",
+                "lambda:PublishVersion",
+                "lambda:GetAlias",
+                "lambda:CreateAlias",
+                "lambda:UpdateAlias",
             ),
+            # Versions (<function>:<n>) and the alias (<function>:live) included.
             (loc.function(own),),
         ),
         # The public layer AWS publishes (from its own account, which differs by partition).

@@ -21,6 +21,7 @@ from workflows.deploy.target import AWS
 from workflows.deploy.template_resources import (
     CODE_BUCKET_PARAMETER,
     RENDERERS,
+    function_alias_id,
     lambda_code_key,
     logical_id,
 )
@@ -46,10 +47,15 @@ def render_template(design: Blueprint, settings: Settings) -> dict[str, Any]:
                 }
             )
         rendered = RENDERERS[resource.kind](resource)
+        # What refers to a function invokes its live alias, so it waits for the alias (a
+        # permission names the alias by Ref, which already orders it).
         depends = sorted(
-            logical_id(by_key[dep])
+            function_alias_id(by_key[dep].name)
+            if by_key[dep].kind is Kind.FUNCTION
+            else logical_id(by_key[dep])
             for dep in state.dependencies[resource.key]
             if by_key[dep].kind is not Kind.CODE_OBJECT
+            and not (resource.kind is Kind.PERMISSION and by_key[dep].kind is Kind.FUNCTION)
         )
         main = logical_id(resource)
         if depends:

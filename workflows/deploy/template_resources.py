@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from workflows.deploy.model import Json, Kind, Resource
+from workflows.settings import LIVE_ALIAS
 
 CfnResources = dict[str, dict[str, Json]]
 CODE_BUCKET_PARAMETER = "CodeBucket"
@@ -150,12 +151,39 @@ def _function(r: Resource) -> CfnResources:
         props["Environment"] = p["Environment"]
     if p["Layers"]:
         props["Layers"] = p["Layers"]
-    return {logical_id(r): {"Type": "AWS::Lambda::Function", "Properties": props}}
+    function = logical_id(r)
+    version = logical_id(r, "version")
+    return {
+        function: {"Type": "AWS::Lambda::Function", "Properties": props},
+        # New code (CodeSha256) replaces the version resource; the old version is kept, so the
+        # alias can be moved back to it.
+        version: {
+            "Type": "AWS::Lambda::Version",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {"FunctionName": {"Ref": function}, "CodeSha256": p["CodeSha256"]},
+        },
+        function_alias_id(r.name): {
+            "Type": "AWS::Lambda::Alias",
+            "Properties": {
+                "Name": LIVE_ALIAS,
+                "FunctionName": {"Ref": function},
+                "FunctionVersion": {"Fn::GetAtt": [version, "Version"]},
+            },
+        },
+    }
+
+
+def function_alias_id(function: str) -> str:
+    """The logical id of a function's ``live`` alias (what rules and definitions invoke)."""
+    return logical_id(Resource(Kind.FUNCTION, function, {}, {}), LIVE_ALIAS)
 
 
 def _permission(r: Resource) -> CfnResources:
-    function = r.name.split("/", 1)[0]
-    props = {"FunctionName": function, **r.properties}
+    function, _, qualifier = r.name.split("/", 1)[0].partition(":")
+    # A statement on the alias is added through the alias's ARN (Ref), after the alias exists.
+    target: Json = {"Ref": function_alias_id(function)} if qualifier == LIVE_ALIAS else function
+    props = {"FunctionName": target, **r.properties}
     return {logical_id(r): {"Type": "AWS::Lambda::Permission", "Properties": props}}
 
 
@@ -202,7 +230,7 @@ def _state_machine(r: Resource) -> CfnResources:
         logical_id(r, "live"): {
             "Type": "AWS::StepFunctions::StateMachineAlias",
             "Properties": {
-                "Name": "live",
+                "Name": LIVE_ALIAS,
                 "RoutingConfiguration": [
                     {"StateMachineVersionArn": {"Ref": version}, "Weight": 100}
                 ],

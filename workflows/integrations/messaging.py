@@ -16,15 +16,22 @@ def lambda_invoke(
     *,
     function_name: str,
     payload: Json,
+    qualifier: str | None = None,
     wait_for_task_token: bool = False,
     **state: Any,
 ) -> Task:
-    """``lambda:invoke``, with the retries the Step Functions documentation recommends."""
+    """``lambda:invoke``, with the retries the Step Functions documentation recommends.
+    ``qualifier``: an alias (or version) to invoke instead of the unpublished ``$LATEST``."""
     action = "lambda:invoke.waitForTaskToken" if wait_for_task_token else "lambda:invoke"
+    function = (
+        where.function(function_name)
+        if qualifier is None
+        else where.function_alias(function_name, qualifier)
+    )
     task = Task(
         name,
         resource=where.integration(action),
-        arguments={"FunctionName": where.function(function_name), "Payload": payload},
+        arguments={"FunctionName": function, "Payload": payload},
         **state,
     )
     task.add_retry(transient(LAMBDA_TRANSIENT, attempts=6))

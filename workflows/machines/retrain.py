@@ -21,7 +21,7 @@ from workflows.machine import StateMachine
 from workflows.machines.failure import FailurePath
 from workflows.machines.naming import RUN_ID, job_name
 from workflows.machines.steps import notify_task, script_job
-from workflows.settings import Settings
+from workflows.settings import LIVE_ALIAS, Settings
 from workflows.states import Pass, Succeed
 
 S3_URI = r"/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/"
@@ -137,6 +137,7 @@ def build_retrain(settings: Settings) -> StateMachine:
         "QualityGate",
         where,
         function_name=settings.function_name("quality_gate"),
+        qualifier=LIVE_ALIAS,
         payload={
             "evaluationReportS3Uri": jsonata("$evaluationReportS3Uri"),
             "thresholds": dict(settings.thresholds),

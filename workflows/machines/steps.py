@@ -9,10 +9,10 @@ from workflows.expressions import jsonata
 from workflows.integrations.messaging import lambda_invoke
 from workflows.integrations.sagemaker import ProcessingInput, ProcessingOutput, processing_job
 from workflows.machines.naming import job_name
-from workflows.settings import Settings
+from workflows.settings import LIVE_ALIAS, Settings
 from workflows.states import Json, Task
 
-# Where the processing container finds the job scripts (uploaded under <code prefix>/jobs/).
+# Where the processing container finds the job scripts (uploaded under <code_uri>jobs/).
 CODE_DIR = "/opt/ml/processing/input/code"
 # Where SageMaker reads a processing job's ExitMessage; passed so a local workspace stands in.
 MESSAGE_FILE = "/opt/ml/output/message"
@@ -63,6 +63,7 @@ def notify_task(
         name,
         settings.location,
         function_name=settings.function_name("notify"),
+        qualifier=LIVE_ALIAS,
         payload={
             "kind": kind,
             "executionArn": jsonata("$states.context.Execution.Id"),

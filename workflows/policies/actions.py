@@ -178,10 +178,9 @@ def _sagemaker_endpoint(call: TaskCall, context: Context) -> list[Grant]:
 def _lambda_invoke(call: TaskCall, context: Context) -> list[Grant]:
     location = context.settings.location
     functions = arns_of(call, context, ("FunctionName",), location.function)
-    # A qualified name (version or alias) is authorized on the qualified ARN: allow both.
-    bases = {arn if arn.endswith("*") else ":".join(arn.split(":")[:7]) for arn in functions}
-    resources = sorted(bases | {f"{arn}:*" for arn in bases if not arn.endswith("*")})
-    return [Grant("InvokeFunctions", ("lambda:InvokeFunction",), tuple(resources))]
+    # Invoke is authorized on the ARN as invoked: a qualified one (the live alias) on exactly
+    # that alias, which leaves $LATEST and the other versions out of reach.
+    return [Grant("InvokeFunctions", ("lambda:InvokeFunction",), tuple(sorted(set(functions))))]
 
 
 def _sns_publish(call: TaskCall, context: Context) -> list[Grant]:

@@ -12,6 +12,7 @@ origin: one the execution input supplies must lie under the training-data or the
 prefix (the only places the project takes data from outside: uploads, and the labelled data
 drift-triggered and scheduled retrains learn from); one an earlier task returned (a model
 artifact, a registered baseline) is an output of the project's own jobs, covered by the writes.
+Job code is read under the whole code prefix, every content-addressed version of it.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def sagemaker_role(settings: Settings, definitions: Mapping[str, Mapping[str, An
             images.update(exact_values(call, *path, why=why, required=False))
         if call.api == "updateEndpoint":
             alarms.update(k.prefix for k in call.values(*ROLLBACK_ALARMS) if k.exact)
+    _every_code_version(settings, access)
     grants = [*_s3_grants(settings.location, access), *_image_grants(settings, images)]
     grants += _log_and_metric_grants(settings)
     if alarms:
@@ -135,6 +137,16 @@ def _locate(
             f"{call.pointer}: an S3 location of {call.service}:{call.api} names no bucket the "
             "role can be scoped to; start it with a literal s3://<bucket>/<prefix>"
         )
+
+
+def _every_code_version(settings: Settings, access: Access) -> None:
+    """Widen reads of one job code version to the whole code prefix: the role is not versioned
+    with the state machines, and an earlier machine version (after a rollback) or a model
+    registered by one reads the job code of its own version."""
+    bucket, code = settings.artifacts_bucket, settings.prefixes["code"]
+    keys = access.reads.get(bucket, set())
+    if any(key.startswith(code) for key in keys):
+        access.reads[bucket] = {k for k in keys if not k.startswith(code)} | {f"{code}*"}
 
 
 def _covering(keys: Iterable[str]) -> list[str]:

@@ -72,12 +72,14 @@ def invoke_target(arn: str, where: str) -> tuple[Grant, str]:
         sid = "Start" + camel_words(alias) + "Aliases"
         grant = Grant(sid, ("states:StartExecution",), (":".join(parts[:7]),), condition)
         return grant, f"start {machine} through the {alias} alias"
-    if service == "lambda" and len(parts) == 7 and parts[5] == "function":
+    if service == "lambda" and len(parts) in (7, 8) and parts[5] == "function":
+        # A qualified ARN (the live alias) is authorized on exactly that ARN.
         grant = Grant("InvokeFunctions", ("lambda:InvokeFunction",), (arn,))
-        return grant, f"invoke {parts[6]}"
+        through = f" through the {parts[7]} alias" if len(parts) == 8 else ""
+        return grant, f"invoke {parts[6]}{through}"
     raise ValueError(
-        f"{where}: target {arn!r} is neither a state machine alias nor an unqualified Lambda "
-        "function; the service roles derive grants for those only"
+        f"{where}: target {arn!r} is neither a state machine alias nor a Lambda function "
+        "(or its alias); the service roles derive grants for those only"
     )
 
 

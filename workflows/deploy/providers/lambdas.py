@@ -1,4 +1,5 @@
-"""Lambda functions (code compared by CodeSha256) and their resource-policy statements."""
+"""Lambda functions (code compared by CodeSha256, published behind the ``live`` alias) and
+their resource-policy statements."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from workflows.deploy.providers.base import (
     retry_while_propagating,
     unless_missing,
 )
+from workflows.settings import LIVE_ALIAS
 
 CONFIGURATION_KEYS = (
     "Runtime",
@@ -28,6 +30,8 @@ CONFIGURATION_KEYS = (
 # A role created moments ago may not be assumable by Lambda yet.
 ROLE_NOT_READY = ("cannot be assumed by Lambda", "role defined for the function")
 WAIT = {"Delay": 2, "MaxAttempts": 90}
+LIVE_CURRENT = "current"
+ALIAS_DESCRIPTION = "The version that state machines, rules and schedules invoke"
 
 
 def _configuration(config: dict[str, Any]) -> dict[str, Any]:
@@ -46,11 +50,26 @@ def _configuration(config: dict[str, Any]) -> dict[str, Any]:
 
 
 class FunctionProvider(Provider):
+    """Functions published as versions behind the ``live`` alias, which is what the definitions,
+    rules and schedules invoke. ``live`` reads ``"current"`` when the alias points at a version
+    with the function's current code and configuration; a change updates ``$LATEST``, publishes
+    it, and moves the alias; when only the alias is behind (an interrupted deploy, a rollback)
+    the current code is published (PublishVersion returns the existing version when nothing
+    changed) and the alias moved to it."""
+
     kind = Kind.FUNCTION
 
     @property
     def lam(self) -> Any:
         return self.clients("lambda")
+
+    def live_version(self, name: str) -> str | None:
+        """The version number ``live`` points at, or None without the alias."""
+        alias = unless_missing(
+            lambda: self.lam.get_alias(FunctionName=name, Name=LIVE_ALIAS),
+            "ResourceNotFoundException",
+        )
+        return None if alias is None else str(alias["FunctionVersion"])
 
     def read(self, resource: Resource) -> Current | None:
         function = unless_missing(
@@ -59,8 +78,24 @@ class FunctionProvider(Provider):
         if function is None:
             return None
         config = function["Configuration"]
+        properties = _configuration(config)
+        version = self.live_version(resource.name)
+        live = "no alias"
+        if version is not None:
+            published = self.lam.get_function_configuration(
+                FunctionName=resource.name, Qualifier=version
+            )
+            same = _configuration(published) == properties
+            live = (
+                LIVE_CURRENT
+                if same
+                else f"version {version} (not the current code or configuration)"
+            )
+        properties["live"] = live
         return Current(
-            _configuration(config), dict(function.get("Tags", {})), {"arn": config["FunctionArn"]}
+            properties,
+            dict(function.get("Tags", {})),
+            {"arn": config["FunctionArn"], "version": version},
         )
 
     def create(self, resource: Resource) -> str:
@@ -78,10 +113,24 @@ class FunctionProvider(Provider):
             *ROLE_NOT_READY,
         )
         self._wait(resource.name, "function_active_v2")
-        return f"created ({resource.properties['Handler']})"
+        version = self._publish(resource)
+        self.lam.create_alias(
+            FunctionName=resource.name,
+            Name=LIVE_ALIAS,
+            FunctionVersion=version,
+            Description="The version that state machines, rules and schedules invoke",
+        )
+        return f"created ({resource.properties['Handler']}); {LIVE_ALIAS} -> version {version}"
 
     def _wait(self, name: str, waiter: str) -> None:
         self.lam.get_waiter(waiter).wait(FunctionName=name, WaiterConfig=WAIT)
+
+    def _publish(self, resource: Resource) -> str:
+        # CodeSha256 makes AWS refuse to publish code other than what this deploy uploaded.
+        published = self.lam.publish_version(
+            FunctionName=resource.name, CodeSha256=resource.properties["CodeSha256"]
+        )
+        return str(published["Version"])
 
     def update(self, resource: Resource, current: Current) -> str:
         notes = []
@@ -101,10 +150,28 @@ class FunctionProvider(Provider):
             )
             self._wait(resource.name, "function_updated_v2")
             notes.append("configuration (" + ", ".join(changed) + ")")
+        before = current.context["version"]
+        if notes or have.get("live") != LIVE_CURRENT:
+            version = self._publish(resource)
+            if version != before:
+                self._point_alias(resource.name, version, exists=before is not None)
+                moved = f"version {before} -> " if before else ""
+                notes.append(f"{LIVE_ALIAS}: {moved}version {version}")
         if self.tags_differ(resource, current):
             self.lam.tag_resource(Resource=current.context["arn"], Tags=dict(resource.tags))
             notes.append("tags")
         return "updated " + ", ".join(notes)
+
+    def _point_alias(self, name: str, version: str, *, exists: bool) -> None:
+        if exists:
+            self.lam.update_alias(FunctionName=name, Name=LIVE_ALIAS, FunctionVersion=version)
+        else:
+            self.lam.create_alias(
+                FunctionName=name,
+                Name=LIVE_ALIAS,
+                FunctionVersion=version,
+                Description=ALIAS_DESCRIPTION,
+            )
 
     def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
@@ -118,13 +185,15 @@ class FunctionProvider(Provider):
         return names
 
     def delete(self, name: str) -> None:
+        """Deletes the function with its versions and aliases."""
         self.lam.delete_function(FunctionName=name)
 
 
 class PermissionProvider(Provider):
-    """One statement of a function's resource policy, named ``<function>/<statement id>``.
-    Properties are AddPermission's ``Action``, ``Principal`` and ``SourceArn``. Statements
-    cannot be tagged; they go with their function."""
+    """One statement of a function's resource policy, named ``<function>[:<qualifier>]/<sid>``
+    (a qualifier names the alias whose own policy holds the statement). Properties are
+    AddPermission's ``Action``, ``Principal`` and ``SourceArn``. Statements cannot be tagged;
+    they go with their function."""
 
     kind = Kind.PERMISSION
 
@@ -133,15 +202,16 @@ class PermissionProvider(Provider):
         return self.clients("lambda")
 
     @staticmethod
-    def _split(name: str) -> tuple[str, str]:
+    def _split(name: str) -> tuple[dict[str, str], str]:
+        """The function (``FunctionName`` and, when qualified, ``Qualifier``) and the Sid."""
         function, _, sid = name.partition("/")
-        return function, sid
+        base, _, qualifier = function.partition(":")
+        target = {"FunctionName": base, **({"Qualifier": qualifier} if qualifier else {})}
+        return target, sid
 
     def read(self, resource: Resource) -> Current | None:
         function, sid = self._split(resource.name)
-        found = unless_missing(
-            lambda: self.lam.get_policy(FunctionName=function), "ResourceNotFoundException"
-        )
+        found = unless_missing(lambda: self.lam.get_policy(**function), "ResourceNotFoundException")
         if found is None:
             return None
         policy = json.loads(found["Policy"])
@@ -161,7 +231,7 @@ class PermissionProvider(Provider):
 
     def create(self, resource: Resource) -> str:
         function, sid = self._split(resource.name)
-        self.lam.add_permission(FunctionName=function, StatementId=sid, **resource.properties)
+        self.lam.add_permission(**function, StatementId=sid, **resource.properties)
         return f"allowed {resource.properties['Principal']}"
 
     def update(self, resource: Resource, current: Current) -> str:
@@ -173,4 +243,4 @@ class PermissionProvider(Provider):
 
     def delete(self, name: str) -> None:
         function, sid = self._split(name)
-        self.lam.remove_permission(FunctionName=function, StatementId=sid)
+        self.lam.remove_permission(**function, StatementId=sid)
