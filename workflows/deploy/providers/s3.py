@@ -151,16 +151,22 @@ class BucketProvider(Provider):
         return None
 
     def holds_data(self, name: str) -> str | None:
-        # The deploy's own code objects (the code prefix of the artifacts bucket) are not data:
-        # a deploy uploads them again. Any other version or delete marker is.
-        code = self.settings.prefixes["code"] if name == self.settings.artifacts_bucket else ""
+        # The deploy's own objects in the artifacts bucket are not data: its code (a deploy
+        # uploads it again) and its history of what was live (meaningless once the machines it
+        # names are gone). Any other version or delete marker is.
+        own: tuple[str, ...] = ()
+        if name == self.settings.artifacts_bucket:
+            own = (self.settings.prefixes["code"], self.settings.deploy_history_prefix)
         paginator = self.s3.get_paginator("list_object_versions")
         for page_number, page in enumerate(paginator.paginate(Bucket=name)):
             if page_number >= MAX_INSPECTED_PAGES:
-                return f"it holds over {page_number * 1000} versions of code objects; kept as data"
+                return (
+                    f"it holds over {page_number * 1000} versions of the deploy's objects; "
+                    "kept as data"
+                )
             for group in ("Versions", "DeleteMarkers"):
                 for item in page.get(group, []):
-                    if not (code and item["Key"].startswith(code)):
+                    if not (own and item["Key"].startswith(own)):
                         return f"it holds objects ({item['Key']} among them)"
         return None
 
