@@ -24,7 +24,8 @@ from tests.permissions_helpers import (
     aws_target_calls,
     full_cycle,
 )
-from workflows.deploy.permissions import actions_for, deployer_grants, deployer_policy
+from workflows.deploy.call_actions import actions_for
+from workflows.deploy.permissions import deployer_grants, deployer_policy
 from workflows.policies.lint import lint_policy
 from workflows.policies.simulate import is_allowed
 from workflows.policies.statements import wildcard_reasons

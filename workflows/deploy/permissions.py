@@ -3,9 +3,9 @@ make every call they make, and nothing else (``python scripts/deploy.py permissi
 
 tests/test_deploy_permissions.py records every call of a full cycle against the embedded cloud
 (both schedule mechanisms, the AWS target's extra calls), maps each to its IAM actions with
-``actions_for`` and checks both ways: every action a call needs is granted, and every granted
-action is needed by a recorded call. It also checks each recorded call against the grants'
-resources with the project's IAM evaluator.
+``call_actions.actions_for`` and checks both ways: every action a call needs is granted, and
+every granted action is needed by a recorded call. It also checks each recorded call against
+the grants' resources with the project's IAM evaluator.
 
 Resources follow the discovery in ``providers``: a resource is the project's when its name
 starts with ``<project>-<env>`` (the bare prefix: destroy reads the tags of every name that
@@ -23,90 +23,6 @@ from workflows.deploy.lock import lock_parameter
 from workflows.machines import BUILDERS
 from workflows.policies.statements import WILDCARD, Grant, policy_document
 from workflows.settings import Settings
-
-# botocore names the Step Functions client "stepfunctions"; IAM's prefix is "states".
-SERVICE_PREFIXES = {"stepfunctions": "states"}
-
-# Calls whose IAM actions are not ``<prefix>:<operation>``: S3's operations and actions differ
-# in name, and some calls, as the deploy makes them, need other actions too (the Service
-# Authorization Reference lists these as dependent actions, or the API reference says so).
-OPERATION_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("s3", "ListBuckets"): ("s3:ListAllMyBuckets",),
-    ("s3", "HeadBucket"): ("s3:ListBucket",),
-    ("s3", "ListObjects"): ("s3:ListBucket",),
-    ("s3", "ListObjectsV2"): ("s3:ListBucket",),
-    ("s3", "ListObjectVersions"): ("s3:ListBucketVersions",),
-    ("s3", "GetBucketEncryption"): ("s3:GetEncryptionConfiguration",),
-    ("s3", "PutBucketEncryption"): ("s3:PutEncryptionConfiguration",),
-    ("s3", "GetPublicAccessBlock"): ("s3:GetBucketPublicAccessBlock",),
-    ("s3", "PutPublicAccessBlock"): ("s3:PutBucketPublicAccessBlock",),
-    ("s3", "GetBucketNotificationConfiguration"): ("s3:GetBucketNotification",),
-    ("s3", "PutBucketNotificationConfiguration"): ("s3:PutBucketNotification",),
-    ("s3", "HeadObject"): ("s3:GetObject",),
-    # The code objects are uploaded with their tags (x-amz-tagging).
-    ("s3", "PutObject"): ("s3:PutObject", "s3:PutObjectTagging"),
-    # Emptying a bucket names each object version (and delete marker) it deletes.
-    ("s3", "DeleteObjects"): ("s3:DeleteObject", "s3:DeleteObjectVersion"),
-    # Every create that carries the tags needs the service's tagging action too.
-    ("iam", "CreateRole"): ("iam:CreateRole", "iam:TagRole"),
-    ("sqs", "CreateQueue"): ("sqs:CreateQueue", "sqs:TagQueue"),
-    ("sns", "CreateTopic"): ("sns:CreateTopic", "sns:TagResource"),
-    ("logs", "CreateLogGroup"): ("logs:CreateLogGroup", "logs:TagResource"),
-    ("cloudwatch", "PutMetricAlarm"): ("cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"),
-    ("sagemaker", "CreateModelPackageGroup"): (
-        "sagemaker:CreateModelPackageGroup",
-        "sagemaker:AddTags",
-    ),
-    ("events", "PutRule"): ("events:PutRule", "events:TagResource"),
-    ("scheduler", "CreateScheduleGroup"): (
-        "scheduler:CreateScheduleGroup",
-        "scheduler:TagResource",
-    ),
-    # Deleting a group deletes the schedules left in it.
-    ("scheduler", "DeleteScheduleGroup"): (
-        "scheduler:DeleteScheduleGroup",
-        "scheduler:DeleteSchedule",
-    ),
-    # A function runs as its role (PassRole), and on AWS with the Powertools layer, which the
-    # caller must be allowed to read (GetLayerVersion).
-    ("lambda", "CreateFunction"): (
-        "lambda:CreateFunction",
-        "iam:PassRole",
-        "lambda:TagResource",
-        "lambda:GetLayerVersion",
-    ),
-    ("lambda", "UpdateFunctionConfiguration"): (
-        "lambda:UpdateFunctionConfiguration",
-        "iam:PassRole",
-        "lambda:GetLayerVersion",
-    ),
-    # A state machine runs as its role; the deploy creates and updates with publish=true.
-    ("stepfunctions", "CreateStateMachine"): (
-        "states:CreateStateMachine",
-        "iam:PassRole",
-        "states:PublishStateMachineVersion",
-        "states:TagResource",
-    ),
-    ("stepfunctions", "UpdateStateMachine"): (
-        "states:UpdateStateMachine",
-        "iam:PassRole",
-        "states:PublishStateMachineVersion",
-    ),
-    # A target that starts a state machine (mechanism: rule) and every schedule name a role.
-    ("events", "PutTargets"): ("events:PutTargets", "iam:PassRole"),
-    ("scheduler", "CreateSchedule"): ("scheduler:CreateSchedule", "iam:PassRole"),
-    ("scheduler", "UpdateSchedule"): ("scheduler:UpdateSchedule", "iam:PassRole"),
-    # The environment lock is created with its tags.
-    ("ssm", "PutParameter"): ("ssm:PutParameter", "ssm:AddTagsToResource"),
-    # Deleting an endpoint deregisters its variants from Application Auto Scaling, which
-    # SageMaker does only for a caller allowed to (endpoint-delete-with-scaling.html).
-    ("sagemaker", "DeleteEndpoint"): (
-        "sagemaker:DeleteEndpoint",
-        "application-autoscaling:DeregisterScalableTarget",
-    ),
-    # STS answers GetCallerIdentity for any identity, even one whose policy denies it.
-    ("sts", "GetCallerIdentity"): (),
-}
 
 POWERTOOLS_LAYER_NAME = "AWSLambdaPowertools*"
 POWERTOOLS_PARAMETERS = "parameter/aws/service/powertools/*"
@@ -135,14 +51,6 @@ WHY = {
         "examples grant this read-only listing on *"
     ),
 }
-
-
-def actions_for(service: str, operation: str) -> tuple[str, ...]:
-    """The IAM actions a call needs, as the deploy makes it (``service`` is botocore's name)."""
-    found = OPERATION_ACTIONS.get((service, operation))
-    if found is not None:
-        return found
-    return (f"{SERVICE_PREFIXES.get(service, service)}:{operation}",)
 
 
 def _listing(sid: str, *actions: str) -> Grant:
