@@ -9,6 +9,17 @@ from typing import Any
 from localcloud import LocalCloud
 
 SFN_ROLE = "arn:aws:iam::123456789012:role/sfn"
+# The trust policy of a role a Lambda function runs as.
+LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+        }
+    ],
+}
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 
 

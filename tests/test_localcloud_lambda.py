@@ -14,7 +14,7 @@ import pytest
 
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
-from tests.localcloud_helpers import create_machine
+from tests.localcloud_helpers import LAMBDA_TRUST, create_machine
 
 HANDLER = """
 import os
@@ -49,18 +49,8 @@ def _zip() -> bytes:
 
 
 def _function(cloud: LocalCloud, handler: str) -> str:
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": "sts:AssumeRole",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-            }
-        ],
-    }
     role = cloud.client("iam").create_role(
-        RoleName="lambda", AssumeRolePolicyDocument=json.dumps(trust)
+        RoleName="lambda", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
     )
     arn: str = cloud.client("lambda").create_function(
         FunctionName="gate",

@@ -23,6 +23,7 @@ from botocore.config import Config
 from localcloud import server
 from localcloud.__main__ import main as localcloud_main
 from localcloud.remote import RemoteStepFunctions
+from tests.localcloud_helpers import LAMBDA_TRUST
 from workflows.deploy.endpoints import parse_local_server
 
 EVIL = "http://evil.example"
@@ -353,18 +354,8 @@ def test_the_servers_own_callers_are_signed_and_named_as_it_requires(
     s3 = _client(running, "s3")
     s3.create_bucket(Bucket="trust-code")
     s3.put_object(Bucket="trust-code", Key="job.py", Body=JOB_SCRIPT.encode())
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": "sts:AssumeRole",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-            }
-        ],
-    }
     role = _client(running, "iam").create_role(
-        RoleName="callback", AssumeRolePolicyDocument=json.dumps(trust)
+        RoleName="callback", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
     )["Role"]["Arn"]
     function_arn = _client(running, "lambda").create_function(
         FunctionName="trust-callback",

@@ -19,6 +19,7 @@ from localcloud.workspace_paths import (
     open_append,
     write_atomic,
 )
+from tests.localcloud_helpers import LAMBDA_TRUST
 
 
 def test_a_plain_name_lands_under_its_root(tmp_path: Path) -> None:
@@ -126,18 +127,8 @@ def test_a_lambda_zip_that_climbs_out_is_never_unpacked_here(
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("../" * 20 + str(target).lstrip("/"), "owned = True\n")
         archive.writestr("tasks/__init__.py", "")
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": "sts:AssumeRole",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-            }
-        ],
-    }
     role = localcloud.client("iam").create_role(
-        RoleName="lambda", AssumeRolePolicyDocument=json.dumps(trust)
+        RoleName="lambda", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
     )
     lam = localcloud.client("lambda")
     lam.create_function(
