@@ -309,3 +309,16 @@ def test_a_state_has_one_next():
 def test_nothing_chains_after_a_terminal_state():
     with pytest.raises(ValueError, match="no open end"):
         Chain.start(Succeed("Done")).next(Pass("After"))
+
+
+def test_a_state_is_its_own_start_state_so_builders_take_a_state_or_a_chain_alike():
+    # Guards State.start_state: Choice, Parallel, Map, Catch and StateMachine read it from
+    # whatever they are given instead of asking whether it is a Chain.
+    done = Succeed("Done")
+    assert done.start_state is done
+    chain = Chain.start(Pass("A")).next(Pass("B"))
+    assert chain.start_state.name == "A"
+    by_state = asl(Choice("C").when(Condition.jsonata("true"), Pass("A")).otherwise(done))
+    by_chain = asl(Choice("C").when(Condition.jsonata("true"), chain).otherwise(done))
+    assert by_state["States"]["C"] == by_chain["States"]["C"]
+    assert by_chain["States"]["A"]["Next"] == "B"

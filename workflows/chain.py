@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from workflows.states import Chainable, State
+from workflows.base_state import OpenEnd, State
 
 
 class Chain:
     """A start state and the states whose Next is still open."""
 
-    def __init__(self, start_state: State, ends: list[Chainable]) -> None:
+    def __init__(self, start_state: State, ends: list[OpenEnd]) -> None:
         self.start_state = start_state
         self._ends = ends
 
     @staticmethod
     def start(state: State | Chain) -> Chain:
-        if isinstance(state, Chain):
-            return state
-        return Chain(state, state.ends())
+        return Chain(state.start_state, state.ends())
 
     @staticmethod
     def sequence(*states: State | Chain) -> Chain:
@@ -27,7 +25,7 @@ class Chain:
             chain = chain.next(state)
         return chain
 
-    def ends(self) -> list[Chainable]:
+    def ends(self) -> list[OpenEnd]:
         return list(self._ends)
 
     def next(self, then: State | Chain) -> Chain:

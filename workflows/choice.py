@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from workflows.base_state import Json, State
+from workflows.chain import Chain
 from workflows.expressions import QueryLanguage, jsonata
-from workflows.states import Json, State
-
-if TYPE_CHECKING:
-    from workflows.chain import Chain
 
 
 @dataclass(frozen=True)
@@ -101,13 +99,13 @@ class Choice(State):
         output: Json = None,
         comment: str | None = None,
     ) -> Choice:
-        self.branches.append(_Branch(condition, _first(then), assign, output, comment))
+        self.branches.append(_Branch(condition, then.start_state, assign, output, comment))
         return self
 
     def otherwise(self, then: State | Chain) -> Choice:
         if self.default is not None:
             raise ValueError(f'Choice "{self.name}" already has a default ({self.default.name})')
-        self.default = _first(then)
+        self.default = then.start_state
         return self
 
     def successors(self) -> list[State]:
@@ -134,9 +132,3 @@ class Choice(State):
         if self.default is not None:
             out["Default"] = self.default.name
         return out
-
-
-def _first(then: State | Chain) -> State:
-    from workflows.chain import Chain
-
-    return then.start_state if isinstance(then, Chain) else then

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from workflows.base_state import Json, State
+from workflows.chain import Chain
 from workflows.expressions import QueryLanguage
 from workflows.scope import emit_scope
-from workflows.states import Json, Recoverable, State
-
-if TYPE_CHECKING:
-    from workflows.chain import Chain
-
-
-def _first(then: State | Chain) -> State:
-    from workflows.chain import Chain
-
-    return then.start_state if isinstance(then, Chain) else then
+from workflows.states import Recoverable
 
 
 class Parallel(Recoverable):
@@ -37,7 +30,7 @@ class Parallel(Recoverable):
         super().__init__(name, **kwargs)
         if not branches:
             raise ValueError(f'Parallel "{name}" needs at least one branch')
-        self.branches = [_first(b) for b in branches]
+        self.branches = [b.start_state for b in branches]
         self.arguments = arguments
         self.parameters = parameters
         self.result_selector = result_selector
@@ -108,7 +101,7 @@ class Map(Recoverable):
                 f'Map "{name}": item_reader, result_writer and execution_type are for '
                 "mode=ProcessorMode.DISTRIBUTED"
             )
-        self.processor = _first(item_processor)
+        self.processor = item_processor.start_state
         self.items = items
         self.items_path = items_path
         self.item_selector = item_selector

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from workflows.states import State
+from workflows.base_state import State
 
 ALL = "States.ALL"
 TASK_FAILED = "States.TaskFailed"

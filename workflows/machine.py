@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from workflows.base_state import Json, State
+from workflows.chain import Chain
 from workflows.expressions import QueryLanguage
 from workflows.scope import all_states, emit_scope
-from workflows.states import Json, State
-
-if TYPE_CHECKING:
-    from workflows.chain import Chain
-    from workflows.validation.problems import Problem
+from workflows.validation.graph import check_graph
+from workflows.validation.problems import Problem
 
 
 class DefinitionError(ValueError):
@@ -33,15 +32,10 @@ class StateMachine:
 
     @property
     def start_state(self) -> State:
-        from workflows.chain import Chain
-
-        d = self.definition
-        return d.start_state if isinstance(d, Chain) else d
+        return self.definition.start_state
 
     def to_asl(self) -> dict[str, Json]:
         """The ASL definition. Raises DefinitionError when the graph check finds a problem."""
-        from workflows.validation.graph import check_graph
-
         default = self.query_language
         # AWS lets JSONata states sit in a JSONPath machine, but not the reverse: a machine with
         # any JSONPath state is declared JSONPath, and its JSONata states say so themselves.

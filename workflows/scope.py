@@ -6,8 +6,8 @@ This is the one path from state objects to ASL: the machine, Parallel and Map al
 
 from __future__ import annotations
 
+from workflows.base_state import Json, State
 from workflows.expressions import QueryLanguage
-from workflows.states import Json, State
 
 
 class DuplicateStateName(ValueError):

@@ -1,91 +1,31 @@
-"""Typed ASL states: the base class and the simple states (Pass, Wait, Task, Succeed, Fail).
+"""Typed ASL states: the simple states (Pass, Wait, Task, Succeed, Fail) and the kinds they share.
 
-Choice lives in `choice.py`, Parallel and Map in `concurrency.py`. Every state emits its own
+The base class is in `base_state.py`, Choice in `choice.py`, Parallel and Map in
+`concurrency.py`. Every state emits its own
 fields; `scope.py` assembles them into a definition, so there is one `to_asl()` path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
+from workflows.base_state import Json, OpenEnd, State
+from workflows.chain import Chain
 from workflows.errors import Catch, Retry
 from workflows.expressions import QueryLanguage
 
-if TYPE_CHECKING:
-    from workflows.chain import Chain
-
-Json = Any
-
-
-class State:
-    """Fields every state may carry. Subclasses add theirs in `_body()`."""
-
-    type_name: ClassVar[str]
-
-    def __init__(
-        self,
-        name: str,
-        *,
-        comment: str | None = None,
-        query_language: QueryLanguage | None = None,
-        assign: Mapping[str, Json] | None = None,
-        output: Json = None,
-        input_path: str | None = None,
-        output_path: str | None = None,
-    ) -> None:
-        self.name = name
-        self.comment = comment
-        self.query_language = query_language
-        self.assign = dict(assign) if assign is not None else None
-        self.output = output
-        self.input_path = input_path
-        self.output_path = output_path
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.name!r})"
-
-    def language(self, default: QueryLanguage) -> QueryLanguage:
-        return self.query_language or default
-
-    def successors(self) -> list[State]:
-        """States this one can move to, in emission order."""
-        return []
-
-    def ends(self) -> list[Chainable]:
-        """States of this one's chain whose Next is still open."""
-        return []
-
-    def nested_starts(self) -> list[State]:
-        """Start states of the scopes this state runs (Parallel branches, a Map processor)."""
-        return []
-
-    def _body(self, language: QueryLanguage, default: QueryLanguage) -> dict[str, Json]:
-        return {}
-
-    def _transitions(self) -> dict[str, Json]:
-        return {}
-
-    def to_asl(self, inherited: QueryLanguage, default: QueryLanguage) -> dict[str, Json]:
-        """This state's ASL. ``inherited`` is the enclosing scope's language (what an absent
-        QueryLanguage field means); ``default`` is the language of states that declare none."""
-        out: dict[str, Json] = {"Type": self.type_name}
-        if self.comment:
-            out["Comment"] = self.comment
-        language = self.language(default)
-        if language is not inherited:
-            out["QueryLanguage"] = language.value
-        if self.input_path is not None:
-            out["InputPath"] = self.input_path
-        out.update(self._body(language, default))
-        if self.assign is not None:
-            out["Assign"] = self.assign
-        if self.output is not None:
-            out["Output"] = self.output
-        if self.output_path is not None:
-            out["OutputPath"] = self.output_path
-        out.update(self._transitions())
-        return out
+__all__ = [
+    "Chainable",
+    "Fail",
+    "Json",
+    "Pass",
+    "Recoverable",
+    "State",
+    "Succeed",
+    "Task",
+    "Wait",
+]
 
 
 class Chainable(State):
@@ -100,8 +40,6 @@ class Chainable(State):
         return self._next
 
     def next(self, then: State | Chain) -> Chain:
-        from workflows.chain import Chain
-
         follower = Chain.start(then)
         self.set_next(follower.start_state)
         return Chain(self, follower.ends())
@@ -117,7 +55,7 @@ class Chainable(State):
     def successors(self) -> list[State]:
         return [self._next] if self._next is not None else []
 
-    def ends(self) -> list[Chainable]:
+    def ends(self) -> list[OpenEnd]:
         return [self] if self._next is None else []
 
     def _transitions(self) -> dict[str, Json]:
@@ -145,11 +83,14 @@ class Recoverable(Chainable):
         output: Json = None,
         result_path: str | None = None,
     ) -> Recoverable:
-        from workflows.chain import Chain
-
-        target = handler.start_state if isinstance(handler, Chain) else handler
         self.catches.append(
-            Catch(list(errors), target, assign=assign, output=output, result_path=result_path)
+            Catch(
+                list(errors),
+                handler.start_state,
+                assign=assign,
+                output=output,
+                result_path=result_path,
+            )
         )
         return self
 
