@@ -35,24 +35,12 @@ class Condition:
         return Condition._compare("StringEquals", variable, value)
 
     @staticmethod
-    def numeric_greater_than_equals(variable: str, value: float) -> Condition:
-        return Condition._compare("NumericGreaterThanEquals", variable, value)
-
-    @staticmethod
-    def boolean_equals(variable: str, value: bool) -> Condition:
-        return Condition._compare("BooleanEquals", variable, value)
-
-    @staticmethod
     def is_present(variable: str, value: bool = True) -> Condition:
         return Condition._compare("IsPresent", variable, value)
 
     @staticmethod
     def and_(*conditions: Condition) -> Condition:
         return Condition(rule={"And": [c._rule() for c in conditions]})
-
-    @staticmethod
-    def or_(*conditions: Condition) -> Condition:
-        return Condition(rule={"Or": [c._rule() for c in conditions]})
 
     @staticmethod
     def not_(condition: Condition) -> Condition:

@@ -42,15 +42,6 @@ class DeployReport:
     def changed(self) -> bool:
         return bool(self.plan.pending)
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "plan": self.plan.counts(),
-            "applied": self.applied,
-            "reads": self.reads,
-            "writes": self.writes,
-            "seconds": round(self.seconds, 3),
-        }
-
 
 def _design(settings: Settings, clients: Clients, target: DeployTarget) -> Blueprint:
     """The desired state; raises DeployRefused, before any call, when it is invalid."""

@@ -38,8 +38,3 @@ def job_name(settings: Settings, stage: str) -> str:
 def resource_name(settings: Settings, stage: str) -> str:
     """A name for a resource created once per execution (model, endpoint config)."""
     return jsonata(f"'{settings.prefix}-{stage}-' & $runId")
-
-
-def job_name_prefix(settings: Settings) -> str:
-    """What every job and resource name of this environment starts with (for IAM scoping)."""
-    return f"{settings.prefix}-"
