@@ -5,7 +5,11 @@
         ...
         result = cloud.start_and_wait(state_machine_arn, {"key": "value"})
 
-State is fresh for every LocalCloud and dropped when it closes.
+State is fresh for every LocalCloud. moto's backends are process-wide, so one LocalCloud (or
+localcloud server) runs in a process at a time: starting another while one runs raises
+`CloudAlreadyRunning` instead of wiping it. The cloud's AWS state is dropped when it stops; what it
+recorded (`waits()`, `job_times()`, `deliveries()`, `delivery_failures()`, `function_errors()`)
+stays readable on that instance until it starts again.
 """
 
 from __future__ import annotations
@@ -30,11 +34,12 @@ from localcloud import (
     jobs,
     lambda_runtime,
     mock_config,
+    recorder,
     sagemaker_endpoints,
     sagemaker_jobs,
 )
 from localcloud.extensions import apply_extensions
-from localcloud.recorder import JOBS, WAITS, JobRecord, WaitRecord
+from localcloud.recorder import CloudRecords, JobRecord, WaitRecord
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -67,6 +72,7 @@ class LocalCloud:
         self._mock_config = mock_config_file
         self._mock: Any = None
         self._saved_env: dict[str, str | None] = {}
+        self._records = CloudRecords()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -83,21 +89,23 @@ class LocalCloud:
         self.stop()
 
     def start(self) -> None:
-        apply_extensions()
-        env = {"AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region}
-        self._saved_env = {key: os.environ.get(key) for key in env}
-        os.environ.update(env)
-        self._mock = mock_aws(config=cast(Any, MOTO_CONFIG))
-        self._mock.start()
-        mock_config.set_mock_config(self._mock_config)
-        WAITS.clear()
-        JOBS.clear()
-        sagemaker_endpoints.reset()
+        """Start with fresh state and fresh records; raises `CloudAlreadyRunning` while another
+        cloud runs in this process (before touching its state)."""
+        records = CloudRecords()
+        recorder.activate(records, f"LocalCloud({self.region!r})")
+        try:
+            apply_extensions()
+            env = {"AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region}
+            self._saved_env = {key: os.environ.get(key) for key in env}
+            os.environ.update(env)
+            self._mock = mock_aws(config=cast(Any, MOTO_CONFIG))
+            self._mock.start()
+            mock_config.set_mock_config(self._mock_config)
+        except BaseException:
+            recorder.deactivate(records)
+            raise
+        self._records = records
         jobs.accept_jobs()
-        event_routing.DELIVERY_FAILURES.clear()
-        lambda_runtime.ASYNC_ERRORS.clear()
-        event_routing.DELIVERIES.clear()
-        event_routing.set_delivery_copies(1)
 
     def stop(self) -> None:
         # Job processes run outside this process's threads; none may outlive the cloud (an
@@ -112,6 +120,8 @@ class LocalCloud:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+        self._saved_env = {}
+        recorder.deactivate(self._records)
 
     # -- clients ---------------------------------------------------------------------------
 
@@ -194,7 +204,7 @@ class LocalCloud:
 
     def waits(self, execution_arn: str | None = None) -> list[WaitRecord]:
         """Wait states and retry intervals that were recorded instead of slept."""
-        return [r for r in WAITS.records() if execution_arn in (None, r.execution_arn)]
+        return [r for r in self._records.waits.items() if execution_arn in (None, r.execution_arn)]
 
     def _busy(self) -> list[threading.Thread]:
         threads = [
@@ -204,6 +214,7 @@ class LocalCloud:
             is not None
             and thread.is_alive()
         ]
+        # Process-wide thread lists: this cloud's, as one cloud at most runs at a time.
         threads += sagemaker_jobs.running_workers()
         threads += lambda_runtime.running_async_invocations()
         return threads
@@ -254,27 +265,28 @@ class LocalCloud:
         return result
 
     def delivery_failures(self) -> list[dict[str, Any]]:
-        return list(event_routing.DELIVERY_FAILURES)
+        """Deliveries to rule targets that failed, oldest first: `{"rule", "target", "error"}`."""
+        return self._records.delivery_failures.items()
 
     def function_errors(self) -> list[dict[str, str]]:
         """What asynchronous invocations raised, oldest first: `{"function", "errorType",
         "errorMessage"}` (on AWS: the function's logs and its dead-letter target)."""
-        return list(lambda_runtime.ASYNC_ERRORS)
+        return self._records.function_errors.items()
 
     def deliveries(self, rule: str | None = None) -> list[dict[str, Any]]:
         """Events delivered to rule targets, oldest first: `{"rule", "target", "event"}` (the
         event's id, so a redelivery shows the same id twice)."""
-        return [d for d in event_routing.DELIVERIES if rule in (None, d["rule"])]
+        return [d for d in self._records.deliveries.items() if rule in (None, d["rule"])]
 
     @contextmanager
     def duplicate_deliveries(self, copies: int = 2) -> Iterator[None]:
         """Within the block, every event reaches each of its targets `copies` times, as
         EventBridge's at-least-once delivery may do."""
-        event_routing.set_delivery_copies(copies)
+        event_routing.set_delivery_copies(self._records, copies)
         try:
             yield
         finally:
-            event_routing.set_delivery_copies(1)
+            event_routing.set_delivery_copies(self._records, 1)
 
     def fire_schedule(self, name: str, group: str = "default") -> str:
         """Fire the EventBridge Scheduler schedule `name` in schedule group `group`, or else the
@@ -340,11 +352,11 @@ class LocalCloud:
         from moto.sagemaker.models import FakeEndpoint
 
         arn = FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region)
-        sagemaker_endpoints.fail_next_update(arn, reason, status)
+        sagemaker_endpoints.fail_next_update(self._records, arn, reason, status)
 
     def job_times(self) -> list[JobRecord]:
         """Each local SageMaker job that ended: its kind, name, status and script wall time."""
-        return JOBS.records()
+        return self._records.jobs.items()
 
 
 def _scheduler_context(payload: str, schedule_arn: str) -> str:

@@ -3,8 +3,8 @@
 Targets: Step Functions state machines (including version and alias ARNs), Lambda functions
 (asynchronous invocation), SNS topics and SQS queues, with `Input`, `InputPath` or
 `InputTransformer`. Other target types fall through to moto's own delivery. S3 `Object Created`
-events get AWS's envelope. A delivery that fails is recorded (`DELIVERY_FAILURES`) and never fails
-PutEvents, as EventBridge delivers asynchronously.
+events get AWS's envelope. A delivery that fails is recorded (the cloud's `delivery_failures`)
+and never fails PutEvents, as EventBridge delivers asynchronously.
 """
 
 from __future__ import annotations
@@ -16,23 +16,17 @@ import json
 import logging
 import secrets
 import string
-import threading
 import uuid
 from functools import lru_cache
 from typing import Any
+
+from localcloud import recorder
 
 LOG = logging.getLogger(__name__)
 
 # The unpatched `Rule.send_to_targets`, set when the extension is installed.
 ORIGINAL_SEND: Any = None
 
-DELIVERY_FAILURES: list[dict[str, Any]] = []
-# Every delivery made: rule, target ARN, event id (a redelivery repeats the id).
-DELIVERIES: list[dict[str, Any]] = []
-_failures_lock = threading.Lock()
-# How many times each matched event reaches each target. EventBridge delivers at least once;
-# more than one copy reproduces a redelivery.
-_copies = 1
 _sequencer = itertools.count(0x617F08299329D189)
 
 _S3_REASONS = {
@@ -187,19 +181,17 @@ def deliver(
     raise ValueError(f"{role}: target service {service!r} is not delivered locally")
 
 
-def set_delivery_copies(copies: int) -> None:
-    global _copies
+def set_delivery_copies(records: recorder.CloudRecords, copies: int) -> None:
     if copies < 1:
         raise ValueError(f"copies must be at least 1 (each event is delivered), got {copies}")
-    _copies = copies
+    records.delivery_copies = copies
 
 
 def _record_failure(rule: Any, target: dict[str, Any], error: Exception) -> None:
     LOG.warning("EventBridge delivery to %s failed: %s", target.get("Arn"), error)
-    with _failures_lock:
-        DELIVERY_FAILURES.append(
-            {"rule": getattr(rule, "name", ""), "target": target.get("Arn"), "error": repr(error)}
-        )
+    recorder.current().delivery_failures.append(
+        {"rule": getattr(rule, "name", ""), "target": target.get("Arn"), "error": repr(error)}
+    )
 
 
 def send_to_targets(
@@ -217,7 +209,7 @@ def send_to_targets(
             continue
         payload = target_input(target, event, self)
         group = (target.get("SqsParameters") or {}).get("MessageGroupId")
-        for _ in range(_copies):
+        for _ in range(recorder.current().delivery_copies):
             try:
                 deliver(target["Arn"], payload, self.account_id, self.region_name, "rule", group)
             except Exception as error:
@@ -227,8 +219,9 @@ def send_to_targets(
 
 
 def _record_delivery(rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
-    with _failures_lock:
-        DELIVERIES.append({"rule": rule.name, "target": target["Arn"], "event": event.get("id")})
+    recorder.current().deliveries.append(
+        {"rule": rule.name, "target": target["Arn"], "event": event.get("id")}
+    )
 
 
 def _epoch_seconds(value: Any) -> float:
@@ -263,7 +256,7 @@ def _send_with_moto(
         "time": _epoch_seconds(original_event.get("time", event["time"])),
         "ingestion-time": original_event.get("ingestion-time", 0),
     }
-    for _ in range(_copies):
+    for _ in range(recorder.current().delivery_copies):
         try:
             ORIGINAL_SEND(proxy, copy.deepcopy(moto_event), transform_input)
         except Exception as error:

@@ -51,6 +51,8 @@ _STOP_GRACE_SECONDS = 5.0
 _STOPPED_REASON = "the embedded cloud stopped while the job was running"
 
 # Job processes now running, and those `stop_running_jobs` ended (their outcome is Stopped).
+# Process-wide on purpose, not per cloud: they are how a stopping cloud or server (or Ctrl-C)
+# ends every job process this process started; what jobs did is recorded per cloud (`recorder`).
 _running: set[subprocess.Popen[str]] = set()
 _stopped: set[subprocess.Popen[str]] = set()
 _running_lock = threading.Lock()

@@ -24,15 +24,14 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from localcloud import recorder
+
 # os.environ is process-wide: invocations run one at a time so each sees only its own variables.
 _invoke_lock = threading.RLock()
-# Asynchronous invocations (InvocationType Event, EventBridge targets) still running.
+# Asynchronous invocations (InvocationType Event, EventBridge targets) still running;
+# process-wide like moto's backends (one cloud at most runs at a time), and not records.
 _async_invocations: list[threading.Thread] = []
 _async_lock = threading.Lock()
-# What asynchronous invocations (EventBridge, S3 and other event sources) raised: on AWS these
-# reach only the function's logs and, after retries, its dead-letter target, so a caller that
-# waits for their effect would otherwise see nothing but a timeout.
-ASYNC_ERRORS: list[dict[str, str]] = []
 LOG = logging.getLogger(__name__)
 
 
@@ -155,7 +154,7 @@ def run_handler(function: Any, event: Any, response_headers: dict[str, Any]) -> 
     return json.dumps(result).encode()
 
 
-def _run_async(function: Any, event: Any) -> None:
+def _run_async(function: Any, event: Any, records: recorder.CloudRecords) -> None:
     headers: dict[str, Any] = {}
     payload = run_handler(function, event, headers)
     if "x-amz-function-error" in headers:
@@ -165,8 +164,9 @@ def _run_async(function: Any, event: Any) -> None:
             "errorType": str(error.get("errorType", "")),
             "errorMessage": str(error.get("errorMessage", "")),
         }
-        with _async_lock:
-            ASYNC_ERRORS.append(record)
+        # Recorded, as a caller that waits for the invocation's effect would otherwise see
+        # nothing but a timeout.
+        records.function_errors.append(record)
         LOG.warning(
             "async invocation of %(function)s failed: %(errorType)s: %(errorMessage)s", record
         )
@@ -193,7 +193,7 @@ def invoke(
     if invocation_type == "Event":
         thread = threading.Thread(
             target=_run_async,
-            args=(function, event),
+            args=(function, event, recorder.current()),
             name=f"lambda-{function_name}",
             daemon=True,
         )

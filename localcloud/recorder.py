@@ -1,10 +1,20 @@
-"""What the embedded cloud records instead of doing for real time: waits and retry intervals,
-and the wall time each local SageMaker job spent in its script."""
+"""What the embedded cloud records instead of doing for real time or for real delivery: waits
+and retry intervals, the wall time of each local SageMaker job, EventBridge deliveries and their
+failures, what asynchronous Lambda invocations raised, and the pending SageMaker endpoint updates.
+
+Each `LocalCloud` (and each server) owns one `CloudRecords`. Code that runs inside moto's
+callbacks finds it through `current()`: the owner installs it with `activate` while it runs.
+moto's backends are process-wide, so one owner at most is active in a process at a time; a
+second `activate` is an error rather than a silent reset of the first owner's records.
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,12 +45,44 @@ class JobRecord:
     total_seconds: float
 
 
-class WaitRecorder:
+class RecordLog(Generic[T]):
+    """Records appended from any thread (execution workers, job workers, async invocations)."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._records: list[WaitRecord] = []
+        self._items: list[T] = []
 
-    def record(
+    def append(self, item: T) -> None:
+        with self._lock:
+            self._items.append(item)
+
+    def items(self) -> list[T]:
+        with self._lock:
+            return list(self._items)
+
+
+class CloudRecords:
+    """One cloud's records, fresh when it starts and readable after it stops."""
+
+    def __init__(self) -> None:
+        self.waits: RecordLog[WaitRecord] = RecordLog()
+        self.jobs: RecordLog[JobRecord] = RecordLog()
+        # Every delivery made: rule, target ARN, event id (a redelivery repeats the id).
+        self.deliveries: RecordLog[dict[str, Any]] = RecordLog()
+        self.delivery_failures: RecordLog[dict[str, Any]] = RecordLog()
+        # What asynchronous invocations raised: on AWS these reach only the function's logs and,
+        # after retries, its dead-letter target.
+        self.function_errors: RecordLog[dict[str, str]] = RecordLog()
+        # How many times each matched event reaches each target (more than one reproduces
+        # EventBridge's at-least-once redelivery).
+        self.delivery_copies = 1
+        # SageMaker endpoint ARN -> its pending update / the failure its next update meets;
+        # they belong with the endpoints of this cloud's moto state (`sagemaker_endpoints`).
+        self.endpoint_updates: dict[str, Any] = {}
+        self.endpoint_failures: dict[str, tuple[str, str]] = {}
+        self.endpoint_lock = threading.Lock()
+
+    def record_wait(
         self,
         execution_arn: str,
         state: str,
@@ -48,44 +90,54 @@ class WaitRecorder:
         kind: str,
         interval: float | None = None,
     ) -> None:
-        record = WaitRecord(
-            execution_arn,
-            state,
-            float(seconds),
-            kind,
-            float(seconds if interval is None else interval),
+        self.waits.append(
+            WaitRecord(
+                execution_arn,
+                state,
+                float(seconds),
+                kind,
+                float(seconds if interval is None else interval),
+            )
         )
-        with self._lock:
-            self._records.append(record)
 
-    def records(self) -> list[WaitRecord]:
-        with self._lock:
-            return list(self._records)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._records.clear()
-
-
-class JobRecorder:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._records: list[JobRecord] = []
-
-    def record(
+    def record_job(
         self, kind: str, name: str, script_seconds: float, status: str, total_seconds: float
     ) -> None:
-        with self._lock:
-            self._records.append(JobRecord(kind, name, script_seconds, status, total_seconds))
-
-    def records(self) -> list[JobRecord]:
-        with self._lock:
-            return list(self._records)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._records.clear()
+        self.jobs.append(JobRecord(kind, name, script_seconds, status, total_seconds))
 
 
-WAITS = WaitRecorder()
-JOBS = JobRecorder()
+class CloudAlreadyRunning(RuntimeError):
+    """Another embedded cloud is active in this process."""
+
+
+_active: CloudRecords | None = None
+# What extensions record while no cloud is active (moto driven directly after a cloud stopped,
+# or an execution thread outliving its cloud): kept apart so no cloud's records receive it.
+_unowned = CloudRecords()
+_active_lock = threading.Lock()
+
+
+def activate(records: CloudRecords, owner: str) -> None:
+    """Make `records` the ones moto's callbacks write to; refuse while another is active."""
+    global _active
+    with _active_lock:
+        if _active is not None:
+            raise CloudAlreadyRunning(
+                f"cannot start {owner}: another LocalCloud or localcloud server is running in "
+                "this process, and moto's backends are process-wide (starting would wipe its "
+                "state); stop it first (cloud.stop() or leave its `with` block)"
+            )
+        _active = records
+
+
+def deactivate(records: CloudRecords) -> None:
+    global _active
+    with _active_lock:
+        if _active is records:
+            _active = None
+
+
+def current() -> CloudRecords:
+    """The active cloud's records (or the unowned ones when no cloud runs)."""
+    with _active_lock:
+        return _active if _active is not None else _unowned

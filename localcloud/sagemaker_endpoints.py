@@ -10,12 +10,13 @@ sets FailureReason; it ends `InService` (a blue/green deployment rolled back by 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from moto.core.utils import utcnow
+
+from localcloud import recorder
 
 # DescribeEndpoint calls that still show `Updating` after an UpdateEndpoint.
 UPDATING_DESCRIBES = 1
@@ -32,24 +33,17 @@ class _PendingUpdate:
 
 
 FINAL_STATUSES = ("InService", "Failed")
-_pending: dict[str, _PendingUpdate] = {}
-_failures: dict[str, tuple[str, str]] = {}
-_lock = threading.Lock()
 
 
-def fail_next_update(endpoint_arn: str, reason: str, status: str = "InService") -> None:
+def fail_next_update(
+    records: recorder.CloudRecords, endpoint_arn: str, reason: str, status: str = "InService"
+) -> None:
     """Make the next UpdateEndpoint of this endpoint fail with `reason`, leaving the old config
     serving; the endpoint ends `status`: InService (rolled back) or Failed."""
     if status not in FINAL_STATUSES:
         raise ValueError(f"status must be one of {FINAL_STATUSES}, got {status!r}")
-    with _lock:
-        _failures[endpoint_arn] = (reason, status)
-
-
-def reset() -> None:
-    with _lock:
-        _pending.clear()
-        _failures.clear()
+    with records.endpoint_lock:
+        records.endpoint_failures[endpoint_arn] = (reason, status)
 
 
 def _update_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str) -> Any:
@@ -68,9 +62,10 @@ def _update_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str) -
     if endpoint.endpoint_status not in FINAL_STATUSES:
         raise ValidationError(message=f"Cannot update in-progress endpoint '{endpoint.arn}'.")
     config = self.endpoint_configs[endpoint_config_name]
-    with _lock:
-        failure = _failures.pop(endpoint.arn, None)
-        _pending[endpoint.arn] = _PendingUpdate(
+    records = recorder.current()
+    with records.endpoint_lock:
+        failure = records.endpoint_failures.pop(endpoint.arn, None)
+        records.endpoint_updates[endpoint.arn] = _PendingUpdate(
             config_name=endpoint_config_name,
             production_variants=config.production_variants,
             data_capture_config=config.data_capture_config,
@@ -86,8 +81,9 @@ def _update_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str) -
 
 def _settle(endpoint: Any) -> dict[str, Any] | None:
     """Advance a pending update by one DescribeEndpoint; return the pending summary if any."""
-    with _lock:
-        pending = _pending.get(endpoint.arn)
+    records = recorder.current()
+    with records.endpoint_lock:
+        pending: _PendingUpdate | None = records.endpoint_updates.get(endpoint.arn)
         if pending is None:
             return None
         if pending.remaining_describes > 0:
@@ -96,7 +92,7 @@ def _settle(endpoint: Any) -> dict[str, Any] | None:
                 "EndpointConfigName": pending.config_name,
                 "StartTime": pending.started,
             }
-        del _pending[endpoint.arn]
+        del records.endpoint_updates[endpoint.arn]
     status = "InService"
     if pending.failure is None:
         endpoint.endpoint_config_name = pending.config_name

@@ -3,8 +3,9 @@
 CreateProcessingJob / CreateTrainingJob / CreateTransformJob start the job in a worker thread
 (status `InProgress`); the worker runs it with `localcloud.jobs` (`localcloud.transform_jobs`)
 and records `Completed`, `Failed` or `Stopped` with the FailureReason, and the script's wall
-time in `recorder.JOBS`. The `.sync` resolver joins that worker instead of polling, then returns
-the full Describe*Job output, or raises `States.TaskFailed` with the Describe output as the Cause.
+time in the cloud's records (`recorder`). The `.sync` resolver joins that worker instead of
+polling, then returns the full Describe*Job output, or raises `States.TaskFailed` with the
+Describe output as the Cause.
 """
 
 from __future__ import annotations
@@ -41,8 +42,7 @@ from moto.stepfunctions.parser.asl.eval.event import event_detail
 from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
-from localcloud import jobs, transform_jobs
-from localcloud.recorder import JOBS
+from localcloud import jobs, recorder, transform_jobs
 
 # moto declares every EventDetails key required; AWS events carry one.
 _EventDetails: Any = event_detail.EventDetails
@@ -65,6 +65,8 @@ _RUNNERS: dict[str, Runner] = {
     "training": jobs.run_training_job,
 }
 
+# Job workers still running, by job ARN: what `.sync` joins and `wait_until_idle` waits for.
+# Process-wide like moto's backends (one cloud at most runs at a time); not records.
 _workers: dict[str, threading.Thread] = {}
 _workers_lock = threading.Lock()
 
@@ -73,10 +75,16 @@ def _store(region: str) -> jobs.ObjectStore:
     return jobs.Boto3ObjectStore(boto_client_for(region=region, service="s3"))
 
 
-def _finish(job: Any, kind: str, outcome: jobs.JobOutcome, total_seconds: float) -> None:
+def _finish(
+    job: Any,
+    kind: str,
+    outcome: jobs.JobOutcome,
+    total_seconds: float,
+    records: recorder.CloudRecords,
+) -> None:
     _, status_attr, end_attr = _KINDS[kind]
     name = str(getattr(job, f"{kind}_job_name"))
-    JOBS.record(kind, name, outcome.script_seconds, outcome.status, total_seconds)
+    records.record_job(kind, name, outcome.script_seconds, outcome.status, total_seconds)
     if outcome.failure_reason:
         job.failure_reason = outcome.failure_reason
     if outcome.exit_message is not None:
@@ -100,6 +108,8 @@ def start_job(
         job.secondary_status = "Starting"
     if kind == "transform":
         job.failure_reason = None  # moto starts it as "", which Describe would show
+    # A job stopped with its cloud records Stopped after the cloud is gone: on that cloud.
+    records = recorder.current()
 
     def work() -> None:
         started = time.perf_counter()
@@ -109,7 +119,7 @@ def start_job(
             outcome = jobs.JobOutcome("Failed", f"ClientError: {error}")
         except Exception as error:  # a broken job must end Failed, never hang InProgress
             outcome = jobs.JobOutcome("Failed", f"InternalServerError: {error!r}")
-        _finish(job, kind, outcome, time.perf_counter() - started)
+        _finish(job, kind, outcome, time.perf_counter() - started, records)
 
     worker = threading.Thread(target=work, name=f"sagemaker-{kind}-{job.arn}", daemon=True)
     with _workers_lock:

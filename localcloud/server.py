@@ -152,7 +152,7 @@ def serve(
     state file removed."""
     from moto.core.config import default_user_config
 
-    from localcloud import sagemaker_jobs
+    from localcloud import recorder, sagemaker_jobs
     from localcloud.cloud import MOTO_CONFIG
     from localcloud.extensions import apply_extensions
     from localcloud.server_app import adopt_credentials, new_credentials, start_http_server
@@ -173,7 +173,14 @@ def serve(
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    http_server = start_http_server(port, credentials)
+    # The server's records (pending endpoint updates among them), as a LocalCloud has its own.
+    records = recorder.CloudRecords()
+    recorder.activate(records, f"the localcloud server on port {port}")
+    try:
+        http_server = start_http_server(port, credentials)
+    except BaseException:
+        recorder.deactivate(records)
+        raise
     info = ServerInfo(
         pid=os.getpid(),
         port=port,
@@ -195,6 +202,7 @@ def serve(
         http_server.server_close()
         if read_state(workdir) == info:
             _forget(workdir)
+        recorder.deactivate(records)
 
 
 def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:

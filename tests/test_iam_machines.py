@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from localcloud.jsonata_functions import evaluate
+from localcloud.jsonata_functions import JSONataEvaluationError, evaluate
 from tests.iam_helpers import MACHINES, SAGEMAKER, Call, arn, definitions, role, settings
 from workflows.iam import state_machine_policy
 from workflows.validation.walk import iter_states
@@ -91,7 +91,7 @@ def bindings(machine: str) -> dict[str, Any]:
                 if variable not in values:
                     try:
                         values[variable] = _value(expression, values)
-                    except Exception:  # depends on a variable not bound yet
+                    except JSONataEvaluationError:  # depends on a variable not bound yet
                         continue
     return values
 

@@ -56,12 +56,14 @@ def test_model_packages_and_groups_can_be_deleted(localcloud: LocalCloud) -> Non
         sagemaker.list_model_packages(ModelPackageGroupName="models")["ModelPackageSummaryList"]
         == []
     )
-    with pytest.raises(ClientError, match="not found"):
+    with pytest.raises(ClientError, match="not found") as deleted:
         sagemaker.describe_model_package(ModelPackageName=arn)
+    assert deleted.value.response["Error"]["Code"] == "ValidationException"
     sagemaker.delete_model_package_group(ModelPackageGroupName="models")
     assert sagemaker.list_model_package_groups()["ModelPackageGroupSummaryList"] == []
-    with pytest.raises(ClientError, match="does not exist"):
+    with pytest.raises(ClientError, match="does not exist") as gone:
         sagemaker.delete_model_package_group(ModelPackageGroupName="models")
+    assert gone.value.response["Error"]["Code"] == "ValidationException"
 
 
 def test_without_the_extension_a_group_cannot_be_deleted() -> None:

@@ -174,5 +174,6 @@ def test_without_the_extension_test_cases_are_ignored() -> None:
     with extensions_disabled("mock_config"), LocalCloud(mock_config_file=config) as cloud:
         arn = create_machine(cloud, definition, "Single")
         # Without the loader, moto takes "<arn>#<TestCase>" for a state machine's name.
-        with pytest.raises(ClientError, match="StateMachineDoesNotExist"):
+        with pytest.raises(ClientError) as missing:
             cloud.start_and_wait(f"{arn}#Case", {})
+        assert missing.value.response["Error"]["Code"] == "StateMachineDoesNotExist"

@@ -178,7 +178,7 @@ def test_a_bad_record_fails_the_job_and_uploads_nothing(localcloud: LocalCloud) 
 def test_a_transform_job_needs_an_existing_model(localcloud: LocalCloud) -> None:
     from botocore.exceptions import ClientError
 
-    with pytest.raises(ClientError, match="Could not find model"):
+    with pytest.raises(ClientError, match="Could not find model") as missing:
         localcloud.client("sagemaker").create_transform_job(
             TransformJobName="orphan",
             ModelName="missing",
@@ -188,6 +188,7 @@ def test_a_transform_job_needs_an_existing_model(localcloud: LocalCloud) -> None
             TransformOutput={"S3OutputPath": "s3://b/out/"},
             TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
         )
+    assert missing.value.response["Error"]["Code"] == "ValidationException"
 
 
 def test_record_formats_that_are_not_lines_are_refused() -> None:

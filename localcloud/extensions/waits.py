@@ -7,8 +7,8 @@ import threading
 import time
 from typing import Any
 
+from localcloud import recorder
 from localcloud.extensions.patching import PatchSet
-from localcloud.recorder import WAITS
 
 _retry_context = threading.local()
 
@@ -31,7 +31,7 @@ class _RecordingTime:
         env = getattr(_retry_context, "env", None)
         state = str(env.next_state_name) if env is not None else ""
         interval = getattr(_retry_context, "interval", None)
-        WAITS.record(_execution_arn(env), state, seconds, "Retry", interval)
+        recorder.current().record_wait(_execution_arn(env), state, seconds, "Retry", interval)
 
 
 def install(patches: PatchSet) -> None:
@@ -47,7 +47,9 @@ def install(patches: PatchSet) -> None:
     )
 
     def wait_interval(self: Any, env: Any, wait_seconds: int) -> None:
-        WAITS.record(_execution_arn(env), str(env.next_state_name), wait_seconds, "Wait")
+        recorder.current().record_wait(
+            _execution_arn(env), str(env.next_state_name), wait_seconds, "Wait"
+        )
 
     original_retrier_eval = retrier_decl.RetrierDecl._eval_body
     original_jitter_eval = JitterStrategyDecl._eval_body
