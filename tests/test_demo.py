@@ -59,9 +59,9 @@ def test_a_failed_training_reads_in_two_lines_and_fails_the_demo():
     end = next(i for i, line in enumerate(lines) if line.startswith("  endpoint "))
     assert lines[start + 1 : end] == [
         "  failed at       Train: States.TaskFailed",
-        "                  AlgorithmError: unknown hyperparameter 'n_trees'; supported: "
-        "['learning_rate', 'max_depth', 'min_samples_leaf', 'n_estimators', 'random_state', "
-        "'subsample']",
+        "                  AlgorithmError: train.py: unknown hyperparameter 'n_trees'; supported: "
+        "['learning_rate', 'loss', 'max_depth', 'min_samples_leaf', 'n_estimators', "
+        "'random_state', 'subsample']",
     ]
     assert f"  notification    [churn-dev] retrain failed at Train: {name}" in lines
     assert lines[-1] == "DEMO FAILED: the first retrain FAILED at Train: States.TaskFailed"
