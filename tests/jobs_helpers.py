@@ -1,5 +1,6 @@
 """What the job-script tests share: running the scripts as the container does (separate
-processes with their /opt/ml paths overridden), and the `pipelines` fixture (registered in
+processes with their /opt/ml paths overridden) or, for runs that end before any training, as
+`python <script>` would run in this process; and the `pipelines` fixture (registered in
 conftest.py): a clean and a low-quality dataset through preprocess, train and evaluate, built once
 per session because the scripts take seconds."""
 
@@ -7,10 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import subprocess
 import sys
 import tarfile
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -46,6 +50,37 @@ def run_parallel(commands: dict[str, tuple[list[str], dict[str, str]]]) -> dict[
         out, err = proc.communicate(timeout=TIMEOUT)
         results[key] = Run(proc.returncode, out, err)
     return results
+
+
+def run_in_process(args: list[str], env: dict[str, str]) -> Run:
+    """`python <script> <args>` with `env`, in this process: the script's `__main__` block runs
+    with its argv, its environment and its folder first on sys.path, as the container runs it.
+    A fresh process costs seconds of importing pandas and scikit-learn; a job that fails on its
+    input needs none of that to show its exit status, its failure file and its stderr."""
+    script, *argv = args
+    path = JOBS / script
+    before = set(sys.modules)
+    stdout, stderr = StringIO(), StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        patch.setattr(sys, "argv", [str(path), *argv])
+        patch.syspath_prepend(str(JOBS))
+        try:
+            with redirect_stdout(stdout), redirect_stderr(stderr):
+                runpy.run_path(str(path), run_name="__main__")
+            code: object = 0
+        except SystemExit as exc:
+            code = 0 if exc.code is None else exc.code
+        finally:
+            # The siblings imported by bare name (errors, schema, features...) must not shadow
+            # anything of the same name that a later test imports.
+            for name in set(sys.modules) - before:
+                origin = getattr(sys.modules[name], "__file__", None) or ""
+                if Path(origin).parent == JOBS:
+                    del sys.modules[name]
+    assert isinstance(code, int), f"{script} exited with {code!r}"
+    return Run(code, stdout.getvalue(), stderr.getvalue())
 
 
 def preprocess_args(data: Path, out: Path) -> list[str]:

@@ -1,5 +1,9 @@
 """The job scripts given bad input: each fails with a message that says what is wrong, where
-SageMaker reads it, and leaves nothing a later step could take for a result."""
+SageMaker reads it, and leaves nothing a later step could take for a result.
+
+Every case runs in this process (run_in_process: the script's `__main__` block with its argv and
+environment); one case per script also runs as its own process, proving the contract SageMaker
+sees end to end: the exit status and the failure file written by a real interpreter."""
 
 from __future__ import annotations
 
@@ -10,16 +14,41 @@ import pandas as pd
 import pytest
 
 from tasks.data.churn import generate, write_csv
-from tests.jobs_helpers import Run, preprocess_args, run_parallel, train_env
+from tests.jobs_helpers import Run, preprocess_args, run_in_process, run_parallel, train_env
+
+Commands = dict[str, tuple[list[str], dict[str, str]]]
 
 
 @pytest.fixture(scope="module")
 def failures(
     tmp_path_factory: pytest.TempPathFactory, pipelines: dict
 ) -> dict[str, tuple[Run, Path]]:
-    """Jobs given bad input; each writes its reason where SageMaker reads it."""
-    base = tmp_path_factory.mktemp("bad")
-    clean_pre = pipelines["clean"]["dir"] / "pre"
+    """Jobs given bad input, run in this process; each writes its reason where SageMaker
+    reads it."""
+    cases, where = _bad_inputs(tmp_path_factory.mktemp("bad"), pipelines["clean"]["dir"] / "pre")
+    return {name: (run_in_process(*cases[name]), where[name]) for name in cases}
+
+
+# One case per script, each in its own interpreter as the container runs it.
+PROCESS_CASES = {
+    "empty": "is empty",
+    "train-hp": "unknown hyperparameter 'n_trees'",
+    "evaluate-nomodel": "no model.joblib",
+}
+
+
+@pytest.fixture(scope="module")
+def process_failures(
+    tmp_path_factory: pytest.TempPathFactory, pipelines: dict
+) -> dict[str, tuple[Run, Path]]:
+    base = tmp_path_factory.mktemp("bad-process")
+    cases, where = _bad_inputs(base, pipelines["clean"]["dir"] / "pre")
+    runs = run_parallel({name: cases[name] for name in PROCESS_CASES})
+    return {name: (runs[name], where[name]) for name in PROCESS_CASES}
+
+
+def _bad_inputs(base: Path, clean_pre: Path) -> tuple[Commands, dict[str, Path]]:
+    """Each bad input's command and environment, and where its reason must be written."""
     (base / "empty").mkdir()
     (base / "empty" / "data.csv").write_text("")
     (base / "nocsv").mkdir()
@@ -29,7 +58,7 @@ def failures(
     broken = frame.astype({"monthly_charges": object})
     broken.loc[3, "monthly_charges"] = "twelve"
     write_csv(broken, base / "types" / "d.csv")
-    cases: dict[str, tuple[list[str], dict[str, str]]] = {}
+    cases: Commands = {}
     for name in ("empty", "nocsv", "missing", "types"):
         cases[name] = (preprocess_args(base / name, base / f"{name}-out"), {})
     for name, damage in (
@@ -67,7 +96,6 @@ def failures(
         ],
         {},
     )
-    runs = run_parallel(cases)
     where = {name: base / f"{name}-out" / "message" for name in cases}
     for name in (
         "train-nt",
@@ -78,7 +106,7 @@ def failures(
         "train-empty",
     ):
         where[name] = base / name / "output" / "failure"
-    return {name: (runs[name], where[name]) for name in cases}
+    return cases, where
 
 
 def _unparseable_charge(frame: pd.DataFrame) -> pd.DataFrame:
@@ -121,7 +149,19 @@ def _produced(case: str, message_file: Path) -> list[Path]:
 )
 def test_bad_input_fails_the_job_with_its_reason(failures: dict, case: str, expected: str) -> None:
     run, message_file = failures[case]
-    assert run.returncode != 0
+    assert run.returncode == 1
     assert expected in message_file.read_text()
     assert expected in run.stderr
+    assert _produced(case, message_file) == []
+
+
+@pytest.mark.parametrize(("case", "expected"), PROCESS_CASES.items())
+def test_a_job_process_given_bad_input_exits_1_with_its_reason(
+    process_failures: dict, case: str, expected: str
+) -> None:
+    run, message_file = process_failures[case]
+    assert run.returncode == 1, run.stderr
+    assert expected in message_file.read_text()
+    assert expected in run.stderr
+    assert "Traceback" not in run.stderr
     assert _produced(case, message_file) == []

@@ -9,7 +9,7 @@ import pytest
 
 from tasks import packaging
 from tasks.data.churn import generate, write_csv
-from tests.jobs_helpers import preprocess_args, run_parallel
+from tests.jobs_helpers import preprocess_args, run_in_process
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_a_job_refuses_an_input_file_linking_out_of_its_channel(tmp_path: Path) 
     write_csv(generate(seed=4, rows=200), data / "a.csv")
     write_csv(generate(seed=5, rows=200), outside)
     (data / "b.csv").symlink_to(outside)
-    run = run_parallel({"pre": (preprocess_args(data, tmp_path / "out"), {})})["pre"]
+    run = run_in_process(preprocess_args(data, tmp_path / "out"), {})
     assert run.returncode == 1, run.stdout
     message = (tmp_path / "out" / "message").read_text()
     assert "b.csv is a link to" in message and str(outside) in message
@@ -81,7 +81,7 @@ def test_a_job_refuses_a_named_input_file_linking_out(tmp_path: Path) -> None:
         "--message-file",
         str(tmp_path / "message"),
     ]
-    run = run_parallel({"drift": (args, {})})["drift"]
+    run = run_in_process(args, {})
     assert run.returncode == 1, run.stdout
     message = (tmp_path / "message").read_text()
     assert message.startswith(f"{baseline / 'statistics.json'} is a link to {outside}")
