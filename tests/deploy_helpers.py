@@ -8,7 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from localcloud import LocalCloud
+from workflows.deploy import LOCAL, deploy
 from workflows.deploy.calls import is_lock_call, is_read
 from workflows.settings import Settings, load_settings
 
@@ -19,6 +22,15 @@ def dev_settings() -> Settings:
 
 def quiet(_: str) -> None:
     """An output sink for deploys whose printed lines a test does not read."""
+
+
+@pytest.fixture
+def deployed(localcloud: LocalCloud) -> Settings:
+    """The dev environment after a first deploy into a fresh embedded cloud (a fixture for
+    every test module; a module's own ``deployed`` overrides it)."""
+    settings = dev_settings()
+    deploy(settings, localcloud.client, quiet, target=LOCAL)
+    return settings
 
 
 @dataclass

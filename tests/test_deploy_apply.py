@@ -27,14 +27,6 @@ OWNER_TAGS = {"project": "churn", "environment": "dev"}
 
 
 @pytest.fixture
-def deployed(localcloud: LocalCloud) -> Settings:
-    """The dev environment after a first deploy into a fresh embedded cloud."""
-    settings = dev_settings()
-    deploy(settings, localcloud.client, quiet, target=LOCAL)
-    return settings
-
-
-@pytest.fixture
 def packaged(tmp_path: Path) -> Path:
     """A fresh build of the project's packages: the build is deterministic, so what deploy
     uploaded must match it byte for byte."""

@@ -11,17 +11,10 @@ import pytest
 
 from localcloud import LocalCloud
 from scripts import deploy as deploy_cli
-from tests.deploy_helpers import Recorder, dev_settings, quiet
+from tests.deploy_helpers import Recorder, quiet
 from workflows.deploy import LOCAL, DestroyRefused, deploy, destroy, plan
 from workflows.deploy.plan import Action
 from workflows.settings import Settings
-
-
-@pytest.fixture
-def deployed(localcloud: LocalCloud) -> Settings:
-    settings = dev_settings()
-    deploy(settings, localcloud.client, quiet, target=LOCAL)
-    return settings
 
 
 def _bucket_names(cloud: LocalCloud) -> list[str]:

@@ -21,13 +21,6 @@ from workflows.settings import Settings
 
 
 @pytest.fixture
-def deployed(localcloud: LocalCloud) -> Settings:
-    settings = dev_settings()
-    deploy(settings, localcloud.client, quiet, target=LOCAL)
-    return settings
-
-
-@pytest.fixture
 def held(localcloud: LocalCloud) -> Iterator[LockHolder]:
     """The lock, taken as a second deployer running at the same time would take it."""
     with environment_lock(dev_settings(), Clients(localcloud.client), "deploy churn-dev") as lock:

@@ -16,13 +16,6 @@ from workflows.settings import Settings
 DEV_TAGS = "tagged project=churn environment=dev"
 
 
-@pytest.fixture
-def deployed(localcloud: LocalCloud) -> Settings:
-    settings = dev_settings()
-    deploy(settings, localcloud.client, quiet, target=LOCAL)
-    return settings
-
-
 def _bucket_tags(cloud: LocalCloud, bucket: str) -> dict[str, str]:
     return tags_of(cloud.client("s3").get_bucket_tagging(Bucket=bucket)["TagSet"])
 
