@@ -8,8 +8,9 @@ call, the package's modules are swapped in ``sys.modules`` for those loaded from
 kept, per code hash, for the next call. Invocations already run one at a time (the runtime's
 lock), so the swap is seen by one invocation only.
 
-A zip that does not hold the handler's module (a placeholder, as some tests upload) runs the
-handler this process imports, as before.
+Every member is confined to its folder before anything is extracted: a member that climbs out
+fails the invocation, naming it. A zip that does not hold the handler's module (a placeholder,
+as some tests upload) runs the handler this process imports, as before.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+
+from localcloud import workspace_paths
 
 _extracted: dict[str, Path] = {}  # code hash -> folder holding the zip's files
 _loaded: dict[str, dict[str, ModuleType]] = {}  # code hash -> the package's modules from it
@@ -87,7 +90,7 @@ def version_code(code: bytes, handler: str | None) -> Iterator[None]:
     folder = _extracted.get(digest)
     if folder is None:
         folder = _workspace() / digest[:16]
-        archive.extractall(folder)
+        workspace_paths.extract_zip(archive, folder)
         _extracted[digest] = folder
     saved = {name: sys.modules.pop(name) for name in list(sys.modules) if _ours(name, top)}
     sys.modules.update(_loaded.get(digest, {}))

@@ -140,10 +140,13 @@ def run_handler(function: Any, event: Any, response_headers: dict[str, Any]) -> 
         memory_limit_in_mb=int(function.memory_size),
         timeout_seconds=int(function.timeout),
     )
-    with _invoke_lock, _environment(variables), code_scope(function.code_bytes, function.handler):
+    with _invoke_lock, _environment(variables):
         try:
-            handler = load_handler(function.handler)
-            result = handler(event, context)
+            # Inside the try: code that cannot be staged (a zip member that climbs out) is the
+            # invocation's error, as a handler's exception is.
+            with code_scope(function.code_bytes, function.handler):
+                handler = load_handler(function.handler)
+                result = handler(event, context)
         except HandlerError as error:
             response_headers["x-amz-function-error"] = "Unhandled"
             return _error_payload(error.error_type, str(error), [])

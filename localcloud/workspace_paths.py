@@ -14,6 +14,7 @@ import io
 import os
 import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -110,6 +111,16 @@ def extract_tar(data: bytes, dest: Path) -> None:
             archive.extractall(dest, members=members, filter="data")
         else:
             archive.extractall(dest, members=members)
+
+
+def extract_zip(archive: zipfile.ZipFile, dest: Path) -> None:
+    """Extract a zip into `dest` after every member's name was confined to it (zipfile strips
+    `..` silently; a climbing member is refused here instead, naming it). Zip members are files
+    and folders only: zipfile never creates links."""
+    for info in archive.infolist():
+        confined(dest, info.filename.removesuffix("/") if info.is_dir() else info.filename)
+    dest.mkdir(parents=True, exist_ok=True)
+    archive.extractall(dest)
 
 
 def private_dir(path: Path) -> Path:

@@ -117,16 +117,19 @@ def test_write_atomic_replaces_whole_and_refuses_a_planted_symlink(tmp_path: Pat
     assert elsewhere.read_bytes() == b"mine"
 
 
-def test_a_lambda_zip_that_climbs_out_is_never_unpacked_here(
+def test_a_lambda_zip_that_climbs_out_fails_the_invocation_naming_the_member(
     localcloud: LocalCloud, tmp_path: Path
 ) -> None:
-    # Guards the Lambda door: the in-process runtime imports the function's handler from this
-    # project and never unpacks the uploaded zip. If it ever does, unchecked, this fails.
+    # The Lambda door: a version whose handler package differs from this process's is run
+    # from its own zip (lambda_version_code), which is unpacked only after every member was
+    # confined; zipfile alone would drop the '..' segments silently and run the code.
     target = tmp_path / "pwned.py"
+    climbing = "../" * 20 + str(target).lstrip("/")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("../" * 20 + str(target).lstrip("/"), "owned = True\n")
-        archive.writestr("tasks/__init__.py", "")
+        archive.writestr(climbing, "owned = True\n")
+        archive.writestr("slipmod/__init__.py", "")
+        archive.writestr("slipmod/handler.py", "def handler(event, context):\n    return 1\n")
     role = localcloud.client("iam").create_role(
         RoleName="lambda", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
     )
@@ -135,9 +138,13 @@ def test_a_lambda_zip_that_climbs_out_is_never_unpacked_here(
         FunctionName="slip",
         Runtime="python3.11",
         Role=role["Role"]["Arn"],
-        Handler="json.dumps",
+        Handler="slipmod.handler.handler",
         Code={"ZipFile": buffer.getvalue()},
     )
-    lam.invoke(FunctionName="slip", Payload=b"{}")
+    response = lam.invoke(FunctionName="slip", Payload=b"{}")
     localcloud.wait_until_idle()
+    assert response["FunctionError"] == "Unhandled"
+    error = json.loads(response["Payload"].read())
+    assert error["errorType"] == "EscapeError"
+    assert climbing in error["errorMessage"] and "'..' path segment" in error["errorMessage"]
     assert not target.exists()
