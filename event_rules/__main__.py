@@ -2,7 +2,7 @@
 
 import sys
 
+from commandline.interrupts import run_interruptibly
 from event_rules.cli import main
-from workflows.interrupts import run_interruptibly
 
 sys.exit(run_interruptibly(main, "python -m event_rules"))

@@ -28,8 +28,9 @@ resource policies.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from environments.settings import Settings
 from event_rules import messages
 from event_rules.catalogue_schedules import (
     DEFAULT_OPTIONS,
@@ -41,9 +42,6 @@ from event_rules.catalogue_schedules import (
 from event_rules.catalogue_targets import lambda_target, project_rule, topic_target
 from event_rules.rule import Rule
 from event_rules.schedule import Schedule
-
-if TYPE_CHECKING:
-    from workflows.settings import Settings
 
 __all__ = [
     "DEFAULT_OPTIONS",

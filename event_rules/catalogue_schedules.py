@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from environments.settings import Settings
 from event_rules.catalogue_targets import SCHEDULE_RETRY, lambda_target, project_rule
 from event_rules.request_checks import RuleError
 from event_rules.rule import Rule, Target
 from event_rules.schedule import Schedule
-
-if TYPE_CHECKING:
-    from workflows.settings import Settings
 
 
 @dataclass(frozen=True)

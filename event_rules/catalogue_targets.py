@@ -3,12 +3,10 @@ retry policies by purpose, the dead-letter queue, and rule names and tags from s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from environments.settings import Settings
 from event_rules.rule import InputTransformer, RetryPolicy, Rule, Target
-
-if TYPE_CHECKING:
-    from workflows.settings import Settings
 
 # A retrain or deploy that starts hours late after an outage is still wanted.
 START_RETRY = RetryPolicy(maximum_event_age_seconds=6 * 3600, maximum_retry_attempts=50)

@@ -9,26 +9,22 @@ Exit codes: 0 success/match, 1 no match, 2 invalid pattern, unreadable input or 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from event_rules import explain_cli, generate
+from event_rules.command_input import (
+    EXIT_BROKEN_PIPE,
+    EXIT_ERROR,
+    EXIT_MATCH,
+    EXIT_NO_MATCH,
+    InputError,
+    read_event,
+    read_text,
+)
 from event_rules.pattern import InvalidEventPattern, compile_pattern
-
-EXIT_MATCH = 0
-EXIT_NO_MATCH = 1
-EXIT_ERROR = 2
-# What a shell reports for a process ended by SIGPIPE (128 + 13), as `cat` or `grep` would be.
-EXIT_BROKEN_PIPE = 141
-
-
-class InputError(Exception):
-    """An input file that cannot be read or is not the JSON the command needs."""
 
 
 @dataclass(frozen=True)
@@ -45,27 +41,6 @@ COMMANDS: dict[str, Command] = {}
 def register(command: Command) -> Command:
     COMMANDS[command.name] = command
     return command
-
-
-def read_text(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read file: {error}") from error
-
-
-def read_event(path: str) -> dict[str, Any]:
-    """An event file: one JSON object."""
-    text = read_text(path)
-    try:
-        event = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"{path}: not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        ) from error
-    if not isinstance(event, dict):
-        raise InputError(f"{path}: an event must be a JSON object, found {type(event).__name__}")
-    return event
 
 
 def _configure_test_pattern(parser: argparse.ArgumentParser) -> None:

@@ -8,7 +8,9 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from environments.settings import SettingsError, load_settings
 from event_rules.catalogue import project_rules
+from event_rules.command_input import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, read_event
 from event_rules.request_checks import RuleError
 from event_rules.rule import Rule
 
@@ -61,10 +63,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Imported here: the cli module imports this one to register the command.
-    from event_rules.cli import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, read_event
-    from workflows.settings import SettingsError, load_settings
-
     event = read_event(args.event)
     try:
         rules = project_rules(load_settings(args.env))

@@ -17,13 +17,11 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from environments.settings import Settings, SettingsError, environments, load_settings
 from event_rules.catalogue import project_rules, project_schedules
 from event_rules.request_checks import RuleError
-
-if TYPE_CHECKING:
-    from workflows.settings import Settings
 
 GENERATED_DIR = Path(__file__).parent / "generated"
 RULES_FILE = "rules.json"
@@ -93,15 +91,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(env: str | None) -> list[Settings]:
-    # Settings parse YAML and a JSON Schema: loaded only by the commands that need them.
-    from workflows.settings import environments, load_settings
-
     return [load_settings(name) for name in ([env] if env else environments())]
 
 
 def run(args: argparse.Namespace) -> int:
-    from workflows.settings import SettingsError
-
     try:
         outcome = sync(_load(args.env), check=args.check)
     except (RuleError, SettingsError) as error:

@@ -11,14 +11,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from event_rules.pattern_compiled import Pattern, compile_pattern
 from event_rules.pattern_event import expand, has_dotted_key, known_plain
 from event_rules.pattern_tree import MISSING, LeafNode, ObjectNode, leaves_of
 from event_rules.pattern_values import parse_ip
-
-if TYPE_CHECKING:
-    from event_rules.pattern import Pattern
 
 Path = tuple[str, ...]
 Signature = tuple[Path, ...]
@@ -135,8 +133,6 @@ class RuleIndex:
 
     def add(self, name: str, pattern: dict[str, Any] | str | Pattern) -> Pattern:
         """Compile (raising InvalidEventPattern) and index a rule; returns the compiled pattern."""
-        from event_rules.pattern import compile_pattern
-
         compiled = compile_pattern(pattern)
         if name in self._patterns:
             self.remove(name)

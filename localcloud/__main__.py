@@ -50,6 +50,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from workflows.interrupts import run_interruptibly
+    from commandline.interrupts import run_interruptibly
 
     sys.exit(run_interruptibly(main, "localcloud"))

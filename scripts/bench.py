@@ -43,6 +43,6 @@ def main(selected: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    from workflows.interrupts import run_interruptibly
+    from commandline.interrupts import run_interruptibly
 
     sys.exit(run_interruptibly(lambda: main(sys.argv[1:]), "bench"))

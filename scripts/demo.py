@@ -1,6 +1,6 @@
 """`make demo`: the whole self-healing loop in the embedded cloud, with no AWS account.
 
-1. Start the embedded cloud and deploy everything through the deploy code (`workflows.deploy`).
+1. Start the embedded cloud and deploy everything through the deploy code (`deploy`).
 2. Upload a generated churn dataset to the training-data prefix; EventBridge routes the S3 event
    to the trigger function, which starts the retrain state machine. Follow it live, then print a
    summary: execution, metrics, gate decision, model package, endpoint, notification.
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from commandline.interrupts import run_interruptibly
 from scripts.demo_progress import (
     Clock,
     DemoTimeout,
@@ -32,10 +33,9 @@ from scripts.demo_progress import (
     output_of,
 )
 from scripts.demo_summary import Outcome, summarise
-from workflows.interrupts import run_interruptibly
 
 if TYPE_CHECKING:
-    from workflows.settings import Settings
+    from environments.settings import Settings
 
 RUN_TIMEOUT = 240.0  # seconds per execution; a local run takes seconds
 
@@ -58,9 +58,9 @@ def _upload_tree(s3: Any, root: Path, uri: str) -> int:
 
 def run(env: str, out: Callable[[str], None], settings: Settings | None = None) -> int:
     """The demo on environment `env`'s settings (or on `settings`, already loaded)."""
+    from deploy import LOCAL, deploy
+    from environments.settings import load_settings
     from localcloud import LocalCloud
-    from workflows.deploy import LOCAL, deploy
-    from workflows.settings import load_settings
 
     clock = Clock()
     settings = settings or load_settings(env)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 
-from workflows.deploy import (  # noqa: E402
+from deploy import (  # noqa: E402
     AWS,
     LOCAL,
     DeployRefused,
@@ -46,12 +47,14 @@ from workflows.deploy import (  # noqa: E402
     plan,
     rollback,
 )
-from workflows.deploy.endpoints import TargetError, aws_clients, local_clients  # noqa: E402
-from workflows.deploy.lock import UnlockRefused, unlock  # noqa: E402
-from workflows.deploy.permissions import deployer_policy  # noqa: E402
-from workflows.deploy.template import write_template  # noqa: E402
+from deploy.calls import ClientFactory  # noqa: E402
+from deploy.clients import TargetError, aws_clients, endpoint_clients  # noqa: E402
+from deploy.lock import UnlockRefused, unlock  # noqa: E402
+from deploy.permissions import deployer_policy  # noqa: E402
+from deploy.template import write_template  # noqa: E402
+from environments.settings import Settings, SettingsError, environments, load_settings  # noqa: E402
+from localcloud import server as local_server  # noqa: E402
 from workflows.machines import BUILDERS  # noqa: E402
-from workflows.settings import SettingsError, environments, load_settings  # noqa: E402
 
 COMMANDS = ("plan", "apply", "rollback", "destroy", "unlock", "template", "permissions")
 
@@ -92,6 +95,21 @@ def _prompt() -> Callable[[str], str] | None:
             return ""
 
     return ask
+
+
+def local_clients(settings: Settings) -> ClientFactory:
+    """Clients for ``AWS_ENDPOINT_URL`` when set, else for the embedded cloud's server (started,
+    or the running one reused), signed with the credentials it requires."""
+    url = os.environ.get("AWS_ENDPOINT_URL")
+    if url:
+        return endpoint_clients(settings, url)
+    try:
+        info, _started = local_server.up(local_server.DEFAULT_PORT, ROOT)
+    except RuntimeError as error:
+        raise TargetError(f"the embedded cloud did not start: {error}") from error
+    credentials = info.client_credentials()
+    credentials.pop("endpoint_url")
+    return endpoint_clients(settings, info.url, credentials)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,6 +155,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from workflows.interrupts import run_interruptibly
+    from commandline.interrupts import run_interruptibly
 
     sys.exit(run_interruptibly(main, "deploy"))

@@ -13,7 +13,7 @@ Only files of tasks/ itself are packed: a symlink leading out of it is refused
 
 The job code is content-addressed: `job_code_version` is a digest of the job scripts' names and
 bytes, and the deploy uploads them under `<code prefix><version>/`, so every state machine version
-names the exact code it runs (see workflows/deploy/artifacts.py).
+names the exact code it runs (see deploy/artifacts.py).
 
 Third-party imports are not bundled: `aws_lambda_powertools`, `pydantic` and `fastjsonschema`
 come from the Powertools for AWS Lambda (Python) layer, `boto3`/`botocore` from the runtime.

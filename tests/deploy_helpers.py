@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from deploy import LOCAL, deploy
+from deploy.calls import is_lock_call, is_read
+from environments.settings import Settings, load_settings
 from localcloud import LocalCloud
-from workflows.deploy import LOCAL, deploy
-from workflows.deploy.calls import is_lock_call, is_read
-from workflows.settings import Settings, load_settings
 
 
 def dev_settings() -> Settings:

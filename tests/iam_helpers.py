@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from environments.settings import Settings, load_settings
 from event_rules.catalogue import CatalogueOptions, project_rules, project_schedules
-from workflows.iam import RoleSpec, project_roles, state_machine_policy
+from iam import RoleSpec, project_roles, state_machine_policy
+from iam.simulate import is_allowed
 from workflows.machines import build_all
-from workflows.policies.simulate import is_allowed
-from workflows.settings import Settings, load_settings
 
 MACHINES = ("retrain", "deploy-model", "drift-check")
 SAGEMAKER = "sagemaker.amazonaws.com"

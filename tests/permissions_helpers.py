@@ -17,17 +17,17 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 
+from deploy import AWS, LOCAL, deploy, destroy, plan, rollback
+from deploy.calls import Clients
+from deploy.desired_platform import buckets
+from deploy.clients import aws_clients
+from deploy.layers import powertools_parameter
+from deploy.plan import Action
+from deploy.providers.base import tag_list
+from deploy.providers.s3 import BucketProvider
+from environments.settings import Schedules, Settings
 from localcloud import LocalCloud
 from tests.deploy_helpers import Recorder, quiet
-from workflows.deploy import AWS, LOCAL, deploy, destroy, plan, rollback
-from workflows.deploy.calls import Clients
-from workflows.deploy.desired_platform import buckets
-from workflows.deploy.endpoints import aws_clients
-from workflows.deploy.layers import powertools_parameter
-from workflows.deploy.plan import Action
-from workflows.deploy.providers.base import tag_list
-from workflows.deploy.providers.s3 import BucketProvider
-from workflows.settings import Schedules, Settings
 
 # What AWS publishes under the Powertools parameter (the embedded cloud has no public ones).
 POWERTOOLS_LAYER = (

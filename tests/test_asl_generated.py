@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from asl_validation import validate_definition
+from environments.settings import environments, load_settings
 from tests.scenarios.cases import DEPLOYED
 from workflows.generate import ASL_DIR, DEFAULT_ENVIRONMENT, render, stale_files
 from workflows.machines import build_all
-from workflows.settings import environments, load_settings
-from workflows.validation import validate_definition
 
 ROOT = Path(__file__).resolve().parent.parent
 

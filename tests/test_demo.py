@@ -32,7 +32,7 @@ FAILING_DEMO = """
 import dataclasses, os, sys
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 from scripts.demo import run
-from workflows.settings import load_settings
+from environments.settings import load_settings
 
 settings = load_settings("dev")
 bad = dataclasses.replace(settings, hyperparameters={**settings.hyperparameters, "n_trees": "5"})

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from deploy import LOCAL, deploy, plan
+from environments.settings import LIVE_ALIAS, Settings
 from localcloud import LocalCloud
 from tasks import packaging
 from tests.deploy_helpers import (
@@ -19,9 +21,7 @@ from tests.deploy_helpers import (
     quiet,
     tags_of,
 )
-from workflows.deploy import LOCAL, deploy, plan
 from workflows.machines import build_all
-from workflows.settings import LIVE_ALIAS, Settings
 
 OWNER_TAGS = {"project": "churn", "environment": "dev"}
 

@@ -10,6 +10,10 @@ from typing import Any
 
 import pytest
 
+from deploy import LOCAL, DeployRefused, deploy, plan
+from deploy.model import Kind
+from deploy.plan import Plan
+from environments.settings import Settings
 from event_rules import catalogue
 from localcloud import LocalCloud
 from tests.deploy_helpers import (
@@ -20,10 +24,6 @@ from tests.deploy_helpers import (
     quiet,
 )
 from workflows import machines
-from workflows.deploy import LOCAL, DeployRefused, deploy, plan
-from workflows.deploy.model import Kind
-from workflows.deploy.plan import Plan
-from workflows.settings import Settings
 
 
 def _pending(cloud: LocalCloud, settings: Settings) -> list[str]:

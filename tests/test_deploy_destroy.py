@@ -5,6 +5,8 @@ deploy-model created (test_deploy_destroy_data.py)."""
 
 from __future__ import annotations
 
+from deploy import LOCAL, DestroyIncomplete, deploy, destroy
+from deploy.destroy import DestroyReport
 from localcloud import LocalCloud
 from tests.deploy_helpers import (
     FOREIGN,
@@ -13,8 +15,6 @@ from tests.deploy_helpers import (
     dev_settings,
     quiet,
 )
-from workflows.deploy import LOCAL, DestroyIncomplete, deploy, destroy
-from workflows.deploy.destroy import DestroyReport
 
 
 def _destroy(cloud: LocalCloud) -> tuple[DestroyReport, list[str]]:

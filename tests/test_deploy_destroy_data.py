@@ -9,12 +9,12 @@ import io
 
 import pytest
 
+from deploy import LOCAL, DestroyRefused, deploy, destroy, plan
+from deploy.plan import Action
+from environments.settings import Settings
 from localcloud import LocalCloud
 from scripts import deploy as deploy_cli
 from tests.deploy_helpers import Recorder, quiet
-from workflows.deploy import LOCAL, DestroyRefused, deploy, destroy, plan
-from workflows.deploy.plan import Action
-from workflows.settings import Settings
 
 
 def _bucket_names(cloud: LocalCloud) -> list[str]:

@@ -1,7 +1,7 @@
 """One deploy, rollback or destroy of an environment at a time: the second refuses at once,
 naming the holder of the lock (an SSM parameter created only when absent), and writes nothing;
 the lock goes when its holder is done, also on failure and Ctrl-C; a crashed holder's lock is
-released by ``scripts/deploy.py unlock`` (workflows/deploy/lock.py)."""
+released by ``scripts/deploy.py unlock`` (deploy/lock.py)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from deploy import LOCAL, EnvironmentLocked, deploy, destroy, plan, rollback
+from deploy.calls import Clients
+from deploy.lock import LockHolder, environment_lock, lock_parameter, read_lock
+from environments.settings import Settings
 from localcloud import LocalCloud
 from scripts import deploy as deploy_cli
 from tests.deploy_helpers import FailOnWrite, InjectedFailure, Recorder, dev_settings, quiet
-from workflows.deploy import LOCAL, EnvironmentLocked, deploy, destroy, plan, rollback
-from workflows.deploy.calls import Clients
-from workflows.deploy.lock import LockHolder, environment_lock, lock_parameter, read_lock
-from workflows.settings import Settings
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """A plan never updates or adopts a resource that is not its environment's: one tagged for
 another environment or project, or one without the project's tags. It stops before any write,
-naming each resource and whose it is (workflows/deploy/ownership.py)."""
+naming each resource and whose it is (deploy/ownership.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from dataclasses import replace
 
 import pytest
 
+from deploy import LOCAL, OwnershipConflict, deploy, plan
+from environments.settings import Settings
 from localcloud import LocalCloud
 from tests.deploy_helpers import Recorder, dev_settings, quiet, tags_of
-from workflows.deploy import LOCAL, OwnershipConflict, deploy, plan
-from workflows.settings import Settings
 
 DEV_TAGS = "tagged project=churn environment=dev"
 

@@ -1,4 +1,4 @@
-"""The deployer's policy (workflows/deploy/permissions.py) against what the deploy really calls:
+"""The deployer's policy (deploy/permissions.py) against what the deploy really calls:
 a full cycle on each schedule mechanism and the AWS target's extra calls are recorded, and the
 policy must grant every action each call needs, on the resource it is made on, and nothing no
 call needs."""
@@ -14,6 +14,12 @@ from pathlib import Path
 import boto3
 import pytest
 
+from deploy.call_actions import actions_for
+from deploy.permissions import deployer_grants, deployer_policy
+from environments.settings import Schedules
+from iam.lint import lint_policy
+from iam.simulate import is_allowed
+from iam.statements import wildcard_reasons
 from localcloud import LocalCloud
 from scripts import deploy as deploy_cli
 from tests.deploy_helpers import dev_settings
@@ -24,12 +30,6 @@ from tests.permissions_helpers import (
     aws_target_calls,
     full_cycle,
 )
-from workflows.deploy.call_actions import actions_for
-from workflows.deploy.permissions import deployer_grants, deployer_policy
-from workflows.policies.lint import lint_policy
-from workflows.policies.simulate import is_allowed
-from workflows.policies.statements import wildcard_reasons
-from workflows.settings import Schedules
 
 DEPLOY_CODE = Path(__file__).resolve().parent.parent / "workflows" / "deploy"
 # Calls in the deploy's code that no cycle makes, and why none can.

@@ -10,6 +10,13 @@ from typing import Any
 
 import pytest
 
+from deploy import LOCAL, blueprint, deploy, plan
+from deploy.calls import Clients
+from deploy.model import Kind
+from deploy.plan import Action, Plan
+from deploy.providers import owned_resources, providers
+from deploy.providers.state_machines import StateMachineProvider
+from environments.settings import Schedules, Settings
 from localcloud import LocalCloud
 from tests.deploy_helpers import (
     FOREIGN,
@@ -21,13 +28,6 @@ from tests.deploy_helpers import (
     dev_settings,
     quiet,
 )
-from workflows.deploy import LOCAL, blueprint, deploy, plan
-from workflows.deploy.calls import Clients
-from workflows.deploy.model import Kind
-from workflows.deploy.plan import Action, Plan
-from workflows.deploy.providers import owned_resources, providers
-from workflows.deploy.providers.state_machines import StateMachineProvider
-from workflows.settings import Schedules, Settings
 
 RETRAIN = "cron(0 3 ? * SUN *)"
 OWNER = [{"Key": "project", "Value": "churn"}, {"Key": "environment", "Value": "dev"}]

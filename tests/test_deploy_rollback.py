@@ -11,15 +11,15 @@ from dataclasses import replace
 
 import pytest
 
+from deploy import LOCAL, RollbackError, deploy, desired, rollback
+from deploy.artifacts import Artifacts, build_artifacts, job_code
+from deploy.calls import Clients
+from deploy.history import History
+from environments.settings import Settings
 from localcloud import LocalCloud
 from scripts import deploy as deploy_cli
 from tasks import packaging
 from tests.deploy_helpers import FailOnWrite, InjectedFailure, Recorder, dev_settings, quiet
-from workflows.deploy import LOCAL, RollbackError, deploy, desired, rollback
-from workflows.deploy.artifacts import Artifacts, build_artifacts, job_code
-from workflows.deploy.calls import Clients
-from workflows.deploy.history import History
-from workflows.settings import Settings
 
 MACHINES = ("retrain", "deploy-model", "drift-check")
 

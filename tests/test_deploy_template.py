@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from workflows.deploy import blueprint
-from workflows.deploy.layers import powertools_parameter
-from workflows.deploy.model import Kind
-from workflows.deploy.template import write_template
-from workflows.deploy.template_resources import logical_id
+from deploy import blueprint
+from deploy.layers import powertools_parameter
+from deploy.model import Kind
+from deploy.template import write_template
+from deploy.template_resources import logical_id
+from environments.settings import Schedules, Settings, load_settings
 from workflows.machines import build_all
-from workflows.settings import Schedules, Settings, load_settings
 
 
 def _cfn_lint(*paths: Path) -> subprocess.CompletedProcess[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows.validation import validate_definition
+from asl_validation import validate_definition
 
 REPO = Path(__file__).resolve().parents[1]
 ASL_VALIDATOR = REPO / "node_modules" / ".bin" / "asl-validator"

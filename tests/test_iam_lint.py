@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from environments.settings import environments, load_settings
+from iam import RoleSpec, lint_policy, lint_role
+from iam.cli import main
 from tests.iam_helpers import derived_roles
-from workflows.iam import RoleSpec, lint_policy, lint_role
-from workflows.policies.cli import main
-from workflows.settings import environments, load_settings
 
 
 @cache

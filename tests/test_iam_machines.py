@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
+from asl_validation.walk import iter_states
+from iam import state_machine_policy
 from localcloud.jsonata_functions import JSONataEvaluationError, evaluate
 from tests.iam_helpers import MACHINES, SAGEMAKER, Call, arn, definitions, role, settings
-from workflows.iam import state_machine_policy
-from workflows.validation.walk import iter_states
 
 ASL_DIR = Path(__file__).resolve().parent.parent / "asl"
 LOG_DELIVERY = [

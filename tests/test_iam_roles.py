@@ -11,13 +11,13 @@ import botocore.session
 import pytest
 from botocore import xform_name
 
+from environments.settings import Settings, load_settings
+from iam import RoleSpec, UnsupportedTaskError
+from iam.lambda_roles import HANDLER_CALLS
+from iam.sagemaker_role import sagemaker_role
+from iam.simulate import is_allowed
 from tasks.packaging import handler_modules, lambda_files
 from tests.iam_helpers import derived_roles
-from workflows.iam import RoleSpec, UnsupportedTaskError
-from workflows.policies.lambda_roles import HANDLER_CALLS
-from workflows.policies.sagemaker_role import sagemaker_role
-from workflows.policies.simulate import is_allowed
-from workflows.settings import Settings, load_settings
 
 ACCOUNT = "123456789012"
 LIVE = {"states:StateMachineQualifier": "live"}

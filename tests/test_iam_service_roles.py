@@ -19,14 +19,14 @@ from typing import Any
 
 import pytest
 
+from environments.settings import Schedules, Settings, load_settings
 from event_rules.catalogue import CatalogueOptions, project_rules, project_schedules
 from event_rules.rule import Rule
 from event_rules.schedule import Schedule
+from iam import RoleSpec, lint_role
+from iam.service_roles import events_role, scheduler_role
+from iam.simulate import is_allowed
 from tests.iam_helpers import arn, derived_roles
-from workflows.iam import RoleSpec, lint_role
-from workflows.policies.service_roles import events_role, scheduler_role
-from workflows.policies.simulate import is_allowed
-from workflows.settings import Schedules, Settings, load_settings
 
 ACCOUNT = "123456789012"
 LIVE_KEY = "states:StateMachineQualifier"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from workflows.policies.simulate import Request, UnsupportedPolicyError, evaluate, is_allowed
+from iam.simulate import Request, UnsupportedPolicyError, evaluate, is_allowed
 
 ROLE = "arn:aws:iam::123456789012:role/r"
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from workflows.iam import UnsupportedTaskError, state_machine_policy
-from workflows.policies.tasks import task_calls
-from workflows.policies.values import Assignments, Known, argument, resolve
-from workflows.settings import load_settings
+from environments.settings import load_settings
+from iam import UnsupportedTaskError, state_machine_policy
+from iam.tasks import task_calls
+from iam.values import Assignments, Known, argument, resolve
 
 JSONATA, JSONPATH = "JSONata", "JSONPath"
 NOTIFY = "arn:aws:lambda:us-east-1:123456789012:function:churn-dev-notify"
@@ -103,7 +103,7 @@ def test_argument_reads_both_spellings_of_a_jsonpath_field() -> None:
 
 
 def test_tasks_in_parallel_and_map_states_are_found() -> None:
-    """Nested scopes call services too (workflows/validation/walk.iter_states reaches them)."""
+    """Nested scopes call services too (asl_validation/walk.iter_states reaches them)."""
     task = {
         "Type": "Task",
         "Resource": "arn:aws:states:::sns:publish",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows.interrupts import EXIT_INTERRUPTED, run_interruptibly
+from commandline.interrupts import EXIT_INTERRUPTED, run_interruptibly
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = "LEFTOVER_PROBE"  # every process a command starts inherits it; /proc shows who has it

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from environments.settings import Settings, load_settings
 from event_rules.catalogue import project_rules
 from event_rules.rule import Rule
-from workflows.settings import Settings, load_settings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "event_rules" / "samples"
 

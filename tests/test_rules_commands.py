@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from environments.settings import environments, load_settings
 from event_rules.catalogue import CatalogueOptions, project_rules
 from event_rules.cli import main
 from event_rules.explain_cli import explain_event
 from event_rules.generate import GENERATED_DIR, expected_files, render_rules, sync
-from workflows.settings import environments, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "event_rules" / "samples"

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from environments.settings import Settings, load_settings
 from event_rules.catalogue import CatalogueOptions, project_rules, project_schedules
 from event_rules.rule import Rule, Target
 from localcloud.event_routing import transform_input
 from tasks.handlers.trigger import retrain_request
-from workflows.settings import Settings, load_settings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "event_rules" / "samples"
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from environments.settings import Settings, load_settings
 from event_rules.catalogue import project_rules
 from localcloud import LocalCloud
 from localcloud.event_routing import put_event
-from workflows.settings import Settings, load_settings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "event_rules" / "samples"
 ECHO = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}

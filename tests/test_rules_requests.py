@@ -11,9 +11,9 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
+from environments.settings import environments, load_settings
 from event_rules.catalogue import CatalogueOptions, project_rules, project_schedules
 from event_rules.request_checks import RuleError
-from workflows.settings import environments, load_settings
 
 RETRAIN_WEEKLY = CatalogueOptions(retrain_schedule="cron(0 3 ? * SUN *)")
 LEGACY = CatalogueOptions(use_scheduler=False, retrain_schedule="rate(7 days)")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from environments.settings import ENVIRONMENTS_DIR, parse_settings
 from event_rules.catalogue import project_rules, project_schedules
-from workflows.settings import ENVIRONMENTS_DIR, parse_settings
 
 
 def _dev(schedules: dict[str, object] | None):

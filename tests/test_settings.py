@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workflows.settings import (
+from environments.settings import (
     ENVIRONMENTS_DIR,
     SettingsError,
     environments,

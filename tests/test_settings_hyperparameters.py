@@ -12,14 +12,14 @@ import yaml
 from botocore.loaders import create_loader
 from botocore.model import ServiceModel
 
-from workflows import hyperparameters as hp
-from workflows.hyperparameters import (
+from environments import hyperparameters as hp
+from environments.hyperparameters import (
     DeclarationError,
     check_hyperparameters,
     declaration,
     read_declaration,
 )
-from workflows.settings import (
+from environments.settings import (
     ENVIRONMENTS_DIR,
     SettingsError,
     environments,
@@ -29,7 +29,7 @@ from workflows.settings import (
 )
 
 DEV = yaml.safe_load((ENVIRONMENTS_DIR / "dev.yaml").read_text())
-SOURCE = "workflows/environments/dev.yaml"
+SOURCE = "environments/dev.yaml"
 
 
 def with_hyperparameters(**values: object) -> dict:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from environments import hyperparameters as settings_side
+from environments.settings import ENVIRONMENTS_DIR, load_settings
 from tasks.jobs import hyperparameter_args as args
 from tasks.jobs.hyperparameter_args import (
     HyperparameterError,
@@ -18,8 +20,6 @@ from tasks.jobs.hyperparameter_args import (
     load_declaration,
     parse_hyperparameters,
 )
-from workflows import hyperparameters as settings_side
-from workflows.settings import ENVIRONMENTS_DIR, load_settings
 
 DECLARED = load_declaration()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows.validation import Problem, validate_definition
+from asl_validation import Problem, validate_definition
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "asl"
 

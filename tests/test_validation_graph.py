@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from workflows.validation.graph import Problem, check_graph
+from asl_validation.graph import Problem, check_graph
 
 
 def _pass(**fields: Any) -> dict[str, Any]:

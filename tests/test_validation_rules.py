@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from workflows.validation import validate_definition
-from workflows.validation.cli import main
-from workflows.validation.expressions import intrinsic_error, path_error, reference_path_error
-from workflows.validation.schema import _validator, passes_fast_check
+from asl_validation import validate_definition
+from asl_validation.cli import main
+from asl_validation.expressions import intrinsic_error, path_error, reference_path_error
+from asl_validation.schema import _validator, passes_fast_check
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
 

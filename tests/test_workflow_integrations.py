@@ -9,14 +9,14 @@ import re
 import jsonata
 import pytest
 
-from workflows.arns import Location
+from asl_validation.walk import iter_states
+from environments.arns import Location
+from environments.settings import load_settings
 from workflows.expressions import QueryLanguage
 from workflows.expressions import jsonata as jsonata_expr
 from workflows.integrations.request_check import check_request, operation_for
 from workflows.machines import build_all
 from workflows.machines.naming import RUN_ID, job_name
-from workflows.settings import load_settings
-from workflows.validation.walk import iter_states
 
 ENVS = ["dev", "prod"]
 SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
@@ -322,8 +322,8 @@ def test_sdk_call_needs_camel_case_actions():
 
 
 def test_spot_training_without_checkpoint_is_refused():
+    from environments.settings import Spot
     from workflows.integrations.sagemaker import Channel, training_job
-    from workflows.settings import Spot
 
     settings = load_settings("dev")
     with pytest.raises(ValueError, match="checkpoint_s3_uri"):

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from environments.settings import load_settings
 from workflows.generate import ASL_DIR
 from workflows.machines import build_all
 from workflows.render import edges, to_mermaid
-from workflows.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from asl_validation import validate_definition
 from workflows.chain import Chain
 from workflows.choice import Choice, Condition
 from workflows.concurrency import ExecutionType, Map, Parallel, ProcessorMode
@@ -11,7 +12,6 @@ from workflows.errors import Catch, JitterStrategy, Retry
 from workflows.expressions import QueryLanguage, jsonata
 from workflows.machine import StateMachine
 from workflows.states import Fail, Pass, Succeed, Task, Wait
-from workflows.validation import validate_definition
 
 JSONATA, JSONPATH = QueryLanguage.JSONATA, QueryLanguage.JSONPATH
 LAMBDA = "arn:aws:states:::lambda:invoke"

@@ -1,4 +1,4 @@
-"""`python -m workflows COMMAND ...`: asl, render, validate, iam."""
+"""`python -m workflows COMMAND ...`: asl, render, validate."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ commands:
   asl                 write asl/<name>.asl.json for every state machine
   render NAME         draw a state machine's graph (Mermaid, and SVG through graphviz)
   validate FILE...    validate Amazon States Language definitions
-  iam [--env ENV] [--role NAME]
-                      print the IAM roles derived from the definitions, and lint them
+
+The IAM roles derived from the definitions: python -m iam [--env ENV] [--role NAME]
 """
 
 
@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
     if command == "validate":
-        from workflows.validation.cli import main as validate_main
+        from asl_validation.cli import main as validate_main
 
         return int(validate_main(rest))
     if command == "asl":
@@ -32,15 +32,11 @@ def main(argv: list[str]) -> int:
         from workflows.render import main as render_main
 
         return int(render_main(rest))
-    if command == "iam":
-        from workflows.policies.cli import main as iam_main
-
-        return int(iam_main(rest))
     sys.stderr.write(f"unknown command {command!r}\n{USAGE}")
     return 2
 
 
 if __name__ == "__main__":
-    from workflows.interrupts import run_interruptibly
+    from commandline.interrupts import run_interruptibly
 
     sys.exit(run_interruptibly(lambda: main(sys.argv[1:]), "python -m workflows"))

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from environments.settings import Settings, SettingsError, load_settings
 from workflows.machines import build_all
-from workflows.settings import Settings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 ASL_DIR = ROOT / "asl"
@@ -27,9 +27,9 @@ def dump(definition: dict[str, Any]) -> str:
 
 def render(settings: Settings) -> dict[str, str]:
     """File name → content for every state machine, after the full validation."""
+    from asl_validation import validate_definition
+    from asl_validation.walk import iter_states
     from workflows.integrations.request_check import check_request
-    from workflows.validation import validate_definition
-    from workflows.validation.walk import iter_states
 
     files: dict[str, str] = {}
     failures: list[str] = []

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from asl_validation.graph import check_graph
+from asl_validation.problems import Problem
 from workflows.base_state import Json, State
 from workflows.chain import Chain
 from workflows.expressions import QueryLanguage
 from workflows.scope import all_states, emit_scope
-from workflows.validation.graph import check_graph
-from workflows.validation.problems import Problem
 
 
 class DefinitionError(ValueError):

@@ -14,9 +14,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from asl_validation.graph import transitions
+from environments.settings import SettingsError, load_settings
 from workflows.machines import BUILDERS
-from workflows.settings import SettingsError, load_settings
-from workflows.validation.graph import transitions
 
 _LABELS = {"Next": "", "Choices": "when", "Default": "otherwise", "Catch": "catch"}
 SHAPES = {"Choice": ("{", "}"), "Succeed": ("([", "])"), "Fail": ("([", "])")}

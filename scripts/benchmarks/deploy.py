@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import time
 
+from deploy import LOCAL, DeployReport, deploy
+from environments.settings import load_settings
 from localcloud import LocalCloud
-from workflows.deploy import LOCAL, DeployReport, deploy
-from workflows.settings import load_settings
 
 
 def _figures(report: DeployReport, seconds: float) -> dict[str, object]:

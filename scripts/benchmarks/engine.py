@@ -78,9 +78,9 @@ def _figures(durations: list[float], transitions: int) -> dict[str, Any]:
 
 
 def mocked() -> dict[str, Any]:
+    from environments.settings import load_settings
     from localcloud import LocalCloud
     from workflows.machines import build_all
-    from workflows.settings import load_settings
 
     built = build_all(load_settings("dev"))["retrain"]
     definition = built.to_asl()
@@ -97,10 +97,10 @@ def mocked() -> dict[str, Any]:
 
 
 def mocked_jobs() -> dict[str, Any]:
+    from environments.settings import load_settings
     from localcloud import LocalCloud
     from tests.scenarios.cases import CASES, MOCK_CONFIG, leave_report
     from tests.scenarios.stack import deploy_stack
-    from workflows.settings import load_settings
 
     case = CASES["happy"]
     with LocalCloud(mock_config_file=MOCK_CONFIG) as cloud:
@@ -116,10 +116,10 @@ def mocked_jobs() -> dict[str, Any]:
 
 
 def real_jobs() -> dict[str, Any]:
+    from environments.settings import load_settings
     from localcloud import LocalCloud
     from tasks.data.churn import generate
     from tests.scenarios.stack import deploy_stack
-    from workflows.settings import load_settings
 
     runs: list[dict[str, float]] = []
     with LocalCloud() as cloud:

@@ -68,11 +68,11 @@ def _timed(figures: dict[str, Any], label: str, run: Any) -> None:
 
 
 def run() -> dict[str, Any]:
+    from environments.settings import load_settings
     from localcloud.jobs import run_processing_job, run_training_job
     from tasks import packaging
     from tasks.data.churn import DEFAULT_ROWS, generate
     from workflows.machines import build_all
-    from workflows.settings import load_settings
 
     settings = load_settings("dev")
     states = build_all(settings)["retrain"].to_asl()["States"]

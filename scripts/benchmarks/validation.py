@@ -1,4 +1,4 @@
-"""Time to validate one ASL definition with `workflows.validation.validate_definition`.
+"""Time to validate one ASL definition with `asl_validation.validate_definition`.
 
 Figures, in milliseconds:
 - `retrain_*`: the retrain definition (built through `workflows.machines`, else read from
@@ -30,7 +30,7 @@ TARGET_MS = 5.0
 _COLD = """
 import json, sys, time
 start = time.perf_counter()
-from workflows.validation import validate_definition
+from asl_validation import validate_definition
 imported = time.perf_counter()
 problems = validate_definition(json.loads(sys.stdin.read()))
 done = time.perf_counter()
@@ -41,8 +41,8 @@ print(json.dumps({"import_ms": (imported - start) * 1e3, "first_call_ms": (done 
 
 def _retrain_definition() -> tuple[str, Mapping[str, Any]]:
     try:
+        from environments.settings import load_settings
         from workflows.machines import build_retrain
-        from workflows.settings import load_settings
 
         return "workflows.machines", build_retrain(load_settings("dev")).to_asl()
     except Exception:  # the builders may not exist yet in a partial checkout
@@ -55,7 +55,7 @@ def _retrain_definition() -> tuple[str, Mapping[str, Any]]:
 
 
 def _clear_expression_caches() -> None:
-    from workflows.validation import expressions
+    from asl_validation import expressions
 
     for cached in (
         expressions.jsonata_error,
@@ -87,8 +87,8 @@ def _count_expressions(value: Any) -> int:
 
 
 def run() -> dict[str, Any]:
-    from workflows.validation import validate_definition
-    from workflows.validation.walk import iter_states
+    from asl_validation import validate_definition
+    from asl_validation.walk import iter_states
 
     source, retrain = _retrain_definition()
     cold = subprocess.run(

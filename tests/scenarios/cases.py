@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from workflows.settings import Settings
+from environments.settings import Settings
 
 MOCK_CONFIG = Path(__file__).with_name("mock_config.json")
 DATA = {"dataS3Uri": "s3://churn-dev-data-123456789012/incoming/2026-11.csv"}

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from environments.settings import Settings, load_settings
 from localcloud import LocalCloud
 from tests.scenarios.cases import MOCK_CONFIG
 from tests.scenarios.stack import Stack, deploy_stack
-from workflows.settings import Settings, load_settings
 
 
 @dataclass

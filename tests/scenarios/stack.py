@@ -18,11 +18,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from deploy.desired_compute import handler_environment
+from environments.settings import LIVE_ALIAS, Settings
 from event_rules.catalogue import project_rules, project_schedules
 from tasks import packaging
-from workflows.deploy.desired_compute import handler_environment
 from workflows.machines import build_all
-from workflows.settings import LIVE_ALIAS, Settings
 
 ClientFactory = Callable[[str], Any]
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
+from environments.settings import load_settings
 from localcloud.remote import RemoteStepFunctions
 from tests.scenarios.cases import CASES, run_case, states_entered
 from tests.scenarios.stack import Stack, deploy_stack
-from workflows.settings import load_settings
 
 _stacks: dict[str, Stack] = {}
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
+from environments.settings import Schedules, load_settings
 from localcloud import LocalCloud
 from tasks.data.churn import generate
 from tests.scenarios.cases import DEPLOYED, states_entered
 from tests.scenarios.stack import deploy_stack
-from workflows.settings import Schedules, load_settings
 
 RUN_TIMEOUT = 120.0
 ROWS = 1500

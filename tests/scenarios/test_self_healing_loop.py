@@ -22,12 +22,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from environments.settings import load_settings
 from localcloud import LocalCloud
 from tasks.data.capture import write_capture
 from tasks.data.churn import generate
 from tests.scenarios.cases import DEPLOY_MODEL_CREATES, DEPLOYED, TO_GATE, states_entered
 from tests.scenarios.stack import Stack, deploy_stack
-from workflows.settings import load_settings
 
 # Small enough that each job runs in about its interpreter's start-up time, large enough that
 # the model learns (AUC ~0.88 on clean data) and the drift test has power.

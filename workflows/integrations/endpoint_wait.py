@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from workflows.arns import Location
+from environments.arns import Location
 from workflows.chain import Chain
 from workflows.choice import Choice, Condition
 from workflows.expressions import jsonata

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workflows.arns import Location
+from environments.arns import Location
 from workflows.integrations.retries import LAMBDA_TRANSIENT, sdk_transient, transient
 from workflows.states import Json, Task
 

@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from workflows.arns import Location
+from environments.arns import Location
+from environments.settings import Compute, Spot
 from workflows.integrations.retries import SAGEMAKER_TRANSIENT, job_failure, transient
-from workflows.settings import Compute, Spot
 from workflows.states import Json, Task
 
 

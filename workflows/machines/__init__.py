@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from environments.settings import Settings
 from workflows.machine import StateMachine
 from workflows.machines.deploy_model import build_deploy_model
 from workflows.machines.drift_check import build_drift_check
 from workflows.machines.retrain import build_retrain
-from workflows.settings import Settings
 
 BUILDERS: dict[str, Callable[[Settings], StateMachine]] = {
     "retrain": build_retrain,

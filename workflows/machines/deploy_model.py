@@ -6,6 +6,7 @@ A failed or rolled-back update leaves the old config serving; the failure path r
 
 from __future__ import annotations
 
+from environments.settings import Settings
 from workflows.chain import Chain
 from workflows.choice import Choice, Condition
 from workflows.expressions import jsonata
@@ -23,7 +24,6 @@ from workflows.machine import StateMachine
 from workflows.machines.failure import FailurePath
 from workflows.machines.naming import RUN_ID, resource_name
 from workflows.machines.steps import notify_task
-from workflows.settings import Settings
 from workflows.states import Pass, Succeed
 
 VARIANT = "AllTraffic"

@@ -7,6 +7,7 @@ publishes a ``Model Drift Detected`` event, which the retrain trigger rule liste
 
 from __future__ import annotations
 
+from environments.settings import Settings
 from workflows.chain import Chain
 from workflows.choice import Choice, Condition
 from workflows.expressions import jsonata
@@ -16,7 +17,6 @@ from workflows.machine import StateMachine
 from workflows.machines.failure import FailurePath
 from workflows.machines.naming import RUN_ID
 from workflows.machines.steps import notify_task, script_job
-from workflows.settings import Settings
 from workflows.states import Pass, Succeed
 
 DRIFT_DETAIL_TYPE = "Model Drift Detected"

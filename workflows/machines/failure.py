@@ -8,10 +8,10 @@ still goes out when the failure is the Lambda's.
 
 from __future__ import annotations
 
+from environments.settings import Settings
 from workflows.chain import Chain
 from workflows.expressions import jsonata, jsonata_string
 from workflows.integrations.messaging import sns_publish
-from workflows.settings import Settings
 from workflows.states import Fail, Pass, Recoverable, State
 
 SUBJECT_LIMIT = 100  # SNS rejects longer subjects

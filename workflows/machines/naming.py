@@ -7,8 +7,8 @@ execution, and short enough that ``<project>-<env>-<stage>-<runId>-<retry>`` sta
 
 from __future__ import annotations
 
+from environments.settings import Settings
 from workflows.expressions import jsonata
-from workflows.settings import Settings
 
 RUN_ID = jsonata(
     "$join(["

@@ -7,6 +7,7 @@ person; its approval event starts deploy-model.
 
 from __future__ import annotations
 
+from environments.settings import LIVE_ALIAS, Settings
 from workflows.chain import Chain
 from workflows.choice import Choice, Condition
 from workflows.expressions import jsonata
@@ -21,7 +22,6 @@ from workflows.machine import StateMachine
 from workflows.machines.failure import FailurePath
 from workflows.machines.naming import RUN_ID, job_name
 from workflows.machines.steps import notify_task, script_job
-from workflows.settings import LIVE_ALIAS, Settings
 from workflows.states import Pass, Succeed
 
 S3_URI = r"/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from environments.settings import LIVE_ALIAS, Settings
 from workflows.expressions import jsonata
 from workflows.integrations.messaging import lambda_invoke
 from workflows.integrations.sagemaker import ProcessingInput, ProcessingOutput, processing_job
 from workflows.machines.naming import job_name
-from workflows.settings import LIVE_ALIAS, Settings
 from workflows.states import Json, Task
 
 # Where the processing container finds the job scripts (uploaded under <code_uri>jobs/).

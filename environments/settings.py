@@ -1,0 +1,392 @@
+"""Environment settings: one YAML file per environment, validated against a JSON Schema.
+
+Names of every resource derive from ``project`` and ``environment`` here, so the builders, the IAM
+derivation and the deploy agree on them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import yaml
+
+from environments.arns import Location
+from environments.hyperparameters import (
+    DeclarationError,
+    check_hyperparameters,
+    declaration,
+    request_value,
+)
+
+if TYPE_CHECKING:
+    import jsonschema
+
+from tasks.packaging import job_code_version
+
+ENVIRONMENTS_DIR = Path(__file__).parent
+SCHEMA_PATH = ENVIRONMENTS_DIR / "settings.schema.json"
+
+LIVE_ALIAS = "live"
+DEFAULT_PREFIXES = {
+    "training_data": "incoming/",
+    "runs": "runs/",
+    "code": "code/",
+    "data_capture": "datacapture/",
+    # Labelled outcomes of served predictions: what drift-triggered and scheduled retrains learn
+    # from, because after drift the newest labelled data is what describes the world.
+    "ground_truth": "groundtruth/",
+}
+
+
+class SettingsError(ValueError):
+    """Bad settings: every line names the file, the key, the value and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Compute:
+    instance_type: str
+    instance_count: int
+    volume_size_gb: int
+    max_runtime_seconds: int
+
+
+@dataclass(frozen=True)
+class Spot:
+    enabled: bool
+    max_wait_seconds: int
+
+
+@dataclass(frozen=True)
+class Autoscaling:
+    min_capacity: int
+    max_capacity: int
+    target_invocations_per_instance: float
+    scale_in_cooldown_seconds: int
+    scale_out_cooldown_seconds: int
+
+
+@dataclass(frozen=True)
+class Deployment:
+    canary_percent: int
+    canary_wait_seconds: int
+    termination_wait_seconds: int
+    max_polls: int
+    poll_seconds: int
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    instance_type: str
+    initial_instance_count: int
+    sampling_percentage: int
+    autoscaling: Autoscaling
+    deployment: Deployment
+
+
+@dataclass(frozen=True)
+class Drift:
+    psi_threshold: float
+    ks_pvalue: float
+    schedule: str
+    timezone: str
+    flexible_window_minutes: int | None
+
+
+@dataclass(frozen=True)
+class Schedules:
+    """EventBridge Scheduler (time zones, flexible windows) or legacy scheduled rules (UTC)."""
+
+    use_scheduler: bool = True
+    retrain: str | None = None
+    retrain_timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: str
+    environment: str
+    location: Location
+    data_bucket: str
+    artifacts_bucket: str
+    prefixes: Mapping[str, str]
+    sklearn_image: str
+    processing: Compute
+    training: Compute
+    spot: Spot | None
+    hyperparameters: Mapping[str, str]
+    thresholds: Mapping[str, float]
+    approval_mode: Literal["auto", "manual"]
+    endpoint: Endpoint
+    drift: Drift
+    slack_webhook_secret: str | None
+    tags: Mapping[str, str]
+    schedules: Schedules = Schedules()
+    # The content address of the job code the definitions name (``code_uri``); None: that of
+    # the job scripts in tasks/jobs/ now. The deploy sets it from the code it uploads.
+    code_version: str | None = None
+
+    @property
+    def prefix(self) -> str:
+        """The name prefix of every resource of this project and environment."""
+        return f"{self.project}-{self.environment}"
+
+    def name(self, suffix: str) -> str:
+        return f"{self.prefix}-{suffix}"
+
+    def function_name(self, handler: str) -> str:
+        """The Lambda function running ``tasks.handlers.<handler>``."""
+        return self.name(handler.replace("_", "-"))
+
+    def state_machine_name(self, machine: str) -> str:
+        return self.name(machine)
+
+    def state_machine_alias_arn(self, machine: str) -> str:
+        return self.location.state_machine_alias(self.state_machine_name(machine), LIVE_ALIAS)
+
+    def function_alias_arn(self, handler: str) -> str:
+        """The ``live`` alias of the function running ``tasks.handlers.<handler>``: what the
+        definitions, rules and schedules invoke, so a rollback moves them all at once."""
+        return self.location.function_alias(self.function_name(handler), LIVE_ALIAS)
+
+    @property
+    def rollback_alarms(self) -> list[str]:
+        """CloudWatch alarms that roll a blue/green endpoint update back."""
+        return [self.name("endpoint-5xx"), self.name("endpoint-latency")]
+
+    @property
+    def sagemaker_role_arn(self) -> str:
+        return self.location.role(self.sagemaker_role_name)
+
+    @property
+    def model_package_group(self) -> str:
+        return self.name("models")
+
+    @property
+    def topic_name(self) -> str:
+        return self.name("notifications")
+
+    @property
+    def sagemaker_role_name(self) -> str:
+        return self.name("sagemaker-execution")
+
+    def state_machine_role_name(self, machine: str) -> str:
+        """The execution role of one state machine."""
+        return self.name(f"sfn-{machine}")
+
+    def lambda_role_name(self, handler: str) -> str:
+        """The execution role of the Lambda function running ``tasks.handlers.<handler>``."""
+        return self.name(f"lambda-{handler.replace('_', '-')}")
+
+    @property
+    def events_role_name(self) -> str:
+        """The role EventBridge rules assume to start executions; deployed only while a rule
+        targets a state machine (legacy scheduled rules)."""
+        return self.name("events")
+
+    @property
+    def scheduler_role_name(self) -> str:
+        """The role EventBridge Scheduler assumes to invoke the schedules' targets and
+        dead-letter events; deployed only while there is a schedule."""
+        return self.name("scheduler")
+
+    @property
+    def schedule_group(self) -> str:
+        """The environment's own Scheduler group. Scheduler tags groups, never schedules, so
+        the group's tags are what mark the schedules in it as this environment's."""
+        return self.prefix
+
+    @property
+    def dead_letter_queue_name(self) -> str:
+        """The SQS queue that keeps events no target accepted."""
+        return self.name("events-dlq")
+
+    @property
+    def dead_letter_queue_arn(self) -> str:
+        return self.location.arn("sqs", self.dead_letter_queue_name)
+
+    @property
+    def drift_alarm_name(self) -> str:
+        return self.name("drift")
+
+    @property
+    def drift_event_source(self) -> str:
+        return f"{self.project}.drift"
+
+    @property
+    def drift_metric_namespace(self) -> str:
+        return f"{self.project}/ModelDrift"
+
+    def s3(self, bucket: str, key: str = "") -> str:
+        return f"s3://{bucket}/{key}"
+
+    @property
+    def training_data_uri(self) -> str:
+        return self.s3(self.data_bucket, self.prefixes["training_data"])
+
+    @property
+    def ground_truth_uri(self) -> str:
+        return self.s3(self.data_bucket, self.prefixes["ground_truth"])
+
+    @property
+    def job_code_version(self) -> str:
+        return self.code_version if self.code_version is not None else job_code_version()
+
+    @property
+    def code_uri(self) -> str:
+        """The folder of one version of the job code (content-addressed, never overwritten)."""
+        return self.s3(self.artifacts_bucket, f"{self.prefixes['code']}{self.job_code_version}/")
+
+    @property
+    def deploy_history_prefix(self) -> str:
+        """Where each deploy and rollback records what it made live (in the artifacts bucket)."""
+        return "deployments/"
+
+    @property
+    def data_capture_uri(self) -> str:
+        return self.s3(self.artifacts_bucket, self.prefixes["data_capture"])
+
+    def all_tags(self) -> dict[str, str]:
+        return {**self.tags, "project": self.project, "environment": self.environment}
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    # jsonschema takes a quarter of a second to import: only commands that load settings pay it.
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    validator: jsonschema.protocols.Validator = cls(schema)
+    return validator
+
+
+def _describe(error: jsonschema.ValidationError, source: str) -> str:
+    key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    hint = error.schema.get("description") if isinstance(error.schema, dict) else None
+    if error.validator == "enum":
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = ", ".join(repr(v) for v in schema.get("enum", []))
+        return f"{source}: {key}: {error.instance!r} is not allowed; use one of {allowed}"
+    line = f"{source}: {key}: {error.message}"
+    return f"{line} (expected {hint})" if hint else line
+
+
+def parse_settings(document: Any, source: str) -> Settings:
+    """Validate a settings document and build Settings. ``source`` names it in errors."""
+    errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    problems = [_describe(e, source) for e in errors]
+    try:
+        declared = declaration()
+    except DeclarationError as exc:
+        raise SettingsError(str(exc)) from exc
+    if isinstance(document, dict):
+        # Checked here, before anything runs, against the declaration train.py parses with.
+        problems += check_hyperparameters(document.get("hyperparameters"), source, declared)
+    if problems:
+        raise SettingsError("\n".join(problems))
+    d: dict[str, Any] = document
+    endpoint = d["endpoint"]
+    scaling = endpoint["autoscaling"]
+    if scaling["min_capacity"] > scaling["max_capacity"]:
+        raise SettingsError(
+            f"{source}: endpoint.autoscaling.min_capacity: {scaling['min_capacity']} is above "
+            f"max_capacity {scaling['max_capacity']}; make min_capacity <= max_capacity"
+        )
+    training = dict(d["training"])
+    spot = training.pop("spot", None)
+    if spot and spot["enabled"]:
+        wait = spot.get("max_wait_seconds", training["max_runtime_seconds"] * 2)
+        if wait < training["max_runtime_seconds"]:
+            raise SettingsError(
+                f"{source}: training.spot.max_wait_seconds: {wait} is below "
+                f"training.max_runtime_seconds {training['max_runtime_seconds']}; SageMaker "
+                "requires MaxWaitTimeInSeconds >= MaxRuntimeInSeconds"
+            )
+        spot_settings: Spot | None = Spot(True, wait)
+    else:
+        spot_settings = None
+    deployment = endpoint["deployment"]
+    drift = d["drift"]
+    project, environment = d["project"], d["environment"]
+    return Settings(
+        project=project,
+        environment=environment,
+        location=Location(**d["location"]),
+        data_bucket=d["buckets"]["data"],
+        artifacts_bucket=d["buckets"]["artifacts"],
+        prefixes={**DEFAULT_PREFIXES, **d.get("prefixes", {})},
+        sklearn_image=d["images"]["sklearn"],
+        processing=Compute(**d["processing"]),
+        training=Compute(**training),
+        spot=spot_settings,
+        hyperparameters={
+            k: request_value(declared.properties[k], v) for k, v in d["hyperparameters"].items()
+        },
+        thresholds=dict(d["quality_gate"]),
+        approval_mode=d["approval_mode"],
+        endpoint=Endpoint(
+            name=f"{project}-{environment}",
+            instance_type=endpoint["instance_type"],
+            initial_instance_count=endpoint["initial_instance_count"],
+            sampling_percentage=endpoint["data_capture"]["sampling_percentage"],
+            autoscaling=Autoscaling(
+                min_capacity=scaling["min_capacity"],
+                max_capacity=scaling["max_capacity"],
+                target_invocations_per_instance=float(scaling["target_invocations_per_instance"]),
+                scale_in_cooldown_seconds=scaling.get("scale_in_cooldown_seconds", 300),
+                scale_out_cooldown_seconds=scaling.get("scale_out_cooldown_seconds", 60),
+            ),
+            deployment=Deployment(
+                canary_percent=deployment["canary_percent"],
+                canary_wait_seconds=deployment["canary_wait_seconds"],
+                termination_wait_seconds=deployment["termination_wait_seconds"],
+                max_polls=deployment.get("max_polls", 120),
+                poll_seconds=deployment.get("poll_seconds", 30),
+            ),
+        ),
+        drift=Drift(
+            psi_threshold=float(drift["psi_threshold"]),
+            ks_pvalue=float(drift["ks_pvalue"]),
+            schedule=drift["schedule"],
+            timezone=drift.get("timezone", "UTC"),
+            flexible_window_minutes=drift.get("flexible_window_minutes"),
+        ),
+        slack_webhook_secret=d.get("notifications", {}).get("slack_webhook_secret"),
+        tags=dict(d["tags"]),
+        schedules=Schedules(
+            use_scheduler=d.get("schedules", {}).get("mechanism", "scheduler") == "scheduler",
+            retrain=d.get("schedules", {}).get("retrain"),
+            retrain_timezone=d.get("schedules", {}).get("retrain_timezone"),
+        ),
+    )
+
+
+def load_settings_file(path: Path) -> Settings:
+    try:
+        document = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read settings: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path}: not valid YAML: {exc}") from exc
+    return parse_settings(document, str(path))
+
+
+def environments() -> list[str]:
+    return sorted(p.stem for p in ENVIRONMENTS_DIR.glob("*.yaml"))
+
+
+def load_settings(environment: str) -> Settings:
+    path = ENVIRONMENTS_DIR / f"{environment}.yaml"
+    if not path.exists():
+        raise SettingsError(
+            f"{path}: no settings for environment {environment!r}; "
+            f"use one of {', '.join(environments())} or add {path.name}"
+        )
+    return load_settings_file(path)

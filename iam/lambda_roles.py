@@ -1,0 +1,117 @@
+"""One execution role per Lambda handler in ``tasks/handlers/``, from what each handler calls.
+
+``HANDLER_CALLS`` is read off the handlers' code (every boto3 call they make); a test checks it
+against the code. Every function also writes its own log group ``/aws/lambda/<function>`` and,
+since the deploy turns on active tracing, sends its traces to X-Ray (Lambda "Visualize Lambda
+function invocations using AWS X-Ray": the execution role needs ``xray:PutTraceSegments`` and
+``xray:PutTelemetryRecords``, which have no resource type).
+Lambda sets no ``aws:SourceArn``/``aws:SourceAccount`` when it assumes an execution role, so the
+trust policy names the service principal alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from environments.settings import LIVE_ALIAS, Settings
+from iam.scoping import camel_words
+from iam.spec import RoleSpec, role_spec
+from iam.statements import WILDCARD, Grant, trust_policy
+
+LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
+TRACING_WHY = "X-Ray's PutTraceSegments and PutTelemetryRecords have no resource type"
+
+
+def _start(settings: Settings, machine: str) -> list[Grant]:
+    """StartExecution through the live alias, and DescribeExecution to spot redeliveries."""
+    location = settings.location
+    name = settings.state_machine_name(machine)
+    condition = {"StringEquals": {"states:StateMachineQualifier": LIVE_ALIAS}}
+    word = camel_words(machine)
+    return [
+        Grant(
+            f"Start{word}", ("states:StartExecution",), (location.state_machine(name),), condition
+        ),
+        Grant(
+            f"Describe{word}Executions", ("states:DescribeExecution",), (location.executions(name),)
+        ),
+    ]
+
+
+def _registry(settings: Settings, *actions: str) -> Grant:
+    packages = settings.location.sagemaker("model-package", f"{settings.model_package_group}/*")
+    return Grant("ReadModelRegistry", tuple(f"sagemaker:{a}" for a in actions), (packages,))
+
+
+def _publish(settings: Settings) -> Grant:
+    topic = settings.location.topic(settings.topic_name)
+    return Grant("PublishNotifications", ("sns:Publish",), (topic,))
+
+
+def _trigger(settings: Settings) -> list[Grant]:
+    return _start(settings, "retrain")
+
+
+def _approval(settings: Settings) -> list[Grant]:
+    return [
+        _registry(settings, "DescribeModelPackage"),
+        *_start(settings, "deploy-model"),
+        _publish(settings),
+    ]
+
+
+def _quality_gate(settings: Settings) -> list[Grant]:
+    # Evaluation reports, the candidate's and the champion's, are written under the runs prefix.
+    reports = settings.location.objects(settings.artifacts_bucket, settings.prefixes["runs"])
+    return [
+        Grant("ReadEvaluationReports", ("s3:GetObject",), (reports,)),
+        _registry(settings, "DescribeModelPackage", "ListModelPackages"),
+    ]
+
+
+def _notify(settings: Settings) -> list[Grant]:
+    grants = [_publish(settings)]
+    if settings.slack_webhook_secret:
+        # Secrets Manager appends six random characters to a secret's ARN.
+        secret = settings.location.secret(f"{settings.slack_webhook_secret}-??????")
+        grants.append(Grant("ReadSlackWebhook", ("secretsmanager:GetSecretValue",), (secret,)))
+    return grants
+
+
+HANDLER_CALLS: dict[str, Callable[[Settings], list[Grant]]] = {
+    "approval": _approval,
+    "notify": _notify,
+    "quality_gate": _quality_gate,
+    "trigger": _trigger,
+}
+
+
+def lambda_role(settings: Settings, handler: str) -> RoleSpec:
+    needs = HANDLER_CALLS.get(handler)
+    if needs is None:
+        raise ValueError(
+            f"no IAM needs recorded for handler {handler!r}; add it to HANDLER_CALLS in "
+            f"iam/lambda_roles.py (known: {', '.join(sorted(HANDLER_CALLS))})"
+        )
+    function = settings.function_name(handler)
+    group = settings.location.arn("logs", f"log-group:/aws/lambda/{function}")
+    logs = [
+        Grant("CreateOwnLogGroup", ("logs:CreateLogGroup",), (group, f"{group}:*")),
+        Grant("WriteOwnLogs", ("logs:CreateLogStream", "logs:PutLogEvents"), (f"{group}:*",)),
+        Grant(
+            "TraceInvocations",
+            ("xray:PutTraceSegments", "xray:PutTelemetryRecords"),
+            (WILDCARD,),
+            why_wildcard=TRACING_WHY,
+        ),
+    ]
+    return role_spec(
+        settings.lambda_role_name(handler),
+        f"Execution role of the {function} function (tasks.handlers.{handler})",
+        trust_policy(LAMBDA_PRINCIPAL),
+        [*needs(settings), *logs],
+    )
+
+
+def lambda_roles(settings: Settings) -> list[RoleSpec]:
+    return [lambda_role(settings, handler) for handler in sorted(HANDLER_CALLS)]

@@ -1,0 +1,58 @@
+"""Least-privilege IAM roles for the project, derived from the state machine definitions.
+
+``project_roles(settings, definitions, rules=..., schedules=...)`` is what the deploy creates: one
+role per state machine (exactly the calls its Task states make, plus execution logging and
+X-Ray), the EventBridge and EventBridge Scheduler roles (exactly what the catalogue's rules and
+schedules make those services invoke; a role none of them assumes is left out), the SageMaker
+execution role (the S3 prefixes the jobs read and write, the images they pull, their logs), and
+one role per Lambda handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from environments.settings import Settings
+from iam.lambda_roles import lambda_roles
+from iam.machine_roles import state_machine_role
+from iam.sagemaker_role import sagemaker_role
+from iam.service_roles import (
+    RuleLike,
+    ScheduleLike,
+    events_role,
+    scheduler_role,
+)
+from iam.spec import RoleSpec
+
+
+def state_machine_policy(
+    settings: Settings, machine: str, definition: Mapping[str, Any]
+) -> RoleSpec:
+    """The execution role of ``machine``: what ``definition`` calls and nothing else.
+
+    Raises ``UnsupportedTaskError`` (naming the state and the fix) for a task whose resources
+    the derivation cannot scope, rather than granting ``*``.
+    """
+    return state_machine_role(settings, machine, definition)
+
+
+def project_roles(
+    settings: Settings,
+    definitions: Mapping[str, Mapping[str, Any]],
+    *,
+    rules: Iterable[RuleLike],
+    schedules: Iterable[ScheduleLike],
+) -> list[RoleSpec]:
+    """Every role the project deploys. ``definitions``: ``{machine: StateMachine.to_asl()}``;
+    ``rules`` and ``schedules``: what ``event_rules.catalogue`` gives for ``settings``, the
+    ones deployed beside the roles."""
+    roles = [state_machine_policy(settings, m, d) for m, d in sorted(definitions.items())]
+    services = [events_role(settings, rules), scheduler_role(settings, schedules)]
+    roles += [role for role in services if role is not None]
+    roles += [sagemaker_role(settings, definitions), *lambda_roles(settings)]
+    names = [role.name for role in roles]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"two roles share the name {', '.join(duplicates)}; rename a machine")
+    return roles
