@@ -14,6 +14,7 @@ from workflows.base_state import Json, OpenEnd, State
 from workflows.chain import Chain
 from workflows.errors import Catch, Retry
 from workflows.expressions import QueryLanguage
+from workflows.permissions import TaskPermissions
 
 __all__ = [
     "Chainable",
@@ -174,7 +175,8 @@ class Wait(Chainable):
 
 
 class Task(Recoverable):
-    """A Task state. Service integrations (`workflows/integrations/`) build these."""
+    """A Task state. Service integrations (`workflows/integrations/`) build these, with the
+    ``permissions`` the call needs (for ``iam``; never emitted)."""
 
     type_name = "Task"
 
@@ -190,10 +192,12 @@ class Task(Recoverable):
         timeout_seconds: int | str | None = None,
         heartbeat_seconds: int | str | None = None,
         credentials: Mapping[str, Json] | None = None,
+        permissions: TaskPermissions | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(name, **kwargs)
         self.resource = resource
+        self.permissions = permissions
         self.arguments = arguments
         self.parameters = parameters
         self.result_selector = result_selector

@@ -7,6 +7,7 @@ from typing import Any
 
 from environments.arns import Location
 from workflows.integrations.retries import LAMBDA_TRANSIENT, sdk_transient, transient
+from workflows.permissions import TaskPermissions, emitted
 from workflows.states import Json, Task
 
 
@@ -32,6 +33,7 @@ def lambda_invoke(
         name,
         resource=where.integration(action),
         arguments={"FunctionName": function, "Payload": payload},
+        permissions=TaskPermissions.of(action, {("FunctionName",): function}),
         **state,
     )
     task.add_retry(transient(LAMBDA_TRANSIENT, attempts=6))
@@ -55,7 +57,14 @@ def sns_publish(
         arguments["Subject"] = subject
     if attributes is not None:
         arguments["MessageAttributes"] = dict(attributes)
-    task = Task(name, resource=where.integration(action), arguments=arguments, **state)
+    permissions = TaskPermissions.of(action, {("TopicArn",): arguments["TopicArn"]})
+    task = Task(
+        name,
+        resource=where.integration(action),
+        arguments=arguments,
+        permissions=permissions,
+        **state,
+    )
     task.add_retry(transient(("SNS.ThrottledException", "SNS.InternalErrorException")))
     return task
 
@@ -77,10 +86,13 @@ def put_event(
         "DetailType": detail_type,
         "Detail": detail,
     }
+    # Every entry names its bus: the grant is on that bus alone, not also on the default one.
+    names = {("Entries", "*", "EventBusName"): entry["EventBusName"], ("Entries", "*", "Source"): source}
     task = Task(
         name,
         resource=where.integration("events:putEvents"),
         arguments={"Entries": [entry]},
+        permissions=TaskPermissions.of("events:putEvents", names),
         **state,
     )
     task.add_retry(transient(("EventBridge.InternalException", "EventBridge.ThrottlingException")))
@@ -103,7 +115,14 @@ def start_execution(
     arguments: dict[str, Json] = {"StateMachineArn": state_machine_arn, "Input": execution_input}
     if execution_name is not None:
         arguments["Name"] = execution_name
-    task = Task(name, resource=where.integration(action), arguments=arguments, **state)
+    permissions = TaskPermissions.of(action, {("StateMachineArn",): state_machine_arn})
+    task = Task(
+        name,
+        resource=where.integration(action),
+        arguments=arguments,
+        permissions=permissions,
+        **state,
+    )
     task.add_retry(
         transient(
             ("StepFunctions.SdkClientException", "StepFunctions.ExecutionLimitExceededException")
@@ -121,13 +140,23 @@ def sdk_call(
     arguments: Mapping[str, Json] | str,
     **state: Any,
 ) -> Task:
-    """``aws-sdk:<service>:<action>``: any API call, request body as in the service's API."""
+    """``aws-sdk:<service>:<action>``: any API call, request body as in the service's API.
+
+    IAM scopes an SDK call by its top-level fields: each is declared as the caller wrote it (a
+    literal is itself; a ``Named`` value says how its run-time value starts)."""
     if not action[:1].islower():
         raise ValueError(f"aws-sdk action {action!r} must be camelCase, e.g. describeEndpoint")
+    integration = f"aws-sdk:{service}:{action}"
+    fields = arguments if isinstance(arguments, Mapping) else {}
     task = Task(
         name,
-        resource=where.integration(f"aws-sdk:{service}:{action}"),
-        arguments=arguments,
+        resource=where.integration(integration),
+        arguments=(
+            {key: emitted(value) for key, value in arguments.items()}
+            if isinstance(arguments, Mapping)
+            else arguments
+        ),
+        permissions=TaskPermissions.of(integration, {(key,): [v] for key, v in fields.items()}),
         **state,
     )
     task.add_retry(transient(sdk_transient(service)))

@@ -9,7 +9,10 @@ from typing import Any
 from environments.arns import Location
 from environments.settings import Compute, Spot
 from workflows.integrations.retries import SAGEMAKER_TRANSIENT, job_failure, transient
+from workflows.permissions import FieldPath, TaskPermissions, emitted
 from workflows.states import Json, Task
+
+TAGS: dict[FieldPath, Json] = {("Tags",): []}  # present: tagging on create needs AddTags
 
 
 def _tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
@@ -17,10 +20,21 @@ def _tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
 
 
 def _task(
-    name: str, where: Location, action: str, arguments: dict[str, Json], **state: Any
+    name: str,
+    where: Location,
+    action: str,
+    arguments: dict[str, Json],
+    names: dict[FieldPath, Json],
+    **state: Any,
 ) -> Task:
+    """``names``: the request fields IAM scopes the call by, as the caller knows them."""
+    integration = f"sagemaker:{action}"
     task = Task(
-        name, resource=where.integration(f"sagemaker:{action}"), arguments=arguments, **state
+        name,
+        resource=where.integration(integration),
+        arguments=arguments,
+        permissions=TaskPermissions.of(integration, names),
+        **state,
     )
     task.add_retry(transient(SAGEMAKER_TRANSIENT))
     return task
@@ -85,7 +99,7 @@ def processing_job(
     if arguments:
         app["ContainerArguments"] = list(arguments)
     request: dict[str, Json] = {
-        "ProcessingJobName": job_name,
+        "ProcessingJobName": emitted(job_name),
         "RoleArn": role_arn,
         "AppSpecification": app,
         "ProcessingInputs": [i.to_request() for i in inputs],
@@ -102,7 +116,8 @@ def processing_job(
     }
     if environment:
         request["Environment"] = dict(environment)
-    task = _task(name, where, "createProcessingJob.sync", request, **state)
+    names = {("ProcessingJobName",): job_name, ("RoleArn",): role_arn, **TAGS}
+    task = _task(name, where, "createProcessingJob.sync", request, names, **state)
     if retry_failed_job:
         task.add_retry(job_failure())
     return task
@@ -154,7 +169,7 @@ def training_job(
     (``ModelArtifacts.S3ModelArtifacts`` is the model.tar.gz)."""
     stopping: dict[str, Json] = {"MaxRuntimeInSeconds": compute.max_runtime_seconds}
     request: dict[str, Json] = {
-        "TrainingJobName": job_name,
+        "TrainingJobName": emitted(job_name),
         "RoleArn": role_arn,
         "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
         "HyperParameters": dict(hyperparameters),
@@ -181,7 +196,8 @@ def training_job(
         request["CheckpointConfig"] = {"S3Uri": checkpoint_s3_uri}
     if environment:
         request["Environment"] = dict(environment)
-    task = _task(name, where, "createTrainingJob.sync", request, **state)
+    names = {("TrainingJobName",): job_name, ("RoleArn",): role_arn, **TAGS}
+    task = _task(name, where, "createTrainingJob.sync", request, names, **state)
     task.add_retry(job_failure())
     return task
 
@@ -203,7 +219,7 @@ def transform_job(
 ) -> Task:
     """``createTransformJob.sync``: batch inference; the result is DescribeTransformJob."""
     request: dict[str, Json] = {
-        "TransformJobName": job_name,
+        "TransformJobName": emitted(job_name),
         "ModelName": model_name,
         "TransformInput": {
             "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": input_s3_uri}},
@@ -214,7 +230,8 @@ def transform_job(
         "TransformResources": {"InstanceType": instance_type, "InstanceCount": instance_count},
         "Tags": _tags(tags),
     }
-    return _task(name, where, "createTransformJob.sync", request, **state)
+    names = {("TransformJobName",): job_name, **TAGS}
+    return _task(name, where, "createTransformJob.sync", request, names, **state)
 
 
 def create_model(
@@ -229,12 +246,13 @@ def create_model(
 ) -> Task:
     """``createModel`` from a registered model package (its image and artifacts)."""
     request: dict[str, Json] = {
-        "ModelName": model_name,
+        "ModelName": emitted(model_name),
         "ExecutionRoleArn": role_arn,
         "PrimaryContainer": {"ModelPackageName": model_package_arn},
         "Tags": _tags(tags),
     }
-    return _task(name, where, "createModel", request, **state)
+    names = {("ModelName",): model_name, ("ExecutionRoleArn",): role_arn, **TAGS}
+    return _task(name, where, "createModel", request, names, **state)
 
 
 @dataclass(frozen=True)
@@ -267,7 +285,7 @@ def create_endpoint_config(
     **state: Any,
 ) -> Task:
     request: dict[str, Json] = {
-        "EndpointConfigName": config_name,
+        "EndpointConfigName": emitted(config_name),
         "ProductionVariants": [
             {
                 "VariantName": variant,
@@ -281,7 +299,8 @@ def create_endpoint_config(
     }
     if data_capture is not None:
         request["DataCaptureConfig"] = data_capture.to_request()
-    return _task(name, where, "createEndpointConfig", request, **state)
+    names = {("EndpointConfigName",): config_name, **TAGS}
+    return _task(name, where, "createEndpointConfig", request, names, **state)
 
 
 def create_endpoint(
@@ -295,10 +314,11 @@ def create_endpoint(
 ) -> Task:
     request: dict[str, Json] = {
         "EndpointName": endpoint_name,
-        "EndpointConfigName": config_name,
+        "EndpointConfigName": emitted(config_name),
         "Tags": _tags(tags),
     }
-    return _task(name, where, "createEndpoint", request, **state)
+    names = {("EndpointName",): endpoint_name, ("EndpointConfigName",): config_name, **TAGS}
+    return _task(name, where, "createEndpoint", request, names, **state)
 
 
 @dataclass(frozen=True)
@@ -341,7 +361,8 @@ def update_endpoint(
 ) -> Task:
     request: dict[str, Json] = {
         "EndpointName": endpoint_name,
-        "EndpointConfigName": config_name,
+        "EndpointConfigName": emitted(config_name),
         "DeploymentConfig": deployment.to_request(),
     }
-    return _task(name, where, "updateEndpoint", request, **state)
+    names = {("EndpointName",): endpoint_name, ("EndpointConfigName",): config_name}
+    return _task(name, where, "updateEndpoint", request, names, **state)

@@ -22,7 +22,7 @@ from workflows.integrations.sagemaker import (
 )
 from workflows.machine import StateMachine
 from workflows.machines.failure import FailurePath
-from workflows.machines.naming import RUN_ID, resource_name
+from workflows.machines.naming import RUN_ID, assigned_name, resource_name
 from workflows.machines.steps import notify_task
 from workflows.states import Pass, Succeed
 
@@ -48,6 +48,8 @@ def build_deploy_model(settings: Settings) -> StateMachine:
             "previousConfigName": None,
         },
     )
+    model_name = assigned_name(settings, "model", "modelName")
+    config_name = assigned_name(settings, "epc", "endpointConfigName")
     names = Pass(
         "SetNames",
         assign={
@@ -66,7 +68,7 @@ def build_deploy_model(settings: Settings) -> StateMachine:
     model = create_model(
         "CreateModel",
         where,
-        model_name=jsonata("$modelName"),
+        model_name=model_name,
         role_arn=settings.sagemaker_role_arn,
         model_package_arn=jsonata("$modelPackageArn"),
         tags=tags,
@@ -74,7 +76,7 @@ def build_deploy_model(settings: Settings) -> StateMachine:
     config = create_endpoint_config(
         "CreateEndpointConfig",
         where,
-        config_name=jsonata("$endpointConfigName"),
+        config_name=config_name,
         model_name=jsonata("$modelName"),
         instance_type=endpoint.instance_type,
         instance_count=endpoint.initial_instance_count,
@@ -110,7 +112,7 @@ def build_deploy_model(settings: Settings) -> StateMachine:
         "UpdateEndpoint",
         where,
         endpoint_name=endpoint.name,
-        config_name=jsonata("$endpointConfigName"),
+        config_name=config_name,
         deployment=BlueGreen(
             canary_percent=deployment.canary_percent,
             canary_wait_seconds=deployment.canary_wait_seconds,
@@ -130,7 +132,7 @@ def build_deploy_model(settings: Settings) -> StateMachine:
         "CreateEndpoint",
         where,
         endpoint_name=endpoint.name,
-        config_name=jsonata("$endpointConfigName"),
+        config_name=config_name,
         tags=tags,
     )
     resource_id = f"endpoint/{endpoint.name}/variant/{VARIANT}"

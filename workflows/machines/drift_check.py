@@ -16,6 +16,7 @@ from workflows.integrations.sagemaker import ProcessingInput, ProcessingOutput
 from workflows.machine import StateMachine
 from workflows.machines.failure import FailurePath
 from workflows.machines.naming import RUN_ID
+from workflows.permissions import Name, Named
 from workflows.machines.steps import notify_task, script_job
 from workflows.states import Pass, Succeed
 
@@ -111,7 +112,10 @@ def build_drift_check(settings: Settings) -> StateMachine:
         where,
         service="s3",
         action="getObject",
-        arguments={"Bucket": settings.artifacts_bucket, "Key": jsonata("$reportKey")},
+        arguments={
+            "Bucket": settings.artifacts_bucket,
+            "Key": Named(jsonata("$reportKey"), Name.prefix(runs)),
+        },
         assign={"drift": jsonata("$parse($states.result.Body)")},
         output=jsonata("$parse($states.result.Body)"),
     )

@@ -8,7 +8,8 @@ execution, and short enough that ``<project>-<env>-<stage>-<runId>-<retry>`` sta
 from __future__ import annotations
 
 from environments.settings import Settings
-from workflows.expressions import jsonata
+from workflows.expressions import jsonata, jsonata_string
+from workflows.permissions import Name, Named
 
 RUN_ID = jsonata(
     "$join(["
@@ -31,10 +32,26 @@ def job_name(settings: Settings, stage: str) -> str:
             f"{SAGEMAKER_NAME_LIMIT}: shorten project or environment"
         )
     return jsonata(
-        f"'{settings.prefix}-{stage}-' & $runId & '-' & $string($states.context.State.RetryCount)"
+        f"{jsonata_string(stage_prefix(settings, stage))} & $runId & '-' & "
+        "$string($states.context.State.RetryCount)"
     )
+
+
+def stage_prefix(settings: Settings, stage: str) -> str:
+    """How every name ``stage`` makes starts: what its IAM grant is scoped to."""
+    return f"{settings.prefix}-{stage}-"
+
+
+def job(settings: Settings, stage: str) -> Named:
+    """``job_name`` with what it is known to start with, for the job's IAM grant."""
+    return Named(job_name(settings, stage), Name.prefix(stage_prefix(settings, stage)))
 
 
 def resource_name(settings: Settings, stage: str) -> str:
     """A name for a resource created once per execution (model, endpoint config)."""
-    return jsonata(f"'{settings.prefix}-{stage}-' & $runId")
+    return jsonata(f"{jsonata_string(stage_prefix(settings, stage))} & $runId")
+
+
+def assigned_name(settings: Settings, stage: str, variable: str) -> Named:
+    """``$variable``, assigned ``resource_name(settings, stage)`` earlier in the execution."""
+    return Named(jsonata(f"${variable}"), Name.prefix(stage_prefix(settings, stage)))

@@ -20,7 +20,7 @@ from workflows.integrations.sagemaker import (
 )
 from workflows.machine import StateMachine
 from workflows.machines.failure import FailurePath
-from workflows.machines.naming import RUN_ID, job_name
+from workflows.machines.naming import RUN_ID, job
 from workflows.machines.steps import notify_task, script_job
 from workflows.states import Pass, Succeed
 
@@ -95,7 +95,7 @@ def build_retrain(settings: Settings) -> StateMachine:
     train = training_job(
         "Train",
         where,
-        job_name=job_name(settings, "train"),
+        job_name=job(settings, "train"),
         role_arn=settings.sagemaker_role_arn,
         image=settings.sklearn_image,
         hyperparameters={

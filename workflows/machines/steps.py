@@ -9,7 +9,7 @@ from environments.settings import LIVE_ALIAS, Settings
 from workflows.expressions import jsonata
 from workflows.integrations.messaging import lambda_invoke
 from workflows.integrations.sagemaker import ProcessingInput, ProcessingOutput, processing_job
-from workflows.machines.naming import job_name
+from workflows.machines.naming import job
 from workflows.states import Json, Task
 
 # Where the processing container finds the job scripts (uploaded under <code_uri>jobs/).
@@ -36,7 +36,7 @@ def script_job(
     return processing_job(
         name,
         settings.location,
-        job_name=job_name(settings, stage),
+        job_name=job(settings, stage),
         role_arn=settings.sagemaker_role_arn,
         image=settings.sklearn_image,
         entrypoint=["python3", f"{CODE_DIR}/{script}"],
