@@ -1,7 +1,8 @@
 """The project's desired state for one environment: builders -> ASL -> resources.
 
 Data flows one way: the state machine builders, the IAM derivation and the rule catalogue are
-called here, in process; nothing generated is read back from disk.
+called here, in process; nothing generated is read back from disk. The state machines' roles are
+scoped by what the builders declared (``iam.declared``), not by reading the ASL back.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def blueprint(
     exactly the code objects this desired state uploads."""
     packaged = artifacts if artifacts is not None else build_artifacts()
     settings = replace(settings, code_version=packaged.code_version)
-    definitions = build_definitions(machines.build_all(settings))
+    built = machines.build_all(settings)
+    definitions = build_definitions(built)
     options = catalogue.CatalogueOptions.from_settings(settings)
     try:
         rules = catalogue.project_rules(settings, options)
@@ -74,7 +76,10 @@ def blueprint(
         desired_platform.model_package_group(settings),
         *desired_platform.log_groups(log_group_names, settings),
         *desired_compute.roles(
-            settings, iam.project_roles(settings, definitions, rules=rules, schedules=schedules)
+            settings,
+            iam.project_roles(
+                settings, definitions, rules=rules, schedules=schedules, machines=built
+            ),
         ),
         *functions,
         *desired_compute.event_permissions(

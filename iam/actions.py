@@ -14,7 +14,7 @@ with ``states:StateMachineQualifier``), "Logging using CloudWatch Logs" (cw-logs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from iam.scoping import (
     SAGEMAKER_PRINCIPAL,
@@ -27,7 +27,6 @@ from iam.scoping import (
 from iam.sdk_actions import sdk_grants
 from iam.statements import WILDCARD, Grant
 from iam.tasks import TaskCall, UnsupportedTaskError
-from iam.values import argument
 
 MANAGED_RULES_SID = "StepFunctionsManagedRules"
 LIST_TAGS_WHY = (
@@ -215,13 +214,11 @@ def _start_execution(call: TaskCall, context: Context) -> list[Grant]:
 
 def _put_events(call: TaskCall, context: Context) -> list[Grant]:
     location = context.settings.location
-    entries = [value for value, _ in argument(call.body, "Entries", "*")]
     buses: set[str] = set()
     if call.values("Entries", "*", "EventBusName"):
         field = ("Entries", "*", "EventBusName")
         buses.update(arns_of(call, context, field, location.event_bus))
-    named = ("EventBusName", "EventBusName.$")
-    if not entries or any(not isinstance(e, Mapping) or not set(named) & set(e) for e in entries):
+    if not call.every_item_has("EventBusName", "Entries"):
         buses.add(location.event_bus())  # an entry without EventBusName goes to the default bus
     sources = call.values("Entries", "*", "Source")
     condition: dict[str, dict[str, str | list[str]]] = {}

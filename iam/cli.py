@@ -30,10 +30,13 @@ def main(argv: list[str]) -> int:
         return int(exc.code or 0)
     try:
         settings = load_settings(args.env)
-        definitions = {name: m.to_asl() for name, m in build_all(settings).items()}
+        built = build_all(settings)
+        definitions = {name: m.to_asl() for name, m in built.items()}
         options = CatalogueOptions.from_settings(settings)
         rules, schedules = project_rules(settings, options), project_schedules(settings, options)
-        roles = project_roles(settings, definitions, rules=rules, schedules=schedules)
+        roles = project_roles(
+            settings, definitions, rules=rules, schedules=schedules, machines=built
+        )
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2 if args.env not in environments() else 1

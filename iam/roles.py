@@ -1,8 +1,9 @@
-"""Least-privilege IAM roles for the project, derived from the state machine definitions.
+"""Least-privilege IAM roles for the project, derived from the state machines.
 
-``project_roles(settings, definitions, rules=..., schedules=...)`` is what the deploy creates: one
-role per state machine (exactly the calls its Task states make, plus execution logging and
-X-Ray), the EventBridge and EventBridge Scheduler roles (exactly what the catalogue's rules and
+``project_roles(settings, definitions, rules=..., schedules=..., machines=...)`` is what the
+deploy creates: one role per state machine (exactly the calls its Task states make, as their
+integration builders declared them when ``machines`` is given, else as read from the
+definitions; plus execution logging and X-Ray), the EventBridge and EventBridge Scheduler roles (exactly what the catalogue's rules and
 schedules make those services invoke; a role none of them assumes is left out), the SageMaker
 execution role (the S3 prefixes the jobs read and write, the images they pull, their logs), and
 one role per Lambda handler.
@@ -15,7 +16,7 @@ from typing import Any
 
 from environments.settings import Settings
 from iam.lambda_roles import lambda_roles
-from iam.machine_roles import state_machine_role
+from iam.machine_roles import declared_machine_role, state_machine_role
 from iam.sagemaker_role import sagemaker_role
 from iam.service_roles import (
     RuleLike,
@@ -24,6 +25,7 @@ from iam.service_roles import (
     scheduler_role,
 )
 from iam.spec import RoleSpec
+from workflows.machine import StateMachine
 
 
 def state_machine_policy(
@@ -43,11 +45,24 @@ def project_roles(
     *,
     rules: Iterable[RuleLike],
     schedules: Iterable[ScheduleLike],
+    machines: Mapping[str, StateMachine] | None = None,
 ) -> list[RoleSpec]:
     """Every role the project deploys. ``definitions``: ``{machine: StateMachine.to_asl()}``;
     ``rules`` and ``schedules``: what ``event_rules.catalogue`` gives for ``settings``, the
-    ones deployed beside the roles."""
-    roles = [state_machine_policy(settings, m, d) for m, d in sorted(definitions.items())]
+    ones deployed beside the roles. ``machines``: the ``StateMachine`` objects the definitions
+    came from; their roles are then what the integration builders declared
+    (``iam.crosscheck`` checks that against the definitions)."""
+    if machines is not None and set(machines) != set(definitions):
+        raise ValueError(
+            f"machines {sorted(machines)} and definitions {sorted(definitions)} differ; pass "
+            "both from the same workflows.machines.build_all"
+        )
+    roles = [
+        declared_machine_role(settings, m, machines[m])
+        if machines is not None
+        else state_machine_policy(settings, m, d)
+        for m, d in sorted(definitions.items())
+    ]
     services = [events_role(settings, rules), scheduler_role(settings, schedules)]
     roles += [role for role in services if role is not None]
     roles += [sagemaker_role(settings, definitions), *lambda_roles(settings)]

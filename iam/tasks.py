@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from asl_validation.walk import iter_states
 from iam.values import Assignments, Known, argument, resolve
@@ -29,9 +29,40 @@ class UnsupportedTaskError(ValueError):
     """A Task Resource the IAM derivation cannot scope; the message names the state and the fix."""
 
 
+class TaskCall(Protocol):
+    """One Task state as the IAM rules see it: which integration, how it waits, and what each
+    request field is known to hold. Read from a definition (``DefinitionCall``) or declared by
+    the builder that made the Task (``iam.declared.DeclaredCall``)."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def pointer(self) -> str: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def api(self) -> str: ...
+    @property
+    def pattern(self) -> Pattern: ...
+    @property
+    def sync_version(self) -> int: ...
+    @property
+    def sdk(self) -> bool: ...
+
+    def values(self, *path: str) -> list[Known]:
+        """Possible values of one request field (``*`` walks a list)."""
+        ...
+
+    def present(self, *path: str) -> bool: ...
+
+    def every_item_has(self, key: str, *path: str) -> bool:
+        """Whether the list at ``path`` has items and each of them has ``key``."""
+        ...
+
+
 @dataclass(frozen=True)
-class TaskCall:
-    """One Task state: which integration, how it waits, and its request body."""
+class DefinitionCall:
+    """One Task state of a definition: which integration, how it waits, and its request body."""
 
     state: str
     pointer: str
@@ -54,8 +85,14 @@ class TaskCall:
     def present(self, *path: str) -> bool:
         return bool(argument(self.body, *path))
 
+    def every_item_has(self, key: str, *path: str) -> bool:
+        items = [value for value, _ in argument(self.body, *path, "*")]
+        # JSONPath Parameters name a dynamic field ``Key.$``.
+        names = (key, f"{key}.$")
+        return bool(items) and all(isinstance(i, Mapping) and set(names) & set(i) for i in items)
 
-def task_calls(definition: Mapping[str, Any]) -> Iterator[TaskCall]:
+
+def task_calls(definition: Mapping[str, Any]) -> Iterator[DefinitionCall]:
     """Every Task state of ``definition``, nested Parallel and Map states included."""
     scope = Assignments(definition)
     for visit in iter_states(definition):
@@ -80,7 +117,7 @@ def task_calls(definition: Mapping[str, Any]) -> Iterator[TaskCall]:
             "sync" if suffix.startswith(".sync") else "callback" if suffix else "request"
         )
         body = visit.state.get("Arguments", visit.state.get("Parameters", {}))
-        yield TaskCall(
+        yield DefinitionCall(
             state=visit.name,
             pointer=visit.pointer,
             service=match.group("service"),
