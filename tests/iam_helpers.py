@@ -48,9 +48,10 @@ def arn(service: str, resource: str) -> str:
 
 
 def derived_roles(settings: Settings) -> list[RoleSpec]:
-    """What the deploy derives: the roles of the machines and of the catalogue's rules and
-    schedules, the schedule mechanism taken from the settings."""
-    definitions = {name: m.to_asl() for name, m in build_all(settings).items()}
+    """What the deploy derives: the roles of the machines (from what their builders declared)
+    and of the catalogue's rules and schedules, the schedule mechanism taken from the settings."""
+    built = build_all(settings)
+    definitions = {name: m.to_asl() for name, m in built.items()}
     options = CatalogueOptions.from_settings(settings)
     rules, schedules = project_rules(settings, options), project_schedules(settings, options)
-    return project_roles(settings, definitions, rules=rules, schedules=schedules)
+    return project_roles(settings, definitions, rules=rules, schedules=schedules, machines=built)
