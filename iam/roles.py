@@ -3,10 +3,10 @@
 ``project_roles(settings, definitions, rules=..., schedules=..., machines=...)`` is what the
 deploy creates: one role per state machine (exactly the calls its Task states make, as their
 integration builders declared them when ``machines`` is given, else as read from the
-definitions; plus execution logging and X-Ray), the EventBridge and EventBridge Scheduler roles (exactly what the catalogue's rules and
-schedules make those services invoke; a role none of them assumes is left out), the SageMaker
-execution role (the S3 prefixes the jobs read and write, the images they pull, their logs), and
-one role per Lambda handler.
+definitions; plus execution logging and X-Ray), the EventBridge and EventBridge Scheduler roles
+(exactly what the catalogue's rules and schedules make those services invoke; a role none of
+them assumes is left out), the SageMaker execution role (the S3 prefixes the jobs read and
+write, the images they pull, their logs), and one role per Lambda handler.
 """
 
 from __future__ import annotations

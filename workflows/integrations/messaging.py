@@ -7,7 +7,7 @@ from typing import Any
 
 from environments.arns import Location
 from workflows.integrations.retries import LAMBDA_TRANSIENT, sdk_transient, transient
-from workflows.permissions import TaskPermissions, emitted
+from workflows.permissions import FieldPath, TaskPermissions, emitted
 from workflows.states import Json, Task
 
 
@@ -87,7 +87,10 @@ def put_event(
         "Detail": detail,
     }
     # Every entry names its bus: the grant is on that bus alone, not also on the default one.
-    names = {("Entries", "*", "EventBusName"): entry["EventBusName"], ("Entries", "*", "Source"): source}
+    names: dict[FieldPath, Json] = {
+        ("Entries", "*", "EventBusName"): entry["EventBusName"],
+        ("Entries", "*", "Source"): source,
+    }
     task = Task(
         name,
         resource=where.integration("events:putEvents"),

@@ -116,7 +116,11 @@ def processing_job(
     }
     if environment:
         request["Environment"] = dict(environment)
-    names = {("ProcessingJobName",): job_name, ("RoleArn",): role_arn, **TAGS}
+    names: dict[FieldPath, Json] = {
+        ("ProcessingJobName",): job_name,
+        ("RoleArn",): role_arn,
+        **TAGS,
+    }
     task = _task(name, where, "createProcessingJob.sync", request, names, **state)
     if retry_failed_job:
         task.add_retry(job_failure())
@@ -196,7 +200,7 @@ def training_job(
         request["CheckpointConfig"] = {"S3Uri": checkpoint_s3_uri}
     if environment:
         request["Environment"] = dict(environment)
-    names = {("TrainingJobName",): job_name, ("RoleArn",): role_arn, **TAGS}
+    names: dict[FieldPath, Json] = {("TrainingJobName",): job_name, ("RoleArn",): role_arn, **TAGS}
     task = _task(name, where, "createTrainingJob.sync", request, names, **state)
     task.add_retry(job_failure())
     return task
@@ -230,7 +234,7 @@ def transform_job(
         "TransformResources": {"InstanceType": instance_type, "InstanceCount": instance_count},
         "Tags": _tags(tags),
     }
-    names = {("TransformJobName",): job_name, **TAGS}
+    names: dict[FieldPath, Json] = {("TransformJobName",): job_name, **TAGS}
     return _task(name, where, "createTransformJob.sync", request, names, **state)
 
 
@@ -251,7 +255,11 @@ def create_model(
         "PrimaryContainer": {"ModelPackageName": model_package_arn},
         "Tags": _tags(tags),
     }
-    names = {("ModelName",): model_name, ("ExecutionRoleArn",): role_arn, **TAGS}
+    names: dict[FieldPath, Json] = {
+        ("ModelName",): model_name,
+        ("ExecutionRoleArn",): role_arn,
+        **TAGS,
+    }
     return _task(name, where, "createModel", request, names, **state)
 
 
@@ -299,7 +307,7 @@ def create_endpoint_config(
     }
     if data_capture is not None:
         request["DataCaptureConfig"] = data_capture.to_request()
-    names = {("EndpointConfigName",): config_name, **TAGS}
+    names: dict[FieldPath, Json] = {("EndpointConfigName",): config_name, **TAGS}
     return _task(name, where, "createEndpointConfig", request, names, **state)
 
 
@@ -317,7 +325,11 @@ def create_endpoint(
         "EndpointConfigName": emitted(config_name),
         "Tags": _tags(tags),
     }
-    names = {("EndpointName",): endpoint_name, ("EndpointConfigName",): config_name, **TAGS}
+    names: dict[FieldPath, Json] = {
+        ("EndpointName",): endpoint_name,
+        ("EndpointConfigName",): config_name,
+        **TAGS,
+    }
     return _task(name, where, "createEndpoint", request, names, **state)
 
 
@@ -364,5 +376,8 @@ def update_endpoint(
         "EndpointConfigName": emitted(config_name),
         "DeploymentConfig": deployment.to_request(),
     }
-    names = {("EndpointName",): endpoint_name, ("EndpointConfigName",): config_name}
+    names: dict[FieldPath, Json] = {
+        ("EndpointName",): endpoint_name,
+        ("EndpointConfigName",): config_name,
+    }
     return _task(name, where, "updateEndpoint", request, names, **state)

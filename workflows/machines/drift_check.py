@@ -16,8 +16,8 @@ from workflows.integrations.sagemaker import ProcessingInput, ProcessingOutput
 from workflows.machine import StateMachine
 from workflows.machines.failure import FailurePath
 from workflows.machines.naming import RUN_ID
-from workflows.permissions import Name, Named
 from workflows.machines.steps import notify_task, script_job
+from workflows.permissions import Name, Named
 from workflows.states import Pass, Succeed
 
 DRIFT_DETAIL_TYPE = "Model Drift Detected"
