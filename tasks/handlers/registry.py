@@ -25,9 +25,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, kw_only=True)
 class TriggerEnvironment:
     retrain_state_machine_arn: str = variable("the retrain state machine's `live` alias ARN")
-    training_data_uri: str = variable(
-        "s3://bucket/prefix/ every source but S3 retrains on (the labelled ground truth)"
-    )
+    training_data_uri: str = variable("s3://bucket/prefix/ that every source but S3 retrains on")
     drift_event_source: str = variable(
         "source of the project's Model Drift Detected events", default="mlops.retrain"
     )
@@ -121,6 +119,10 @@ def handler_spec(name: str) -> Handler:
     return spec
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")  # a bare pipe would end the Markdown cell
+
+
 def _variable_cell(var: Variable) -> str:
     if var.required:
         return f"`{var.name}`: {var.meaning}"
@@ -137,7 +139,7 @@ def markdown_table() -> str:
     for spec in HANDLERS.values():
         env = "<br>".join(_variable_cell(v) for v in spec.variables) or "none"
         calls = ", ".join(f"`{c}`" for c in spec.calls) or "none"
-        rows.append(f"| `{spec.name}` | {spec.summary} | {env} | {calls} |")
+        rows.append(f"| `{spec.name}` | {_cell(spec.summary)} | {_cell(env)} | {calls} |")
     return "\n".join(rows) + "\n"
 
 
