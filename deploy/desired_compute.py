@@ -1,8 +1,7 @@
 """Desired Lambda functions, state machines and IAM roles.
 
-Function environments follow the handlers' documented variables (tasks/README.md, "Lambda
-handlers"); a handler module the deploy does not know is an error rather than a function
-deployed without its configuration.
+Function environments are the variables each handler declares (tasks/handlers/registry.py),
+filled from the settings by deploy/function_environment.py.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from deploy.desired_platform import (
     log_group_arn,
     state_machine_log_group,
 )
+from deploy.function_environment import handler_environment
 from deploy.model import Kind, Resource, arns_in
 from environments.settings import Settings
 
@@ -24,10 +24,6 @@ RUNTIME = "python3.11"
 FUNCTION_TIMEOUT_SECONDS = 60
 FUNCTION_MEMORY_MB = 256
 INLINE_POLICY_NAME = "permissions"
-
-
-class DeployError(ValueError):
-    """The project's code and the deploy disagree (e.g. a handler without configuration)."""
 
 
 class RoleSpecLike(Protocol):
@@ -41,37 +37,6 @@ class RoleSpecLike(Protocol):
     def trust_policy(self) -> dict[str, Any]: ...
     @property
     def policy(self) -> dict[str, Any]: ...
-
-
-def handler_environment(settings: Settings, handler: str) -> dict[str, str]:
-    """The environment variables each handler's docstring asks for."""
-    topic = settings.location.topic(settings.topic_name)
-    if handler == "trigger":
-        return {
-            "RETRAIN_STATE_MACHINE_ARN": settings.state_machine_alias_arn("retrain"),
-            # Drift-triggered and scheduled retrains learn from the labelled ground truth.
-            "TRAINING_DATA_URI": settings.ground_truth_uri,
-            "DRIFT_EVENT_SOURCE": settings.drift_event_source,
-            "APPROVAL_MODE": settings.approval_mode,
-        }
-    if handler == "notify":
-        env = {"TOPIC_ARN": topic, "SUBJECT_TAG": settings.prefix}
-        if settings.slack_webhook_secret:
-            env["SLACK_WEBHOOK_SECRET_ARN"] = settings.location.secret(
-                settings.slack_webhook_secret
-            )
-        return env
-    if handler == "approval":
-        return {
-            "DEPLOY_STATE_MACHINE_ARN": settings.state_machine_alias_arn("deploy-model"),
-            "TOPIC_ARN": topic,
-        }
-    if handler == "quality_gate":
-        return {}
-    raise DeployError(
-        f"handler tasks.handlers.{handler} has no deploy configuration; add its environment "
-        "variables to deploy.desired_compute.handler_environment"
-    )
 
 
 def functions(settings: Settings, artifacts: Artifacts, layers: tuple[str, ...]) -> list[Resource]:

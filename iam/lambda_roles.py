@@ -1,7 +1,10 @@
-"""One execution role per Lambda handler in ``tasks/handlers/``, from what each handler calls.
+"""One execution role per registered Lambda handler (tasks/handlers/registry.py), from what
+each handler calls.
 
-``HANDLER_CALLS`` is read off the handlers' code (every boto3 call they make); a test checks it
-against the code. Every function also writes its own log group ``/aws/lambda/<function>`` and,
+The registry declares each handler's calls (a test reads them off the handlers' code);
+``HANDLER_CALLS`` scopes them to the project's resources, and a role may grant no action its
+handler does not declare. A handler that declares no calls needs no entry here.
+Every function also writes its own log group ``/aws/lambda/<function>`` and,
 since the deploy turns on active tracing, sends its traces to X-Ray (Lambda "Visualize Lambda
 function invocations using AWS X-Ray": the execution role needs ``xray:PutTraceSegments`` and
 ``xray:PutTelemetryRecords``, which have no resource type).
@@ -17,6 +20,7 @@ from environments.settings import LIVE_ALIAS, Settings
 from iam.scoping import camel_words
 from iam.spec import RoleSpec, role_spec
 from iam.statements import WILDCARD, Grant, trust_policy
+from tasks.handlers.registry import HANDLERS, handler_spec
 
 LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
 TRACING_WHY = "X-Ray's PutTraceSegments and PutTelemetryRecords have no resource type"
@@ -87,11 +91,21 @@ HANDLER_CALLS: dict[str, Callable[[Settings], list[Grant]]] = {
 
 
 def lambda_role(settings: Settings, handler: str) -> RoleSpec:
+    declared = set(handler_spec(handler).calls)
     needs = HANDLER_CALLS.get(handler)
-    if needs is None:
+    if needs is None and declared:
         raise ValueError(
-            f"no IAM needs recorded for handler {handler!r}; add it to HANDLER_CALLS in "
-            f"iam/lambda_roles.py (known: {', '.join(sorted(HANDLER_CALLS))})"
+            f"tasks.handlers.{handler} calls {', '.join(sorted(declared))}, and no grants scope "
+            f"them: add it to HANDLER_CALLS in iam/lambda_roles.py "
+            f"(known: {', '.join(sorted(HANDLER_CALLS))})"
+        )
+    grants = needs(settings) if needs is not None else []
+    undeclared = {a for g in grants for a in g.actions} - declared
+    if undeclared:
+        raise ValueError(
+            f"HANDLER_CALLS grants tasks.handlers.{handler} {', '.join(sorted(undeclared))}, "
+            "which its registry entry does not declare: add them to its calls in "
+            "tasks/handlers/registry.py, or drop the grant"
         )
     function = settings.function_name(handler)
     group = settings.location.arn("logs", f"log-group:/aws/lambda/{function}")
@@ -109,9 +123,9 @@ def lambda_role(settings: Settings, handler: str) -> RoleSpec:
         settings.lambda_role_name(handler),
         f"Execution role of the {function} function (tasks.handlers.{handler})",
         trust_policy(LAMBDA_PRINCIPAL),
-        [*needs(settings), *logs],
+        [*grants, *logs],
     )
 
 
 def lambda_roles(settings: Settings) -> list[RoleSpec]:
-    return [lambda_role(settings, handler) for handler in sorted(HANDLER_CALLS)]
+    return [lambda_role(settings, handler) for handler in sorted(HANDLERS)]

@@ -1,7 +1,7 @@
 """Build deployable artefacts of `tasks/`, reproducibly (same sources -> same bytes).
 
 `python -m tasks.packaging --out build/` writes:
-- `lambda/<handler>.zip` for each module in tasks/handlers/ with a `handler` function: the
+- `lambda/<handler>.zip` for each handler registered in tasks/handlers/registry.py: the
   module, every module of `tasks` it imports (followed transitively), the data files it names
   (e.g. its JSON Schema), and the package `__init__.py` files;
 - `jobs/sourcedir.tar.gz`: every job script of tasks/jobs/ and the JSON files beside them (the
@@ -30,6 +30,8 @@ import sys
 import tarfile
 import zipfile
 from pathlib import Path
+
+from tasks.handlers.registry import HANDLERS
 
 ROOT = Path(__file__).resolve().parent.parent
 TASKS = ROOT / "tasks"
@@ -60,14 +62,37 @@ def _own(path: Path) -> Path:
     return path
 
 
-def handler_modules() -> list[str]:
-    """Names of the modules in tasks/handlers/ that define `handler`."""
+def _modules_defining_handler() -> list[str]:
     names = []
     for path in sorted((TASKS / "handlers").glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         if any(isinstance(n, ast.FunctionDef) and n.name == "handler" for n in tree.body):
             names.append(path.stem)
     return names
+
+
+def handler_modules() -> list[str]:
+    """The registered handlers (tasks/handlers/registry.py), which must be exactly the modules
+    in tasks/handlers/ that define `handler`: an unregistered one would ship without its
+    configuration, a registered one without code would deploy nothing that runs."""
+    defined = set(_modules_defining_handler())
+    registered = set(HANDLERS)
+    if defined != registered:
+        problems = [
+            *(
+                f"tasks/handlers/{n}.py defines handler but is not registered"
+                for n in sorted(defined - registered)
+            ),
+            *(
+                f"{n} is registered but tasks/handlers/{n}.py defines no handler"
+                for n in sorted(registered - defined)
+            ),
+        ]
+        raise PackagingError(
+            "; ".join(problems) + ": keep HANDLERS in tasks/handlers/registry.py and the "
+            "handler modules in step"
+        )
+    return sorted(registered)
 
 
 def _module_path(module: str) -> Path | None:

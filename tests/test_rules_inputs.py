@@ -13,6 +13,8 @@ from environments.settings import Settings, load_settings
 from event_rules.catalogue import CatalogueOptions, project_rules, project_schedules
 from event_rules.rule import Rule, Target
 from localcloud.event_routing import transform_input
+from tasks.handlers.environment import read_environment
+from tasks.handlers.registry import TriggerEnvironment
 from tasks.handlers.trigger import retrain_request
 
 SAMPLES = Path(__file__).resolve().parents[1] / "event_rules" / "samples"
@@ -28,13 +30,16 @@ def sample(name: str) -> dict[str, Any]:
     return event
 
 
-def trigger_env(settings: Settings) -> dict[str, str]:
-    """The trigger function's environment as the deploy sets it from the same settings."""
-    return {
-        "RETRAIN_STATE_MACHINE_ARN": settings.state_machine_alias_arn("retrain"),
-        "TRAINING_DATA_URI": settings.training_data_uri,
-        "DRIFT_EVENT_SOURCE": settings.drift_event_source,
-    }
+def trigger_env(settings: Settings) -> TriggerEnvironment:
+    """The trigger function's environment from the same settings (training data prefix)."""
+    return read_environment(
+        TriggerEnvironment,
+        {
+            "RETRAIN_STATE_MACHINE_ARN": settings.state_machine_alias_arn("retrain"),
+            "TRAINING_DATA_URI": settings.training_data_uri,
+            "DRIFT_EVENT_SOURCE": settings.drift_event_source,
+        },
+    )
 
 
 def only_target(rules: list[Rule], event: dict[str, Any]) -> Target:

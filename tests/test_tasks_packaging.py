@@ -34,6 +34,7 @@ def test_each_zip_holds_the_handler_and_its_project_imports_only(tmp_path: Path)
         "tasks/__init__.py",
         "tasks/handlers/__init__.py",
         "tasks/handlers/aws_clients.py",
+        "tasks/handlers/environment.py",  # aws_clients reads the region through it
         "tasks/handlers/quality_gate.py",
         "tasks/handlers/s3_objects.py",
     }

@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.validation.exceptions import SchemaValidati
 
 from tasks.handlers import trigger
 from tasks.handlers.executions import execution_name
+from tasks.handlers.registry import TriggerEnvironment
 from tests.tasks_helpers import ACCOUNT, envelope, executions, started_input
 
 
@@ -113,7 +114,7 @@ def test_non_s3_sources_retrain_on_the_training_prefix(
 
 
 def test_schedule_name_comes_from_the_scheduled_time() -> None:
-    env = {"TRAINING_DATA_URI": "s3://bkt/p/"}
+    env = TriggerEnvironment(retrain_state_machine_arn="unused", training_data_uri="s3://bkt/p/")
     one = trigger.retrain_request(envelope("aws.events", "Scheduled Event", {}, "x"), env)
     other = trigger.retrain_request(envelope("aws.scheduler", "Scheduled Event", {}, "y"), env)
     assert one is not None and other is not None and one[1] == other[1]

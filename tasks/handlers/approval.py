@@ -3,12 +3,11 @@
 Packages whose CustomerMetadataProperties has `approval-mode` = `auto` are deployed by the
 retrain execution that registered them, so their events are skipped here.
 
-Environment: DEPLOY_STATE_MACHINE_ARN (alias ARN), TOPIC_ARN (for rejections).
+Environment: `ApprovalEnvironment` in tasks/handlers/registry.py.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -16,18 +15,13 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
 from tasks.handlers import aws_clients
+from tasks.handlers.environment import read_environment
 from tasks.handlers.executions import execution_name, start_once
 from tasks.handlers.notify import publish
+from tasks.handlers.registry import ApprovalEnvironment
 
 logger = Logger(service="model-approval")
 DETAIL_TYPE = "SageMaker Model Package State Change"
-
-
-def _setting(env: dict[str, str], name: str) -> str:
-    value = env.get(name, "").strip()
-    if not value:
-        raise RuntimeError(f"environment variable {name} is not set; configure it on the function")
-    return value
 
 
 def approval_mode(detail: dict[str, Any], sagemaker: Any) -> str:
@@ -40,7 +34,7 @@ def approval_mode(detail: dict[str, Any], sagemaker: Any) -> str:
 
 
 def handle_change(
-    event: dict[str, Any], clients: dict[str, Any], env: dict[str, str]
+    event: dict[str, Any], clients: dict[str, Any], env: ApprovalEnvironment
 ) -> dict[str, Any]:
     envelope = parse(event=event, model=EventBridgeModel)
     if envelope.source != "aws.sagemaker" or envelope.detail_type != DETAIL_TYPE:
@@ -61,7 +55,7 @@ def handle_change(
         name = execution_name("deploy", arn, envelope.id, f"v{version}")
         started = start_once(
             clients["stepfunctions"],
-            env["DEPLOY_STATE_MACHINE_ARN"],
+            env.deploy_state_machine_arn,
             name,
             {"modelPackageArn": arn},
         )
@@ -76,13 +70,13 @@ def handle_change(
             ],
         },
         clients["sns"],
-        _setting(env, "TOPIC_ARN"),
+        env.topic_arn,
     )
     return {"action": "notified", "modelPackageArn": arn, **sent}
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    env = dict(os.environ)
+    env = read_environment(ApprovalEnvironment, handler="approval")
     clients = {name: aws_clients.client(name) for name in ("sagemaker", "stepfunctions", "sns")}
     result = handle_change(event, clients, env)
     logger.info("model package state change handled", extra={"outcome": result})

@@ -7,16 +7,33 @@ for an earlier region or endpoint must not answer for the next.
 
 from __future__ import annotations
 
-import os
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import boto3
 
+from tasks.handlers.environment import read_environment, variable
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuntimeEnvironment:
+    """What Lambda (or the embedded cloud) sets for every function; the deploy sets none."""
+
+    aws_region: str = variable("the function's region, set by Lambda", default="", set_by="runtime")
+    aws_default_region: str = variable(
+        "the region when AWS_REGION is unset", default="", set_by="runtime"
+    )
+    aws_endpoint_url: str = variable(
+        "an endpoint for every service (the embedded cloud)", default="", set_by="runtime"
+    )
+
 
 def client(service: str) -> Any:
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    return _client(service, region, os.environ.get("AWS_ENDPOINT_URL"))
+    # Read on every call: the embedded cloud changes region and endpoint between accounts.
+    env = read_environment(RuntimeEnvironment)
+    region = env.aws_region or env.aws_default_region or None
+    return _client(service, region, env.aws_endpoint_url or None)
 
 
 @cache

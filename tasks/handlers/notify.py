@@ -1,6 +1,6 @@
-"""Publish a notification to SNS (env TOPIC_ARN), and to Slack when env
-SLACK_WEBHOOK_SECRET_ARN names the secret holding the webhook URL. SUBJECT_TAG (optional) opens
-every subject, `[<tag>] ...`; the deploy sets the environment's resource prefix.
+"""Publish a notification to SNS, and to Slack when a secret holds the webhook URL; a tag
+opens every subject, `[<tag>] ...` (the deploy sets the environment's resource prefix).
+Environment: `NotifyEnvironment` in tasks/handlers/registry.py.
 
 Input: `{"kind", "executionArn", ...details}` from a state machine, or an operational
 EventBridge event (execution FAILED/TIMED_OUT/ABORTED, SageMaker job or endpoint Failed).
@@ -8,12 +8,13 @@ EventBridge event (execution FAILED/TIMED_OUT/ABORTED, SageMaker job or endpoint
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from tasks.handlers import aws_clients, notifications, slack
+from tasks.handlers.environment import read_environment
+from tasks.handlers.registry import NotifyEnvironment
 
 logger = Logger(service="notify")
 
@@ -43,15 +44,12 @@ def publish(
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    topic_arn = os.environ.get("TOPIC_ARN", "").strip()
-    if not topic_arn:
-        raise RuntimeError(
-            "environment variable TOPIC_ARN is not set; configure it on the function"
-        )
+    env = read_environment(NotifyEnvironment, handler="notify")
     details = notifications.from_event(event)
-    slack_secret = os.environ.get("SLACK_WEBHOOK_SECRET_ARN", "").strip()
-    tag = os.environ.get("SUBJECT_TAG", "").strip() or "mlops"
+    slack_secret = env.slack_webhook_secret_arn
     secrets = aws_clients.client("secretsmanager") if slack_secret else None
-    result = publish(details, aws_clients.client("sns"), topic_arn, secrets, slack_secret, tag)
+    result = publish(
+        details, aws_clients.client("sns"), env.topic_arn, secrets, slack_secret, env.subject_tag
+    )
     logger.info("notification sent", extra={"kind": details.get("kind"), "sent": result})
     return result

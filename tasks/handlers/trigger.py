@@ -5,15 +5,12 @@ Detected` event, a CloudWatch drift alarm entering ALARM, a Model Monitor proces
 completed with violations, and scheduled events (EventBridge rule or Scheduler). A direct
 invocation with a retrain input whose trigger source is `manual` is passed through.
 
-Environment: RETRAIN_STATE_MACHINE_ARN (alias ARN), TRAINING_DATA_URI (s3://bucket/prefix/,
-for every source but S3), DRIFT_EVENT_SOURCE (default mlops.retrain), APPROVAL_MODE (optional:
-auto | manual).
+Environment: `TriggerEnvironment` in tasks/handlers/registry.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +23,9 @@ from aws_lambda_powertools.utilities.parser.models import (
 from aws_lambda_powertools.utilities.validation import validate
 
 from tasks.handlers import aws_clients
+from tasks.handlers.environment import read_environment
 from tasks.handlers.executions import execution_name, start_once
+from tasks.handlers.registry import TriggerEnvironment
 
 logger = Logger(service="retrain-trigger")
 SCHEMA: dict[str, Any] = json.loads(
@@ -39,15 +38,8 @@ class UnknownEventError(ValueError):
     """The event is from no source this function handles."""
 
 
-def _setting(name: str) -> str:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        raise RuntimeError(f"environment variable {name} is not set; configure it on the function")
-    return value
-
-
 def retrain_request(
-    event: dict[str, Any], env: dict[str, str]
+    event: dict[str, Any], env: TriggerEnvironment
 ) -> tuple[dict[str, Any], str] | None:
     """(retrain input, execution name) for `event`, or None for an event that asks for nothing
     (an alarm leaving ALARM, a monitoring run without violations)."""
@@ -69,7 +61,7 @@ def retrain_request(
         return _input(f"s3://{bucket}/{key}", trigger, env), execution_name(
             "s3", bucket, version, key
         )
-    if kind == DRIFT_DETAIL_TYPE and source == env.get("DRIFT_EVENT_SOURCE", "mlops.retrain"):
+    if kind == DRIFT_DETAIL_TYPE and source == env.drift_event_source:
         reason = _drift_reason(detail)
         trigger = {"source": "drift", "eventId": envelope.id, "reason": reason}
         return _input(_data_uri(env), trigger, env), execution_name("drift", envelope.id)
@@ -92,7 +84,7 @@ def retrain_request(
         return _input(_data_uri(env), trigger, env), execution_name("schedule", when)
     raise UnknownEventError(
         f"no retrain trigger handles source {source!r} with detail-type {kind!r}; expected "
-        f"aws.s3 Object Created, {env.get('DRIFT_EVENT_SOURCE', 'mlops.retrain')} "
+        f"aws.s3 Object Created, {env.drift_event_source} "
         f"{DRIFT_DETAIL_TYPE}, CloudWatch Alarm State Change, SageMaker Processing Job State "
         "Change, or Scheduled Event"
     )
@@ -122,8 +114,8 @@ def _drift_reason(detail: dict[str, Any]) -> str:
     return text
 
 
-def _data_uri(env: dict[str, str]) -> str:
-    uri = env.get("TRAINING_DATA_URI", "").strip()
+def _data_uri(env: TriggerEnvironment) -> str:
+    uri = env.training_data_uri
     if not uri.startswith("s3://"):
         raise RuntimeError(
             "environment variable TRAINING_DATA_URI must be the training data prefix "
@@ -132,23 +124,22 @@ def _data_uri(env: dict[str, str]) -> str:
     return uri
 
 
-def _input(uri: str, trigger: dict[str, str], env: dict[str, str]) -> dict[str, Any]:
+def _input(uri: str, trigger: dict[str, str], env: TriggerEnvironment) -> dict[str, Any]:
     payload: dict[str, Any] = {"dataS3Uri": uri, "trigger": trigger}
-    mode = env.get("APPROVAL_MODE", "").strip()
-    if mode:
-        payload["approvalMode"] = mode
+    if env.approval_mode:
+        payload["approvalMode"] = env.approval_mode
     validate(event=payload, schema=SCHEMA)
     return payload
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    env = dict(os.environ)
+    env = read_environment(TriggerEnvironment, handler="trigger")
     request = retrain_request(event, env)
     if request is None:
         logger.info("event asks for no retrain", extra={"event_id": event.get("id")})
         return {"executionArn": None, "name": None, "duplicate": False, "skipped": True}
     payload, name = request
     sfn = aws_clients.client("stepfunctions")
-    result = start_once(sfn, _setting("RETRAIN_STATE_MACHINE_ARN"), name, payload)
+    result = start_once(sfn, env.retrain_state_machine_arn, name, payload)
     logger.info("retrain requested", extra={"trigger": payload["trigger"], "execution": result})
     return result

@@ -1,6 +1,6 @@
 """The stack the scenarios run on, in one place: roles, buckets (S3 events on), job code, the
-topic and dead-letter queue, the four Lambda functions, the model package group, the three state
-machines (published, each with a `live` alias) and the project's rule catalogue (its schedules
+topic and dead-letter queue, the registered Lambda functions, the model package group, the three
+state machines (published, each with a `live` alias) and the project's rule catalogue (its schedules
 in the environment's schedule group).
 
 Everything is created through ordinary AWS API calls from a client factory, so the same setup
@@ -18,15 +18,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from deploy.desired_compute import handler_environment
+from deploy.function_environment import handler_environment
 from environments.settings import LIVE_ALIAS, Settings
 from event_rules.catalogue import project_rules, project_schedules
 from tasks import packaging
+from tasks.handlers.registry import HANDLERS as REGISTERED
 from workflows.machines import build_all
 
 ClientFactory = Callable[[str], Any]
 
-HANDLERS = ("trigger", "quality_gate", "notify", "approval")
+HANDLERS = tuple(REGISTERED)
 
 
 @dataclass
