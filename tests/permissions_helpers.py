@@ -19,8 +19,8 @@ from botocore.awsrequest import AWSResponse
 
 from deploy import AWS, LOCAL, deploy, destroy, plan, rollback
 from deploy.calls import Clients
-from deploy.desired_platform import buckets
 from deploy.clients import aws_clients
+from deploy.desired_platform import buckets
 from deploy.layers import powertools_parameter
 from deploy.plan import Action
 from deploy.providers.base import tag_list
