@@ -14,11 +14,9 @@ from typing import Any
 from botocore.loaders import Loader, create_loader
 from botocore.model import OperationModel, ServiceModel, Shape
 
+from aws_naming import OPTIMIZED_BOTOCORE_SERVICES, botocore_operation, botocore_service
 from workflows.expressions import is_jsonata
 
-# Step Functions' aws-sdk service names that differ from botocore's.
-SDK_SERVICES = {"applicationautoscaling": "application-autoscaling", "sfn": "stepfunctions"}
-OPTIMIZED_SERVICES = {"states": "stepfunctions"}
 # Members that optimized integrations accept as JSON and serialise themselves.
 JSON_MEMBERS = {
     ("lambda", "Invoke", "Payload"),
@@ -44,12 +42,12 @@ def operation_for(resource: str) -> tuple[str, str]:
     if not match:
         raise ValueError(f"{resource!r} is not a Step Functions service-integration ARN")
     if match["sdk"]:
-        service = SDK_SERVICES.get(match["sdk"], match["sdk"])
+        service = botocore_service(match["sdk"])
         action = match["sdk_action"]
     else:
-        service = OPTIMIZED_SERVICES.get(match["service"], match["service"])
+        service = OPTIMIZED_BOTOCORE_SERVICES.get(match["service"], match["service"])
         action = match["action"]
-    return service, action[:1].upper() + action[1:]
+    return service, botocore_operation(action)
 
 
 @cache
