@@ -1,4 +1,6 @@
-"""Amazon States Language validation: structure, graph, expressions and semantic rules.
+"""Amazon States Language validation: structure, graph, expressions, semantic rules and, when
+asked, Task request bodies. ``validate_definition`` is the one entry point: ``make asl``, the
+deploy's preflight and ``python -m workflows validate`` all call it.
 
 ``check_graph`` is light to import (the builders call it at build time);
 ``validate_definition`` loads the JSON Schema validator on first use.
@@ -13,11 +15,14 @@ from asl_validation.graph import check_graph
 from asl_validation.problems import Problem
 
 
-def validate_definition(definition: Mapping[str, Any]) -> list[Problem]:
-    """Return every problem of an ASL definition; an empty list means it is valid."""
+def validate_definition(
+    definition: Mapping[str, Any], *, requests: bool = False, graph_checked: bool = False
+) -> list[Problem]:
+    """Return every problem of an ASL definition; an empty list means AWS would accept it.
+    See ``asl_validation.validator.validate_definition`` for ``requests`` and ``graph_checked``."""
     from asl_validation.validator import validate_definition as validate
 
-    return validate(definition)
+    return validate(definition, requests=requests, graph_checked=graph_checked)
 
 
 __all__ = ["Problem", "check_graph", "validate_definition"]

@@ -3,6 +3,10 @@
 Exit 0 when every definition is valid, 1 when any is invalid (one ``FILE: POINTER: MESSAGE``
 line per problem on stdout), 2 on usage errors or unreadable input (one line on stderr). ``-``
 reads a definition from standard input.
+
+Valid means AWS would accept the definition, so request bodies are not checked by default:
+CreateStateMachine accepts a misspelt request member, which fails only when the state runs.
+``--requests`` checks them too, as ``make asl`` and the deploy do.
 """
 
 from __future__ import annotations
@@ -15,7 +19,11 @@ from typing import Any
 from asl_validation.problems import Problem, join_pointer
 from asl_validation.validator import validate_definition
 
-USAGE = "usage: python -m workflows validate FILE... (- reads standard input)\n"
+USAGE = (
+    "usage: python -m workflows validate [--requests] FILE... (- reads standard input)\n"
+    "  --requests  also check each Task's request body against its API (as make asl does)\n"
+)
+REQUESTS = "--requests"
 
 
 class _Object(dict[str, Any]):
@@ -78,9 +86,14 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] in {"-h", "--help"}:
         (sys.stdout if argv else sys.stderr).write(USAGE)
         return 0 if argv else 2
+    requests = REQUESTS in argv
+    argv = [arg for arg in argv if arg != REQUESTS]
     unknown = [arg for arg in argv if arg.startswith("-") and arg != "-"]
     if unknown:
         sys.stderr.write(f"unknown option {unknown[0]}\n{USAGE}")
+        return 2
+    if not argv:
+        sys.stderr.write(USAGE)
         return 2
     status = 0
     for name in argv:
@@ -90,7 +103,7 @@ def main(argv: list[str]) -> int:
             sys.stderr.write(f"{name}: {error}\n")
             status = 2
             continue
-        problems += validate_definition(document)
+        problems += validate_definition(document, requests=requests)
         for problem in problems:
             sys.stdout.write(f"{name}: {problem.pointer}: {problem.message}\n")
         if problems and status == 0:

@@ -1,5 +1,6 @@
-"""Checks that run before the deploy makes any call: every definition must be valid ASL and
-every rule pattern one EventBridge accepts. Nothing is written when one fails."""
+"""Checks that run before the deploy makes any call: every definition must be valid ASL with
+request bodies its APIs take (the check ``make asl`` runs) and every rule pattern one
+EventBridge accepts. Nothing is written when one fails."""
 
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ class DeployRefused(ValueError):
 
 
 class BuildsDefinition(Protocol):
-    def to_asl(self) -> dict[str, Any]: ...
+    def to_asl(self) -> dict[str, Any]:
+        """The definition; raises DefinitionError when its graph is not valid, as
+        ``StateMachine.to_asl()`` does, so the preflight does not check the graph again."""
+        ...
 
 
 class PutsRule(Protocol):
@@ -42,7 +46,9 @@ def build_definitions(machines: Mapping[str, BuildsDefinition]) -> dict[str, dic
         except DefinitionError as error:
             problems.extend(f"state machine {name}: {p}" for p in error.problems)
             continue
-        found = validate_definition(definition)
+        # The same check as `make asl`, request bodies included: a misspelt member would be
+        # accepted by CreateStateMachine and fail only when the state runs.
+        found = validate_definition(definition, requests=True, graph_checked=True)
         problems.extend(f"state machine {name}: {p}" for p in found)
         definitions[name] = definition
     if problems:

@@ -3,8 +3,9 @@
 An SDK integration needs the IAM action of the API it calls: the service's IAM prefix (not
 always the SDK name: ``applicationautoscaling`` is ``application-autoscaling``) and the API
 name in PascalCase (a few APIs are authorized by another action, e.g. S3 ``listObjectsV2`` by
-``s3:ListBucket``). The resources are the API's own (Service Authorization Reference); an API
-this module has no resource rule for is refused with the fix, so nothing defaults to ``*``.
+``s3:ListBucket``); ``aws_naming`` holds those differences. The resources are the API's own
+(Service Authorization Reference); an API this module has no resource rule for is refused with
+the fix, so nothing defaults to ``*``.
 
 Auto scaling a SageMaker variant also needs what Application Auto Scaling does with the
 caller's permissions (SageMaker "Auto scaling prerequisites", endpoint-auto-scaling-
@@ -16,23 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import aws_naming
+from aws_naming import botocore_operation, botocore_service
 from iam.scoping import Context, arns_of, exact_values, name_patterns, pattern
 from iam.statements import WILDCARD, Grant
 from iam.tasks import TaskCall, UnsupportedTaskError
 
-# SDK service name (as in the Resource ARN) -> IAM service prefix, where they differ.
-IAM_PREFIXES = {
-    "applicationautoscaling": "application-autoscaling",
-    "cloudwatchlogs": "logs",
-    "eventbridge": "events",
-    "sfn": "states",
-}
-# (IAM prefix, API) -> IAM action, where the API is authorized by an action of another name.
-IAM_ACTIONS = {
-    ("s3", "listObjectsV2"): "ListBucket",
-    ("s3", "headObject"): "GetObject",
-    ("s3", "headBucket"): "ListBucket",
-}
 AUTOSCALING_ROLE = (
     "aws-service-role/sagemaker.application-autoscaling.amazonaws.com/"
     "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
@@ -40,9 +30,7 @@ AUTOSCALING_ROLE = (
 
 
 def iam_action(call: TaskCall) -> str:
-    prefix = IAM_PREFIXES.get(call.service, call.service)
-    name = IAM_ACTIONS.get((prefix, call.api), call.api[:1].upper() + call.api[1:])
-    return f"{prefix}:{name}"
+    return aws_naming.iam_action(botocore_service(call.service), botocore_operation(call.api))
 
 
 def sdk_grants(call: TaskCall, context: Context) -> list[Grant]:

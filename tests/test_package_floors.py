@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The README's Layout table. A package may import those on lower floors only.
 FLOORS = {
+    "aws_naming": 0,
     "tasks": 1,
     "commandline": 1,
     "asl_validation": 1,

@@ -9,12 +9,12 @@ import re
 import jsonata
 import pytest
 
+from asl_validation.requests import check_request, operation_for
 from asl_validation.walk import iter_states
 from environments.arns import Location
 from environments.settings import load_settings
 from workflows.expressions import QueryLanguage
 from workflows.expressions import jsonata as jsonata_expr
-from workflows.integrations.request_check import check_request, operation_for
 from workflows.machines import build_all
 from workflows.machines.naming import RUN_ID, job_name
 

@@ -28,19 +28,13 @@ def dump(definition: dict[str, Any]) -> str:
 def render(settings: Settings) -> dict[str, str]:
     """File name → content for every state machine, after the full validation."""
     from asl_validation import validate_definition
-    from asl_validation.walk import iter_states
-    from workflows.integrations.request_check import check_request
 
     files: dict[str, str] = {}
     failures: list[str] = []
     for name, machine in build_all(settings).items():
-        definition = machine.to_asl()
-        failures += [f"{name}: {p}" for p in validate_definition(definition)]
-        for visit in iter_states(definition):
-            if visit.state.get("Type") == "Task":
-                body = visit.state.get("Arguments", visit.state.get("Parameters"))
-                problems = check_request(visit.state["Resource"], body)
-                failures += [f"{name}: {visit.pointer}: {p}" for p in problems]
+        definition = machine.to_asl()  # raises DefinitionError on a graph problem
+        found = validate_definition(definition, requests=True, graph_checked=True)
+        failures += [f"{name}: {p}" for p in found]
         files[f"{name}.asl.json"] = dump(definition)
     if failures:
         raise ValueError("generated definitions are not valid:\n" + "\n".join(failures))

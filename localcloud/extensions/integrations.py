@@ -5,9 +5,9 @@ client built for every call (`cached_service_clients`)."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
+from aws_naming import botocore_service
 from localcloud.extensions.patching import PatchSet
 
 
@@ -46,22 +46,12 @@ def install_nested(patches: PatchSet) -> None:
     patches.replace(task, "_normalise_response", normalise_response)
 
 
-@cache
-def _botocore_services() -> dict[str, str]:
-    import botocore.session
-
-    names = botocore.session.get_session().get_available_services()
-    return {name.replace("-", ""): name for name in names}
-
-
 class _ServiceNames(dict[str, str]):
-    """Step Functions names SDK services without dashes (`applicationautoscaling`); botocore
-    names them with (`application-autoscaling`)."""
+    """Step Functions names SDK services as the Java SDK does (`applicationautoscaling`,
+    `cloudwatchlogs`); botocore names them otherwise (`application-autoscaling`, `logs`)."""
 
     def get(self, key: str, default: Any = None) -> Any:
-        if key in self:
-            return self[key]
-        return _botocore_services().get(key, default)
+        return self[key] if key in self else botocore_service(key)
 
 
 def install_sdk_service_names(patches: PatchSet) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aws_naming import sdk_error_prefix
 from workflows.errors import JitterStrategy, Retry
 
 # Lambda's service errors, as the Step Functions documentation recommends retrying them.
@@ -18,12 +19,7 @@ SDK_THROTTLING = ("ThrottlingException", "TooManyRequestsException", "LimitExcee
 
 
 def sdk_transient(service: str) -> tuple[str, ...]:
-    prefix = {
-        "applicationautoscaling": "ApplicationAutoScaling",
-        "cloudwatch": "CloudWatch",
-        "s3": "S3",
-        "sagemaker": "SageMaker",
-    }.get(service, service[:1].upper() + service[1:])
+    prefix = sdk_error_prefix(service)
     return (
         *(f"{prefix}.{name}" for name in SDK_THROTTLING),
         f"{prefix}.InternalServerException",

@@ -1,24 +1,27 @@
 """Check a Task's request body against the service API's own model (botocore's service JSON).
 
 Catches the mistakes that AWS would only report at run time: a misspelt or unknown member, a
-missing required member, a value outside an enum, a number out of range, a wrong type. JSONata
-expressions are checked by the validator, not here: their value is known only at run time.
+missing required member, a value outside an enum, a number out of range, a wrong type.
+CreateStateMachine checks none of this, so a definition with such a problem is still one AWS
+accepts: ``validate_definition`` runs this check only when asked (``requests=True``).
+JSONata expressions and JSONPath ``"Member.$"`` values are checked by the other rules, not
+here: their value is known only at run time.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 from botocore.loaders import Loader, create_loader
 from botocore.model import OperationModel, ServiceModel, Shape
 
-from workflows.expressions import is_jsonata
+from asl_validation.problems import Problem
+from asl_validation.walk import iter_states
+from aws_naming import OPTIMIZED_BOTOCORE_SERVICES, botocore_operation, botocore_service
 
-# Step Functions' aws-sdk service names that differ from botocore's.
-SDK_SERVICES = {"applicationautoscaling": "application-autoscaling", "sfn": "stepfunctions"}
-OPTIMIZED_SERVICES = {"states": "stepfunctions"}
 # Members that optimized integrations accept as JSON and serialise themselves.
 JSON_MEMBERS = {
     ("lambda", "Invoke", "Payload"),
@@ -30,6 +33,31 @@ _RESOURCE = re.compile(
     r"^arn:[a-z-]+:states:::(?:aws-sdk:(?P<sdk>[a-z0-9]+):(?P<sdk_action>[A-Za-z0-9]+)"
     r"|(?P<service>[a-z]+):(?P<action>[A-Za-z0-9]+)(?:\.(?:sync(?::2)?|waitForTaskToken))?)$"
 )
+
+
+def is_jsonata(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
+
+
+def check_requests(definition: Mapping[str, Any]) -> list[Problem]:
+    """A problem for every Task whose request body its API would refuse, at the Task's pointer.
+
+    Tasks whose Resource is not a service integration (a Lambda or activity ARN, a template
+    placeholder) are skipped, as are optimized integrations botocore has no model for
+    (``http:invoke``, ``eks:call``): their bodies are Step Functions' own, not an API's.
+    """
+    problems: list[Problem] = []
+    for visit in iter_states(definition):
+        resource = visit.state.get("Resource")
+        if visit.state.get("Type") != "Task" or not isinstance(resource, str):
+            continue
+        if not _RESOURCE.match(resource):
+            continue
+        # A Task without a body sends an empty request: its required members are missing.
+        body = visit.state.get("Arguments", visit.state.get("Parameters", {}))
+        found = check_request(resource, body, unknown_optimized=False)
+        problems.extend(Problem(visit.pointer, message) for message in found)
+    return problems
 
 
 @cache
@@ -44,12 +72,12 @@ def operation_for(resource: str) -> tuple[str, str]:
     if not match:
         raise ValueError(f"{resource!r} is not a Step Functions service-integration ARN")
     if match["sdk"]:
-        service = SDK_SERVICES.get(match["sdk"], match["sdk"])
+        service = botocore_service(match["sdk"])
         action = match["sdk_action"]
     else:
-        service = OPTIMIZED_SERVICES.get(match["service"], match["service"])
+        service = OPTIMIZED_BOTOCORE_SERVICES.get(match["service"], match["service"])
         action = match["action"]
-    return service, action[:1].upper() + action[1:]
+    return service, botocore_operation(action)
 
 
 @cache
@@ -58,12 +86,17 @@ def _operation(service: str, operation: str) -> OperationModel:
     return model.operation_model(operation)
 
 
-def check_request(resource: str, arguments: Any) -> list[str]:
-    """Problems with ``arguments`` as the request of ``resource``'s API call; [] when valid."""
+def check_request(resource: str, arguments: Any, *, unknown_optimized: bool = True) -> list[str]:
+    """Problems with ``arguments`` as the request of ``resource``'s API call; [] when valid.
+
+    ``unknown_optimized=False`` accepts an optimized integration botocore has no operation for.
+    """
     service, operation = operation_for(resource)
     try:
         shape = _operation(service, operation).input_shape
     except Exception as exc:  # botocore raises several unrelated types for unknown names
+        if not unknown_optimized and ":aws-sdk:" not in resource:
+            return []
         return [f"{service} has no operation {operation} ({type(exc).__name__})"]
     if shape is None or is_jsonata(arguments):
         return []
@@ -82,16 +115,21 @@ def _check(shape: Shape, value: Any, path: str, op: tuple[str, str], out: list[s
             return
         # Step Functions takes every request member in PascalCase, whatever the API's own case.
         members = {_pascal(k): m for k, m in shape.members.items()}  # type: ignore[attr-defined]
+        given: set[str] = set()
         for key, item in value.items():
-            if key not in members:
+            # A JSONPath "Member.$" takes its value from a path at run time.
+            dynamic = key.endswith(".$")
+            name = key[:-2] if dynamic else key
+            given.add(name)
+            if name not in members:
                 known = ", ".join(sorted(members))
                 out.append(f"{path}.{key}: not a member of {shape.name}; members are {known}")
                 continue
-            if (op[0], op[1], key) in JSON_MEMBERS and isinstance(item, dict | list):
+            if dynamic or ((op[0], op[1], key) in JSON_MEMBERS and isinstance(item, dict | list)):
                 continue
             _check(members[key], item, f"{path}.{key}", op, out)
         for key in map(_pascal, shape.required_members):
-            if key not in value:
+            if key not in given:
                 out.append(f"{path}.{key}: required by {shape.name} but missing")
     elif kind == "list":
         if not isinstance(value, list):
