@@ -14,17 +14,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Ahead of scripts/ (where Python starts looking, as this file's folder): `deploy` must name the
+# deploy package, not scripts/deploy.py.
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def main(selected: list[str]) -> int:
     # The handlers' per-invocation INFO logs would bury the figures.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    import benchmarks
+    from scripts import benchmarks
 
     names = sorted(info.name for info in pkgutil.iter_modules(benchmarks.__path__))
-    modules = {name: importlib.import_module(f"benchmarks.{name}") for name in names}
+    modules = {name: importlib.import_module(f"scripts.benchmarks.{name}") for name in names}
     runnable = [name for name, module in modules.items() if hasattr(module, "run")]
     unknown = sorted(set(selected) - set(runnable))
     if unknown:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import localstack_engine
+from scripts.benchmarks import localstack_engine
 from event_rules.pattern import (
     InvalidEventPattern,
     Pattern,
