@@ -37,7 +37,7 @@ lint: setup
 	@$(PY) -m mypy
 
 asl: $(VENV)/.installed
-	@$(PY) -m workflows asl
+	@$(PY) -m selfheal asl
 	@$(PY) -m event_rules generate
 
 render: $(VENV)/.installed
@@ -47,45 +47,45 @@ bench: setup
 	@$(PY) scripts/bench.py
 
 demo: setup
-	@$(PY) scripts/demo.py
+	@$(PY) -m selfheal demo --env $(ENV)
 
 package: $(VENV)/.installed
-	@$(PY) -m tasks.packaging --out build
+	@$(PY) -m selfheal package --out build
 
 local-up: $(VENV)/.installed
-	@$(PY) -m localcloud up
+	@$(PY) -m selfheal local up
 
 local-down: $(VENV)/.installed
-	@$(PY) -m localcloud down
+	@$(PY) -m selfheal local down
 
 # TARGET=local (default) deploys to the embedded cloud (started or reused on 127.0.0.1:4566, or
 # AWS_ENDPOINT_URL); TARGET=aws to the account of the standard AWS environment.
 deploy-workflow: setup
-	@$(PY) scripts/deploy.py apply --env $(ENV) --target $(TARGET)
+	@$(PY) -m selfheal deploy --env $(ENV) --target $(TARGET)
 
 plan-workflow: setup
-	@$(PY) scripts/deploy.py plan --env $(ENV) --target $(TARGET)
+	@$(PY) -m selfheal plan --env $(ENV) --target $(TARGET)
 
 # MACHINE=retrain (or drift-check, deploy-model) rolls back that machine only; default: every
 # machine that has an earlier version.
 MACHINE ?=
 rollback-workflow: setup
-	@$(PY) scripts/deploy.py rollback --env $(ENV) --target $(TARGET) $(if $(MACHINE),--machine $(MACHINE))
+	@$(PY) -m selfheal rollback --env $(ENV) --target $(TARGET) $(if $(MACHINE),--machine $(MACHINE))
 
 # Asks for the environment's name unless YES=1; DELETE_DATA=1 also deletes the buckets holding
 # objects and the model package group holding packages, which are kept otherwise.
 YES ?=
 DELETE_DATA ?=
 destroy-workflow: setup
-	@$(PY) scripts/deploy.py destroy --env $(ENV) --target $(TARGET) $(if $(YES),--yes) \
+	@$(PY) -m selfheal destroy --env $(ENV) --target $(TARGET) $(if $(YES),--yes) \
 		$(if $(DELETE_DATA),--delete-data)
 
 # Shows who holds the environment's lock and releases it when told (YES=1, or the name typed).
 unlock-workflow: setup
-	@$(PY) scripts/deploy.py unlock --env $(ENV) --target $(TARGET) $(if $(YES),--yes)
+	@$(PY) -m selfheal unlock --env $(ENV) --target $(TARGET) $(if $(YES),--yes)
 
 template: setup
-	@$(PY) scripts/deploy.py template --env $(ENV) --out build/$(ENV).template.json
+	@$(PY) -m selfheal template --env $(ENV) --out build/$(ENV).template.json
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache build

@@ -2,7 +2,7 @@
 another AWS-compatible endpoint) and AWS itself.
 
 The deploy engine never starts a cloud: its caller decides where the clients point and hands
-them over (``scripts/deploy.py`` starts the embedded cloud's server when no endpoint is named).
+them over (``selfheal`` starts the embedded cloud's server when no endpoint is named).
 Either way the region is the settings'.
 """
 

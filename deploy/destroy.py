@@ -192,6 +192,6 @@ def _closing(settings: Settings, kept: list[str]) -> str:
     names = ", ".join(entry.split(":", 1)[0] for entry in kept)
     return (
         f"destroy {settings.prefix}: kept {len(kept)} resources because they hold data: "
-        f"{names}; to delete them and their data too: python scripts/deploy.py destroy "
+        f"{names}; to delete them and their data too: selfheal destroy "
         f"--env {settings.environment} --yes {DELETE_DATA_HINT}"
     )

@@ -10,7 +10,7 @@ host, process), since when and for which command; the refusal names them.
 The holder deletes it when it is done, on success, on failure and on Ctrl-C alike (a
 ``finally``); it deletes only its own (a token in the value), so a lock released by hand and
 taken by the next deployer is not released by the first. A holder that crashed leaves it
-behind: ``scripts/deploy.py unlock --env ENV`` shows the holder and deletes it when asked to.
+behind: ``selfheal unlock --env ENV`` shows the holder and deletes it when asked to.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class EnvironmentLocked(RuntimeError):
         super().__init__(
             f"{command} refused, nothing was changed: {settings.prefix} is locked by {who}.\n"
             "  Wait for it to finish. If that process is gone (it crashed or was killed), "
-            f"release the lock: python scripts/deploy.py unlock --env {settings.environment}"
+            f"release the lock: selfheal unlock --env {settings.environment}"
         )
 
 
@@ -123,7 +123,7 @@ def environment_lock(settings: Settings, clients: Clients, command: str) -> Iter
         except Exception as failed:  # keep the error that stopped the command in front
             error.add_note(
                 f"the lock {lock_parameter(settings)} was not released ({failed}); release it "
-                f"with: python scripts/deploy.py unlock --env {settings.environment}"
+                f"with: selfheal unlock --env {settings.environment}"
             )
         raise
     release(settings, clients, holder.token)

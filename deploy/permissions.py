@@ -1,5 +1,5 @@
 """The deployer's permissions: the identity policy that lets plan, deploy, rollback and destroy
-make every call they make, and nothing else (``python scripts/deploy.py permissions --env dev``).
+make every call they make, and nothing else (``selfheal permissions --env dev``).
 
 tests/test_deploy_permissions.py records every call of a full cycle against the embedded cloud
 (both schedule mechanisms, the AWS target's extra calls), maps each to its IAM actions with

@@ -1,21 +1,13 @@
-"""Policy lint: parliament's checks, and the project's own rules parliament does not have.
-
-parliament 1.6.4 runs with its community auditors. Findings it reports that are not defects
-for this project, and why:
-
-* ``RESOURCE_MISMATCH`` when the action accepts one of several resource types: parliament
-  demands a resource of *every* required type, IAM one of them (``states:DescribeExecution``
-  is authorized on a Standard execution *or* an Express one). Kept when no resource of the
-  statement matches any type of the action.
-* ``PERMISSIONS_MANAGEMENT_ACTIONS`` for the actions in ``ACCEPTED_SENSITIVE``: each is needed
-  by a documented call and is scoped (see the reasons there). Any other one is kept.
-* ``CREDENTIALS_EXPOSURE`` for ``ecr:GetAuthorizationToken``: SageMaker needs the token to
-  pull images, and the token only carries the role's own ECR permissions.
+"""Policy lint: the project's own rules, and parliament's checks where parliament is installed.
 
 The project's rules: the document's shape (Version 2012-10-17, a Sid of A-Z/a-z/0-9 on every
 statement, no duplicate Sids, no NotAction/NotResource/Principal), no wildcard in any action,
 ``Resource "*"`` only on Sids whose reason is recorded, ``iam:PassRole`` only on named roles
 and only with ``iam:PassedToService``, and the 10,240-character limit of an inline role policy.
+
+parliament (a development dependency, see ``iam/lint_parliament.py``) adds its checks when it can
+be imported, as in the project's own checkout and tests; an installed ``selfheal`` runs without
+it and imports nothing of it.
 """
 
 from __future__ import annotations
@@ -25,21 +17,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from parliament import analyze_policy_string, is_arn_strictly_valid  # type: ignore[import-untyped]
-from parliament import iam_definition as _iam_definition
-
 from iam.spec import RoleSpec
-from iam.statements import POLICY_VERSION, WILDCARD
+from iam.statements import POLICY_VERSION, WILDCARD, strings
 
 INLINE_ROLE_POLICY_LIMIT = 10_240  # characters, whitespace excluded (IAM quotas)
-ACCEPTED_SENSITIVE = {
-    "iam:passrole": "passes one named role, only to the service the condition names",
-    "iam:createservicelinkedrole": "creates one service-linked role, named and conditioned",
-    "logs:putresourcepolicy": "Step Functions log delivery sets the log group's policy",
-}
-ACCEPTED_CREDENTIALS = {
-    "ecr:getauthorizationtoken": "SageMaker pulls images with it; it carries no other access",
-}
 _SID = re.compile(r"^[A-Za-z0-9]+$")
 _FORBIDDEN_KEYS = ("NotAction", "NotResource", "Principal", "NotPrincipal")
 
@@ -96,12 +77,6 @@ def _shape(policy: Mapping[str, Any]) -> list[str]:
     return findings
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
 def _statement(statement: Mapping[str, Any], wildcard_resources: Mapping[str, str]) -> list[str]:
     sid = statement.get("Sid")
     name = f"Sid {sid}" if sid else "statement without Sid"
@@ -113,7 +88,7 @@ def _statement(statement: Mapping[str, Any], wildcard_resources: Mapping[str, st
     for key in _FORBIDDEN_KEYS:
         if key in statement:
             findings.append(f"{name}: {key} has no place in this project's role policies")
-    actions, resources = _strings(statement.get("Action")), _strings(statement.get("Resource"))
+    actions, resources = strings(statement.get("Action")), strings(statement.get("Resource"))
     if not actions or not resources:
         findings.append(f"{name}: needs at least one Action and one Resource")
     for action in actions:
@@ -159,7 +134,7 @@ def _trust(trust: Mapping[str, Any]) -> list[str]:
         return findings
     for statement in trust["Statement"]:
         principal = statement.get("Principal")
-        services = _strings(principal.get("Service")) if isinstance(principal, Mapping) else []
+        services = strings(principal.get("Service")) if isinstance(principal, Mapping) else []
         if statement.get("Effect") != "Allow" or statement.get("Action") != "sts:AssumeRole":
             findings.append("each statement must Allow sts:AssumeRole")
         if not services or set(principal) != {"Service"}:
@@ -167,66 +142,11 @@ def _trust(trust: Mapping[str, Any]) -> list[str]:
     return findings
 
 
-def _without_wildcard_actions(policy: Mapping[str, Any]) -> dict[str, Any]:
-    """The policy minus wildcard actions: they are findings already, and parliament expands
-    ``*`` into every action of every service, which takes seconds per policy."""
-    kept = []
-    for statement in policy["Statement"]:
-        actions = [a for a in _strings(statement.get("Action")) if "*" not in a and "?" not in a]
-        if actions or "Action" not in statement:
-            kept.append({**statement, **({"Action": actions} if "Action" in statement else {})})
-    return {**policy, "Statement": kept}
-
-
 def _parliament(policy: Mapping[str, Any], statements: list[Mapping[str, Any]]) -> list[str]:
-    checked = _without_wildcard_actions(policy)
-    if not checked["Statement"]:
+    try:
+        from iam.lint_parliament import parliament_findings
+    except ModuleNotFoundError as error:
+        if error.name != "parliament":
+            raise
         return []
-    analyzed = analyze_policy_string(json.dumps(checked), include_community_auditors=True)
-    findings = []
-    for finding in analyzed.findings:
-        issue, detail = finding.issue, finding.detail
-        # Community auditors report the actions in the finding's location.
-        flagged = finding.location if isinstance(finding.location, Mapping) else {}
-        if issue == "RESOURCE_MISMATCH" and isinstance(detail, list):
-            detail = [d for d in detail if not _matches_some_type(d.get("action", ""), statements)]
-            if not detail:
-                continue
-        accepted = {
-            "PERMISSIONS_MANAGEMENT_ACTIONS": ACCEPTED_SENSITIVE,
-            "CREDENTIALS_EXPOSURE": ACCEPTED_CREDENTIALS,
-        }.get(issue)
-        if accepted is not None:
-            actions = [a for a in flagged.get("actions", []) if a not in accepted]
-            if not actions:
-                continue
-            detail = {"actions": actions}
-        findings.append(f"parliament {issue}: {detail or flagged}")
-    return findings
-
-
-def _matches_some_type(action: str, statements: list[Mapping[str, Any]]) -> bool:
-    """Every statement granting ``action`` names a resource of one of the action's types."""
-    prefix, _, name = action.partition(":")
-    service = next((s for s in _iam_definition if s["prefix"] == prefix), None)
-    privilege = next(
-        (p for p in (service or {}).get("privileges", []) if p["privilege"] == name), None
-    )
-    if service is None or privilege is None:
-        return False
-    formats = {r["resource"]: re.sub(r"\$\{.*?\}", "*", r["arn"]) for r in service["resources"]}
-    types = [
-        t["resource_type"].rstrip("*") for t in privilege["resource_types"] if t["resource_type"]
-    ]
-    granting = [
-        s for s in statements if action.lower() in (a.lower() for a in _strings(s.get("Action")))
-    ]
-    return bool(granting) and all(
-        any(
-            is_arn_strictly_valid(t, formats[t], resource)
-            for t in types
-            if t in formats
-            for resource in _strings(s.get("Resource"))
-        )
-        for s in granting
-    )
+    return parliament_findings(policy, statements)

@@ -122,3 +122,10 @@ def trust_policy(
     if condition:
         trust["Condition"] = condition
     return {"Version": POLICY_VERSION, "Statement": [trust]}
+
+
+def strings(value: Any) -> list[str]:
+    """A policy field's strings: a string alone, or the strings of a list."""
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []

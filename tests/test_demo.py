@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scripts.demo import run
+from selfheal.demo import run
 
 
 def test_demo_closes_the_loop():
@@ -31,7 +31,7 @@ def test_demo_closes_the_loop():
 FAILING_DEMO = """
 import dataclasses, os, sys
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-from scripts.demo import run
+from selfheal.demo import run
 from environments.settings import load_settings
 
 settings = load_settings("dev")

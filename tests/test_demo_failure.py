@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scripts.demo_failure import Failure, failure_of
+from selfheal.demo_failure import Failure, failure_of
 from tasks.handlers.failure_reasons import REASON_LIMIT, reason_of
 
 TRAINING_JOB_CAUSE = json.dumps(

@@ -13,7 +13,7 @@ from deploy import LOCAL, DestroyRefused, deploy, destroy, plan
 from deploy.plan import Action
 from environments.settings import Settings
 from localcloud import LocalCloud
-from scripts import deploy as deploy_cli
+from selfheal import deploy_commands as deploy_cli
 from tests.deploy_helpers import Recorder, quiet
 
 

@@ -1,7 +1,7 @@
 """One deploy, rollback or destroy of an environment at a time: the second refuses at once,
 naming the holder of the lock (an SSM parameter created only when absent), and writes nothing;
 the lock goes when its holder is done, also on failure and Ctrl-C; a crashed holder's lock is
-released by ``scripts/deploy.py unlock`` (deploy/lock.py)."""
+released by ``selfheal unlock`` (deploy/lock.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from deploy.calls import Clients
 from deploy.lock import LockHolder, environment_lock, lock_parameter, read_lock
 from environments.settings import Settings
 from localcloud import LocalCloud
-from scripts import deploy as deploy_cli
+from selfheal import deploy_commands as deploy_cli
 from tests.deploy_helpers import FailOnWrite, InjectedFailure, Recorder, dev_settings, quiet
 
 
@@ -40,7 +40,7 @@ def test_a_second_deploy_refuses_at_once_naming_the_holder(
     message = str(refused.value)
     assert message.startswith("deploy churn-dev refused, nothing was changed: churn-dev is locked")
     assert held.who in message and held.since in message and "`deploy churn-dev`" in message
-    assert "python scripts/deploy.py unlock --env dev" in message
+    assert "selfheal unlock --env dev" in message
     # Its only write was the attempt to take the lock; its only read, whose lock it is.
     assert recorder.calls == [("ssm", "PutParameter"), ("ssm", "GetParameter")]
     assert _lock(localcloud) == held  # the holder's lock stays

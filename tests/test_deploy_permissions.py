@@ -21,7 +21,7 @@ from iam.lint import lint_policy
 from iam.simulate import is_allowed
 from iam.statements import wildcard_reasons
 from localcloud import LocalCloud
-from scripts import deploy as deploy_cli
+from selfheal import deploy_commands as deploy_cli
 from tests.deploy_helpers import dev_settings
 from tests.permissions_helpers import (
     POWERTOOLS_LAYER,

@@ -17,7 +17,7 @@ from deploy.calls import Clients
 from deploy.history import History
 from environments.settings import Settings
 from localcloud import LocalCloud
-from scripts import deploy as deploy_cli
+from selfheal import deploy_commands as deploy_cli
 from tasks import packaging
 from tests.deploy_helpers import FailOnWrite, InjectedFailure, Recorder, dev_settings, quiet
 

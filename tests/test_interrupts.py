@@ -116,7 +116,7 @@ def _interrupt(process: subprocess.Popen[bytes], marker: str) -> tuple[int, str]
 
 
 def test_ctrl_c_in_the_demo_while_a_job_runs_stops_everything() -> None:
-    process, marker = _start([sys.executable, "scripts/demo.py"], ROOT)
+    process, marker = _start([sys.executable, "-m", "selfheal", "demo"], ROOT)
     _read_until(process, "-> Preprocess", timeout=240)
     # The preprocessing job's own process is running (it lives outside the demo's threads).
     _wait_for(lambda: len(_probed(marker)) >= 2, "the preprocessing job's process", 60)

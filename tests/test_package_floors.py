@@ -25,6 +25,7 @@ FLOORS = {
     "iam": 4,
     "localcloud": 4,
     "deploy": 5,
+    "selfheal": 6,
 }
 
 # Light builder modules the others build on; they import each other only at the top.

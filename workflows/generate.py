@@ -1,5 +1,8 @@
 """`python -m workflows asl`: write asl/<name>.asl.json for every state machine.
 
+The files go to ``asl/`` under the current directory (or ``--out``), never into the installed
+package; `make asl` runs from the clone's root, so it rewrites the committed ``asl/``.
+
 The committed files are rendered from the default environment's settings (dev); a deploy to
 another environment builds its definitions from the builders directly, never from these files.
 Output is deterministic: fixed key order from the builders, two-space indent, a final newline.
@@ -17,7 +20,8 @@ from environments.settings import Settings, SettingsError, load_settings
 from workflows.machines import build_all
 
 ROOT = Path(__file__).resolve().parent.parent
-ASL_DIR = ROOT / "asl"
+ASL_DIR = ROOT / "asl"  # the clone's committed definitions (its tests compare against them)
+OUT_DIR = Path("asl")  # relative: the user's current directory
 DEFAULT_ENVIRONMENT = "dev"
 
 
@@ -49,10 +53,12 @@ def stale_files(directory: Path, files: dict[str, str]) -> list[str]:
     ]
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m workflows asl", description=__doc__)
+def main(argv: list[str], prog: str = "python -m workflows asl") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("--env", default=DEFAULT_ENVIRONMENT, help="settings to render with")
-    parser.add_argument("--out", type=Path, default=ASL_DIR, help="output directory")
+    parser.add_argument(
+        "--out", type=Path, default=OUT_DIR, help="output directory (default: ./asl)"
+    )
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when the files differ, writing nothing"
     )

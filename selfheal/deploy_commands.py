@@ -1,12 +1,12 @@
 """Deploy the project: plan, apply, rollback, destroy, or write a CloudFormation template.
 
-    python scripts/deploy.py plan     [--env dev|prod] [--target local|aws] [--verbose]
-    python scripts/deploy.py apply    [--env dev|prod] [--target local|aws]
-    python scripts/deploy.py rollback [--env dev|prod] [--target local|aws] [--machine NAME]...
-    python scripts/deploy.py destroy  [--env dev|prod] [--target local|aws] [--yes] [--delete-data]
-    python scripts/deploy.py unlock   [--env dev|prod] [--target local|aws] [--yes]
-    python scripts/deploy.py template [--env dev|prod] [--out FILE]
-    python scripts/deploy.py permissions [--env dev|prod]
+    selfheal plan     [--env dev|prod] [--target local|aws] [--verbose]
+    selfheal deploy   [--env dev|prod] [--target local|aws]
+    selfheal rollback [--env dev|prod] [--target local|aws] [--machine NAME]...
+    selfheal destroy  [--env dev|prod] [--target local|aws] [--yes] [--delete-data]
+    selfheal unlock   [--env dev|prod] [--target local|aws] [--yes]
+    selfheal template [--env dev|prod] [--out FILE]
+    selfheal permissions [--env dev|prod]
 
 ``destroy`` prints what it deletes and keeps, and deletes only with ``--yes`` or, in a
 terminal, when the environment's name is typed; data (buckets holding objects, model package
@@ -15,7 +15,8 @@ a crashed deploy left, after showing its holder (``--yes``, or the name typed).
 ``permissions`` prints the IAM policy the deployer needs (every call of plan, apply, rollback
 and destroy on the AWS target), as JSON.
 
-``--target local`` (default) deploys to the embedded cloud, starting its server when needed;
+``--target local`` (default) deploys to the embedded cloud, starting its server when needed
+(its state in ``.localcloud/`` under the current directory);
 ``aws`` uses the standard AWS environment. ``AWS_ENDPOINT_URL`` names another endpoint.
 Exit 0 on success, 1 when the deploy was refused or failed, 2 on usage errors.
 """
@@ -29,12 +30,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from botocore.exceptions import BotoCoreError, ClientError
 
-from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
-
-from deploy import (  # noqa: E402
+from deploy import (
     AWS,
     LOCAL,
     DeployRefused,
@@ -47,20 +45,21 @@ from deploy import (  # noqa: E402
     plan,
     rollback,
 )
-from deploy.calls import ClientFactory  # noqa: E402
-from deploy.clients import TargetError, aws_clients, endpoint_clients  # noqa: E402
-from deploy.lock import UnlockRefused, unlock  # noqa: E402
-from deploy.permissions import deployer_policy  # noqa: E402
-from deploy.template import write_template  # noqa: E402
-from environments.settings import Settings, SettingsError, environments, load_settings  # noqa: E402
-from localcloud import server as local_server  # noqa: E402
-from workflows.machines import BUILDERS  # noqa: E402
+from deploy.calls import ClientFactory
+from deploy.clients import TargetError, aws_clients, endpoint_clients
+from deploy.lock import UnlockRefused, unlock
+from deploy.permissions import deployer_policy
+from deploy.template import write_template
+from environments.settings import Settings, SettingsError, environments, load_settings
+from localcloud import server as local_server
+from workflows.machines import BUILDERS
 
+# "apply" is the deploy verb's name inside this module (`selfheal deploy` passes it on).
 COMMANDS = ("plan", "apply", "rollback", "destroy", "unlock", "template", "permissions")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="scripts/deploy.py", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="selfheal", description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=COMMANDS)
     parser.add_argument("--env", default="dev", choices=environments())
     parser.add_argument("--target", default="local", choices=("local", "aws"))
@@ -104,7 +103,7 @@ def local_clients(settings: Settings) -> ClientFactory:
     if url:
         return endpoint_clients(settings, url)
     try:
-        info, _started = local_server.up(local_server.DEFAULT_PORT, ROOT)
+        info, _started = local_server.up(local_server.DEFAULT_PORT, Path.cwd())
     except RuntimeError as error:
         raise TargetError(f"the embedded cloud did not start: {error}") from error
     credentials = info.client_credentials()
@@ -117,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args.env)
         if args.command == "template":
-            out = args.out or ROOT / "build" / f"{args.env}.template.json"
+            # The user's directory, never the installed package's.
+            out = args.out or Path("build") / f"{args.env}.template.json"
             write_template(settings, out)
             print(f"template: wrote {out}")
             return 0
@@ -152,9 +152,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.command}: AWS call failed: {error}", file=sys.stderr)
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    from commandline.interrupts import run_interruptibly
-
-    sys.exit(run_interruptibly(main, "deploy"))

@@ -1,4 +1,4 @@
-"""`make demo`: the whole self-healing loop in the embedded cloud, with no AWS account.
+"""`selfheal demo` (`make demo`): the whole self-healing loop in the embedded cloud, no AWS account.
 
 1. Start the embedded cloud and deploy everything through the deploy code (`deploy`).
 2. Upload a generated churn dataset to the training-data prefix; EventBridge routes the S3 event
@@ -12,6 +12,7 @@ Exit 0 only when every one of those things happened; otherwise 1, with what did 
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import sys
@@ -23,8 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from commandline.interrupts import run_interruptibly
-from scripts.demo_progress import (
+from selfheal.demo_progress import (
     Clock,
     DemoTimeout,
     executions,
@@ -32,7 +32,7 @@ from scripts.demo_progress import (
     new_execution,
     output_of,
 )
-from scripts.demo_summary import Outcome, summarise
+from selfheal.demo_summary import Outcome, summarise
 
 if TYPE_CHECKING:
     from environments.settings import Settings
@@ -181,16 +181,15 @@ def _drift_line(report: dict[str, Any]) -> str:
     return f"drift detected: {'yes' if flagged else 'no'}{named}"
 
 
-def main() -> int:
-    env = os.environ.get("ENV", "dev")
+def main(argv: list[str]) -> int:
+    """Ctrl-C is the caller's (`selfheal demo` reports it as `demo: interrupted`)."""
+    parser = argparse.ArgumentParser(prog="selfheal demo", description=__doc__.split("\n")[0])
+    parser.add_argument("--env", default="dev", help="settings to run with (default dev)")
+    args = parser.parse_args(argv)
     # The run's story is the progress below; the functions' own INFO logs would drown it.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     try:
-        return run_interruptibly(lambda: run(env, print), "demo")
+        return run(args.env, print)
     except DemoTimeout as error:
         print(f"DEMO FAILED: {error}", file=sys.stderr)
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

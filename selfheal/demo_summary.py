@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from scripts.demo_failure import Failure, failure_of
-from scripts.demo_progress import history, output_of
+from selfheal.demo_failure import Failure, failure_of
+from selfheal.demo_progress import history, output_of
 
 
 @dataclass(frozen=True)
