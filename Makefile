@@ -18,6 +18,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "==> installing pinned Python dependencies into $(VENV)"
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@# The clone itself, editable: .venv/bin/selfheal runs this checkout's code.
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@bash scripts/setup-system.sh
 	@touch $@
 

@@ -4,12 +4,16 @@ files land in the user's directory (the current one, or --out), never in the pac
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from selfheal.cli import EXIT_USAGE, main, run
 from workflows.generate import ASL_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
 
 USER_VERBS = [
     "asl",
@@ -64,3 +68,19 @@ def test_template_defaults_to_build_under_the_current_directory(
     assert main(["template", "--env", "dev"]) == 0
     template = json.loads((tmp_path / "build" / "dev.template.json").read_text())
     assert template["Resources"]
+
+
+def test_scripts_deploy_is_the_deploy_verbs_from_a_clone(tmp_path):
+    # Run as a file, scripts/ comes first on the path, where a `deploy` module would shadow the
+    # deploy package; the entry point must still reach the engine.
+    out = tmp_path / "dev.template.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "deploy.py"), "template", "--out", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text())["Resources"]

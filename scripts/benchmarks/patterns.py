@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from scripts.benchmarks import localstack_engine
 from event_rules.pattern import (
     InvalidEventPattern,
     Pattern,
     RuleIndex,
     compile_pattern,
 )
+from scripts.benchmarks import localstack_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 
