@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tasks import packaging
+from tasks.handlers.registry import Handler, NoEnvironment
 from tasks.data.churn import generate, write_csv
 from tests.jobs_helpers import preprocess_args, run_in_process
 
@@ -26,6 +27,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "tasks" / "handlers" / "gate.schema.json").write_text("{}")
     monkeypatch.setattr(packaging, "ROOT", root)
     monkeypatch.setattr(packaging, "TASKS", root / "tasks")
+    # The copy's one handler, registered as every handler must be to be packed.
+    gate = Handler("gate", "a handler of the copy", NoEnvironment, ())
+    monkeypatch.setattr(packaging, "HANDLERS", {"gate": gate})
     return root
 
 
