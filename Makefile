@@ -31,7 +31,7 @@ node_modules/.installed: package.json package-lock.json
 # pytest-xdist runs the suite on every core (2 here: about 7 minutes instead of 11).
 TEST_WORKERS ?= auto
 test: setup
-	@$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
+	@$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
 
 lint: setup
 	@$(PY) -m ruff check .

@@ -31,7 +31,11 @@ from tests.permissions_helpers import (
     full_cycle,
 )
 
-DEPLOY_CODE = Path(__file__).resolve().parent.parent / "workflows" / "deploy"
+# One worker runs this module, so its module-scoped fixtures are built once, not once per
+# worker.
+pytestmark = pytest.mark.xdist_group("test_deploy_permissions")
+
+DEPLOY_CODE = Path(__file__).resolve().parent.parent / "deploy"
 # Calls in the deploy's code that no cycle makes, and why none can.
 NEVER_CALLED = {
     "AttachRolePolicy": "no derived role names a managed policy (the IAM lint forbids it)",
@@ -157,6 +161,7 @@ def _called_operations(services: set[str]) -> set[str]:
                     names.add(node.func.attr)
                 if node.func.attr == "get_paginator" and isinstance(node.args[0], ast.Constant):
                     names.add(str(node.args[0].value))
+    assert "put_role_policy" in names, f"no deploy code read under {DEPLOY_CODE}"
     operations: set[str] = set()
     for service in services:
         mapping = boto3.client(service, region_name="us-east-1").meta.method_to_api_mapping  # type: ignore[call-overload]

@@ -16,6 +16,10 @@ import pytest
 from tasks.data.churn import generate, write_csv
 from tests.jobs_helpers import Run, preprocess_args, run_in_process, run_parallel, train_env
 
+# On one worker: the session's `pipelines` (real preprocess, train, evaluate runs) is then
+# computed once, not once per worker.
+pytestmark = pytest.mark.xdist_group("job-pipelines")
+
 Commands = dict[str, tuple[list[str], dict[str, str]]]
 
 
