@@ -189,12 +189,9 @@ def _end_group(process: _JobProcess) -> None:
         _signal_job(process.pid, signum)
         try:
             process.communicate(timeout=_STOP_GRACE_SECONDS)
-            break
+            return
         except subprocess.TimeoutExpired:
             continue
-    # Whatever the group started that outlived its leader goes too.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def accept_jobs() -> None:
