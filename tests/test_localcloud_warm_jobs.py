@@ -18,6 +18,13 @@ from localcloud import jobs
 from localcloud.jobs import JobOutcome, Workspace, run_process
 from localcloud.warm_jobs import COLD_JOBS_VARIABLE
 
+
+@pytest.fixture(autouse=True)
+def _accepting_jobs() -> None:
+    # Jobs run while a cloud accepts them; a cloud stopped earlier in this process refuses them.
+    jobs.accept_jobs()
+
+
 # The job writes what it sees to the file named by its first argument.
 REPORT = """
 import json, os, sys
