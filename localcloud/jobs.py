@@ -2,10 +2,10 @@
 
 A fresh temporary directory stands for `/opt/ml`: every `/opt/ml/...` path in the entrypoint,
 arguments, local paths and SM_* variables is rewritten into it. Scripts run as subprocesses of
-this interpreter (the image URI is ignored). Inputs are staged from S3 with S3Prefix semantics
-(every object under the prefix) and outputs are uploaded back, by `job_staging`, which never
-reads or writes outside the workspace. Each outcome carries the wall time the script's process
-ran, apart from staging and uploading.
+this interpreter (the image URI is ignored), started warm where they can be (`warm_jobs`).
+Inputs are staged from S3 with S3Prefix semantics (every object under the prefix) and outputs
+are uploaded back, by `job_staging`, which never reads or writes outside the workspace. Each
+outcome carries the wall time the script's process ran, apart from staging and uploading.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
-from localcloud import workspace_paths
+from localcloud import warm_jobs, workspace_paths
 
 # Re-exported: callers know ObjectStore, Boto3ObjectStore and JobSetupError as jobs' own.
 from localcloud.job_staging import Boto3ObjectStore as Boto3ObjectStore
@@ -53,8 +53,9 @@ _STOPPED_REASON = "the embedded cloud stopped while the job was running"
 # Job processes now running, and those `stop_running_jobs` ended (their outcome is Stopped).
 # Process-wide on purpose, not per cloud: they are how a stopping cloud or server (or Ctrl-C)
 # ends every job process this process started; what jobs did is recorded per cloud (`recorder`).
-_running: set[subprocess.Popen[str]] = set()
-_stopped: set[subprocess.Popen[str]] = set()
+_JobProcess: TypeAlias = subprocess.Popen[str] | warm_jobs.WarmProcess
+_running: set[_JobProcess] = set()
+_stopped: set[_JobProcess] = set()
 _running_lock = threading.Lock()
 _closed = threading.Event()
 
@@ -116,25 +117,39 @@ def run_process(
 ) -> JobOutcome:
     """Run a job's process with `env` added to this one's; bounded by `limit_seconds`.
 
-    The process leads its own process group, so that `stop_running_jobs` (and the time limit)
-    ends it with whatever it started, and a Ctrl-C at the terminal reaches only the program that
-    owns the cloud, which then stops its jobs itself."""
+    A plain `python SCRIPT.py ...` starts warm (`warm_jobs`), anything else as a subprocess.
+    Either way the process leads its own process group, so that `stop_running_jobs` (and the time
+    limit) ends it with whatever it started, and a Ctrl-C at the terminal reaches only the
+    program that owns the cloud, which then stops its jobs itself."""
     full_env = {**os.environ, **env}
     started = time.perf_counter()
-    with _running_lock:
-        if _closed.is_set():  # the cloud stopped while this job was being staged
-            return JobOutcome("Stopped", _STOPPED_REASON)
-        process = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=full_env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-        _running.add(process)
+    process: _JobProcess
+    if warm_jobs.runs_warm(argv):
+        with _running_lock:
+            if _closed.is_set():  # the cloud stopped while this job was being staged
+                return JobOutcome("Stopped", _STOPPED_REASON)
+        # Outside the lock: the first warm job waits for the forkserver to import its libraries.
+        process = warm_jobs.WarmProcess(argv, full_env, cwd)
+        with _running_lock:
+            _running.add(process)
+            if _closed.is_set():  # the cloud stopped while it was starting
+                _stopped.add(process)
+                _signal_job(process.pid, signal.SIGTERM)
+    else:
+        with _running_lock:
+            if _closed.is_set():  # the cloud stopped while this job was being staged
+                return JobOutcome("Stopped", _STOPPED_REASON)
+            process = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=full_env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+            _running.add(process)
     try:
         _, stderr = process.communicate(timeout=limit_seconds)
     except subprocess.TimeoutExpired:
@@ -154,16 +169,24 @@ def run_process(
     if stopped:
         return JobOutcome("Stopped", _STOPPED_REASON, script_seconds=elapsed)
     if process.returncode != 0:
-        reason = _failure_reason(workspace, stderr, process.returncode)
+        reason = _failure_reason(workspace, stderr, process.returncode or 0)
         return JobOutcome("Failed", reason, script_seconds=elapsed)
     return JobOutcome("Completed", script_seconds=elapsed)
 
 
-def _end_group(process: subprocess.Popen[str]) -> None:
+def _signal_job(pid: int, signum: int) -> None:
+    """Signal a job's process group, and the process itself: a warm job's process may not lead
+    its group yet when the signal comes."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signum)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signum)
+
+
+def _end_group(process: _JobProcess) -> None:
     """SIGTERM the job's process group, SIGKILL what is left after a grace period; reap it."""
     for signum in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signum)
+        _signal_job(process.pid, signum)
         try:
             process.communicate(timeout=_STOP_GRACE_SECONDS)
             return
@@ -185,8 +208,7 @@ def stop_running_jobs() -> int:
         processes = list(_running)
         _stopped.update(processes)
     for process in processes:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGTERM)
+        _signal_job(process.pid, signal.SIGTERM)
     deadline = time.monotonic() + _STOP_GRACE_SECONDS
     for process in processes:
         with contextlib.suppress(subprocess.TimeoutExpired):
