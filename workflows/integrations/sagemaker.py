@@ -1,4 +1,5 @@
-"""SageMaker service-integration tasks. Arguments are the SageMaker API request bodies."""
+"""SageMaker job tasks (processing, training, batch transform). Arguments are the SageMaker API
+request bodies; ``sagemaker_serving`` builds the model and endpoint tasks."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from workflows.states import Json, Task
 TAGS: dict[FieldPath, Json] = {("Tags",): []}  # present: tagging on create needs AddTags
 
 
-def _tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
+def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
 
-def _task(
+def sagemaker_task(
     name: str,
     where: Location,
     action: str,
@@ -112,7 +113,7 @@ def processing_job(
             }
         },
         "StoppingCondition": {"MaxRuntimeInSeconds": compute.max_runtime_seconds},
-        "Tags": _tags(tags),
+        "Tags": tag_list(tags),
     }
     if environment:
         request["Environment"] = dict(environment)
@@ -121,7 +122,7 @@ def processing_job(
         ("RoleArn",): role_arn,
         **TAGS,
     }
-    task = _task(name, where, "createProcessingJob.sync", request, names, **state)
+    task = sagemaker_task(name, where, "createProcessingJob.sync", request, names, **state)
     if retry_failed_job:
         task.add_retry(job_failure())
     return task
@@ -185,7 +186,7 @@ def training_job(
             "VolumeSizeInGB": compute.volume_size_gb,
         },
         "StoppingCondition": stopping,
-        "Tags": _tags(tags),
+        "Tags": tag_list(tags),
     }
     if metric_definitions:
         request["AlgorithmSpecification"]["MetricDefinitions"] = [
@@ -201,7 +202,7 @@ def training_job(
     if environment:
         request["Environment"] = dict(environment)
     names: dict[FieldPath, Json] = {("TrainingJobName",): job_name, ("RoleArn",): role_arn, **TAGS}
-    task = _task(name, where, "createTrainingJob.sync", request, names, **state)
+    task = sagemaker_task(name, where, "createTrainingJob.sync", request, names, **state)
     task.add_retry(job_failure())
     return task
 
@@ -232,152 +233,7 @@ def transform_job(
         },
         "TransformOutput": {"S3OutputPath": output_s3_uri, "AssembleWith": split_type},
         "TransformResources": {"InstanceType": instance_type, "InstanceCount": instance_count},
-        "Tags": _tags(tags),
+        "Tags": tag_list(tags),
     }
     names: dict[FieldPath, Json] = {("TransformJobName",): job_name, **TAGS}
-    return _task(name, where, "createTransformJob.sync", request, names, **state)
-
-
-def create_model(
-    name: str,
-    where: Location,
-    *,
-    model_name: Json,
-    role_arn: str,
-    model_package_arn: Json,
-    tags: Mapping[str, str],
-    **state: Any,
-) -> Task:
-    """``createModel`` from a registered model package (its image and artifacts)."""
-    request: dict[str, Json] = {
-        "ModelName": emitted(model_name),
-        "ExecutionRoleArn": role_arn,
-        "PrimaryContainer": {"ModelPackageName": model_package_arn},
-        "Tags": _tags(tags),
-    }
-    names: dict[FieldPath, Json] = {
-        ("ModelName",): model_name,
-        ("ExecutionRoleArn",): role_arn,
-        **TAGS,
-    }
-    return _task(name, where, "createModel", request, names, **state)
-
-
-@dataclass(frozen=True)
-class DataCapture:
-    destination_s3_uri: str
-    sampling_percentage: int
-    content_types: Sequence[str] = ("text/csv",)
-
-    def to_request(self) -> dict[str, Json]:
-        return {
-            "EnableCapture": True,
-            "InitialSamplingPercentage": self.sampling_percentage,
-            "DestinationS3Uri": self.destination_s3_uri,
-            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
-            "CaptureContentTypeHeader": {"CsvContentTypes": list(self.content_types)},
-        }
-
-
-def create_endpoint_config(
-    name: str,
-    where: Location,
-    *,
-    config_name: Json,
-    model_name: Json,
-    instance_type: str,
-    instance_count: int,
-    data_capture: DataCapture | None,
-    tags: Mapping[str, str],
-    variant: str = "AllTraffic",
-    **state: Any,
-) -> Task:
-    request: dict[str, Json] = {
-        "EndpointConfigName": emitted(config_name),
-        "ProductionVariants": [
-            {
-                "VariantName": variant,
-                "ModelName": model_name,
-                "InstanceType": instance_type,
-                "InitialInstanceCount": instance_count,
-                "InitialVariantWeight": 1,
-            }
-        ],
-        "Tags": _tags(tags),
-    }
-    if data_capture is not None:
-        request["DataCaptureConfig"] = data_capture.to_request()
-    names: dict[FieldPath, Json] = {("EndpointConfigName",): config_name, **TAGS}
-    return _task(name, where, "createEndpointConfig", request, names, **state)
-
-
-def create_endpoint(
-    name: str,
-    where: Location,
-    *,
-    endpoint_name: str,
-    config_name: Json,
-    tags: Mapping[str, str],
-    **state: Any,
-) -> Task:
-    request: dict[str, Json] = {
-        "EndpointName": endpoint_name,
-        "EndpointConfigName": emitted(config_name),
-        "Tags": _tags(tags),
-    }
-    names: dict[FieldPath, Json] = {
-        ("EndpointName",): endpoint_name,
-        ("EndpointConfigName",): config_name,
-        **TAGS,
-    }
-    return _task(name, where, "createEndpoint", request, names, **state)
-
-
-@dataclass(frozen=True)
-class BlueGreen:
-    """Blue/green with canary traffic shifting; the alarms roll the update back automatically."""
-
-    canary_percent: int
-    canary_wait_seconds: int
-    termination_wait_seconds: int
-    rollback_alarms: Sequence[str]
-    max_execution_seconds: int | None = None
-
-    def to_request(self) -> dict[str, Json]:
-        policy: dict[str, Json] = {
-            "TrafficRoutingConfiguration": {
-                "Type": "CANARY",
-                "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": self.canary_percent},
-                "WaitIntervalInSeconds": self.canary_wait_seconds,
-            },
-            "TerminationWaitInSeconds": self.termination_wait_seconds,
-        }
-        if self.max_execution_seconds is not None:
-            policy["MaximumExecutionTimeoutInSeconds"] = self.max_execution_seconds
-        config: dict[str, Json] = {"BlueGreenUpdatePolicy": policy}
-        if self.rollback_alarms:
-            config["AutoRollbackConfiguration"] = {
-                "Alarms": [{"AlarmName": a} for a in self.rollback_alarms]
-            }
-        return config
-
-
-def update_endpoint(
-    name: str,
-    where: Location,
-    *,
-    endpoint_name: str,
-    config_name: Json,
-    deployment: BlueGreen,
-    **state: Any,
-) -> Task:
-    request: dict[str, Json] = {
-        "EndpointName": endpoint_name,
-        "EndpointConfigName": emitted(config_name),
-        "DeploymentConfig": deployment.to_request(),
-    }
-    names: dict[FieldPath, Json] = {
-        ("EndpointName",): endpoint_name,
-        ("EndpointConfigName",): config_name,
-    }
-    return _task(name, where, "updateEndpoint", request, names, **state)
+    return sagemaker_task(name, where, "createTransformJob.sync", request, names, **state)
