@@ -14,6 +14,8 @@ from workflows.permissions import FieldPath, TaskPermissions, emitted
 from workflows.states import Json, Task
 
 TAGS: dict[FieldPath, Json] = {("Tags",): []}  # present: tagging on create needs AddTags
+# Also declared: the S3 locations, images and alarms a request names, which scope the SageMaker
+# execution role (iam.sagemaker_role) rather than the state machine's.
 
 
 def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
@@ -52,7 +54,7 @@ class ProcessingInput:
         return {
             "InputName": self.name,
             "S3Input": {
-                "S3Uri": self.s3_uri,
+                "S3Uri": emitted(self.s3_uri),
                 "LocalPath": self.local_path,
                 "S3DataType": self.data_type,
                 "S3InputMode": "File",
@@ -71,7 +73,7 @@ class ProcessingOutput:
         return {
             "OutputName": self.name,
             "S3Output": {
-                "S3Uri": self.s3_uri,
+                "S3Uri": emitted(self.s3_uri),
                 "LocalPath": self.local_path,
                 "S3UploadMode": "EndOfJob",
             },
@@ -121,6 +123,11 @@ def processing_job(
         ("ProcessingJobName",): job_name,
         ("RoleArn",): role_arn,
         **TAGS,
+        ("AppSpecification", "ImageUri"): image,
+        ("ProcessingInputs", "*", "S3Input", "S3Uri"): [i.s3_uri for i in inputs],
+        ("ProcessingOutputConfig", "Outputs", "*", "S3Output", "S3Uri"): [
+            o.s3_uri for o in outputs
+        ],
     }
     task = sagemaker_task(name, where, "createProcessingJob.sync", request, names, **state)
     if retry_failed_job:
@@ -141,7 +148,7 @@ class Channel:
             "DataSource": {
                 "S3DataSource": {
                     "S3DataType": self.data_type,
-                    "S3Uri": self.s3_uri,
+                    "S3Uri": emitted(self.s3_uri),
                     "S3DataDistributionType": "FullyReplicated",
                 }
             },
@@ -177,9 +184,9 @@ def training_job(
         "TrainingJobName": emitted(job_name),
         "RoleArn": role_arn,
         "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
-        "HyperParameters": dict(hyperparameters),
+        "HyperParameters": emitted(dict(hyperparameters)),
         "InputDataConfig": [c.to_request() for c in channels],
-        "OutputDataConfig": {"S3OutputPath": output_path},
+        "OutputDataConfig": {"S3OutputPath": emitted(output_path)},
         "ResourceConfig": {
             "InstanceType": compute.instance_type,
             "InstanceCount": compute.instance_count,
@@ -198,10 +205,24 @@ def training_job(
             raise ValueError(f'training job "{name}": spot training needs checkpoint_s3_uri')
         request["EnableManagedSpotTraining"] = True
         stopping["MaxWaitTimeInSeconds"] = spot.max_wait_seconds
-        request["CheckpointConfig"] = {"S3Uri": checkpoint_s3_uri}
+        request["CheckpointConfig"] = {"S3Uri": emitted(checkpoint_s3_uri)}
     if environment:
         request["Environment"] = dict(environment)
-    names: dict[FieldPath, Json] = {("TrainingJobName",): job_name, ("RoleArn",): role_arn, **TAGS}
+    names: dict[FieldPath, Json] = {
+        ("TrainingJobName",): job_name,
+        ("RoleArn",): role_arn,
+        **TAGS,
+        ("AlgorithmSpecification", "TrainingImage"): image,
+        ("InputDataConfig", "*", "DataSource", "S3DataSource", "S3Uri"): [
+            c.s3_uri for c in channels
+        ],
+        ("OutputDataConfig", "S3OutputPath"): output_path,
+    }
+    if "CheckpointConfig" in request:
+        names[("CheckpointConfig", "S3Uri")] = checkpoint_s3_uri
+    if "sagemaker_submit_directory" in hyperparameters:
+        source = hyperparameters["sagemaker_submit_directory"]
+        names[("HyperParameters", "sagemaker_submit_directory")] = source
     task = sagemaker_task(name, where, "createTrainingJob.sync", request, names, **state)
     task.add_retry(job_failure())
     return task
@@ -227,13 +248,20 @@ def transform_job(
         "TransformJobName": emitted(job_name),
         "ModelName": model_name,
         "TransformInput": {
-            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": input_s3_uri}},
+            "DataSource": {
+                "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": emitted(input_s3_uri)}
+            },
             "ContentType": content_type,
             "SplitType": split_type,
         },
-        "TransformOutput": {"S3OutputPath": output_s3_uri, "AssembleWith": split_type},
+        "TransformOutput": {"S3OutputPath": emitted(output_s3_uri), "AssembleWith": split_type},
         "TransformResources": {"InstanceType": instance_type, "InstanceCount": instance_count},
         "Tags": tag_list(tags),
     }
-    names: dict[FieldPath, Json] = {("TransformJobName",): job_name, **TAGS}
+    names: dict[FieldPath, Json] = {
+        ("TransformJobName",): job_name,
+        **TAGS,
+        ("TransformInput", "DataSource", "S3DataSource", "S3Uri"): input_s3_uri,
+        ("TransformOutput", "S3OutputPath"): output_s3_uri,
+    }
     return sagemaker_task(name, where, "createTransformJob.sync", request, names, **state)

@@ -12,6 +12,14 @@ from workflows.integrations.sagemaker import TAGS, sagemaker_task, tag_list
 from workflows.permissions import FieldPath, emitted
 from workflows.states import Json, Task
 
+# The fields of a createModelPackage request (an aws-sdk call) that scope the SageMaker role:
+# it pulls the containers' images and reads their artifacts when a model is made from it.
+MODEL_PACKAGE_FIELDS: tuple[FieldPath, ...] = (
+    ("InferenceSpecification", "Containers", "*", "Image"),
+    ("InferenceSpecification", "Containers", "*", "ModelDataUrl"),
+    ("InferenceSpecification", "Containers", "*", "Environment", "SAGEMAKER_SUBMIT_DIRECTORY"),
+)
+
 
 def create_model(
     name: str,
@@ -83,6 +91,8 @@ def create_endpoint_config(
     if data_capture is not None:
         request["DataCaptureConfig"] = data_capture.to_request()
     names: dict[FieldPath, Json] = {("EndpointConfigName",): config_name, **TAGS}
+    if data_capture is not None:
+        names[("DataCaptureConfig", "DestinationS3Uri")] = data_capture.destination_s3_uri
     return sagemaker_task(name, where, "createEndpointConfig", request, names, **state)
 
 
@@ -155,4 +165,7 @@ def update_endpoint(
         ("EndpointName",): endpoint_name,
         ("EndpointConfigName",): config_name,
     }
+    if deployment.rollback_alarms:
+        alarms = ("DeploymentConfig", "AutoRollbackConfiguration", "Alarms", "*", "AlarmName")
+        names[alarms] = list(deployment.rollback_alarms)
     return sagemaker_task(name, where, "updateEndpoint", request, names, **state)
