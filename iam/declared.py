@@ -34,7 +34,7 @@ class DeclaredCall:
 
     def values(self, *path: str) -> list[Known]:
         return [
-            Known(n.text, n.exact, "literal" if n.exact else "unknown")
+            Known(n.text, n.exact, "literal" if n.exact else n.origin)
             for n in self.names.get(path, ())
         ]
 

@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from environments.settings import Settings
+from iam.declared import declared_calls
 from iam.lambda_roles import lambda_roles
-from iam.machine_roles import declared_machine_role, state_machine_role
+from iam.machine_roles import declared_machine_role, definition_calls, state_machine_role
 from iam.sagemaker_role import sagemaker_role
 from iam.service_roles import (
     RuleLike,
@@ -50,8 +51,8 @@ def project_roles(
     """Every role the project deploys. ``definitions``: ``{machine: StateMachine.to_asl()}``;
     ``rules`` and ``schedules``: what ``event_rules.catalogue`` gives for ``settings``, the
     ones deployed beside the roles. ``machines``: the ``StateMachine`` objects the definitions
-    came from; their roles are then what the integration builders declared
-    (``iam.crosscheck`` checks that against the definitions)."""
+    came from; their roles and the SageMaker role are then what the integration builders
+    declared (``iam.crosscheck`` checks that against the definitions)."""
     if machines is not None and set(machines) != set(definitions):
         raise ValueError(
             f"machines {sorted(machines)} and definitions {sorted(definitions)} differ; pass "
@@ -65,7 +66,12 @@ def project_roles(
     ]
     services = [events_role(settings, rules), scheduler_role(settings, schedules)]
     roles += [role for role in services if role is not None]
-    roles += [sagemaker_role(settings, definitions), *lambda_roles(settings)]
+    calls = (
+        [c for m in sorted(machines) for c in declared_calls(machines[m])]
+        if machines is not None
+        else [c for m, d in sorted(definitions.items()) for c in definition_calls(m, d)]
+    )
+    roles += [sagemaker_role(settings, calls), *lambda_roles(settings)]
     names = [role.name for role in roles]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

@@ -7,26 +7,27 @@ URIs, ``ecr:*`` pull actions scoped to the images, ``ecr:GetAuthorizationToken``
 write endpoint data capture, and to check the auto-rollback alarms of a blue/green update
 ("Auto-Rollback Configuration and Monitoring": ``cloudwatch:DescribeAlarms`` on those alarms).
 
-The S3 locations come from the definitions. A location computed at run time is scoped by its
-origin: one the execution input supplies must lie under the training-data or the ground-truth
-prefix (the only places the project takes data from outside: uploads, and the labelled data
-drift-triggered and scheduled retrains learn from); one an earlier task returned (a model
-artifact, a registered baseline) is an output of the project's own jobs, covered by the writes.
+The S3 locations come from the Task calls: as the integration builders declared them (the
+deploy), or as read from the definitions (``iam.crosscheck`` compares the two). A location
+computed at run time is scoped by its origin: one the execution input supplies must lie under
+the training-data or the ground-truth prefix (the only places the project takes data from
+outside: uploads, and the labelled data drift-triggered and scheduled retrains learn from); one
+an earlier task returned (a model artifact, a registered baseline) is an output of the
+project's own jobs, covered by the writes.
 Job code is read under the whole code prefix, every content-addressed version of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from environments.arns import Location
 from environments.settings import Settings
 from iam.scoping import SAGEMAKER_PRINCIPAL, camel_words, exact_values
 from iam.spec import RoleSpec, role_spec
 from iam.statements import WILDCARD, Grant, trust_policy
-from iam.tasks import TaskCall, UnsupportedTaskError, task_calls
+from iam.tasks import TaskCall, UnsupportedTaskError
 from iam.values import Known
 
 # Request fields holding S3 locations. SageMaker reads and writes under key prefixes, except
@@ -79,12 +80,13 @@ class Access:
         into.setdefault(bucket, set()).add(key)
 
 
-def sagemaker_role(settings: Settings, definitions: Mapping[str, Mapping[str, Any]]) -> RoleSpec:
-    calls = [c for d in definitions.values() for c in task_calls(d) if c.service == "sagemaker"]
+def sagemaker_role(settings: Settings, calls: Iterable[TaskCall]) -> RoleSpec:
+    """The role from the Task calls of every state machine (those that are not SageMaker's are
+    skipped): ``iam.declared.declared_calls`` or ``iam.tasks.task_calls``."""
     access = Access()
     images: set[str] = set()
     alarms: set[str] = set()
-    for call in calls:
+    for call in (c for c in calls if c.service == "sagemaker"):
         for into, fields in ((access.reads, READS), (access.writes, WRITES)):
             for path in fields.get(call.api, []):
                 whole = path[-1] in OBJECT_FIELDS

@@ -16,6 +16,7 @@ from iam import RoleSpec, UnsupportedTaskError
 from iam.lambda_roles import HANDLER_CALLS
 from iam.sagemaker_role import sagemaker_role
 from iam.simulate import is_allowed
+from iam.tasks import task_calls
 from tasks.packaging import handler_modules, lambda_files
 from tests.iam_helpers import derived_roles
 
@@ -271,7 +272,7 @@ def test_sagemaker_role_scopes_input_supplied_data_to_the_data_prefixes() -> Non
     """Data the execution input names is read only under the training-data and ground-truth
     prefixes, the places the project takes data from."""
     inputs = [{"InputName": "d", "S3Input": {"S3Uri": "{% $states.input.uri %}"}}]
-    spec = sagemaker_role(load_settings("dev"), {"m": processing(inputs, IMAGE)})
+    spec = sagemaker_role(load_settings("dev"), task_calls(processing(inputs, IMAGE)))
     assert is_allowed(spec.policy, "s3:GetObject", f"{DATA}/groundtruth/x.csv")
     assert is_allowed(spec.policy, "s3:GetObject", f"{DATA}/incoming/x.csv")
     assert not is_allowed(spec.policy, "s3:GetObject", f"{DATA}/elsewhere/x.csv")
@@ -281,8 +282,12 @@ def test_sagemaker_role_scopes_input_supplied_data_to_the_data_prefixes() -> Non
 def test_sagemaker_role_refuses_locations_and_images_it_cannot_scope() -> None:
     unknown = [{"InputName": "d", "S3Input": {"S3Uri": "{% $uri %}"}}]
     with pytest.raises(UnsupportedTaskError, match="names no bucket"):
-        sagemaker_role(load_settings("dev"), {"m": processing(unknown, IMAGE)})
+        sagemaker_role(load_settings("dev"), task_calls(processing(unknown, IMAGE)))
     with pytest.raises(UnsupportedTaskError, match="ImageUri must be a literal"):
-        sagemaker_role(load_settings("dev"), {"m": processing([], "{% $states.input.image %}")})
+        sagemaker_role(
+            load_settings("dev"), task_calls(processing([], "{% $states.input.image %}"))
+        )
     with pytest.raises(UnsupportedTaskError, match="not an ECR image URI"):
-        sagemaker_role(load_settings("dev"), {"m": processing([], "docker.io/library/python:3")})
+        sagemaker_role(
+            load_settings("dev"), task_calls(processing([], "docker.io/library/python:3"))
+        )

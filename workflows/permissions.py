@@ -20,6 +20,9 @@ from workflows.base_state import Json
 from workflows.expressions import is_jsonata
 
 Pattern = Literal["request", "sync", "callback"]
+# Where the first run-time part of a value comes from: the execution input, an earlier task's
+# result, the context object. The SageMaker role scopes an S3 location it cannot name by it.
+Origin = Literal["literal", "input", "result", "context", "unknown"]
 FieldPath = tuple[str, ...]  # ("Entries", "*", "Source"): "*" stands for every item of a list
 
 
@@ -28,18 +31,25 @@ class Name:
     """What is known of one value before the execution runs.
 
     ``exact``: ``text`` is the whole value. Otherwise ``text`` is how it starts (empty: nothing
-    is known, e.g. an ARN from the execution input)."""
+    is known, e.g. an ARN from the execution input), and ``origin`` says where the rest comes
+    from (an exact value is a literal, whatever ``origin`` says)."""
 
     text: str = ""
     exact: bool = False
+    origin: Origin = "unknown"
 
     @classmethod
     def literal(cls, text: str) -> Name:
-        return cls(text, True)
+        return cls(text, True, "literal")
 
     @classmethod
-    def prefix(cls, text: str) -> Name:
-        return cls(text, False)
+    def prefix(cls, text: str, origin: Origin = "unknown") -> Name:
+        return cls(text, False, origin)
+
+    @classmethod
+    def from_origin(cls, origin: Origin) -> Name:
+        """Nothing known but where it comes from: ``Name.from_origin("input")``."""
+        return cls("", False, origin)
 
 
 UNKNOWN = Name()
@@ -48,25 +58,48 @@ UNKNOWN = Name()
 @dataclass(frozen=True)
 class Named:
     """A request value made at run time (``expression``, emitted in the ASL) and what its
-    builder knows of it (``name``, never emitted)."""
+    builder knows of it (``name``, never emitted). ``also``: what else it can be, for an
+    expression with branches (``$exists(x) ? x : 'default'``)."""
 
     expression: str
     name: Name
+    also: tuple[Name, ...] = ()
+
+    @property
+    def names(self) -> tuple[Name, ...]:
+        return (self.name, *self.also)
 
 
 def emitted(value: Json) -> Json:
-    """The value as the ASL carries it."""
-    return value.expression if isinstance(value, Named) else value
+    """The value as the ASL carries it (``Named`` values in objects and lists too)."""
+    if isinstance(value, Named):
+        return value.expression
+    if isinstance(value, dict):
+        return {k: emitted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [emitted(v) for v in value]
+    return value
 
 
-def known(value: Json) -> Name:
+def at(value: Json, path: FieldPath) -> list[Json]:
+    """The values at ``path`` in a request (``*``: every item of a list), as written."""
+    found: list[Json] = [value]
+    for step in path:
+        if step == "*":
+            found = [item for node in found if isinstance(node, list) for item in node]
+        else:
+            found = [node[step] for node in found if isinstance(node, dict) and step in node]
+    return found
+
+
+def known(value: Json) -> tuple[Name, ...]:
     """What a builder knows of a request value: a plain string is itself; a ``Named`` says what
     it knows; anything else (an expression no one described, an object) is unknown."""
     if isinstance(value, Named):
-        return value.name
+        return value.names
     if isinstance(value, str) and not is_jsonata(value):
-        return Name.literal(value)
-    return UNKNOWN
+        return (Name.literal(value),)
+    return (UNKNOWN,)
 
 
 @dataclass(frozen=True)
@@ -101,7 +134,9 @@ class TaskPermissions:
             pattern=pattern,
             sync_version=2 if suffix == "sync:2" else 1 if suffix == "sync" else 0,
             names={
-                path: tuple(known(v) for v in (value if isinstance(value, list) else [value]))
+                path: tuple(
+                    n for v in (value if isinstance(value, list) else [value]) for n in known(v)
+                )
                 for path, value in names.items()
             },
         )

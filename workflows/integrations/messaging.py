@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from environments.arns import Location
 from workflows.integrations.retries import LAMBDA_TRANSIENT, sdk_transient, transient
-from workflows.permissions import FieldPath, TaskPermissions, emitted
+from workflows.permissions import FieldPath, TaskPermissions, at, emitted
 from workflows.states import Json, Task
 
 
@@ -141,16 +141,21 @@ def sdk_call(
     service: str,
     action: str,
     arguments: Mapping[str, Json] | str,
+    declare: Sequence[FieldPath] = (),
     **state: Any,
 ) -> Task:
     """``aws-sdk:<service>:<action>``: any API call, request body as in the service's API.
 
     IAM scopes an SDK call by its top-level fields: each is declared as the caller wrote it (a
-    literal is itself; a ``Named`` value says how its run-time value starts)."""
+    literal is itself; a ``Named`` value says how its run-time value starts). ``declare``: the
+    nested fields to declare too (``*`` for every item of a list), e.g. the containers' images
+    and artifacts of ``createModelPackage``, which scope the SageMaker execution role."""
     if not action[:1].islower():
         raise ValueError(f"aws-sdk action {action!r} must be camelCase, e.g. describeEndpoint")
     integration = f"aws-sdk:{service}:{action}"
-    fields = arguments if isinstance(arguments, Mapping) else {}
+    fields = dict(arguments) if isinstance(arguments, Mapping) else {}
+    names: dict[FieldPath, Json | list[Json]] = {(key,): [v] for key, v in fields.items()}
+    names.update({path: at(fields, path) for path in declare})
     task = Task(
         name,
         resource=where.integration(integration),
@@ -159,7 +164,7 @@ def sdk_call(
             if isinstance(arguments, Mapping)
             else arguments
         ),
-        permissions=TaskPermissions.of(integration, {(key,): [v] for key, v in fields.items()}),
+        permissions=TaskPermissions.of(integration, names),
         **state,
     )
     task.add_retry(transient(sdk_transient(service)))

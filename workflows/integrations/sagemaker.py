@@ -1,4 +1,5 @@
-"""SageMaker service-integration tasks. Arguments are the SageMaker API request bodies."""
+"""SageMaker job tasks (processing, training, batch transform). Arguments are the SageMaker API
+request bodies; ``sagemaker_serving`` builds the model and endpoint tasks."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from workflows.permissions import FieldPath, TaskPermissions, emitted
 from workflows.states import Json, Task
 
 TAGS: dict[FieldPath, Json] = {("Tags",): []}  # present: tagging on create needs AddTags
+# Also declared: the S3 locations, images and alarms a request names, which scope the SageMaker
+# execution role (iam.sagemaker_role) rather than the state machine's.
 
 
-def _tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
+def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
 
-def _task(
+def sagemaker_task(
     name: str,
     where: Location,
     action: str,
@@ -51,7 +54,7 @@ class ProcessingInput:
         return {
             "InputName": self.name,
             "S3Input": {
-                "S3Uri": self.s3_uri,
+                "S3Uri": emitted(self.s3_uri),
                 "LocalPath": self.local_path,
                 "S3DataType": self.data_type,
                 "S3InputMode": "File",
@@ -70,7 +73,7 @@ class ProcessingOutput:
         return {
             "OutputName": self.name,
             "S3Output": {
-                "S3Uri": self.s3_uri,
+                "S3Uri": emitted(self.s3_uri),
                 "LocalPath": self.local_path,
                 "S3UploadMode": "EndOfJob",
             },
@@ -112,7 +115,7 @@ def processing_job(
             }
         },
         "StoppingCondition": {"MaxRuntimeInSeconds": compute.max_runtime_seconds},
-        "Tags": _tags(tags),
+        "Tags": tag_list(tags),
     }
     if environment:
         request["Environment"] = dict(environment)
@@ -120,8 +123,13 @@ def processing_job(
         ("ProcessingJobName",): job_name,
         ("RoleArn",): role_arn,
         **TAGS,
+        ("AppSpecification", "ImageUri"): image,
+        ("ProcessingInputs", "*", "S3Input", "S3Uri"): [i.s3_uri for i in inputs],
+        ("ProcessingOutputConfig", "Outputs", "*", "S3Output", "S3Uri"): [
+            o.s3_uri for o in outputs
+        ],
     }
-    task = _task(name, where, "createProcessingJob.sync", request, names, **state)
+    task = sagemaker_task(name, where, "createProcessingJob.sync", request, names, **state)
     if retry_failed_job:
         task.add_retry(job_failure())
     return task
@@ -140,7 +148,7 @@ class Channel:
             "DataSource": {
                 "S3DataSource": {
                     "S3DataType": self.data_type,
-                    "S3Uri": self.s3_uri,
+                    "S3Uri": emitted(self.s3_uri),
                     "S3DataDistributionType": "FullyReplicated",
                 }
             },
@@ -176,16 +184,16 @@ def training_job(
         "TrainingJobName": emitted(job_name),
         "RoleArn": role_arn,
         "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
-        "HyperParameters": dict(hyperparameters),
+        "HyperParameters": emitted(dict(hyperparameters)),
         "InputDataConfig": [c.to_request() for c in channels],
-        "OutputDataConfig": {"S3OutputPath": output_path},
+        "OutputDataConfig": {"S3OutputPath": emitted(output_path)},
         "ResourceConfig": {
             "InstanceType": compute.instance_type,
             "InstanceCount": compute.instance_count,
             "VolumeSizeInGB": compute.volume_size_gb,
         },
         "StoppingCondition": stopping,
-        "Tags": _tags(tags),
+        "Tags": tag_list(tags),
     }
     if metric_definitions:
         request["AlgorithmSpecification"]["MetricDefinitions"] = [
@@ -197,11 +205,25 @@ def training_job(
             raise ValueError(f'training job "{name}": spot training needs checkpoint_s3_uri')
         request["EnableManagedSpotTraining"] = True
         stopping["MaxWaitTimeInSeconds"] = spot.max_wait_seconds
-        request["CheckpointConfig"] = {"S3Uri": checkpoint_s3_uri}
+        request["CheckpointConfig"] = {"S3Uri": emitted(checkpoint_s3_uri)}
     if environment:
         request["Environment"] = dict(environment)
-    names: dict[FieldPath, Json] = {("TrainingJobName",): job_name, ("RoleArn",): role_arn, **TAGS}
-    task = _task(name, where, "createTrainingJob.sync", request, names, **state)
+    names: dict[FieldPath, Json] = {
+        ("TrainingJobName",): job_name,
+        ("RoleArn",): role_arn,
+        **TAGS,
+        ("AlgorithmSpecification", "TrainingImage"): image,
+        ("InputDataConfig", "*", "DataSource", "S3DataSource", "S3Uri"): [
+            c.s3_uri for c in channels
+        ],
+        ("OutputDataConfig", "S3OutputPath"): output_path,
+    }
+    if "CheckpointConfig" in request:
+        names[("CheckpointConfig", "S3Uri")] = checkpoint_s3_uri
+    if "sagemaker_submit_directory" in hyperparameters:
+        source = hyperparameters["sagemaker_submit_directory"]
+        names[("HyperParameters", "sagemaker_submit_directory")] = source
+    task = sagemaker_task(name, where, "createTrainingJob.sync", request, names, **state)
     task.add_retry(job_failure())
     return task
 
@@ -226,158 +248,20 @@ def transform_job(
         "TransformJobName": emitted(job_name),
         "ModelName": model_name,
         "TransformInput": {
-            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": input_s3_uri}},
+            "DataSource": {
+                "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": emitted(input_s3_uri)}
+            },
             "ContentType": content_type,
             "SplitType": split_type,
         },
-        "TransformOutput": {"S3OutputPath": output_s3_uri, "AssembleWith": split_type},
+        "TransformOutput": {"S3OutputPath": emitted(output_s3_uri), "AssembleWith": split_type},
         "TransformResources": {"InstanceType": instance_type, "InstanceCount": instance_count},
-        "Tags": _tags(tags),
-    }
-    names: dict[FieldPath, Json] = {("TransformJobName",): job_name, **TAGS}
-    return _task(name, where, "createTransformJob.sync", request, names, **state)
-
-
-def create_model(
-    name: str,
-    where: Location,
-    *,
-    model_name: Json,
-    role_arn: str,
-    model_package_arn: Json,
-    tags: Mapping[str, str],
-    **state: Any,
-) -> Task:
-    """``createModel`` from a registered model package (its image and artifacts)."""
-    request: dict[str, Json] = {
-        "ModelName": emitted(model_name),
-        "ExecutionRoleArn": role_arn,
-        "PrimaryContainer": {"ModelPackageName": model_package_arn},
-        "Tags": _tags(tags),
+        "Tags": tag_list(tags),
     }
     names: dict[FieldPath, Json] = {
-        ("ModelName",): model_name,
-        ("ExecutionRoleArn",): role_arn,
+        ("TransformJobName",): job_name,
         **TAGS,
+        ("TransformInput", "DataSource", "S3DataSource", "S3Uri"): input_s3_uri,
+        ("TransformOutput", "S3OutputPath"): output_s3_uri,
     }
-    return _task(name, where, "createModel", request, names, **state)
-
-
-@dataclass(frozen=True)
-class DataCapture:
-    destination_s3_uri: str
-    sampling_percentage: int
-    content_types: Sequence[str] = ("text/csv",)
-
-    def to_request(self) -> dict[str, Json]:
-        return {
-            "EnableCapture": True,
-            "InitialSamplingPercentage": self.sampling_percentage,
-            "DestinationS3Uri": self.destination_s3_uri,
-            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
-            "CaptureContentTypeHeader": {"CsvContentTypes": list(self.content_types)},
-        }
-
-
-def create_endpoint_config(
-    name: str,
-    where: Location,
-    *,
-    config_name: Json,
-    model_name: Json,
-    instance_type: str,
-    instance_count: int,
-    data_capture: DataCapture | None,
-    tags: Mapping[str, str],
-    variant: str = "AllTraffic",
-    **state: Any,
-) -> Task:
-    request: dict[str, Json] = {
-        "EndpointConfigName": emitted(config_name),
-        "ProductionVariants": [
-            {
-                "VariantName": variant,
-                "ModelName": model_name,
-                "InstanceType": instance_type,
-                "InitialInstanceCount": instance_count,
-                "InitialVariantWeight": 1,
-            }
-        ],
-        "Tags": _tags(tags),
-    }
-    if data_capture is not None:
-        request["DataCaptureConfig"] = data_capture.to_request()
-    names: dict[FieldPath, Json] = {("EndpointConfigName",): config_name, **TAGS}
-    return _task(name, where, "createEndpointConfig", request, names, **state)
-
-
-def create_endpoint(
-    name: str,
-    where: Location,
-    *,
-    endpoint_name: str,
-    config_name: Json,
-    tags: Mapping[str, str],
-    **state: Any,
-) -> Task:
-    request: dict[str, Json] = {
-        "EndpointName": endpoint_name,
-        "EndpointConfigName": emitted(config_name),
-        "Tags": _tags(tags),
-    }
-    names: dict[FieldPath, Json] = {
-        ("EndpointName",): endpoint_name,
-        ("EndpointConfigName",): config_name,
-        **TAGS,
-    }
-    return _task(name, where, "createEndpoint", request, names, **state)
-
-
-@dataclass(frozen=True)
-class BlueGreen:
-    """Blue/green with canary traffic shifting; the alarms roll the update back automatically."""
-
-    canary_percent: int
-    canary_wait_seconds: int
-    termination_wait_seconds: int
-    rollback_alarms: Sequence[str]
-    max_execution_seconds: int | None = None
-
-    def to_request(self) -> dict[str, Json]:
-        policy: dict[str, Json] = {
-            "TrafficRoutingConfiguration": {
-                "Type": "CANARY",
-                "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": self.canary_percent},
-                "WaitIntervalInSeconds": self.canary_wait_seconds,
-            },
-            "TerminationWaitInSeconds": self.termination_wait_seconds,
-        }
-        if self.max_execution_seconds is not None:
-            policy["MaximumExecutionTimeoutInSeconds"] = self.max_execution_seconds
-        config: dict[str, Json] = {"BlueGreenUpdatePolicy": policy}
-        if self.rollback_alarms:
-            config["AutoRollbackConfiguration"] = {
-                "Alarms": [{"AlarmName": a} for a in self.rollback_alarms]
-            }
-        return config
-
-
-def update_endpoint(
-    name: str,
-    where: Location,
-    *,
-    endpoint_name: str,
-    config_name: Json,
-    deployment: BlueGreen,
-    **state: Any,
-) -> Task:
-    request: dict[str, Json] = {
-        "EndpointName": endpoint_name,
-        "EndpointConfigName": emitted(config_name),
-        "DeploymentConfig": deployment.to_request(),
-    }
-    names: dict[FieldPath, Json] = {
-        ("EndpointName",): endpoint_name,
-        ("EndpointConfigName",): config_name,
-    }
-    return _task(name, where, "updateEndpoint", request, names, **state)
+    return sagemaker_task(name, where, "createTransformJob.sync", request, names, **state)

@@ -12,7 +12,7 @@ from workflows.choice import Choice, Condition
 from workflows.expressions import jsonata
 from workflows.integrations.endpoint_wait import wait_for_endpoint
 from workflows.integrations.messaging import sdk_call
-from workflows.integrations.sagemaker import (
+from workflows.integrations.sagemaker_serving import (
     BlueGreen,
     DataCapture,
     create_endpoint,

@@ -15,7 +15,7 @@ from workflows.integrations.messaging import put_event, sdk_call
 from workflows.integrations.sagemaker import ProcessingInput, ProcessingOutput
 from workflows.machine import StateMachine
 from workflows.machines.failure import FailurePath
-from workflows.machines.naming import RUN_ID
+from workflows.machines.naming import RUN_ID, run_location
 from workflows.machines.steps import notify_task, script_job
 from workflows.permissions import Name, Named
 from workflows.states import Pass, Succeed
@@ -32,6 +32,7 @@ def build_drift_check(settings: Settings) -> StateMachine:
     endpoint = settings.endpoint.name
     failure = FailurePath(settings, "drift-check")
     runs = f"{settings.prefixes['runs']}"
+    default_capture = f"{settings.data_capture_uri}{endpoint}/"
 
     initialize = Pass(
         "Initialize",
@@ -39,7 +40,7 @@ def build_drift_check(settings: Settings) -> StateMachine:
             "runId": RUN_ID,
             "captureS3Uri": jsonata(
                 "$exists($states.input.captureS3Uri) ? $states.input.captureS3Uri : "
-                f"'{settings.data_capture_uri}{endpoint}/'"
+                f"'{default_capture}'"
             ),
         },
     )
@@ -78,6 +79,12 @@ def build_drift_check(settings: Settings) -> StateMachine:
             )
         },
     )
+    baseline = Named(jsonata("$baselineS3Uri"), Name.from_origin("result"))
+    capture = Named(
+        jsonata("$captureS3Uri"),
+        Name.from_origin("input"),
+        also=(Name.literal(default_capture),),
+    )
     check = script_job(
         "CheckDrift",
         settings,
@@ -96,13 +103,17 @@ def build_drift_check(settings: Settings) -> StateMachine:
             str(settings.drift.ks_pvalue),
         ],
         inputs=[
-            ProcessingInput("baseline", jsonata("$baselineS3Uri"), BASELINE_DIR),
-            ProcessingInput("capture", jsonata("$captureS3Uri"), CAPTURE_DIR),
+            # Registered with the serving model package: an output of the retrain jobs.
+            ProcessingInput("baseline", baseline, BASELINE_DIR),
+            ProcessingInput("capture", capture, CAPTURE_DIR),
         ],
         outputs=[
             ProcessingOutput(
                 "report",
-                jsonata(f"'s3://{settings.artifacts_bucket}/{runs}' & $runId & '/drift/'"),
+                run_location(
+                    settings,
+                    jsonata(f"'s3://{settings.artifacts_bucket}/{runs}' & $runId & '/drift/'"),
+                ),
                 REPORT_DIR,
             )
         ],

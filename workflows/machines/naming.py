@@ -52,6 +52,13 @@ def resource_name(settings: Settings, stage: str) -> str:
     return jsonata(f"{jsonata_string(stage_prefix(settings, stage))} & $runId")
 
 
+def run_location(settings: Settings, expression: str) -> Named:
+    """An S3 location of one run (``expression``: under the runs prefix of the artifacts bucket),
+    with that prefix, which scopes the SageMaker role's access to it."""
+    runs = f"s3://{settings.artifacts_bucket}/{settings.prefixes['runs']}"
+    return Named(expression, Name.prefix(runs))
+
+
 def assigned_name(settings: Settings, stage: str, variable: str) -> Named:
     """``$variable``, assigned ``resource_name(settings, stage)`` earlier in the execution."""
     return Named(jsonata(f"${variable}"), Name.prefix(stage_prefix(settings, stage)))

@@ -18,10 +18,12 @@ from workflows.integrations.sagemaker import (
     ProcessingOutput,
     training_job,
 )
+from workflows.integrations.sagemaker_serving import MODEL_PACKAGE_FIELDS
 from workflows.machine import StateMachine
 from workflows.machines.failure import FailurePath
-from workflows.machines.naming import RUN_ID, job
+from workflows.machines.naming import RUN_ID, job, run_location
 from workflows.machines.steps import notify_task, script_job
+from workflows.permissions import Name, Named
 from workflows.states import Pass, Succeed
 
 S3_URI = r"/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/"
@@ -52,6 +54,13 @@ def build_retrain(settings: Settings) -> StateMachine:
 
     def run_uri(path: str) -> str:
         return jsonata(f"{run}'{path}'")
+
+    def in_run(path: str) -> Named:
+        return run_location(settings, run_uri(path))
+
+    # The execution input names the training data; the training job's result, the model.
+    data = Named(jsonata("$dataS3Uri"), Name.from_origin("input"))
+    model_data = Named(jsonata("$modelDataUrl"), Name.from_origin("result"))
 
     validate = Choice("ValidateInput", comment="Reject input that names no S3 data")
     initialize = Pass(
@@ -86,9 +95,9 @@ def build_retrain(settings: Settings) -> StateMachine:
             *("--input-dir", DATA_DIR, "--output-dir", OUTPUT_DIR),
             *("--test-size", "0.2", "--validation-size", "0.1"),
         ],
-        inputs=[ProcessingInput("data", jsonata("$dataS3Uri"), DATA_DIR)],
+        inputs=[ProcessingInput("data", data, DATA_DIR)],
         outputs=[
-            ProcessingOutput(name, run_uri(f"preprocess/{name}/"), f"{OUTPUT_DIR}/{name}")
+            ProcessingOutput(name, in_run(f"preprocess/{name}/"), f"{OUTPUT_DIR}/{name}")
             for name in ("train", "validation", "test", "baseline", "transformer")
         ],
     )
@@ -104,14 +113,14 @@ def build_retrain(settings: Settings) -> StateMachine:
             "sagemaker_submit_directory": settings.code_uri + "sourcedir.tar.gz",
         },
         channels=[
-            Channel("train", run_uri("preprocess/train/")),
-            Channel("validation", run_uri("preprocess/validation/")),
-            Channel("transformer", run_uri("preprocess/transformer/"), content_type=None),
+            Channel("train", in_run("preprocess/train/")),
+            Channel("validation", in_run("preprocess/validation/")),
+            Channel("transformer", in_run("preprocess/transformer/"), content_type=None),
         ],
-        output_path=run_uri("model/"),
+        output_path=in_run("model/"),
         compute=settings.training,
         spot=settings.spot,
-        checkpoint_s3_uri=run_uri("checkpoints/") if settings.spot else None,
+        checkpoint_s3_uri=in_run("checkpoints/") if settings.spot else None,
         metric_definitions=METRICS,
         tags=tags,
         assign={
@@ -127,10 +136,10 @@ def build_retrain(settings: Settings) -> StateMachine:
         script="evaluate.py",
         arguments=["--model-dir", MODEL_DIR, "--test-dir", TEST_DIR, "--output-dir", REPORT_DIR],
         inputs=[
-            ProcessingInput("model", jsonata("$modelDataUrl"), MODEL_DIR),
-            ProcessingInput("test", run_uri("preprocess/test/"), TEST_DIR),
+            ProcessingInput("model", model_data, MODEL_DIR),
+            ProcessingInput("test", in_run("preprocess/test/"), TEST_DIR),
         ],
-        outputs=[ProcessingOutput("evaluation", run_uri("evaluation/"), REPORT_DIR)],
+        outputs=[ProcessingOutput("evaluation", in_run("evaluation/"), REPORT_DIR)],
         assign={"evaluationReportS3Uri": run_uri("evaluation/evaluation.json")},
     )
     gate = lambda_invoke(
@@ -161,7 +170,7 @@ def build_retrain(settings: Settings) -> StateMachine:
                 "Containers": [
                     {
                         "Image": settings.sklearn_image,
-                        "ModelDataUrl": jsonata("$modelDataUrl"),
+                        "ModelDataUrl": model_data,
                         "Environment": {
                             "SAGEMAKER_PROGRAM": "inference.py",
                             "SAGEMAKER_SUBMIT_DIRECTORY": settings.code_uri + "sourcedir.tar.gz",
@@ -199,6 +208,7 @@ def build_retrain(settings: Settings) -> StateMachine:
                 "training-job": jsonata("$trainingJobName"),
             },
         },
+        declare=MODEL_PACKAGE_FIELDS,
         assign={"modelPackageArn": jsonata("$states.result.ModelPackageArn")},
     )
     deploy = start_execution(
