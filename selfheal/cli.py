@@ -36,7 +36,7 @@ def _validate(argv: list[str]) -> int:
 
 
 def _iam(argv: list[str]) -> int:
-    from iam.cli import main
+    from selfheal.iam_command import main
 
     return main(argv)
 

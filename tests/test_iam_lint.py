@@ -17,7 +17,7 @@ import pytest
 
 from environments.settings import environments, load_settings
 from iam import RoleSpec, lint_policy, lint_role
-from iam.cli import main
+from selfheal.iam_command import main
 from tests.iam_helpers import derived_roles
 
 

@@ -11,7 +11,7 @@ commands:
   render NAME         draw a state machine's graph (Mermaid, and SVG through graphviz)
   validate FILE...    validate Amazon States Language definitions
 
-The IAM roles derived from the definitions: python -m iam [--env ENV] [--role NAME]
+The IAM roles derived from the definitions: selfheal iam [--env ENV] [--role NAME]
 """
 
 

@@ -1,4 +1,4 @@
-"""`python -m iam [--env ENV] [--role NAME]`: print the derived roles and lint them.
+"""`selfheal iam [--env ENV] [--role NAME]`: print the derived roles and lint them.
 
 Prints one JSON document: ``{"roles": [{name, description, trust_policy, policy,
 wildcard_resources, managed_policy_arns}], "findings": [...]}``. Exit 0 when the lint is clean,
@@ -21,7 +21,7 @@ DEFAULT_ENVIRONMENT = "dev"
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m iam", description=__doc__)
+    parser = argparse.ArgumentParser(prog="selfheal iam", description=__doc__)
     parser.add_argument("--env", default=DEFAULT_ENVIRONMENT, help="settings to derive with")
     parser.add_argument("--role", action="append", default=[], help="print only this role")
     try:
