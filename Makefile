@@ -28,10 +28,12 @@ node_modules/.installed: package.json package-lock.json
 	@npm ci --silent --no-audit --no-fund >/dev/null
 	@touch $@
 
-# pytest-xdist runs the suite on every core (2 here: about 7 minutes instead of 11).
+# pytest-xdist runs the suite on every core, a module per worker at a time (--dist loadscope), so
+# each module-scoped fixture (an embedded cloud with a deploy, a job pipeline) is built once.
+# (loadgroup would be finer, but with pytest 9 it ignores xdist_group marks.)
 TEST_WORKERS ?= auto
 test: setup
-	@$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
+	@$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadscope
 
 lint: setup
 	@$(PY) -m ruff check .

@@ -31,10 +31,6 @@ from tests.permissions_helpers import (
     full_cycle,
 )
 
-# One worker runs this module, so its module-scoped fixtures are built once, not once per
-# worker.
-pytestmark = pytest.mark.xdist_group("test_deploy_permissions")
-
 DEPLOY_CODE = Path(__file__).resolve().parent.parent / "deploy"
 # Calls in the deploy's code that no cycle makes, and why none can.
 NEVER_CALLED = {

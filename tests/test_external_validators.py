@@ -20,10 +20,6 @@ import pytest
 
 from asl_validation import validate_definition
 
-# One worker runs this module, so its module-scoped fixtures are built once, not once per
-# worker.
-pytestmark = pytest.mark.xdist_group("test_external_validators")
-
 REPO = Path(__file__).resolve().parents[1]
 ASL_VALIDATOR = REPO / "node_modules" / ".bin" / "asl-validator"
 STATELINT = REPO / ".venv" / "bin" / "statelint"

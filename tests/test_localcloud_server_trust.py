@@ -25,10 +25,6 @@ from localcloud.__main__ import main as localcloud_main
 from localcloud.remote import RemoteStepFunctions
 from tests.localcloud_helpers import LAMBDA_TRUST
 
-# One worker runs this module, so its module-scoped fixtures are built once, not once per
-# worker.
-pytestmark = pytest.mark.xdist_group("test_localcloud_server_trust")
-
 EVIL = "http://evil.example"
 
 

@@ -16,20 +16,26 @@ import pytest
 from tasks.data.churn import generate, write_csv
 from tests.jobs_helpers import Run, preprocess_args, run_in_process, run_parallel, train_env
 
-# On one worker: the session's `pipelines` (real preprocess, train, evaluate runs) is then
-# computed once, not once per worker.
-pytestmark = pytest.mark.xdist_group("job-pipelines")
-
 Commands = dict[str, tuple[list[str], dict[str, str]]]
 
 
 @pytest.fixture(scope="module")
+def clean_pre(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clean dataset through preprocess (in this process): what the bad inputs start from."""
+    base = tmp_path_factory.mktemp("clean")
+    write_csv(generate(seed=7), base / "data" / "churn.csv")
+    run = run_in_process(preprocess_args(base / "data", base / "pre"), {})
+    assert run.returncode == 0, run.stderr
+    return base / "pre"
+
+
+@pytest.fixture(scope="module")
 def failures(
-    tmp_path_factory: pytest.TempPathFactory, pipelines: dict
+    tmp_path_factory: pytest.TempPathFactory, clean_pre: Path
 ) -> dict[str, tuple[Run, Path]]:
     """Jobs given bad input, run in this process; each writes its reason where SageMaker
     reads it."""
-    cases, where = _bad_inputs(tmp_path_factory.mktemp("bad"), pipelines["clean"]["dir"] / "pre")
+    cases, where = _bad_inputs(tmp_path_factory.mktemp("bad"), clean_pre)
     return {name: (run_in_process(*cases[name]), where[name]) for name in cases}
 
 
@@ -43,10 +49,10 @@ PROCESS_CASES = {
 
 @pytest.fixture(scope="module")
 def process_failures(
-    tmp_path_factory: pytest.TempPathFactory, pipelines: dict
+    tmp_path_factory: pytest.TempPathFactory, clean_pre: Path
 ) -> dict[str, tuple[Run, Path]]:
     base = tmp_path_factory.mktemp("bad-process")
-    cases, where = _bad_inputs(base, pipelines["clean"]["dir"] / "pre")
+    cases, where = _bad_inputs(base, clean_pre)
     runs = run_parallel({name: cases[name] for name in PROCESS_CASES})
     return {name: (runs[name], where[name]) for name in PROCESS_CASES}
 

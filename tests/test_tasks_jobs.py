@@ -18,10 +18,6 @@ from tasks.data.churn import generate
 from tasks.jobs.schema import CATEGORICAL_FEATURES, FEATURES, LABEL, NUMERIC_FEATURES
 from tests.jobs_helpers import run_in_process, run_parallel
 
-# On one worker: the session's `pipelines` (real preprocess, train, evaluate runs) is then
-# computed once, not once per worker.
-pytestmark = pytest.mark.xdist_group("job-pipelines")
-
 
 def test_preprocess_splits_stratified_and_fits_on_train(pipelines: dict) -> None:
     pre = pipelines["clean"]["dir"] / "pre"

@@ -29,10 +29,6 @@ from tasks.data.churn import generate
 from tests.scenarios.cases import DEPLOY_MODEL_CREATES, DEPLOYED, TO_GATE, states_entered
 from tests.scenarios.stack import Stack, deploy_stack
 
-# One worker runs this module, so its module-scoped fixtures are built once, not once per
-# worker.
-pytestmark = pytest.mark.xdist_group("test_self_healing_loop")
-
 # Small enough that each job runs in about its interpreter's start-up time, large enough that
 # the model learns (AUC ~0.88 on clean data) and the drift test has power.
 CLEAN_ROWS = 1500
