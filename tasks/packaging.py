@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import gzip
 import hashlib
 import io
@@ -104,24 +105,31 @@ def _module_path(module: str) -> Path | None:
     return None
 
 
-def _imports(path: Path) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+@functools.lru_cache(maxsize=256)
+def _source_facts(source: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The project modules a source imports, and its string literals. Keyed on the text itself,
+    so an edited file is parsed again: every deploy packages, and parsing is most of its cost."""
+    imports: set[str] = set()
+    strings: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
+            imports.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return {name for name in found if name == "tasks" or name.startswith("tasks.")}
+            imports.add(node.module)
+            imports.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            strings.add(node.value)
+    own = {name for name in imports if name == "tasks" or name.startswith("tasks.")}
+    return frozenset(own), frozenset(strings)
+
+
+def _imports(path: Path) -> set[str]:
+    return set(_source_facts(path.read_text(encoding="utf-8"))[0])
 
 
 def _data_files(path: Path) -> set[Path]:
     """Files beside `path` that its source names in a string literal (e.g. a schema)."""
-    names = {
-        node.value
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(node, ast.Constant) and isinstance(node.value, str)
-    }
+    names = _source_facts(path.read_text(encoding="utf-8"))[1]
     candidates = {
         n
         for n in names

@@ -89,3 +89,17 @@ def test_a_job_refuses_a_named_input_file_linking_out(tmp_path: Path) -> None:
     assert run.returncode == 1, run.stdout
     message = (tmp_path / "message").read_text()
     assert message.startswith(f"{baseline / 'statistics.json'} is a link to {outside}")
+
+
+def test_an_edited_handler_is_packed_as_it_reads_now(project: Path, tmp_path: Path) -> None:
+    # Parsing is remembered by source text, never by path: a deploy after an edit packs what the
+    # handler names now (here a second data file), not what it named at the first packaging.
+    handlers = project / "tasks" / "handlers"
+    first = packaging.lambda_files("gate")
+    (handlers / "extra.json").write_text("{}")
+    (handlers / "gate.py").write_text(
+        "SCHEMA = 'gate.schema.json'\nEXTRA = 'extra.json'\n\n"
+        "def handler(event, context):\n    return SCHEMA, EXTRA\n"
+    )
+    assert handlers / "extra.json" not in first
+    assert handlers / "extra.json" in packaging.lambda_files("gate")
