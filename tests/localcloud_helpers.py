@@ -1,9 +1,11 @@
-"""What the embedded-cloud tests share: a state machine created from a definition, and the
-smallest definition for tests about executions rather than what they run."""
+"""What the embedded-cloud tests share: a state machine created from a definition, the
+smallest definition for tests about executions rather than what they run, and a job that
+leaves a SIGTERM-ignoring child behind (with the check whether a pid still runs)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from localcloud import LocalCloud
@@ -30,3 +32,28 @@ def create_machine(cloud: LocalCloud, definition: dict[str, Any], name: str = "m
         name=name, definition=json.dumps(definition), roleArn=SFN_ROLE
     )["stateMachineArn"]
     return arn
+
+
+# The job starts a child that ignores SIGTERM, as a stuck worker would; each writes its pid to the
+# file named by the argument, the child once it ignores SIGTERM.
+STUBBORN = (
+    "import os, signal, sys, time\\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_IGN)\\n"
+    "open(sys.argv[1], 'a').write(f' {os.getpid()}')\\n"
+    "while True: time.sleep(0.05)"
+)
+SPAWNS = """
+import os, pathlib, subprocess, sys, time
+pathlib.Path(sys.argv[1]).write_text(str(os.getpid()))
+subprocess.Popen([sys.executable, '-c', "STUBBORN", sys.argv[1]])
+while True:
+    time.sleep(0.05)
+""".replace("STUBBORN", STUBBORN)
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status is left to collect

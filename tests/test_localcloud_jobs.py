@@ -18,6 +18,7 @@ from localcloud.jobs import (
     run_processing_job,
     run_training_job,
 )
+from tests.localcloud_helpers import SPAWNS, alive
 
 PREPROCESS = """
 import os, sys, pathlib
@@ -219,31 +220,6 @@ def test_training_without_script_mode_is_a_setup_error(localcloud: LocalCloud) -
         run_training_job({"TrainingJobName": "t", "HyperParameters": {}}, Boto3ObjectStore(s3))
 
 
-# The job starts a child that ignores SIGTERM, as a stuck worker would; each writes its pid to the
-# file named by the argument, the child once it ignores SIGTERM.
-STUBBORN = (
-    "import os, signal, sys, time\\n"
-    "signal.signal(signal.SIGTERM, signal.SIG_IGN)\\n"
-    "open(sys.argv[1], 'a').write(f' {os.getpid()}')\\n"
-    "while True: time.sleep(0.05)"
-)
-SPAWNS = """
-import os, pathlib, subprocess, sys, time
-pathlib.Path(sys.argv[1]).write_text(str(os.getpid()))
-subprocess.Popen([sys.executable, '-c', "STUBBORN", sys.argv[1]])
-while True:
-    time.sleep(0.05)
-""".replace("STUBBORN", STUBBORN)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"  # a zombie has ended; only its exit status is left to collect
-
-
 def test_stopping_the_cloud_ends_running_job_processes_and_what_they_started(
     tmp_path: Path,
 ) -> None:
@@ -291,9 +267,9 @@ def test_stopping_the_cloud_ends_running_job_processes_and_what_they_started(
             assert time.monotonic() < deadline, "the job's process never started"
             time.sleep(0.02)
         pids = [int(p) for p in pid_file.read_text().split()]
-        assert all(_alive(pid) for pid in pids)
+        assert all(alive(pid) for pid in pids)
     finally:
         cloud.stop()
-    assert [pid for pid in pids if _alive(pid)] == []
+    assert [pid for pid in pids if alive(pid)] == []
     [record] = cloud.job_times()
     assert record.status == "Stopped"

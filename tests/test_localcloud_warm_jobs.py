@@ -17,6 +17,7 @@ import pytest
 from localcloud import jobs
 from localcloud.jobs import JobOutcome, Workspace, run_process
 from localcloud.warm_jobs import COLD_JOBS_VARIABLE
+from tests.localcloud_helpers import SPAWNS, alive
 
 
 @pytest.fixture(autouse=True)
@@ -150,33 +151,10 @@ def test_a_warm_job_script_that_prints_and_succeeds_completes(tmp_path: Path) ->
     assert _run(code, "ok.py", []).status == "Completed"
 
 
-STUBBORN = (
-    "import os, signal, sys, time\\n"
-    "signal.signal(signal.SIGTERM, signal.SIG_IGN)\\n"
-    "open(sys.argv[1], 'a').write(f' {os.getpid()}')\\n"
-    "while True: time.sleep(0.05)"
-)
-SPAWNS = """
-import os, pathlib, subprocess, sys, time
-pathlib.Path(sys.argv[1]).write_text(str(os.getpid()))
-subprocess.Popen([sys.executable, '-c', "STUBBORN", sys.argv[1]])
-while True:
-    time.sleep(0.05)
-""".replace("STUBBORN", STUBBORN)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def _ended(pids: list[int]) -> bool:
     """Whether every pid has ended, within a bound: SIGKILL is delivered asynchronously."""
     deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in pids):
+    while any(alive(pid) for pid in pids):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.02)
@@ -208,13 +186,13 @@ def test_stopping_the_cloud_stops_a_warm_job_and_what_it_started(tmp_path: Path)
     thread.start()
     try:
         pids = _wait_for_pids(pid_file, done)
-        assert all(_alive(pid) for pid in pids)
+        assert all(alive(pid) for pid in pids)
         assert jobs.stop_running_jobs() == 1
         thread.join(timeout=30)
         assert not thread.is_alive()
     finally:
         jobs.accept_jobs()
-    assert _ended(pids), [pid for pid in pids if _alive(pid)]
+    assert _ended(pids), [pid for pid in pids if alive(pid)]
     [outcome] = outcomes
     assert outcome.status == "Stopped"
     assert not outcome.timed_out
@@ -231,7 +209,7 @@ def test_the_time_limit_ends_a_warm_job_and_what_it_started(tmp_path: Path) -> N
     assert outcome.failure_reason.startswith("MaxRuntimeExceeded")
     pids = [int(pid) for pid in pid_file.read_text().split()]
     assert len(pids) == 2
-    assert _ended(pids), [pid for pid in pids if _alive(pid)]
+    assert _ended(pids), [pid for pid in pids if alive(pid)]
 
 
 def test_a_completed_warm_job_leaves_nothing_running(tmp_path: Path) -> None:
@@ -246,7 +224,7 @@ def test_a_completed_warm_job_leaves_nothing_running(tmp_path: Path) -> None:
     assert outcome.status == "Completed", outcome
     pids = [int(pid) for pid in pid_file.read_text().split()]
     assert len(pids) == 2
-    assert _ended(pids), [pid for pid in pids if _alive(pid)]
+    assert _ended(pids), [pid for pid in pids if alive(pid)]
 
 
 def test_cold_jobs_variable_runs_jobs_as_separate_interpreters(
