@@ -47,11 +47,19 @@ def arn(service: str, resource: str) -> str:
     return f"arn:aws:{service}:us-east-1:123456789012:{resource}"
 
 
+def catalogue(settings: Settings) -> dict[str, Any]:
+    """The rules and schedules deployed beside the roles (``project_roles``' keyword arguments),
+    the schedule mechanism taken from the settings."""
+    options = CatalogueOptions.from_settings(settings)
+    return {
+        "rules": project_rules(settings, options),
+        "schedules": project_schedules(settings, options),
+    }
+
+
 def derived_roles(settings: Settings) -> list[RoleSpec]:
     """What the deploy derives: the roles of the machines (from what their builders declared)
-    and of the catalogue's rules and schedules, the schedule mechanism taken from the settings."""
+    and of the catalogue's rules and schedules."""
     built = build_all(settings)
     definitions = {name: m.to_asl() for name, m in built.items()}
-    options = CatalogueOptions.from_settings(settings)
-    rules, schedules = project_rules(settings, options), project_schedules(settings, options)
-    return project_roles(settings, definitions, rules=rules, schedules=schedules, machines=built)
+    return project_roles(settings, definitions, **catalogue(settings), machines=built)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from environments.settings import load_settings
-from event_rules.catalogue import CatalogueOptions, project_rules, project_schedules
 from iam import UnsupportedTaskError, project_roles, state_machine_policy
 from iam.crosscheck import disagreements, sagemaker_disagreements
 from iam.declared import declared_calls
@@ -15,6 +14,7 @@ from iam.machine_roles import declared_machine_role, definition_calls
 from iam.sagemaker_role import sagemaker_role
 from iam.simulate import is_allowed
 from tests.iam_helpers import MACHINES, arn
+from tests.iam_helpers import catalogue as iam_catalogue
 from workflows.expressions import jsonata
 from workflows.integrations.sagemaker import ProcessingInput, ProcessingOutput, processing_job
 from workflows.machine import StateMachine
@@ -40,11 +40,7 @@ def test_the_deploy_gets_the_declared_roles():
     settings = load_settings("dev")
     built = build_all(settings)
     definitions = {name: m.to_asl() for name, m in built.items()}
-    options = CatalogueOptions.from_settings(settings)
-    catalogue = {
-        "rules": project_rules(settings, options),
-        "schedules": project_schedules(settings, options),
-    }
+    catalogue = iam_catalogue(settings)
     declared = project_roles(settings, definitions, **catalogue, machines=built)
     assert declared == project_roles(settings, definitions, **catalogue)
     # The machines are what the declared roles are built from: a machine whose builder declares
@@ -216,11 +212,7 @@ def test_the_deploy_gets_the_declared_sagemaker_role():
     settings = load_settings("dev")
     built = build_all(settings)
     definitions = {name: m.to_asl() for name, m in built.items()}
-    options = CatalogueOptions.from_settings(settings)
-    catalogue = {
-        "rules": project_rules(settings, options),
-        "schedules": project_schedules(settings, options),
-    }
+    catalogue = iam_catalogue(settings)
     runs = f"s3://{settings.artifacts_bucket}/{settings.prefixes['runs']}"
     # Same ASL in both; only the drift-check builder's declaration of its report differs (a
     # prefix no other job writes, so no other grant covers it).
