@@ -5,6 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ENV ?= dev
 TARGET ?= local
+# The project every target works on: the churn example unless PROJECT=DIR names another.
+PROJECT ?= examples/churn
+export SELFHEAL_PROJECT := $(abspath $(PROJECT))
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup test lint asl render demo bench deploy-workflow plan-workflow rollback-workflow \

@@ -1,7 +1,7 @@
 """The code the deploy uploads, built by `tasks.packaging` (reproducible bytes).
 
 Job code is content-addressed: its objects live under ``<code prefix><code_version>/``, where
-``code_version`` is `tasks.packaging.job_code_version` of the job scripts, and the definitions
+``code_version`` is `tasks.packaging.job_code_version` of the job code, and the definitions
 are built with that version (``Settings.code_version``), so each state machine version names
 the exact code it ran. A deploy never deletes an older version's objects: that is what lets a
 rollback run the old code again.
@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from environments.settings import Settings
 from tasks import packaging
 
 
@@ -42,11 +43,12 @@ def job_code(sources: Mapping[str, bytes]) -> tuple[str, dict[str, bytes]]:
     return version, objects
 
 
-def build_artifacts() -> Artifacts:
-    """Package the handlers and job scripts."""
+def build_artifacts(settings: Settings) -> Artifacts:
+    """Package the handlers and the project's job code."""
+    sources = settings.job_sources()
     with tempfile.TemporaryDirectory(prefix="deploy-artifacts-") as tmp:
         out = Path(tmp)
-        packaging.build(out)
+        packaging.build(out, sources)
         zips = {path.stem: path.read_bytes() for path in sorted((out / "lambda").glob("*.zip"))}
-    version, objects = job_code(packaging.job_sources())
+    version, objects = job_code(sources)
     return Artifacts(lambda_zips=zips, code_version=version, code_objects=objects)

@@ -45,7 +45,7 @@ def blueprint(
 
     The definitions are built with the uploaded job code's content address, so they name
     exactly the code objects this desired state uploads."""
-    packaged = artifacts if artifacts is not None else build_artifacts()
+    packaged = artifacts if artifacts is not None else build_artifacts(settings)
     settings = replace(settings, code_version=packaged.code_version)
     built = machines.build_all(settings)
     definitions = build_definitions(built)

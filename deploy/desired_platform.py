@@ -150,10 +150,11 @@ def notification_topic(settings: Settings, rule_arns: Iterable[str]) -> Resource
 
 def model_package_group(settings: Settings) -> Resource:
     name = settings.model_package_group
+    description = f"{settings.project.capitalize()} models of {settings.prefix}"
     return Resource(
         Kind.MODEL_PACKAGE_GROUP,
         name,
-        {"ModelPackageGroupDescription": f"Churn models of {settings.prefix}"},
+        {"ModelPackageGroupDescription": description},
         settings.all_tags(),
         identifiers=(settings.location.sagemaker("model-package-group", name),),
     )

@@ -89,7 +89,7 @@ def write_template(settings: Settings, out: Path) -> dict[str, Any]:
     """Build the desired state for AWS and write its template to ``out``."""
     layer = "{{resolve:ssm:" + powertools_parameter() + "}}"
     design = blueprint(
-        settings, target=AWS, powertools_layer=lambda: layer, artifacts=build_artifacts()
+        settings, target=AWS, powertools_layer=lambda: layer, artifacts=build_artifacts(settings)
     )
     template = render_template(design, settings)
     out.parent.mkdir(parents=True, exist_ok=True)

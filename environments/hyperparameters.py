@@ -1,12 +1,12 @@
 """The settings' ``hyperparameters`` checked against the training script's own declaration.
 
 train.py's hyperparameters (names, types, ranges or allowed values, defaults, help) are declared
-once, in ``tasks/jobs/train.hyperparameters.json``: a JSON Schema beside the script, shipped with
-it in sourcedir.tar.gz, from which the script builds its argument parser. This module reads that
-file as data, by a fixed path, and never imports ``tasks`` (the deploy composes both; the
-builders and settings stay independent of the code that runs inside the jobs). The path is fixed
-rather than a settings key because the retrain machine always runs ``train.py`` from
-``tasks/jobs``: a key could only point at a declaration that disagrees with the script that runs.
+once per estimator, in ``<estimator>.hyperparameters.json`` beside the script: a JSON Schema shipped
+with it in sourcedir.tar.gz, from which the script builds its argument parser. A project's own
+``jobs/`` folder may hold its own declaration (beside its own train.py); it comes before the
+built-in one of the same estimator. This module reads the file as data, by path, and never imports
+``tasks`` (the deploy composes both; the builders and settings stay independent of the code that
+runs inside the jobs).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DECLARATION_PATH = ROOT / "tasks" / "jobs" / "train.hyperparameters.json"
+BUILT_IN_JOBS = ROOT / "tasks" / "jobs"
+DECLARATION_SUFFIX = ".hyperparameters.json"
 SETTINGS_KEY = "hyperparameters"
 # What the retrain machine adds to the settings' hyperparameters in CreateTrainingJob.
 RESERVED = ("sagemaker_program", "sagemaker_submit_directory")
@@ -147,10 +148,31 @@ def read_declaration(path: Path) -> Declaration:
     return Declaration(path, properties)
 
 
+def declaration_path(estimator: str, jobs_dir: Path | None = None) -> Path:
+    """Where the estimator's declaration is: the project's own first, then the built-in one."""
+    name = f"{estimator}{DECLARATION_SUFFIX}"
+    for folder in (jobs_dir, BUILT_IN_JOBS):
+        if folder is not None and (folder / name).is_file():
+            return folder / name
+    built_in = sorted(
+        p.name.removesuffix(DECLARATION_SUFFIX)
+        for p in BUILT_IN_JOBS.glob(f"*{DECLARATION_SUFFIX}")
+    )
+    own = f" or add {jobs_dir / name}" if jobs_dir is not None else f" or add jobs/{name}"
+    raise DeclarationError(
+        f"no hyperparameter declaration for estimator {estimator!r}; use one of "
+        f"{', '.join(built_in)}{own} beside your own train.py"
+    )
+
+
+def declaration(estimator: str = "gradient_boosting", jobs_dir: Path | None = None) -> Declaration:
+    """The declaration train.py parses the estimator's hyperparameters with."""
+    return _read_cached(declaration_path(estimator, jobs_dir))
+
+
 @cache
-def declaration() -> Declaration:
-    """train.py's declaration, read once."""
-    return read_declaration(DECLARATION_PATH)
+def _read_cached(path: Path) -> Declaration:
+    return read_declaration(path)
 
 
 def _as_written(value: Any) -> str:

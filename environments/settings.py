@@ -6,10 +6,8 @@ derivation and the deploy agree on them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,14 +20,14 @@ from environments.hyperparameters import (
     declaration,
     request_value,
 )
+from environments.model import DEFAULT_ESTIMATOR, ModelSpec, check_gate, parse_model
+from environments.project import Project, ProjectError, current_project
+from environments.schema_check import schema_problems
 
 if TYPE_CHECKING:
-    import jsonschema
+    pass
 
-from tasks.packaging import job_code_version
-
-ENVIRONMENTS_DIR = Path(__file__).parent
-SCHEMA_PATH = ENVIRONMENTS_DIR / "settings.schema.json"
+from tasks import packaging
 
 LIVE_ALIAS = "live"
 DEFAULT_PREFIXES = {
@@ -126,10 +124,13 @@ class Settings:
     drift: Drift
     slack_webhook_secret: str | None
     tags: Mapping[str, str]
+    model: ModelSpec
     schedules: Schedules = Schedules()
     # The content address of the job code the definitions name (``code_uri``); None: that of
-    # the job scripts in tasks/jobs/ now. The deploy sets it from the code it uploads.
+    # `job_sources()` now. The deploy sets it from the code it uploads.
     code_version: str | None = None
+    # The project's own job scripts, which replace the built-in ones of the same name.
+    jobs_dir: Path | None = None
 
     @property
     def prefix(self) -> str:
@@ -233,9 +234,16 @@ class Settings:
     def ground_truth_uri(self) -> str:
         return self.s3(self.data_bucket, self.prefixes["ground_truth"])
 
+    def job_sources(self) -> dict[str, bytes]:
+        """The job code bundle: the built-in scripts, the project's own over them, and the
+        model's schema (``model.json``) they all read."""
+        return packaging.job_sources(self.model.job_file(), self.jobs_dir)
+
     @property
     def job_code_version(self) -> str:
-        return self.code_version if self.code_version is not None else job_code_version()
+        if self.code_version is not None:
+            return self.code_version
+        return packaging.job_code_version(self.job_sources())
 
     @property
     def code_uri(self) -> str:
@@ -255,43 +263,25 @@ class Settings:
         return {**self.tags, "project": self.project, "environment": self.environment}
 
 
-@cache
-def _validator() -> jsonschema.protocols.Validator:
-    # jsonschema takes a quarter of a second to import: only commands that load settings pay it.
-    import jsonschema
-
-    schema = json.loads(SCHEMA_PATH.read_text())
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    validator: jsonschema.protocols.Validator = cls(schema)
-    return validator
-
-
-def _describe(error: jsonschema.ValidationError, source: str) -> str:
-    key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-    hint = error.schema.get("description") if isinstance(error.schema, dict) else None
-    if error.validator == "enum":
-        schema = error.schema if isinstance(error.schema, dict) else {}
-        allowed = ", ".join(repr(v) for v in schema.get("enum", []))
-        return f"{source}: {key}: {error.instance!r} is not allowed; use one of {allowed}"
-    line = f"{source}: {key}: {error.message}"
-    return f"{line} (expected {hint})" if hint else line
-
-
-def parse_settings(document: Any, source: str) -> Settings:
-    """Validate a settings document and build Settings. ``source`` names it in errors."""
-    errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
-    problems = [_describe(e, source) for e in errors]
+def parse_settings(document: Any, source: str, jobs_dir: Path | None = None) -> Settings:
+    """Validate a settings document and build Settings. ``source`` names it in errors;
+    ``jobs_dir`` is the project's own job code, whose declarations come before the built-in."""
+    problems = schema_problems(document, source)
+    d: dict[str, Any] = document if isinstance(document, dict) else {}
+    given = d.get("model")
+    section: dict[str, Any] = given if isinstance(given, dict) else {}
     try:
-        declared = declaration()
-    except DeclarationError as exc:
-        raise SettingsError(str(exc)) from exc
-    if isinstance(document, dict):
         # Checked here, before anything runs, against the declaration train.py parses with.
-        problems += check_hyperparameters(document.get("hyperparameters"), source, declared)
-    if problems:
+        declared = declaration(str(section.get("estimator", DEFAULT_ESTIMATOR)), jobs_dir)
+        problems += check_hyperparameters(d.get("hyperparameters"), source, declared)
+    except DeclarationError as exc:
+        problems.append(f"{source}: model.estimator: {exc}")
+    model = None
+    if not problems:  # the shape is sound: what only the model's own rules can tell
+        model, more = parse_model(d["model"], source)
+        problems += more + check_gate(d["model"]["problem"], d["quality_gate"], source)
+    if problems or model is None:
         raise SettingsError("\n".join(problems))
-    d: dict[str, Any] = document
     endpoint = d["endpoint"]
     scaling = endpoint["autoscaling"]
     if scaling["min_capacity"] > scaling["max_capacity"]:
@@ -360,6 +350,8 @@ def parse_settings(document: Any, source: str) -> Settings:
         ),
         slack_webhook_secret=d.get("notifications", {}).get("slack_webhook_secret"),
         tags=dict(d["tags"]),
+        model=model,
+        jobs_dir=jobs_dir,
         schedules=Schedules(
             use_scheduler=d.get("schedules", {}).get("mechanism", "scheduler") == "scheduler",
             retrain=d.get("schedules", {}).get("retrain"),
@@ -368,25 +360,26 @@ def parse_settings(document: Any, source: str) -> Settings:
     )
 
 
-def load_settings_file(path: Path) -> Settings:
+def load_settings_file(path: Path, jobs_dir: Path | None = None) -> Settings:
     try:
         document = yaml.safe_load(path.read_text())
     except OSError as exc:
         raise SettingsError(f"{path}: cannot read settings: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
         raise SettingsError(f"{path}: not valid YAML: {exc}") from exc
-    return parse_settings(document, str(path))
+    return parse_settings(document, str(path), jobs_dir)
 
 
-def environments() -> list[str]:
-    return sorted(p.stem for p in ENVIRONMENTS_DIR.glob("*.yaml"))
+def environments(project: Project | None = None) -> list[str]:
+    """The environments the project has settings for."""
+    return (project or current_project()).environments()
 
 
-def load_settings(environment: str) -> Settings:
-    path = ENVIRONMENTS_DIR / f"{environment}.yaml"
-    if not path.exists():
-        raise SettingsError(
-            f"{path}: no settings for environment {environment!r}; "
-            f"use one of {', '.join(environments())} or add {path.name}"
-        )
-    return load_settings_file(path)
+def load_settings(environment: str, project: Project | None = None) -> Settings:
+    """Environment ``environment``'s settings of ``project`` (default: the current project)."""
+    chosen = project or current_project()
+    try:
+        path = chosen.settings_path(environment)
+    except ProjectError as exc:
+        raise SettingsError(str(exc)) from exc
+    return load_settings_file(path, chosen.jobs_dir)

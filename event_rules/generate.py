@@ -1,10 +1,11 @@
-"""The generated rule and schedule files: `event_rules/generated/<env>/{rules,schedules}.json`.
+"""The generated rule and schedule files: `<out>/<env>/{rules,schedules}.json` (default ./rules,
+in the project's directory, never in the installed package).
 
 Each file holds the exact requests the deploy sends (`PutRule` + `PutTargets` per rule,
 `CreateSchedule` per schedule), as JSON with sorted keys and no timestamps, so a clean checkout
 regenerates them byte for byte and a review shows every change to what is deployed.
 
-`python -m event_rules generate [--env E] [--check]`:
+`python -m event_rules generate [--env E] [--out DIR] [--check]`:
   writes the files of every environment (or of E); with --check writes nothing and lists the
   files that are stale or missing. Exit 0: up to date (or written); 1: --check found stale
   files; 2: a settings file, a rule or a schedule is invalid (the message names it).
@@ -23,7 +24,7 @@ from environments.settings import Settings, SettingsError, environments, load_se
 from event_rules.catalogue import project_rules, project_schedules
 from event_rules.request_checks import RuleError
 
-GENERATED_DIR = Path(__file__).parent / "generated"
+GENERATED_DIR = Path("rules")
 RULES_FILE = "rules.json"
 SCHEDULES_FILE = "schedules.json"
 
@@ -86,6 +87,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--env", metavar="E", help="one environment (default: every one)")
     parser.add_argument(
+        "--out", type=Path, default=GENERATED_DIR, help="output folder (default: ./rules)"
+    )
+    parser.add_argument(
         "--check", action="store_true", help="write nothing; list stale files and exit 1"
     )
 
@@ -96,7 +100,7 @@ def _load(env: str | None) -> list[Settings]:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        outcome = sync(_load(args.env), check=args.check)
+        outcome = sync(_load(args.env), check=args.check, root=args.out)
     except (RuleError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

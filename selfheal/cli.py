@@ -1,16 +1,20 @@
-"""`selfheal VERB [ARGS]`: every user verb of the project, each delegating to its package.
+"""`selfheal [--project DIR] VERB [ARGS]`: every user verb, each delegating to its package.
 
-Generated files go to the current directory (or ``--out``), never into the installed package.
-Exit 2 on a usage error (an unknown verb too); Ctrl-C exits 130 with `<program>: interrupted`.
+A verb works on one project directory (settings per environment, optionally the team's own job
+code): DIR, else $SELFHEAL_PROJECT, else the current directory. Generated files go to the current
+directory (or ``--out``), never into the installed package. Exit 2 on a usage error (an unknown
+verb too); Ctrl-C exits 130 with `<program>: interrupted`.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from commandline.interrupts import run_interruptibly
+from environments.project import PROJECT_VARIABLE
 
 EXIT_USAGE = 2
 
@@ -21,6 +25,12 @@ class Verb:
     run: Callable[[list[str]], int]
     # The name Ctrl-C reports: the demo keeps its own, as `make demo` always said `demo: ...`.
     program: str = ""
+
+
+def _init(argv: list[str]) -> int:
+    from selfheal.init_command import main
+
+    return main(argv)
 
 
 def _asl(argv: list[str]) -> int:
@@ -51,7 +61,7 @@ def _deploy_command(command: str) -> Callable[[list[str]], int]:
 
 
 def _package(argv: list[str]) -> int:
-    from tasks.packaging import main
+    from selfheal.package_command import main
 
     return main(argv)
 
@@ -69,6 +79,7 @@ def _local(argv: list[str]) -> int:
 
 
 VERBS: dict[str, Verb] = {
+    "init": Verb("make a project directory for a CSV: DIR --data FILE.csv --target COLUMN", _init),
     "asl": Verb("write <out>/<name>.asl.json for every state machine (default ./asl)", _asl),
     "validate": Verb("validate Amazon States Language definitions: FILE...", _validate),
     "iam": Verb("print the least-privilege IAM roles derived from the definitions, linted", _iam),
@@ -92,7 +103,7 @@ def usage() -> str:
     width = max(map(len, VERBS))
     lines = [f"  {name:<{width}}  {verb.summary}" for name, verb in VERBS.items()]
     return (
-        "usage: selfheal VERB [ARGS]   (selfheal VERB --help for a verb's arguments)\n\n"
+        "usage: selfheal [--project DIR] VERB [ARGS]   (selfheal VERB --help for its arguments)\n\n"
         + (__doc__ or "").split("\n")[0]
         + "\n\nverbs:\n"
         + "\n".join(lines)
@@ -100,8 +111,25 @@ def usage() -> str:
     )
 
 
+def _split_project(argv: list[str]) -> tuple[str | None, list[str]] | None:
+    """(DIR of a leading ``--project DIR``, the arguments after it); None when DIR is missing."""
+    if argv and argv[0].startswith("--project="):
+        return argv[0].split("=", 1)[1], argv[1:]
+    if argv and argv[0] == "--project":
+        return (argv[1], argv[2:]) if len(argv) > 1 else None
+    return None, argv
+
+
 def main(argv: list[str]) -> int:
     """The verb's exit code; Ctrl-C is left to the caller (see ``run``)."""
+    split = _split_project(argv)
+    if split is None:
+        sys.stderr.write(f"selfheal: --project needs a directory\n{usage()}")
+        return EXIT_USAGE
+    project, argv = split
+    if project is not None:
+        # Every verb, and every process it starts, works on this project from here on.
+        os.environ[PROJECT_VARIABLE] = os.path.abspath(project)
     if not argv or argv[0] in {"-h", "--help"}:
         sys.stdout.write(usage())
         return 0 if argv else EXIT_USAGE
@@ -119,6 +147,8 @@ def main(argv: list[str]) -> int:
 def run(argv: list[str] | None = None) -> int:
     """The console script's entry point."""
     args = sys.argv[1:] if argv is None else argv
-    known = VERBS.get(args[0]) if args else None
+    split = _split_project(args)
+    verb = split[1][:1] if split is not None else []
+    known = VERBS.get(verb[0]) if verb else None
     program = (known.program if known else "") or "selfheal"
     return run_interruptibly(lambda: main(args), program)

@@ -1,11 +1,13 @@
-"""`selfheal demo` (`make demo`): the whole self-healing loop in the embedded cloud, no AWS account.
+"""`selfheal demo` (`make demo`): the project's whole self-healing loop in the embedded cloud, on
+its own data, no AWS account.
 
 1. Start the embedded cloud and deploy everything through the deploy code (`deploy`).
-2. Upload a generated churn dataset to the training-data prefix; EventBridge routes the S3 event
-   to the trigger function, which starts the retrain state machine. Follow it live, then print a
-   summary: execution, metrics, gate decision, model package, endpoint, notification.
-3. Upload drifted capture data (and the labelled outcomes of those requests), fire the drift-check
-   schedule, follow drift-check, and follow the retrain that its drift event starts.
+2. Upload the project's data (the first CSV in its data/ folder) to the training-data prefix;
+   EventBridge routes the S3 event to the trigger function, which starts the retrain state
+   machine. Follow it live, then print a summary: execution, metrics, gate decision, model
+   package, endpoint, notification.
+3. Upload captured requests drawn from a shifted copy of that data (and their labelled outcomes),
+   fire the drift-check schedule, follow drift-check, and follow the retrain its drift event starts.
 
 Exit 0 only when every one of those things happened; otherwise 1, with what did not.
 """
@@ -22,8 +24,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from selfheal.demo_progress import (
     Clock,
     DemoTimeout,
@@ -35,6 +35,7 @@ from selfheal.demo_progress import (
 from selfheal.demo_summary import Outcome, summarise
 
 if TYPE_CHECKING:
+    from environments.project import Project
     from environments.settings import Settings
 
 RUN_TIMEOUT = 240.0  # seconds per execution; a local run takes seconds
@@ -56,14 +57,34 @@ def _upload_tree(s3: Any, root: Path, uri: str) -> int:
     return len(files)
 
 
-def run(env: str, out: Callable[[str], None], settings: Settings | None = None) -> int:
-    """The demo on environment `env`'s settings (or on `settings`, already loaded)."""
+def project_data(project: Project) -> Path:
+    """The CSV the demo trains on: the first in the project's data/ folder."""
+    found = sorted(project.data_dir.glob("*.csv"))
+    if not found:
+        raise DemoTimeout(
+            f"no CSV file in {project.data_dir}; put the data to train on there (a header row "
+            "with the settings' feature and target columns)"
+        )
+    return found[0]
+
+
+def run(
+    env: str,
+    out: Callable[[str], None],
+    settings: Settings | None = None,
+    project: Project | None = None,
+) -> int:
+    """The demo on environment `env` of `project` (default: the current project), or on
+    `settings` already loaded."""
     from deploy import LOCAL, deploy
+    from environments.project import current_project
     from environments.settings import load_settings
     from localcloud import LocalCloud
 
     clock = Clock()
-    settings = settings or load_settings(env)
+    project = project or current_project()
+    settings = settings or load_settings(env, project)
+    data = project_data(project)
     problems: list[str] = []
     with LocalCloud() as cloud, _diagnosed(cloud):
         out(
@@ -72,14 +93,14 @@ def run(env: str, out: Callable[[str], None], settings: Settings | None = None) 
         )
         out(f"{clock.stamp()} deploying {settings.prefix} ...")
         deploy(settings, cloud.client, lambda line: out(f"{clock.stamp()}   {line}"), target=LOCAL)
-        outcome = _retrain_on_new_data(cloud, settings, clock, out)
+        outcome = _retrain_on_new_data(cloud, settings, data, clock, out)
         if outcome.failure is not None:
             # Drift has nothing to be measured against without a deployed model: stop here.
             problems.append(f"the first retrain {outcome.describe()}")
         else:
             if not outcome.deployed:
                 problems.append(f"the first retrain did not deploy ({outcome.describe()})")
-            problems += _drift_then_retrain(cloud, settings, clock, out)
+            problems += _drift_then_retrain(cloud, settings, data, clock, out)
     out(f"{clock.stamp()} embedded cloud stopped")
     out("")
     if problems:
@@ -91,16 +112,14 @@ def run(env: str, out: Callable[[str], None], settings: Settings | None = None) 
 
 
 def _retrain_on_new_data(
-    cloud: Any, settings: Settings, clock: Clock, out: Callable[[str], None]
+    cloud: Any, settings: Settings, data: Path, clock: Clock, out: Callable[[str], None]
 ) -> Outcome:
     """1. New training data: S3 -> EventBridge -> trigger function -> retrain."""
-    from tasks.data.churn import generate
-
     sfn, s3 = cloud.client("stepfunctions"), cloud.client("s3")
     retrain = settings.location.state_machine(settings.state_machine_name("retrain"))
-    key = f"{settings.prefixes['training_data']}churn-2026-11.csv"
-    out(f"\n{clock.stamp()} uploading a churn dataset to s3://{settings.data_bucket}/{key}")
-    _upload_dataset(s3, settings.data_bucket, key, generate(seed=7, rows=3000))
+    key = f"{settings.prefixes['training_data']}{data.name}"
+    out(f"\n{clock.stamp()} uploading {data.name} to s3://{settings.data_bucket}/{key}")
+    s3.put_object(Bucket=settings.data_bucket, Key=key, Body=data.read_bytes())
     first = new_execution(sfn, retrain, (), timeout=30)
     out(f"{clock.stamp()} EventBridge started {first['name']}")
     described = follow(sfn, first["executionArn"], clock=clock, out=out, timeout=RUN_TIMEOUT)
@@ -108,19 +127,24 @@ def _retrain_on_new_data(
 
 
 def _drift_then_retrain(
-    cloud: Any, settings: Settings, clock: Clock, out: Callable[[str], None]
+    cloud: Any, settings: Settings, data: Path, clock: Clock, out: Callable[[str], None]
 ) -> list[str]:
-    """2. The world changes: drifted requests reach the endpoint, their outcomes are labelled;
-    the drift check flags it and its event starts a second retrain. What did not happen."""
+    """2. The world changes: requests drawn from a shifted copy of the data reach the endpoint,
+    their outcomes are labelled; the drift check flags it and its event starts a second
+    retrain. What did not happen."""
+    import pandas as pd
+
     from tasks.data.capture import write_capture
-    from tasks.data.churn import generate
+    from tasks.data.shift import shifted_copy
 
     sfn, s3 = cloud.client("stepfunctions"), cloud.client("s3")
     retrain = settings.location.state_machine(settings.state_machine_name("retrain"))
     drift_check = settings.location.state_machine(settings.state_machine_name("drift-check"))
-    drifted = generate(seed=11, rows=2000, drift=0.9, label_noise=0.2)
+    features = {f.name: f.type for f in settings.model.features}
+    original = pd.read_csv(data, skipinitialspace=True)
+    drifted = shifted_copy(original, features, rows=min(2000, max(len(original), 200)))
     with tempfile.TemporaryDirectory() as tmp:
-        write_capture(drifted, tmp, endpoint_name=settings.endpoint.name)
+        write_capture(drifted, tmp, endpoint_name=settings.endpoint.name, features=list(features))
         count = _upload_tree(s3, Path(tmp), settings.data_capture_uri)
     out(
         f"\n{clock.stamp()} uploaded {count} drifted data-capture files to "
@@ -186,10 +210,15 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="selfheal demo", description=__doc__.split("\n")[0])
     parser.add_argument("--env", default="dev", help="settings to run with (default dev)")
     args = parser.parse_args(argv)
+    from environments.settings import SettingsError
+
     # The run's story is the progress below; the functions' own INFO logs would drown it.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     try:
         return run(args.env, print)
+    except SettingsError as error:
+        print(f"demo: {error}", file=sys.stderr)
+        return 1
     except DemoTimeout as error:
         print(f"DEMO FAILED: {error}", file=sys.stderr)
         return 1

@@ -1,15 +1,18 @@
 """Build deployable artefacts of `tasks/`, reproducibly (same sources -> same bytes).
 
-`python -m tasks.packaging --out build/` writes:
+`selfheal package --out build/` writes (`build`):
 - `lambda/<handler>.zip` for each handler registered in tasks/handlers/registry.py: the
   module, every module of `tasks` it imports (followed transitively), the data files it names
   (e.g. its JSON Schema), and the package `__init__.py` files;
 - `jobs/sourcedir.tar.gz`: every job script of tasks/jobs/ and the JSON files beside them (the
-  training job's source dir: train.py builds its arguments from train.hyperparameters.json);
+  training job's source dir: train.py builds its arguments from
+  `<estimator>.hyperparameters.json`), the project's own job files over them, and the project's
+  `model.json` (its data schema and problem type, which every job reads);
 - `jobs/code/*.py`: the plain job scripts, for processing jobs' code input.
 
-Only files of tasks/ itself are packed: a symlink leading out of it is refused
-(`PackagingError`), so no file from elsewhere on the machine reaches an artefact.
+Only files of tasks/ itself (and of the project's jobs/ folder) are packed: a symlink leading out
+of them is refused (`PackagingError`), so no file from elsewhere on the machine reaches an
+artefact.
 
 The job code is content-addressed: `job_code_version` is a digest of the job scripts' names and
 bytes, and the deploy uploads them under `<code prefix><version>/`, so every state machine version
@@ -21,13 +24,11 @@ come from the Powertools for AWS Lambda (Python) layer, `boto3`/`botocore` from 
 
 from __future__ import annotations
 
-import argparse
 import ast
 import functools
 import gzip
 import hashlib
 import io
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -52,12 +53,14 @@ class PackagingError(Exception):
     """A source named for an artefact is not a file of tasks/ itself."""
 
 
-def _own(path: Path) -> Path:
-    """`path`, once it is known to resolve inside tasks/ (it may be a symlink that leads out)."""
+def _own(path: Path, root: Path | None = None) -> Path:
+    """`path`, once it is known to resolve inside `root` (default tasks/; it may be a symlink
+    that leads out)."""
+    root = TASKS if root is None else root
     resolved = path.resolve()
-    if not resolved.is_relative_to(TASKS.resolve()):
+    if not resolved.is_relative_to(root.resolve()):
         raise PackagingError(
-            f"{path} leads to {resolved}, outside {TASKS}; only the project's own files are "
+            f"{path} leads to {resolved}, outside {root}; only the project's own files are "
             "packed: replace the symlink with the file itself"
         )
     return path
@@ -175,16 +178,24 @@ def _zip_bytes(files: list[Path]) -> bytes:
     return buffer.getvalue()
 
 
-def job_files() -> list[Path]:
-    """The job scripts and the data files they read beside them (train.py's hyperparameter
-    declaration), which must travel in the same sourcedir."""
-    jobs = TASKS / "jobs"
-    return sorted(_own(p) for p in [*jobs.glob("*.py"), *jobs.glob("*.json")])
+MODEL_FILE = "model.json"
 
 
-def job_sources() -> dict[str, bytes]:
-    """Each job script's file name -> its bytes."""
-    return {path.name: path.read_bytes() for path in job_files()}
+def job_files(root: Path | None = None) -> list[Path]:
+    """The job scripts in `root` (default tasks/jobs/) and the data files they read beside them
+    (train.py's hyperparameter declarations), which must travel in the same sourcedir."""
+    root = TASKS / "jobs" if root is None else root
+    return sorted(_own(p, root) for p in [*root.glob("*.py"), *root.glob("*.json")])
+
+
+def job_sources(model_file: bytes, own_jobs: Path | None = None) -> dict[str, bytes]:
+    """Each job file's name -> its bytes: the built-in scripts, a project's own (`own_jobs`)
+    replacing those of the same name, and the project's `model.json`."""
+    sources = {path.name: path.read_bytes() for path in job_files()}
+    if own_jobs is not None:
+        sources.update({path.name: path.read_bytes() for path in job_files(own_jobs)})
+    sources[MODEL_FILE] = model_file
+    return sources
 
 
 def tar_gz_bytes(entries: dict[str, bytes]) -> bytes:
@@ -200,27 +211,27 @@ def tar_gz_bytes(entries: dict[str, bytes]) -> bytes:
     return gzip.compress(raw.getvalue(), compresslevel=9, mtime=0)
 
 
-def job_code_version(sources: dict[str, bytes] | None = None) -> str:
-    """The content address of the job scripts (default: those in tasks/jobs/).
+def job_code_version(sources: dict[str, bytes]) -> str:
+    """The content address of the job code (`job_sources`).
 
     A digest of each script's name and bytes, not of the archive: compressed bytes may differ
     between zlib builds, and the committed definitions must be the same on every machine."""
     digest = hashlib.sha256()
-    for name, data in sorted((job_sources() if sources is None else sources).items()):
+    for name, data in sorted(sources.items()):
         for part in (name.encode(), str(len(data)).encode(), data):
             digest.update(part + b"\0")
     return digest.hexdigest()[:CODE_VERSION_LENGTH]
 
 
-def build(out: Path) -> list[Path]:
-    """Write every artefact under `out`; return their paths."""
+def build(out: Path, sources: dict[str, bytes]) -> list[Path]:
+    """Write every artefact under `out`, the job code from `sources` (`job_sources`); return
+    their paths."""
     written: list[Path] = []
     for handler in handler_modules():
         target = out / "lambda" / f"{handler}.zip"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(_zip_bytes(lambda_files(handler)))
         written.append(target)
-    sources = job_sources()
     sourcedir = out / "jobs" / "sourcedir.tar.gz"
     sourcedir.parent.mkdir(parents=True, exist_ok=True)
     sourcedir.write_bytes(tar_gz_bytes(sources))
@@ -233,21 +244,3 @@ def build(out: Path) -> list[Path]:
         target.write_bytes(data)
         written.append(target)
     return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tasks.packaging", description=__doc__)
-    parser.add_argument("--out", default="build", help="output folder (default: build)")
-    args = parser.parse_args(argv)
-    try:
-        written = build(Path(args.out))
-    except PackagingError as error:
-        print(f"packaging: {error}", file=sys.stderr)
-        return 1
-    for path in written:
-        print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -13,14 +13,15 @@ from environments.settings import environments, load_settings
 from event_rules.catalogue import CatalogueOptions, project_rules
 from event_rules.cli import main
 from event_rules.explain_cli import explain_event
-from event_rules.generate import GENERATED_DIR, expected_files, render_rules, sync
+from event_rules.generate import expected_files, render_rules, sync
 
 ROOT = Path(__file__).resolve().parents[1]
+GENERATED_DIR = ROOT / "rules"
 SAMPLES = ROOT / "event_rules" / "samples"
 
 
 def test_committed_generated_files_are_up_to_date() -> None:
-    outcome = sync([load_settings(env) for env in environments()], check=True)
+    outcome = sync([load_settings(env) for env in environments()], check=True, root=GENERATED_DIR)
     assert outcome.stale == [], "run: python -m event_rules generate"
     assert sorted(p.name for p in GENERATED_DIR.iterdir()) == environments()
 

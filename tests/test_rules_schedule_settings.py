@@ -7,12 +7,13 @@ from pathlib import Path
 
 import yaml
 
-from environments.settings import ENVIRONMENTS_DIR, parse_settings
+from environments.project import current_project
+from environments.settings import parse_settings
 from event_rules.catalogue import project_rules, project_schedules
 
 
 def _dev(schedules: dict[str, object] | None):
-    document = yaml.safe_load((ENVIRONMENTS_DIR / "dev.yaml").read_text())
+    document = yaml.safe_load((current_project().settings_dir / "dev.yaml").read_text())
     document = copy.deepcopy(document)
     if schedules is not None:
         document["schedules"] = schedules

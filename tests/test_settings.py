@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from environments.project import current_project
 from environments.settings import (
-    ENVIRONMENTS_DIR,
     SettingsError,
     environments,
     load_settings,
@@ -17,7 +17,7 @@ from environments.settings import (
     parse_settings,
 )
 
-DEV = yaml.safe_load((ENVIRONMENTS_DIR / "dev.yaml").read_text())
+DEV = yaml.safe_load((current_project().settings_dir / "dev.yaml").read_text())
 
 
 def with_value(path: str, value):
@@ -68,7 +68,7 @@ def test_hyperparameters_become_strings_as_createtrainingjob_requires():
         ("project", "Churn_Model", "project: 'Churn_Model' does not match"),
         ("buckets.data", "Bad_Bucket", "expected an S3 bucket name"),
         ("training.instance_type", "m5.large", "expected a SageMaker instance type"),
-        ("quality_gate.auc", 1.5, "quality_gate.auc: 1.5 is greater than the maximum of 1"),
+        ("quality_gate.auc", 1.5, "quality_gate.auc: 1.5 must be from 0 to 1"),
         (
             "endpoint.data_capture.sampling_percentage",
             101,

@@ -19,8 +19,8 @@ from environments.hyperparameters import (
     declaration,
     read_declaration,
 )
+from environments.project import current_project
 from environments.settings import (
-    ENVIRONMENTS_DIR,
     SettingsError,
     environments,
     load_settings,
@@ -28,7 +28,7 @@ from environments.settings import (
     parse_settings,
 )
 
-DEV = yaml.safe_load((ENVIRONMENTS_DIR / "dev.yaml").read_text())
+DEV = yaml.safe_load((current_project().settings_dir / "dev.yaml").read_text())
 SOURCE = "environments/dev.yaml"
 
 
@@ -66,7 +66,7 @@ def test_bad_value_names_file_key_value_and_what_is_allowed(name, value, line):
 
 def test_nan_and_infinity_are_refused_from_the_yaml_file(tmp_path: Path):
     # NaN compares false with every bound, so a range alone would let it through.
-    text = (ENVIRONMENTS_DIR / "dev.yaml").read_text()
+    text = (current_project().settings_dir / "dev.yaml").read_text()
     text = text.replace("learning_rate: 0.1", "learning_rate: .nan\n  random_state: .inf")
     path = tmp_path / "dev.yaml"
     path.write_text(text)
@@ -116,7 +116,7 @@ def test_values_reach_createtrainingjob_as_the_strings_the_job_parses():
 
 @pytest.mark.parametrize("name", ["dev", "prod"])
 def test_every_shipped_hyperparameter_is_declared_and_allowed(name):
-    document = yaml.safe_load((ENVIRONMENTS_DIR / f"{name}.yaml").read_text())
+    document = yaml.safe_load((current_project().settings_dir / f"{name}.yaml").read_text())
     values = document["hyperparameters"]
     assert set(values) <= set(declaration().properties)
     assert check_hyperparameters(values, name, declaration()) == []

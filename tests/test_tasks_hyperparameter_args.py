@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from environments import hyperparameters as settings_side
-from environments.settings import ENVIRONMENTS_DIR, load_settings
+from environments.project import current_project
+from environments.settings import load_settings
 from tasks.jobs import hyperparameter_args as args
 from tasks.jobs.hyperparameter_args import (
     HyperparameterError,
@@ -97,7 +98,7 @@ def test_a_bad_value_in_the_config_file_is_refused_too(tmp_path: Path):
 @pytest.mark.parametrize("environment", ["dev", "prod"])
 def test_what_the_settings_send_is_what_the_job_parses(environment):
     """The strings CreateTrainingJob carries parse back to the values the settings hold."""
-    written = yaml.safe_load((ENVIRONMENTS_DIR / f"{environment}.yaml").read_text())
+    written = yaml.safe_load((current_project().settings_dir / f"{environment}.yaml").read_text())
     sent = load_settings(environment).hyperparameters
     argv = [token for k, v in sent.items() for token in (f"--{k}", v)]
     parsed = parse_hyperparameters(argv, None, DECLARED)

@@ -34,8 +34,33 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_the_copy_packs_as_the_project_does(project: Path, tmp_path: Path) -> None:
-    names = {p.name for p in packaging.build(tmp_path / "out")}
+    names = {p.name for p in packaging.build(tmp_path / "out", packaging.job_sources(b"{}"))}
     assert names == {"gate.zip", "sourcedir.tar.gz", "__init__.py", "train.py"}
+
+
+def test_a_projects_own_job_replaces_the_built_in_one(project: Path, tmp_path: Path) -> None:
+    own = tmp_path / "mine" / "jobs"
+    own.mkdir(parents=True)
+    (own / "train.py").write_text("print('my own train')\n")
+    sources = packaging.job_sources(b'{"problem": "regression"}', own)
+    assert sources == {
+        "train.py": b"print('my own train')\n",
+        "model.json": b'{"problem": "regression"}',
+    }
+    assert packaging.job_code_version(sources) != packaging.job_code_version(
+        packaging.job_sources(b'{"problem": "regression"}')
+    )
+
+
+def test_a_projects_job_linking_out_of_its_jobs_folder_is_not_packed(
+    project: Path, tmp_path: Path
+) -> None:
+    own = tmp_path / "mine" / "jobs"
+    own.mkdir(parents=True)
+    (tmp_path / "secret.py").write_text("KEY = 'elsewhere'\n")
+    (own / "train.py").symlink_to(tmp_path / "secret.py")
+    with pytest.raises(packaging.PackagingError, match=r"train\.py leads to .*secret\.py"):
+        packaging.job_sources(b"{}", own)
 
 
 def test_a_job_file_linking_out_of_tasks_is_not_packed(project: Path, tmp_path: Path) -> None:
@@ -43,7 +68,7 @@ def test_a_job_file_linking_out_of_tasks_is_not_packed(project: Path, tmp_path: 
     secret.write_text("KEY = 'the user's own file'\n")
     (project / "tasks" / "jobs" / "stolen.py").symlink_to(secret)
     with pytest.raises(packaging.PackagingError, match=r"stolen\.py leads to .*secret\.py"):
-        packaging.build(tmp_path / "out")
+        packaging.build(tmp_path / "out", packaging.job_sources(b"{}"))
     assert not (tmp_path / "out" / "jobs").exists()
 
 
@@ -53,7 +78,8 @@ def test_a_data_file_linking_out_of_tasks_is_not_packed(project: Path, tmp_path:
     schema = project / "tasks" / "handlers" / "gate.schema.json"
     schema.unlink()
     schema.symlink_to(secret)
-    assert packaging.main(["--out", str(tmp_path / "out")]) == 1
+    with pytest.raises(packaging.PackagingError, match=r"gate\.schema\.json leads to"):
+        packaging.build(tmp_path / "out", {})
     assert not (tmp_path / "out" / "lambda" / "gate.zip").exists()
 
 

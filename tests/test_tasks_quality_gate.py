@@ -45,18 +45,31 @@ def gate(aws: dict[str, Any]) -> dict[str, Any]:
     return {"s3": s3, "sagemaker": churn_group()}
 
 
-def gate_request(report_key: str) -> dict[str, Any]:
+def gate_request(
+    report_key: str, problem: str = "binary", thresholds: dict[str, float] = THRESHOLDS
+) -> dict[str, Any]:
     return {
         "evaluationReportS3Uri": f"s3://reports/{report_key}",
-        "thresholds": THRESHOLDS,
+        "problem": problem,
+        "thresholds": thresholds,
         "modelPackageGroupName": "churn",
     }
 
 
-def run_gate(gate: dict[str, Any], metrics: dict[str, Any] | bytes) -> dict[str, Any]:
+def run_gate(
+    gate: dict[str, Any], metrics: dict[str, Any] | bytes, **request: Any
+) -> dict[str, Any]:
     body = metrics if isinstance(metrics, bytes) else json.dumps(metrics)
     gate["s3"].put_object(Bucket="reports", Key="candidate.json", Body=body)
-    return quality_gate.handler(gate_request("candidate.json"), None)
+    return quality_gate.handler(gate_request("candidate.json", **request), None)
+
+
+def regression_report(**values: float) -> dict[str, Any]:
+    return {
+        "regression_metrics": {
+            name: {"value": value, "standard_deviation": 0.0} for name, value in values.items()
+        }
+    }
 
 
 def test_gate_compares_with_the_newest_approved_champion(gate: dict[str, Any]) -> None:
@@ -91,3 +104,43 @@ def test_gate_raises_on_missing_or_malformed_reports(gate: dict[str, Any]) -> No
         )
     with pytest.raises(ValueError, match="could not be read"):
         quality_gate.handler(gate_request("absent.json"), None)
+
+
+REGRESSION = {"r2": 0.5, "rmse": 40.0, "max_regression": 0.1}
+
+
+def test_regression_gates_scores_from_below_and_errors_from_above(gate: dict[str, Any]) -> None:
+    request = {"problem": "regression", "thresholds": REGRESSION}
+    result = run_gate(gate, regression_report(r2=0.45, rmse=41.0, mae=30.0, mse=1681.0), **request)
+    assert result["decision"] == "reject"
+    assert result["reasons"] == [
+        "r2 0.4500 is below the threshold 0.5000",
+        "rmse 41.0000 is above the threshold 40.0000",
+    ]
+    assert run_gate(gate, regression_report(r2=0.6, rmse=39.0), **request)["decision"] == "approve"
+
+
+def test_an_error_metric_may_rise_by_a_fraction_of_the_champions(gate: dict[str, Any]) -> None:
+    # max_regression 0.1 of an rmse of 30 allows 33: the scale is the data's, not 0..1.
+    register_champion(gate["sagemaker"], gate["s3"], regression_report(r2=0.7, rmse=30.0))
+    request = {"problem": "regression", "thresholds": REGRESSION}
+    assert run_gate(gate, regression_report(r2=0.69, rmse=32.9), **request)["decision"] == (
+        "approve"
+    )
+    result = run_gate(gate, regression_report(r2=0.69, rmse=34.5), **request)
+    assert result["decision"] == "reject"
+    assert result["reasons"] == [
+        "rmse 34.5000 is 15.0% above the champion's 30.0000 (allowed regression 0.1000)"
+    ]
+
+
+def test_multiclass_reads_its_own_section_and_refuses_binary_names(gate: dict[str, Any]) -> None:
+    report = {"multiclass_classification_metrics": {"macro_f1": {"value": 0.8}}}
+    approved = run_gate(
+        gate, report, problem="multiclass", thresholds={"macro_f1": 0.7, "max_regression": 0.02}
+    )
+    assert approved["decision"] == "approve" and approved["metrics"] == {"macro_f1": 0.8}
+    with pytest.raises(
+        ValueError, match=r"\['auc', 'f1'\] are not multiclass metrics; use accuracy"
+    ):
+        run_gate(gate, report, problem="multiclass", thresholds=THRESHOLDS)

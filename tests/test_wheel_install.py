@@ -1,7 +1,9 @@
 """Acceptance: the wheel a team installs. Built from a copy of the sources, installed with
 --no-deps into a fresh venv outside the clone (its dependencies are the project venv's, through a
-.pth file, so no network), and run from a directory outside the clone: `selfheal --help`, `asl`
-into the user's folder (nothing written into site-packages), `validate` and `iam`.
+.pth file, so no network), and run from a directory outside the clone: `selfheal init` on a
+regression CSV with columns the project has never seen, then `--help`, `asl` into the user's
+folder (nothing written into site-packages), `validate`, `iam`, and `selfheal demo`: the whole
+loop on the team's own data.
 
 The build needs setuptools >= 70.1 (which makes wheels without the `wheel` package): the dev
 extra pins it, so `make test`'s setup installs it."""
@@ -10,12 +12,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import sysconfig
 import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -84,19 +93,55 @@ def _fresh_venv(tmp_path: Path) -> Path:
     return venv
 
 
-def _run(venv: Path, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def _run(
+    venv: Path, args: list[str], cwd: Path, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(venv / "bin" / "selfheal"), *args],
         cwd=cwd,
         env=_clean_env(),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
 
 
-def test_the_installed_wheel_runs_outside_the_clone(tmp_path: Path) -> None:
+def _team_csv(path: Path) -> Path:
+    """A regression dataset whose column names appear nowhere in the project."""
+    rng = np.random.default_rng(5)
+    rows = 600
+    frame = pd.DataFrame(
+        {
+            "kiln_temp_c": rng.normal(900, 40, rows).round(1),
+            "clay_batch": rng.choice(["red", "buff", "stoneware"], rows),
+            "glaze_coats": rng.integers(1, 4, rows),
+            "humidity_pct": rng.uniform(20, 80, rows).round(1),
+        }
+    )
+    shrink = {"red": 0.4, "buff": 0.0, "stoneware": -0.3}
+    frame["crack_rate_per_1000"] = (
+        0.02 * (frame["kiln_temp_c"] - 900)
+        + frame["clay_batch"].map(shrink)
+        + 0.3 * frame["glaze_coats"]
+        + 0.01 * frame["humidity_pct"]
+        + rng.normal(0, 0.15, rows)
+    ).round(3)
+    frame.to_csv(path, index=False)
+    return path
+
+
+@dataclass
+class Installed:
+    venv: Path
+    site: Path
+    project: Path
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
+    """The wheel in a fresh venv, and a team's project made by its `selfheal init`."""
+    tmp_path = tmp_path_factory.mktemp("wheel")
     wheel = _build_wheel(tmp_path)
     venv = _fresh_venv(tmp_path)
     python = venv / "bin" / "python"
@@ -123,17 +168,27 @@ def test_the_installed_wheel_runs_outside_the_clone(tmp_path: Path) -> None:
         ).stdout.strip()
     )
     assert site.is_relative_to(venv), f"selfheal imported from {site}, not the fresh venv"
+    data = _team_csv(tmp_path / "kiln-log.csv")
+    made = _run(
+        venv, ["init", "kiln", "--data", str(data), "--target", "crack_rate_per_1000"], tmp_path
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "target 'crack_rate_per_1000' -> regression" in made.stdout
+    yield Installed(venv, site, tmp_path / "kiln")
+
+
+def test_the_installed_wheel_runs_outside_the_clone(installed: Installed) -> None:
+    venv, site, user = installed.venv, installed.site, installed.project
     for typed in ("selfheal", "deploy", "workflows", "iam"):
         assert (site / typed / "py.typed").is_file(), f"{typed}/py.typed is not in the wheel"
     for data in (
-        "environments/dev.yaml",
         "environments/settings.schema.json",
-        "tasks/jobs/train.hyperparameters.json",
+        "tasks/jobs/gradient_boosting.hyperparameters.json",
     ):
         assert (site / data).is_file(), f"{data} is not in the wheel"
+    assert not (site / "environments" / "dev.yaml").exists(), "a project's settings shipped"
+    before = sorted(p.name for p in user.iterdir())
 
-    user = tmp_path / "team-project"
-    user.mkdir()
     shown = _run(venv, ["--help"], user)
     assert shown.returncode == 0, shown.stderr
     assert "deploy" in shown.stdout and "local" in shown.stdout
@@ -152,4 +207,17 @@ def test_the_installed_wheel_runs_outside_the_clone(tmp_path: Path) -> None:
     roles = _run(venv, ["iam"], user)
     assert roles.returncode == 0, roles.stderr
     assert json.loads(roles.stdout)["findings"] == []
-    assert sorted(p.name for p in user.iterdir()) == ["X"], "a verb wrote outside --out"
+    after = sorted(p.name for p in user.iterdir())
+    assert after == sorted([*before, "X"]), "a verb wrote outside --out"
+
+
+def test_the_demo_runs_the_whole_loop_on_the_teams_own_data(installed: Installed) -> None:
+    ran = _run(installed.venv, ["demo"], installed.project, timeout=600)
+    text = ran.stdout
+    assert ran.returncode == 0, text + ran.stderr
+    assert "uploading kiln-log.csv to s3://kiln-dev-data-123456789012/incoming/" in text
+    assert re.search(r"gate decision   approve", text)
+    assert re.search(r"model package   kiln-dev-models version 1 \(Approved\)", text)
+    assert "drift-check: SUCCEEDED, drift detected: yes" in text
+    assert re.search(r"drift event started drift-", text)
+    assert "demo complete" in text

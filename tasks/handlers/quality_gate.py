@@ -1,6 +1,8 @@
-"""Quality gate: approve a candidate model only if every metric meets its absolute threshold
-and none is worse than the champion's (the newest Approved package in the group) by more than
-`max_regression`. A missing or malformed report raises, for the state machine to catch."""
+"""Quality gate: approve a candidate model only if every gated metric meets its absolute threshold
+(at least it for scores such as auc or r2, at most it for errors such as rmse) and none is worse
+than the champion's (the newest Approved package in the group) by more than `max_regression`: an
+absolute drop for scores, a fraction of the champion's value for errors. A missing or malformed
+report raises, for the state machine to catch."""
 
 from __future__ import annotations
 
@@ -12,47 +14,61 @@ from aws_lambda_powertools.utilities.validation import validate
 
 from tasks.handlers import aws_clients
 from tasks.handlers.s3_objects import read_json
+from tasks.metrics import MAX_REGRESSION_KEY, METRICS, PROBLEMS, REPORT_SECTIONS, Problem, worse_by
 
 logger = Logger(service="quality-gate")
-GATED_METRICS = ("auc", "accuracy", "f1")
 
 INPUT_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["evaluationReportS3Uri", "thresholds", "modelPackageGroupName"],
+    "required": ["evaluationReportS3Uri", "problem", "thresholds", "modelPackageGroupName"],
     "properties": {
         "evaluationReportS3Uri": {"type": "string", "pattern": "^s3://[^/]+/.+"},
         "modelPackageGroupName": {"type": "string", "minLength": 1},
+        "problem": {"enum": list(PROBLEMS)},
         "thresholds": {
             "type": "object",
-            "required": [*GATED_METRICS, "max_regression"],
-            "properties": {
-                name: {"type": "number", "minimum": 0, "maximum": 1}
-                for name in (*GATED_METRICS, "max_regression")
-            },
+            "required": [MAX_REGRESSION_KEY],
+            "minProperties": 2,
+            "properties": {MAX_REGRESSION_KEY: {"type": "number", "minimum": 0, "maximum": 1}},
+            "additionalProperties": {"type": "number"},
         },
     },
 }
 
 
-def report_metrics(report: Any, uri: str) -> dict[str, float]:
-    """auc, accuracy and f1 values of a `binary_classification_metrics` report."""
-    section = report.get("binary_classification_metrics") if isinstance(report, dict) else None
+def gated(problem: Problem, thresholds: dict[str, float]) -> list[str]:
+    """The metric names the thresholds gate on; an unknown name is an error naming the known."""
+    names = [name for name in thresholds if name != MAX_REGRESSION_KEY]
+    unknown = [name for name in names if name not in METRICS[problem]]
+    if unknown:
+        raise ValueError(
+            f"thresholds {unknown} are not {problem} metrics; use {', '.join(METRICS[problem])}"
+        )
+    return names
+
+
+def report_metrics(report: Any, uri: str, problem: Problem, names: list[str]) -> dict[str, float]:
+    """The values of `names` in the report's section for `problem`."""
+    section_name = REPORT_SECTIONS[problem]
+    section = report.get(section_name) if isinstance(report, dict) else None
     if not isinstance(section, dict):
-        raise ValueError(f"evaluation report {uri} has no binary_classification_metrics object")
+        raise ValueError(f"evaluation report {uri} has no {section_name} object")
     metrics: dict[str, float] = {}
-    for name in GATED_METRICS:
+    for name in names:
         entry = section.get(name)
         value = entry.get("value") if isinstance(entry, dict) else None
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
             raise ValueError(
-                f"evaluation report {uri}: binary_classification_metrics.{name}.value "
+                f"evaluation report {uri}: {section_name}.{name}.value "
                 f"must be a number, got {value!r}"
             )
         metrics[name] = float(value)
     return metrics
 
 
-def find_champion(sagemaker: Any, s3: Any, group: str) -> dict[str, Any] | None:
+def find_champion(
+    sagemaker: Any, s3: Any, group: str, problem: Problem, names: list[str]
+) -> dict[str, Any] | None:
     """The newest Approved package in `group` with its metrics, or None when there is none."""
     listing = sagemaker.list_model_packages(
         ModelPackageGroupName=group,
@@ -74,37 +90,48 @@ def find_champion(sagemaker: Any, s3: Any, group: str) -> dict[str, Any] | None:
         )
     return {
         "modelPackageArn": arn,
-        "metrics": report_metrics(read_json(s3, uri, "champion report"), uri),
+        "metrics": report_metrics(read_json(s3, uri, "champion report"), uri, problem, names),
     }
 
 
 def decide(
-    metrics: dict[str, float], thresholds: dict[str, float], champion: dict[str, Any] | None
+    problem: Problem,
+    metrics: dict[str, float],
+    thresholds: dict[str, float],
+    champion: dict[str, Any] | None,
 ) -> tuple[str, list[str]]:
     reasons: list[str] = []
-    for name in GATED_METRICS:
-        if metrics[name] < thresholds[name]:
-            reasons.append(
-                f"{name} {metrics[name]:.4f} is below the threshold {thresholds[name]:.4f}"
-            )
+    for name in gated(problem, thresholds):
+        rule = METRICS[problem][name]
+        value, limit = metrics[name], thresholds[name]
+        if (value < limit) if rule.higher_is_better else (value > limit):
+            side = "below" if rule.higher_is_better else "above"
+            reasons.append(f"{name} {value:.4f} is {side} the threshold {limit:.4f}")
     if champion is not None:
-        allowed = thresholds["max_regression"]
-        for name in GATED_METRICS:
-            drop = champion["metrics"][name] - metrics[name]
-            if drop > allowed + 1e-12:
+        allowed = thresholds[MAX_REGRESSION_KEY]
+        for name in gated(problem, thresholds):
+            rule = METRICS[problem][name]
+            best = champion["metrics"][name]
+            worse = worse_by(rule, metrics[name], best)
+            if worse > allowed + 1e-12:
+                how = f"{worse:.4f} below" if rule.higher_is_better else f"{worse:.1%} above"
                 reasons.append(
-                    f"{name} {metrics[name]:.4f} is {drop:.4f} below the champion's "
-                    f"{champion['metrics'][name]:.4f} (allowed regression {allowed:.4f})"
+                    f"{name} {metrics[name]:.4f} is {how} the champion's {best:.4f} "
+                    f"(allowed regression {allowed:.4f})"
                 )
     return ("reject" if reasons else "approve"), reasons
 
 
 def evaluate_gate(request: dict[str, Any], s3: Any, sagemaker: Any) -> dict[str, Any]:
     validate(event=request, schema=INPUT_SCHEMA)
+    problem: Problem = request["problem"]
+    thresholds = request["thresholds"]
+    names = gated(problem, thresholds)
     uri = request["evaluationReportS3Uri"]
-    metrics = report_metrics(read_json(s3, uri, "evaluation report"), uri)
-    champion = find_champion(sagemaker, s3, request["modelPackageGroupName"])
-    decision, reasons = decide(metrics, request["thresholds"], champion)
+    metrics = report_metrics(read_json(s3, uri, "evaluation report"), uri, problem, names)
+    group = request["modelPackageGroupName"]
+    champion = find_champion(sagemaker, s3, group, problem, names)
+    decision, reasons = decide(problem, metrics, thresholds, champion)
     return {"decision": decision, "reasons": reasons, "metrics": metrics, "champion": champion}
 
 

@@ -40,10 +40,15 @@ OUTPUT_DIR = "/opt/ml/processing/output"
 MODEL_DIR = "/opt/ml/processing/model"
 TEST_DIR = "/opt/ml/processing/test"
 REPORT_DIR = "/opt/ml/processing/evaluation"
-METRICS = [
-    ("validation:auc", r"validation:auc=([0-9.]+)"),
-    ("validation:accuracy", r"validation:accuracy=([0-9.]+)"),
-]
+
+
+def training_metrics(settings: Settings) -> list[tuple[str, str]]:
+    """The metric definitions that pick `validation:<name>=<value>;` out of train.py's log (a
+    score such as r2 may be negative)."""
+    return [
+        (f"validation:{name}", rf"validation:{name}=(-?[0-9.]+)")
+        for name in settings.model.training_metrics
+    ]
 
 
 def build_retrain(settings: Settings) -> StateMachine:
@@ -121,7 +126,7 @@ def build_retrain(settings: Settings) -> StateMachine:
         compute=settings.training,
         spot=settings.spot,
         checkpoint_s3_uri=in_run("checkpoints/") if settings.spot else None,
-        metric_definitions=METRICS,
+        metric_definitions=training_metrics(settings),
         tags=tags,
         assign={
             "modelDataUrl": jsonata("$states.result.ModelArtifacts.S3ModelArtifacts"),
@@ -149,6 +154,7 @@ def build_retrain(settings: Settings) -> StateMachine:
         qualifier=LIVE_ALIAS,
         payload={
             "evaluationReportS3Uri": jsonata("$evaluationReportS3Uri"),
+            "problem": settings.model.problem,
             "thresholds": dict(settings.thresholds),
             "modelPackageGroupName": settings.model_package_group,
         },

@@ -1,0 +1,42 @@
+"""The settings file's shape, checked against ``settings.schema.json``: one line per problem,
+naming the file, the key, the value and what is allowed."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jsonschema
+
+SCHEMA_PATH = Path(__file__).with_name("settings.schema.json")
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    # jsonschema takes a quarter of a second to import: only commands that load settings pay it.
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    validator: jsonschema.protocols.Validator = cls(schema)
+    return validator
+
+
+def _describe(error: jsonschema.ValidationError, source: str) -> str:
+    key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    hint = error.schema.get("description") if isinstance(error.schema, dict) else None
+    if error.validator == "enum":
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = ", ".join(repr(v) for v in schema.get("enum", []))
+        return f"{source}: {key}: {error.instance!r} is not allowed; use one of {allowed}"
+    line = f"{source}: {key}: {error.message}"
+    return f"{line} (expected {hint})" if hint else line
+
+
+def schema_problems(document: Any, source: str) -> list[str]:
+    errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    return [_describe(e, source) for e in errors]
