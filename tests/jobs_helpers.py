@@ -162,7 +162,10 @@ def pipelines(
         write_csv(frame.iloc[:half], base / name / "data" / "a.csv")
         write_csv(frame.iloc[half:], base / name / "data" / "more" / "b.csv")
     pre = run_parallel(
-        {n: (preprocess_args(churn_jobs, base / n / "data", base / n / "pre"), {}) for n in datasets}
+        {
+            n: (preprocess_args(churn_jobs, base / n / "data", base / n / "pre"), {})
+            for n in datasets
+        }
     )
     for name, run in pre.items():
         assert run.returncode == 0, f"{name}: {run.stderr}"
@@ -179,7 +182,10 @@ def pipelines(
         )
         for n in datasets
     }
-    jobs["hyperparameters_file"] = ([str(churn_jobs / "train.py")], train_env(base / "clean" / "pre", hp_dir))
+    jobs["hyperparameters_file"] = (
+        [str(churn_jobs / "train.py")],
+        train_env(base / "clean" / "pre", hp_dir),
+    )
     trained = run_parallel(jobs)
     for name, run in trained.items():
         assert run.returncode == 0, f"{name}: {run.stderr}"

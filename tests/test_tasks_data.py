@@ -15,7 +15,6 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from tasks.data.capture import write_capture
-from tasks.data.churn import generate
 from tasks.data.churn import (
     CATEGORICAL_FEATURES,
     CATEGORY_VALUES,
@@ -23,6 +22,7 @@ from tasks.data.churn import (
     FEATURES,
     LABEL,
     NUMERIC_FEATURES,
+    generate,
     model_json,
 )
 
@@ -123,10 +123,11 @@ def test_capture_files_follow_the_sagemaker_layout_and_record_shape(tmp_path: Pa
 def test_capture_rows_follow_the_feature_order_given(tmp_path: Path) -> None:
     # Guards the features parameter: the captured row is the frame's columns in that order,
     # whatever the frame's own order (capture no longer knows any dataset's schema).
-    frame = pd.DataFrame({"b": [1, 2], "a": ["x", "y"], "target": [0, 1]})
+    # A missing value is captured as the empty field a client sends, never as "nan".
+    frame = pd.DataFrame({"b": [1.5, np.nan], "a": ["x", None], "target": [0, 1]})
     [path] = write_capture(frame, tmp_path, features=["a", "b"])
     records = [json.loads(line) for line in path.read_text().splitlines()]
-    assert [r["captureData"]["endpointInput"]["data"] for r in records] == ["x,1", "y,2"]
+    assert [r["captureData"]["endpointInput"]["data"] for r in records] == ["x,1.5", ","]
 
 
 def test_the_churn_model_json_lists_the_numeric_then_the_categorical_columns() -> None:

@@ -16,8 +16,7 @@ from sklearn.metrics import roc_auc_score
 
 from localcloud import LocalCloud
 from tasks.data.capture import write_capture
-from tasks.data.churn import generate
-from tasks.data.churn import CATEGORICAL_FEATURES, FEATURES, LABEL, NUMERIC_FEATURES
+from tasks.data.churn import CATEGORICAL_FEATURES, FEATURES, LABEL, NUMERIC_FEATURES, generate
 from tests.jobs_helpers import run_in_process, run_parallel
 
 

@@ -128,7 +128,7 @@ def test_the_installed_wheel_runs_outside_the_clone(tmp_path: Path) -> None:
     for data in (
         "environments/dev.yaml",
         "environments/settings.schema.json",
-        "tasks/jobs/train.hyperparameters.json",
+        "tasks/jobs/gradient_boosting.hyperparameters.json",
     ):
         assert (site / data).is_file(), f"{data} is not in the wheel"
 

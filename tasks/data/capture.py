@@ -76,7 +76,9 @@ def write_capture(
             # SageMaker names files by the minute, second and millisecond of the first record.
             by_hour[hour_dir] = [f"{when.strftime('%M-%S')}-000-{event_id[:8]}.jsonl"]
         prediction = None if predictions is None else float(predictions[index])
-        record = capture_record(",".join(str(v) for v in row), when, event_id, prediction)
+        # A missing value is an empty field, as a client sends it.
+        fields = ("" if pd.isna(v) else str(v) for v in row)
+        record = capture_record(",".join(fields), when, event_id, prediction)
         by_hour[hour_dir].append(json.dumps(record, separators=(",", ":")))
     by_file = {hour_dir / lines[0]: lines[1:] for hour_dir, lines in by_hour.items()}
     for path, lines in by_file.items():

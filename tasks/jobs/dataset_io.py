@@ -148,9 +148,7 @@ def _text(series: pd.Series) -> pd.Series:
     return text.where(~_blank(series), np.nan)
 
 
-def _numeric(
-    series: pd.Series, column: str, origin: str, what: str = "numeric"
-) -> pd.Series:
+def _numeric(series: pd.Series, column: str, origin: str, what: str = "numeric") -> pd.Series:
     blank = _blank(series)
     text = series if pd.api.types.is_numeric_dtype(series) else series.astype("string").str.strip()
     converted = pd.to_numeric(text.where(~blank), errors="coerce")

@@ -69,7 +69,9 @@ def drift_report(
         )
     frame = validate_frame(rows, f"captured data under {captured_dir}", require_label=False)
     features_in_order = schema.FEATURES
-    numeric_count = sum(1 for f in features_in_order if baseline["features"][f]["type"] == "numeric")
+    numeric_count = sum(
+        1 for f in features_in_order if baseline["features"][f]["type"] == "numeric"
+    )
     corrected = ks_pvalue / max(numeric_count, 1)
     features: dict[str, Any] = {}
     for name in features_in_order:

@@ -89,8 +89,15 @@ def compare_feature(baseline: dict[str, Any], values: pd.Series) -> dict[str, An
     if baseline["type"] == "numeric":
         numbers = present.to_numpy(dtype=float)
         if len(numbers) == 0:
-            return {"type": "numeric", "psi": 0.0, "ks_statistic": None, "ks_pvalue": None,
-                    "baseline_mean": baseline["mean"], "captured_mean": None, "captured_count": 0}
+            return {
+                "type": "numeric",
+                "psi": 0.0,
+                "ks_statistic": None,
+                "ks_pvalue": None,
+                "baseline_mean": baseline["mean"],
+                "captured_mean": None,
+                "captured_count": 0,
+            }
         edges = np.asarray(baseline["histogram"]["bin_edges"], dtype=float)
         ks = stats.ks_2samp(np.asarray(baseline["sample"], dtype=float), numbers)
         return {

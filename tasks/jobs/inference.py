@@ -41,7 +41,9 @@ def input_fn(request_body: str | bytes, content_type: str = CSV) -> pd.DataFrame
     else:
         # Categorical fields stay text, so "1" here is the category "1" seen in training.
         text_fields = {i: str for i, name in enumerate(features) if name in categorical}
-        frame = pd.read_csv(io.StringIO(text), header=None, skipinitialspace=True, dtype=text_fields)
+        frame = pd.read_csv(
+            io.StringIO(text), header=None, skipinitialspace=True, dtype=text_fields
+        )
         if frame.shape[1] != len(features):
             raise ValueError(f"each CSV row needs {len(features)} fields in this order: {features}")
         frame.columns = features

@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         json.dumps(statistics, indent=1, sort_keys=True), encoding="utf-8"
     )
 
+
 def _target_summary(target: pd.Series) -> str:
     if schema.PROBLEM == "regression":
         return f"'{target.name}' mean {target.mean():.3f}"
