@@ -1,29 +1,67 @@
-"""What the job-script tests share: running the scripts as the container does (separate
-processes with their /opt/ml paths overridden) or, for runs that end before any training, as
-`python <script>` would run in this process; and the `pipelines` fixture (registered in
-conftest.py): a clean and a low-quality dataset through preprocess, train and evaluate, built once
-per session because the scripts take seconds."""
+"""What the job-script tests share: a job's source folder as the bundle ships it (the scripts
+and declarations of tasks/jobs/ plus a model.json, built in tmp: tasks/jobs/ holds none);
+running the scripts as the container does (separate processes with their /opt/ml paths
+overridden) or as `python <script>` would run, in this process; and the `pipelines` fixture
+(registered in conftest.py): a clean and a low-quality churn dataset through preprocess, train
+and evaluate, built once per session because the scripts take seconds."""
 
 from __future__ import annotations
 
 import json
 import os
 import runpy
+import shutil
 import subprocess
 import sys
 import tarfile
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 
 import pytest
 
-from tasks.data.churn import generate, write_csv
+from tasks.data.churn import generate, model_json, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 JOBS = ROOT / "tasks" / "jobs"
 TIMEOUT = 180
+
+
+def job_folder(target: Path, model: Mapping[str, object] | None) -> Path:
+    """`target` made a job's source folder: every script and JSON declaration of tasks/jobs/,
+    and `model` as its model.json (none when `model` is None)."""
+    target.mkdir(parents=True)
+    for path in sorted(JOBS.iterdir()):
+        if path.is_file() and path.suffix in (".py", ".json") and path.name != "model.json":
+            shutil.copy2(path, target / path.name)
+    if model is not None:
+        (target / "model.json").write_text(json.dumps(model, indent=1), encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="session")
+def churn_jobs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The job scripts with the churn dataset's model.json beside them."""
+    return job_folder(tmp_path_factory.mktemp("churn-jobs") / "code", model_json())
+
+
+@contextmanager
+def job_modules(folder: Path) -> Iterator[None]:
+    """`folder` first on sys.path, as when its script runs; on leaving, the sibling modules
+    imported from it (errors, schema, features...) are forgotten, so they do not shadow those
+    of another job folder or anything of the same name a later test imports."""
+    before = set(sys.modules)
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(folder))
+        for name in set(sys.modules) - before:
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if Path(origin).parent == folder:
+                del sys.modules[name]
 
 
 @dataclass
@@ -33,13 +71,16 @@ class Run:
     stderr: str
 
 
-def run_parallel(commands: dict[str, tuple[list[str], dict[str, str]]]) -> dict[str, Run]:
-    """Start every job at once (the machine has two cores) and wait for all, bounded."""
+def run_parallel(
+    commands: dict[str, tuple[list[str], dict[str, str]]], cwd: Path | None = None
+) -> dict[str, Run]:
+    """Start every job at once (the machine has two cores) and wait for all, bounded. Each
+    command's first argument is its script's path; it runs in the script's folder (or `cwd`)."""
     procs = {}
     for key, (args, env) in commands.items():
         procs[key] = subprocess.Popen(
             [sys.executable, *args],
-            cwd=JOBS,
+            cwd=cwd or Path(args[0]).parent,
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -58,34 +99,25 @@ def run_in_process(args: list[str], env: dict[str, str]) -> Run:
     A fresh process costs seconds of importing pandas and scikit-learn; a job that fails on its
     input needs none of that to show its exit status, its failure file and its stderr."""
     script, *argv = args
-    path = JOBS / script
-    before = set(sys.modules)
+    path = Path(script)
     stdout, stderr = StringIO(), StringIO()
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, job_modules(path.parent):
         for name, value in env.items():
             patch.setenv(name, value)
         patch.setattr(sys, "argv", [str(path), *argv])
-        patch.syspath_prepend(str(JOBS))
         try:
             with redirect_stdout(stdout), redirect_stderr(stderr):
                 runpy.run_path(str(path), run_name="__main__")
             code: object = 0
         except SystemExit as exc:
             code = 0 if exc.code is None else exc.code
-        finally:
-            # The siblings imported by bare name (errors, schema, features...) must not shadow
-            # anything of the same name that a later test imports.
-            for name in set(sys.modules) - before:
-                origin = getattr(sys.modules[name], "__file__", None) or ""
-                if Path(origin).parent == JOBS:
-                    del sys.modules[name]
     assert isinstance(code, int), f"{script} exited with {code!r}"
     return Run(code, stdout.getvalue(), stderr.getvalue())
 
 
-def preprocess_args(data: Path, out: Path) -> list[str]:
+def preprocess_args(jobs: Path, data: Path, out: Path) -> list[str]:
     return [
-        "preprocess.py",
+        str(jobs / "preprocess.py"),
         "--input-dir",
         str(data),
         "--output-dir",
@@ -118,7 +150,9 @@ def pack_model(work: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pipelines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
+def pipelines(
+    tmp_path_factory: pytest.TempPathFactory, churn_jobs: Path
+) -> dict[str, dict[str, object]]:
     """A clean and a low-quality (45% label noise) dataset through preprocess, train, evaluate."""
     base = tmp_path_factory.mktemp("jobs")
     datasets = {"clean": generate(seed=7), "noisy": generate(seed=8, label_noise=0.45)}
@@ -128,7 +162,10 @@ def pipelines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, o
         write_csv(frame.iloc[:half], base / name / "data" / "a.csv")
         write_csv(frame.iloc[half:], base / name / "data" / "more" / "b.csv")
     pre = run_parallel(
-        {n: (preprocess_args(base / n / "data", base / n / "pre"), {}) for n in datasets}
+        {
+            n: (preprocess_args(churn_jobs, base / n / "data", base / n / "pre"), {})
+            for n in datasets
+        }
     )
     for name, run in pre.items():
         assert run.returncode == 0, f"{name}: {run.stderr}"
@@ -140,12 +177,15 @@ def pipelines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, o
     )
     jobs = {
         n: (
-            ["train.py", "--n_estimators", "120", "--max_depth", "3"],
+            [str(churn_jobs / "train.py"), "--n_estimators", "120", "--max_depth", "3"],
             train_env(base / n / "pre", base / n),
         )
         for n in datasets
     }
-    jobs["hyperparameters_file"] = (["train.py"], train_env(base / "clean" / "pre", hp_dir))
+    jobs["hyperparameters_file"] = (
+        [str(churn_jobs / "train.py")],
+        train_env(base / "clean" / "pre", hp_dir),
+    )
     trained = run_parallel(jobs)
     for name, run in trained.items():
         assert run.returncode == 0, f"{name}: {run.stderr}"
@@ -154,7 +194,7 @@ def pipelines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, o
         archive = pack_model(base / name)
         commands[name] = (
             [
-                "evaluate.py",
+                str(churn_jobs / "evaluate.py"),
                 "--model-dir",
                 str(archive.parent),
                 "--test-dir",

@@ -18,8 +18,14 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from localcloud import LocalCloud
 from tasks import packaging
-from tasks.data.churn import generate
-from tasks.jobs.schema import CATEGORICAL_FEATURES, FEATURES, LABEL, NUMERIC_FEATURES
+from tasks.data.churn import (
+    CATEGORICAL_FEATURES,
+    FEATURES,
+    LABEL,
+    NUMERIC_FEATURES,
+    generate,
+    model_json,
+)
 from tests.localcloud_helpers import create_machine
 
 ROLE = "arn:aws:iam::123456789012:role/sm"
@@ -68,6 +74,8 @@ def _serving_stack(cloud: LocalCloud, model: Pipeline) -> Any:
         Bucket=BUCKET, Key="model/model.tar.gz", Body=_tar_gz({"model.joblib": weights.getvalue()})
     )
     sources = {path.name: path.read_bytes() for path in packaging.job_files()}
+    # The bundle carries the dataset's model.json beside the scripts (inference.py reads it).
+    sources["model.json"] = json.dumps(model_json()).encode()
     s3.put_object(Bucket=BUCKET, Key="code/sourcedir.tar.gz", Body=_tar_gz(sources))
     cloud.client("sagemaker").create_model(
         ModelName="churn-model",

@@ -15,8 +15,16 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from tasks.data.capture import write_capture
-from tasks.data.churn import generate
-from tasks.jobs.schema import CATEGORICAL_FEATURES, COLUMNS, FEATURES, LABEL, NUMERIC_FEATURES
+from tasks.data.churn import (
+    CATEGORICAL_FEATURES,
+    CATEGORY_VALUES,
+    COLUMNS,
+    FEATURES,
+    LABEL,
+    NUMERIC_FEATURES,
+    generate,
+    model_json,
+)
 
 
 def test_same_seed_same_data_and_schema() -> None:
@@ -24,7 +32,7 @@ def test_same_seed_same_data_and_schema() -> None:
     pd.testing.assert_frame_equal(one, two)
     assert not one.equals(generate(seed=6, rows=300))
     assert tuple(one.columns) == COLUMNS and len(one) == 300
-    for name, values in CATEGORICAL_FEATURES.items():
+    for name, values in CATEGORY_VALUES.items():
         assert set(one[name]) <= set(values)
     assert set(one[LABEL]) == {0, 1}
     assert (one["total_charges"] >= 0).all() and one["tenure_months"].between(0, 72).all()
@@ -53,7 +61,7 @@ def test_drift_moves_features_and_the_label_relation() -> None:
 
 def _design(frame: pd.DataFrame) -> pd.DataFrame:
     encoded = pd.get_dummies(frame[list(FEATURES)], columns=list(CATEGORICAL_FEATURES))
-    columns = [f"{n}_{v}" for n, values in CATEGORICAL_FEATURES.items() for v in values]
+    columns = [f"{n}_{v}" for n, values in CATEGORY_VALUES.items() for v in values]
     return encoded.reindex(columns=[*NUMERIC_FEATURES, *columns], fill_value=0).astype(float)
 
 
@@ -87,6 +95,7 @@ def test_capture_files_follow_the_sagemaker_layout_and_record_shape(tmp_path: Pa
     files = write_capture(
         frame,
         tmp_path,
+        features=FEATURES,
         endpoint_name="churn",
         start=datetime(2024, 3, 9, 23, 0, tzinfo=UTC),
         predictions=np.linspace(0, 1, 900),
@@ -109,3 +118,27 @@ def test_capture_files_follow_the_sagemaker_layout_and_record_shape(tmp_path: Pa
     assert first["captureData"]["endpointOutput"]["mode"] == "OUTPUT"
     assert first["eventMetadata"]["inferenceTime"] == "2024-03-09T23:00:00.000Z"
     assert len({r["eventMetadata"]["eventId"] for r in records}) == 900
+
+
+def test_capture_rows_follow_the_feature_order_given(tmp_path: Path) -> None:
+    # Guards the features parameter: the captured row is the frame's columns in that order,
+    # whatever the frame's own order (capture no longer knows any dataset's schema).
+    # A missing value is captured as the empty field a client sends, never as "nan".
+    frame = pd.DataFrame({"b": [1.5, np.nan], "a": ["x", None], "target": [0, 1]})
+    [path] = write_capture(frame, tmp_path, features=["a", "b"])
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["captureData"]["endpointInput"]["data"] for r in records] == ["x,1.5", ","]
+
+
+def test_the_churn_model_json_lists_the_numeric_then_the_categorical_columns() -> None:
+    spec = model_json()
+    assert (spec["problem"], spec["target"], spec["estimator"]) == (
+        "binary",
+        "churned",
+        "gradient_boosting",
+    )
+    features = spec["features"]
+    assert isinstance(features, list)
+    assert [f["name"] for f in features] == list(FEATURES)
+    assert [f["type"] for f in features] == ["numeric"] * 8 + ["categorical"] * 4
+    assert FEATURES == NUMERIC_FEATURES + CATEGORICAL_FEATURES

@@ -1,6 +1,7 @@
-"""train.py's argument parser, derived from train.hyperparameters.json: the declared defaults
-pass, a value out of range fails with argparse's usage error naming it, and the settings check
-and the parser (two readers of one file) agree on every value."""
+"""train.py's argument parser, derived from its estimator's <estimator>.hyperparameters.json:
+the declared defaults pass, a value out of range fails with argparse's usage error naming it,
+every declared key suits both the classifier and the regressor of its estimator, and the
+settings check and the parser (two readers of one file) agree on every value."""
 
 from __future__ import annotations
 
@@ -15,14 +16,17 @@ from environments import hyperparameters as settings_side
 from environments.project import current_project
 from environments.settings import load_settings
 from tasks.jobs import hyperparameter_args as args
+from tasks.jobs.estimators import ESTIMATOR_CLASSES
 from tasks.jobs.hyperparameter_args import (
     HyperparameterError,
     build_parser,
+    declaration_path,
     load_declaration,
     parse_hyperparameters,
 )
 
-DECLARED = load_declaration()
+ESTIMATORS = ("gradient_boosting", "random_forest", "linear")
+DECLARED = load_declaration(declaration_path("gradient_boosting"))
 
 
 def command_line(values: dict[str, object]) -> list[str]:
@@ -57,7 +61,6 @@ def test_an_out_of_range_value_is_argparses_usage_error_naming_it(capsys):
         (["--max_depth", "2.5"], "argument --max_depth: '2.5' is not allowed"),
         (["--learning_rate", "nan"], "argument --learning_rate: 'nan' is not allowed"),
         (["--learning_rate", "0"], "use a number above 0 and at most 1"),
-        (["--loss", "hinge"], "use one of 'log_loss', 'exponential'"),
         (["--n_trees", "5"], "unknown hyperparameter 'n_trees'; supported: ['learning_rate'"),
         (["--n_est", "5"], "unknown hyperparameter 'n_est'"),  # no argparse abbreviations
         (["stray"], "unexpected argument 'stray'"),
@@ -76,7 +79,7 @@ def test_the_config_file_is_read_and_the_command_line_wins(tmp_path: Path):
         json.dumps(
             {
                 "n_estimators": '"20"',
-                "loss": '"exponential"',
+                "learning_rate": '"0.5"',
                 "max_depth": "2",
                 "sagemaker_program": '"train.py"',
             }
@@ -85,7 +88,7 @@ def test_the_config_file_is_read_and_the_command_line_wins(tmp_path: Path):
     parsed = parse_hyperparameters(
         ["--max_depth", "4", "--sagemaker_region", "us-east-1"], config, DECLARED
     )
-    assert (parsed["n_estimators"], parsed["loss"], parsed["max_depth"]) == (20, "exponential", 4)
+    assert (parsed["n_estimators"], parsed["learning_rate"], parsed["max_depth"]) == (20, 0.5, 4)
 
 
 def test_a_bad_value_in_the_config_file_is_refused_too(tmp_path: Path):
@@ -127,11 +130,40 @@ def test_the_settings_check_and_the_parser_agree(spec):
     assert {v: a for v, (a, b) in judged.items() if a != b} == {}
 
 
-@pytest.mark.parametrize("name", sorted(DECLARED))
-def test_both_sides_word_each_declared_hyperparameter_alike(name):
-    assert settings_side.DECLARATION_PATH == args.DECLARATION
-    read_by_settings = settings_side.declaration().properties[name]
-    assert args.allowed(DECLARED[name].spec) == settings_side.allowed(read_by_settings)
+@pytest.mark.parametrize(
+    ("estimator", "name"),
+    [(e, n) for e in ESTIMATORS for n in sorted(load_declaration(declaration_path(e)))],
+)
+def test_both_sides_word_each_declared_hyperparameter_alike(estimator, name):
+    declared = load_declaration(declaration_path(estimator))
+    read_by_settings = settings_side.declaration(estimator)
+    assert set(read_by_settings.properties) == set(declared)
+    spec = read_by_settings.properties[name]
+    assert args.allowed(declared[name].spec) == settings_side.allowed(spec)
+
+
+def test_the_churn_defaults_are_kept():
+    defaults = {name: h.default for name, h in DECLARED.items()}
+    assert defaults == {
+        "n_estimators": 150,
+        "max_depth": 3,
+        "learning_rate": 0.1,
+        "subsample": 1.0,
+        "min_samples_leaf": 20,
+        "random_state": 42,
+    }
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_every_declared_key_suits_the_classifier_and_the_regressor(estimator):
+    # A key only one of the two accepts would fail training for the other problem type.
+    classifier, regressor = ESTIMATOR_CLASSES[estimator]
+    defaults = {
+        name: h.default for name, h in load_declaration(declaration_path(estimator)).items()
+    }
+    for cls in (classifier, regressor):
+        assert set(defaults) <= set(cls().get_params()), cls.__name__
+        cls(**defaults)  # and the declared defaults construct it
 
 
 def test_every_kind_parses_from_its_command_line_text(tmp_path: Path):

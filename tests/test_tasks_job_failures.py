@@ -20,22 +20,22 @@ Commands = dict[str, tuple[list[str], dict[str, str]]]
 
 
 @pytest.fixture(scope="module")
-def clean_pre(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def clean_pre(tmp_path_factory: pytest.TempPathFactory, churn_jobs: Path) -> Path:
     """A clean dataset through preprocess (in this process): what the bad inputs start from."""
     base = tmp_path_factory.mktemp("clean")
     write_csv(generate(seed=7), base / "data" / "churn.csv")
-    run = run_in_process(preprocess_args(base / "data", base / "pre"), {})
+    run = run_in_process(preprocess_args(churn_jobs, base / "data", base / "pre"), {})
     assert run.returncode == 0, run.stderr
     return base / "pre"
 
 
 @pytest.fixture(scope="module")
 def failures(
-    tmp_path_factory: pytest.TempPathFactory, clean_pre: Path
+    tmp_path_factory: pytest.TempPathFactory, clean_pre: Path, churn_jobs: Path
 ) -> dict[str, tuple[Run, Path]]:
     """Jobs given bad input, run in this process; each writes its reason where SageMaker
     reads it."""
-    cases, where = _bad_inputs(tmp_path_factory.mktemp("bad"), clean_pre)
+    cases, where = _bad_inputs(tmp_path_factory.mktemp("bad"), clean_pre, churn_jobs)
     return {name: (run_in_process(*cases[name]), where[name]) for name in cases}
 
 
@@ -49,15 +49,15 @@ PROCESS_CASES = {
 
 @pytest.fixture(scope="module")
 def process_failures(
-    tmp_path_factory: pytest.TempPathFactory, clean_pre: Path
+    tmp_path_factory: pytest.TempPathFactory, clean_pre: Path, churn_jobs: Path
 ) -> dict[str, tuple[Run, Path]]:
     base = tmp_path_factory.mktemp("bad-process")
-    cases, where = _bad_inputs(base, clean_pre)
+    cases, where = _bad_inputs(base, clean_pre, churn_jobs)
     runs = run_parallel({name: cases[name] for name in PROCESS_CASES})
     return {name: (runs[name], where[name]) for name in PROCESS_CASES}
 
 
-def _bad_inputs(base: Path, clean_pre: Path) -> tuple[Commands, dict[str, Path]]:
+def _bad_inputs(base: Path, clean_pre: Path, jobs: Path) -> tuple[Commands, dict[str, Path]]:
     """Each bad input's command and environment, and where its reason must be written."""
     (base / "empty").mkdir()
     (base / "empty" / "data.csv").write_text("")
@@ -70,7 +70,7 @@ def _bad_inputs(base: Path, clean_pre: Path) -> tuple[Commands, dict[str, Path]]
     write_csv(broken, base / "types" / "d.csv")
     cases: Commands = {}
     for name in ("empty", "nocsv", "missing", "types"):
-        cases[name] = (preprocess_args(base / name, base / f"{name}-out"), {})
+        cases[name] = (preprocess_args(jobs, base / name, base / f"{name}-out"), {})
     for name, damage in (
         ("train-missing", lambda f: f.drop(columns=["tenure_months"])),
         ("train-types", _unparseable_charge),
@@ -83,18 +83,19 @@ def _bad_inputs(base: Path, clean_pre: Path) -> tuple[Commands, dict[str, Path]]
             train_file.write_text("")
         else:
             damage(pd.read_csv(train_file)).to_csv(train_file, index=False)
-        cases[name] = (["train.py"], train_env(channels, base / name))
+        cases[name] = ([str(jobs / "train.py")], train_env(channels, base / name))
     notransformer = train_env(clean_pre, base / "train-nt")
     notransformer["SM_CHANNEL_TRANSFORMER"] = str(base / "nowhere")
-    cases["train-nt"] = (["train.py"], notransformer)
-    cases["train-hp"] = (["train.py", "--n_trees", "5"], train_env(clean_pre, base / "train-hp"))
+    train = str(jobs / "train.py")
+    cases["train-nt"] = ([train], notransformer)
+    cases["train-hp"] = ([train, "--n_trees", "5"], train_env(clean_pre, base / "train-hp"))
     cases["train-range"] = (
-        ["train.py", "--n_estimators", "5000"],
+        [train, "--n_estimators", "5000"],
         train_env(clean_pre, base / "train-range"),
     )
     cases["evaluate-nomodel"] = (
         [
-            "evaluate.py",
+            str(jobs / "evaluate.py"),
             "--model-dir",
             str(base / "nocsv"),
             "--test-dir",

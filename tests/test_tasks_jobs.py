@@ -1,10 +1,12 @@
-"""The SageMaker job scripts, run as the container runs them: separate processes with their
+"""The SageMaker job scripts on the churn dataset (binary, model.json from
+tasks.data.churn.model_json), run as the container runs them: separate processes with their
 /opt/ml paths overridden, on datasets from the generator (the shared runs: jobs_helpers.py)."""
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -14,8 +16,7 @@ from sklearn.metrics import roc_auc_score
 
 from localcloud import LocalCloud
 from tasks.data.capture import write_capture
-from tasks.data.churn import generate
-from tasks.jobs.schema import CATEGORICAL_FEATURES, FEATURES, LABEL, NUMERIC_FEATURES
+from tasks.data.churn import CATEGORICAL_FEATURES, FEATURES, LABEL, NUMERIC_FEATURES, generate
 from tests.jobs_helpers import run_in_process, run_parallel
 
 
@@ -32,7 +33,8 @@ def test_preprocess_splits_stratified_and_fits_on_train(pipelines: dict) -> None
     numeric = scaled[:, : len(NUMERIC_FEATURES)]
     # Scaling was fitted on train only: train is centred exactly, test only roughly.
     assert np.allclose(numeric.mean(axis=0), 0.0, atol=1e-9)
-    one_hot_width = sum(len(v) for v in CATEGORICAL_FEATURES.values())
+    # Categories are learned from train: one column per value train holds.
+    one_hot_width = sum(parts["train"][c].nunique() for c in CATEGORICAL_FEATURES)
     assert scaled.shape[1] == len(NUMERIC_FEATURES) + one_hot_width
 
 
@@ -91,16 +93,19 @@ def test_low_quality_data_gives_a_measurably_worse_model(pipelines: dict) -> Non
 
 
 @pytest.fixture(scope="module")
-def drift_reports(tmp_path_factory: pytest.TempPathFactory, pipelines: dict) -> dict[str, object]:
+def drift_reports(
+    tmp_path_factory: pytest.TempPathFactory, pipelines: dict, churn_jobs: Path
+) -> dict[str, object]:
     base = tmp_path_factory.mktemp("drift")
     baseline = pipelines["clean"]["dir"] / "pre" / "baseline"
-    write_capture(generate(seed=99, rows=800), base / "same", endpoint_name="churn")
-    write_capture(generate(seed=98, rows=800, drift=0.6), base / "drifted", endpoint_name="churn")
+    same, drifted = generate(seed=99, rows=800), generate(seed=98, rows=800, drift=0.6)
+    write_capture(same, base / "same", features=FEATURES, endpoint_name="churn")
+    write_capture(drifted, base / "drifted", features=FEATURES, endpoint_name="churn")
     (base / "nothing").mkdir()
     cases = {
         name: (
             [
-                "drift_check.py",
+                str(churn_jobs / "drift_check.py"),
                 "--baseline-dir",
                 str(baseline),
                 "--capture-dir",
@@ -149,7 +154,7 @@ def test_drift_check_without_captured_rows_fails_clearly(drift_reports: dict) ->
     assert "no captured requests" in (drift_reports["base"] / "nothing.msg").read_text()
 
 
-def test_inference_hooks_serve_probabilities_from_csv(pipelines: dict) -> None:
+def test_inference_hooks_serve_probabilities_from_csv(pipelines: dict, churn_jobs: Path) -> None:
     model_dir = pipelines["clean"]["dir"] / "model"
     rows = generate(seed=3, rows=3)[list(FEATURES)]
     body = rows.to_csv(index=False, header=False)
@@ -161,7 +166,8 @@ def test_inference_hooks_serve_probabilities_from_csv(pipelines: dict) -> None:
         "print(kind); print(out)\n"
         "try:\n    i.input_fn('1,2,3', 'text/csv')\nexcept ValueError as e:\n    print('ERR', e)\n"
     )
-    run = run_parallel({"serve": (["-c", script, str(model_dir), body], {})})["serve"]
+    run = run_parallel({"serve": (["-c", script, str(model_dir), body], {})}, cwd=churn_jobs)
+    run = run["serve"]
     assert run.returncode == 0, run.stderr
     kind, payload, error = run.stdout.strip().split("\n")
     expected = joblib.load(model_dir / "model.joblib").predict_proba(rows)[:, 1]

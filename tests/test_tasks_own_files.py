@@ -83,25 +83,27 @@ def test_a_data_file_linking_out_of_tasks_is_not_packed(project: Path, tmp_path:
     assert not (tmp_path / "out" / "lambda" / "gate.zip").exists()
 
 
-def test_a_job_refuses_an_input_file_linking_out_of_its_channel(tmp_path: Path) -> None:
+def test_a_job_refuses_an_input_file_linking_out_of_its_channel(
+    tmp_path: Path, churn_jobs: Path
+) -> None:
     data, outside = tmp_path / "data", tmp_path / "outside.csv"
     write_csv(generate(seed=4, rows=200), data / "a.csv")
     write_csv(generate(seed=5, rows=200), outside)
     (data / "b.csv").symlink_to(outside)
-    run = run_in_process(preprocess_args(data, tmp_path / "out"), {})
+    run = run_in_process(preprocess_args(churn_jobs, data, tmp_path / "out"), {})
     assert run.returncode == 1, run.stdout
     message = (tmp_path / "out" / "message").read_text()
     assert "b.csv is a link to" in message and str(outside) in message
     assert not (tmp_path / "out" / "train").exists()
 
 
-def test_a_job_refuses_a_named_input_file_linking_out(tmp_path: Path) -> None:
+def test_a_job_refuses_a_named_input_file_linking_out(tmp_path: Path, churn_jobs: Path) -> None:
     baseline, outside = tmp_path / "baseline", tmp_path / "statistics.json"
     baseline.mkdir()
     outside.write_text('{"features": {}}')
     (baseline / "statistics.json").symlink_to(outside)
     args = [
-        "drift_check.py",
+        str(churn_jobs / "drift_check.py"),
         "--baseline-dir",
         str(baseline),
         "--capture-dir",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tarfile
 import zipfile
 from pathlib import Path
 
+from tasks.data.churn import model_json
 from tasks.packaging import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,8 +77,11 @@ def test_sourcedir_holds_the_job_scripts_flat(tmp_path: Path) -> None:
         "drift_check.py",
         "inference.py",
         "schema.py",
-        # train.py builds its argument parser from this file at start-up.
-        "train.hyperparameters.json",
+        "estimators.py",
+        # train.py builds its argument parser from its estimator's declaration at start-up.
+        "gradient_boosting.hyperparameters.json",
+        "random_forest.hyperparameters.json",
+        "linear.hyperparameters.json",
     } <= set(names)
     assert all("/" not in n for n in names) and names == sorted(names)
     assert all(m.mtime == 315532800 and m.uid == 0 and m.mode == 0o644 for m in members)
@@ -92,6 +97,9 @@ def test_train_reads_its_declaration_from_the_sourcedir_alone(tmp_path: Path) ->
     code = tmp_path / "code"
     with tarfile.open(tmp_path / "build" / "jobs" / "sourcedir.tar.gz") as tar:
         tar.extractall(code, filter="data")
+    # The project's model.json, beside the scripts as in a project's bundle: it names the
+    # estimator whose declaration train.py reads.
+    (code / "model.json").write_text(json.dumps(model_json()))
     run = subprocess.run(
         [sys.executable, "train.py", "--n_estimators", "5000"],
         capture_output=True,

@@ -17,15 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from tasks.jobs.schema import FEATURES
-
 _NAMESPACE = uuid.UUID("6f1c2a52-3d4b-4e0e-9a51-0d1f7c9e2b11")
 
 
 def capture_record(
     csv_row: str, inference_time: datetime, event_id: str, prediction: float | None = None
 ) -> dict[str, object]:
-    """One captured request: a header-less CSV row in, the churn probability out."""
+    """One captured request: a header-less CSV row in, the model's prediction out."""
     capture: dict[str, object] = {
         "endpointInput": {
             "observedContentType": "text/csv",
@@ -55,19 +53,22 @@ def write_capture(
     frame: pd.DataFrame,
     destination: str | Path,
     *,
+    features: Sequence[str],
     endpoint_name: str = "churn-endpoint",
     variant_name: str = "AllTraffic",
     start: datetime = datetime(2024, 1, 1, tzinfo=UTC),
     interval: timedelta = timedelta(seconds=5),
     predictions: Sequence[float] | None = None,
 ) -> list[Path]:
-    """Write one captured request per row of `frame`, in hourly files; return the files."""
+    """Write one captured request per row of `frame`, its `features` columns in that order
+    (model.json's feature order: the endpoint takes header-less rows), in hourly files; return
+    the files."""
     if predictions is not None and len(predictions) != len(frame):
         raise ValueError("predictions must have one value per row of frame")
     root = Path(destination) / endpoint_name / variant_name
     by_hour: dict[Path, list[str]] = {}
-    features = frame[list(FEATURES)]
-    for index, row in enumerate(features.itertuples(index=False, name=None)):
+    columns = frame[list(features)]
+    for index, row in enumerate(columns.itertuples(index=False, name=None)):
         when = start + index * interval
         event_id = _event_id(endpoint_name, when, index)
         hour_dir = root / when.strftime("%Y/%m/%d/%H")
@@ -75,7 +76,9 @@ def write_capture(
             # SageMaker names files by the minute, second and millisecond of the first record.
             by_hour[hour_dir] = [f"{when.strftime('%M-%S')}-000-{event_id[:8]}.jsonl"]
         prediction = None if predictions is None else float(predictions[index])
-        record = capture_record(",".join(str(v) for v in row), when, event_id, prediction)
+        # A missing value is an empty field, as a client sends it.
+        fields = ("" if pd.isna(v) else str(v) for v in row)
+        record = capture_record(",".join(fields), when, event_id, prediction)
         by_hour[hour_dir].append(json.dumps(record, separators=(",", ":")))
     by_file = {hour_dir / lines[0]: lines[1:] for hour_dir, lines in by_hour.items()}
     for path, lines in by_file.items():

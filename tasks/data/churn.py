@@ -12,15 +12,46 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tasks.jobs.schema import CATEGORICAL_FEATURES, COLUMNS, LABEL
-
 DEFAULT_ROWS = 5000
+LABEL = "churned"
+NUMERIC_FEATURES: tuple[str, ...] = (
+    "age",
+    "tenure_months",
+    "monthly_charges",
+    "total_charges",
+    "support_calls",
+    "late_payments",
+    "add_on_services",
+    "data_usage_gb",
+)
+# The values the generator draws, in the order of the weights given to _choice.
+CATEGORY_VALUES: dict[str, tuple[str, ...]] = {
+    "contract_type": ("month-to-month", "one-year", "two-year"),
+    "payment_method": ("electronic-check", "mailed-check", "bank-transfer", "credit-card"),
+    "internet_service": ("dsl", "fiber-optic", "none"),
+    "paperless_billing": ("yes", "no"),
+}
+CATEGORICAL_FEATURES: tuple[str, ...] = tuple(CATEGORY_VALUES)
+FEATURES: tuple[str, ...] = NUMERIC_FEATURES + CATEGORICAL_FEATURES
+COLUMNS: tuple[str, ...] = (*FEATURES, LABEL)
+
+
+def model_json() -> dict[str, object]:
+    """The churn dataset's model.json (tasks/jobs/schema.py): a binary problem on `churned`,
+    the numeric then the categorical features in column order, gradient boosting."""
+    return {
+        "problem": "binary",
+        "target": LABEL,
+        "features": [{"name": name, "type": "numeric"} for name in NUMERIC_FEATURES]
+        + [{"name": name, "type": "categorical"} for name in CATEGORICAL_FEATURES],
+        "estimator": "gradient_boosting",
+    }
 
 
 def generate(
     seed: int = 7, rows: int = DEFAULT_ROWS, drift: float = 0.0, label_noise: float = 0.0
 ) -> pd.DataFrame:
-    """Return `rows` customers with schema columns in order and the `churned` label."""
+    """Return `rows` customers with COLUMNS in order (the `churned` label last)."""
     if rows < 1:
         raise ValueError(f"rows must be at least 1, got {rows}")
     if not 0.0 <= drift <= 1.0:
@@ -116,6 +147,6 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 def _choice(rng: np.random.Generator, feature: str, rows: int, weights: list[float]) -> np.ndarray:
-    values = CATEGORICAL_FEATURES[feature]
+    values = CATEGORY_VALUES[feature]
     p = np.asarray(weights, dtype=float)
     return rng.choice(np.asarray(values, dtype=object), size=rows, p=p / p.sum())

@@ -1,4 +1,5 @@
-"""Reading endpoint data-capture JSON Lines back into feature rows.
+"""Reading endpoint data-capture JSON Lines back into feature rows, in model.json's feature
+order (schema.py).
 
 Each record's `captureData.endpointInput` holds the request body: CSV text (`"encoding":
 "CSV"`), or base64 of it (`"BASE64"`, SageMaker's default when the content type is not listed
@@ -15,9 +16,9 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import schema
 from channel_files import channel_files
 from errors import JobInputError
-from schema import FEATURES
 
 
 def find_capture_files(location: str | Path) -> list[Path]:
@@ -43,7 +44,7 @@ def read_captured_rows(location: str | Path) -> tuple[pd.DataFrame, int]:
                 except (ValueError, KeyError, TypeError) as exc:
                     skipped += 1
                     print(f"skipping {path}:{number}: {exc}", flush=True)
-    frame = pd.DataFrame(rows, columns=list(FEATURES))
+    frame = pd.DataFrame(rows, columns=list(schema.FEATURES))
     return frame, skipped
 
 
@@ -63,10 +64,14 @@ def _rows_of(record: dict[str, object]) -> list[list[str]]:
         raise ValueError(
             f"endpointInput encoding {encoding} is not CSV; the endpoint takes text/csv"
         )
+    features = schema.FEATURES
     rows = [row for row in csv.reader(io.StringIO(data)) if row]
-    if rows and rows[0][0].strip() == FEATURES[0]:
+    if rows and [field.strip() for field in rows[0]] == list(features):
         rows = rows[1:]
     for row in rows:
-        if len(row) != len(FEATURES):
-            raise ValueError(f"a captured row has {len(row)} fields, expected {len(FEATURES)}")
+        if len(row) != len(features):
+            raise ValueError(
+                f"a captured row has {len(row)} fields, expected {len(features)} "
+                f"(model.json's features: {list(features)})"
+            )
     return [[field.strip() for field in row] for row in rows]

@@ -1,13 +1,23 @@
-"""Reading the churn CSVs a job is given, with checks that name what is wrong."""
+"""Reading the CSVs a job is given, checked against model.json (schema.py), with errors that
+name what is wrong.
+
+Empty cells of features are kept as missing values (the transformer imputes them); a numeric
+cell holding text that is not a number fails, the column named. Categorical values are kept as
+text, whatever they look like, so "1" in one file and "1" in a request are the same category.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import schema
 from channel_files import channel_files
 from errors import JobInputError
-from schema import CATEGORICAL_FEATURES, FEATURES, LABEL, NUMERIC_FEATURES
+
+MIN_ROWS_PER_CLASS = 10
+MIN_REGRESSION_ROWS = 50
 
 
 def find_csv_files(location: str | Path) -> list[Path]:
@@ -33,55 +43,120 @@ def read_dataset(location: str | Path, *, require_label: bool = True) -> pd.Data
     frame = pd.concat(frames, ignore_index=True)
     if frame.empty:
         raise JobInputError(f"the CSV files under {location} hold no data rows")
+    if require_label and schema.PROBLEM != "regression":
+        frame[schema.TARGET] = class_labels(frame[schema.TARGET])
     return frame
+
+
+def text_columns() -> dict[str, type[str]]:
+    """read_csv dtypes that keep categorical cells (and a class target) as the text written."""
+    columns = dict.fromkeys(schema.CATEGORICAL_FEATURES, str)
+    if schema.PROBLEM != "regression":
+        columns[schema.TARGET] = str
+    return columns
 
 
 def _read_one(path: Path, require_label: bool) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise JobInputError(f"{path} is empty; expected a CSV with a header row and data rows")
     try:
-        frame = pd.read_csv(path, skipinitialspace=True)
+        frame = pd.read_csv(path, skipinitialspace=True, dtype=text_columns())
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise JobInputError(f"{path} is not a readable CSV file: {exc}") from exc
     return validate_frame(frame, str(path), require_label=require_label)
 
 
 def validate_frame(frame: pd.DataFrame, origin: str, *, require_label: bool) -> pd.DataFrame:
-    """Check columns, types and category values; return the schema columns in schema order."""
-    wanted = [*FEATURES, LABEL] if require_label else list(FEATURES)
+    """Check columns and types; return the schema columns in schema order."""
+    features = list(schema.FEATURES)
+    wanted = [*features, schema.TARGET] if require_label else features
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise JobInputError(
             f"{origin}: missing column(s) {missing}; the header must include {wanted}"
         )
     frame = frame[wanted].copy()
-    for column in NUMERIC_FEATURES:
+    for column in schema.NUMERIC_FEATURES:
         frame[column] = _numeric(frame[column], column, origin)
-    for column, allowed in CATEGORICAL_FEATURES.items():
-        values = frame[column].astype("string").str.strip()
-        bad = sorted(set(values.dropna()) - set(allowed))
-        if values.isna().any():
-            raise JobInputError(f"{origin}: column '{column}' has empty values")
-        if bad:
-            raise JobInputError(
-                f"{origin}: column '{column}' has unknown value(s) {bad[:5]}; "
-                f"allowed: {list(allowed)}"
-            )
-        frame[column] = values.astype(object)
+    for column in schema.CATEGORICAL_FEATURES:
+        frame[column] = _text(frame[column])
     if require_label:
-        label = _numeric(frame[LABEL], LABEL, origin)
-        if not label.isin([0, 1]).all():
-            raise JobInputError(f"{origin}: column '{LABEL}' must be 0 or 1 in every row")
-        frame[LABEL] = label.astype(int)
+        target = schema.TARGET
+        empty = int(_blank(frame[target]).sum())
+        if empty:
+            raise JobInputError(
+                f"{origin}: column '{target}' (the target) is empty in {empty} row(s); "
+                "every row needs a target value"
+            )
+        if schema.PROBLEM == "regression":
+            frame[target] = _numeric(frame[target], target, origin, "a regression target")
+        else:
+            frame[target] = _text(frame[target])
     return frame
 
 
-def _numeric(series: pd.Series, column: str, origin: str) -> pd.Series:
-    converted = pd.to_numeric(series, errors="coerce")
-    bad = series[converted.isna()]
-    if len(bad):
+def class_labels(labels: pd.Series) -> pd.Series:
+    """Class labels as numbers when every one is a number (0/1 stay integers), else as text."""
+    numbers = pd.to_numeric(labels, errors="coerce")
+    if numbers.isna().any():
+        return labels.astype(object)
+    if (numbers == numbers.round()).all():
+        return numbers.astype(np.int64)
+    return numbers.astype(float)
+
+
+def check_classes(labels: pd.Series, origin: str) -> None:
+    """The target fits the problem: binary has exactly two classes, multiclass three or more,
+    each with MIN_ROWS_PER_CLASS rows; regression has MIN_REGRESSION_ROWS rows."""
+    target = schema.TARGET
+    if schema.PROBLEM == "regression":
+        if len(labels) < MIN_REGRESSION_ROWS:
+            raise JobInputError(
+                f"{origin}: a regression on '{target}' needs at least {MIN_REGRESSION_ROWS} "
+                f"rows (MIN_REGRESSION_ROWS); found {len(labels)}"
+            )
+        return
+    counts = labels.value_counts()
+    classes = sorted(counts.index.tolist(), key=str)
+    if schema.PROBLEM == "binary" and len(counts) > 2:
         raise JobInputError(
-            f"{origin}: column '{column}' must be numeric; found {bad.astype(str).tolist()[:3]}"
+            f"{origin}: model.json says problem binary but '{target}' has {len(counts)} "
+            f"classes {classes[:10]}; set problem: multiclass in model.json"
+        )
+    if schema.PROBLEM == "multiclass" and len(counts) == 2:
+        raise JobInputError(
+            f"{origin}: model.json says problem multiclass but '{target}' has 2 classes "
+            f"{classes}; set problem: binary in model.json"
+        )
+    if len(counts) < 2:
+        raise JobInputError(f"{origin}: '{target}' has only the class {classes}; need more")
+    if counts.min() < MIN_ROWS_PER_CLASS:
+        raise JobInputError(
+            f"{origin}: '{target}' needs at least {MIN_ROWS_PER_CLASS} rows of each class "
+            f"(MIN_ROWS_PER_CLASS); found {counts.to_dict()}"
+        )
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    text = series.astype("string").str.strip()
+    return text.isna() | (text == "")
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Stripped text; empty cells become NaN, which the transformer's imputer fills."""
+    text = series.astype("string").str.strip().astype(object)
+    return text.where(~_blank(series), np.nan)
+
+
+def _numeric(series: pd.Series, column: str, origin: str, what: str = "numeric") -> pd.Series:
+    blank = _blank(series)
+    text = series if pd.api.types.is_numeric_dtype(series) else series.astype("string").str.strip()
+    converted = pd.to_numeric(text.where(~blank), errors="coerce")
+    bad = series[converted.isna() & ~blank]
+    if len(bad):
+        noun = "numeric" if what == "numeric" else f"numeric ({what})"
+        raise JobInputError(
+            f"{origin}: column '{column}' must be {noun}; found {bad.astype(str).tolist()[:3]}"
             f" in {len(bad)} row(s)"
         )
     return converted.astype(float)

@@ -1,7 +1,9 @@
 """Processing job: compare the endpoint's captured requests with the training baseline.
 
-Per feature it computes PSI (numeric: over the baseline's histogram bins; categorical: over
-the categories) and, for numeric features, a two-sample KS test against the baseline sample.
+Per feature of model.json (schema.py) it computes PSI (numeric: over the baseline's histogram
+bins; categorical: over the categories seen in training plus an "(other)" bin for values
+training never held) and, for numeric features, a two-sample KS test against the baseline
+sample.
 A feature has drifted when PSI exceeds --psi-threshold, or when its KS p-value is below
 --ks-pvalue divided by the number of numeric features (Bonferroni), so a dataset without drift
 is not flagged by chance across many tests.
@@ -17,12 +19,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import schema
 from capture_reader import read_captured_rows
 from channel_files import own_file
 from dataset_io import validate_frame
 from drift_statistics import compare_feature
 from errors import PROCESSING_MESSAGE_FILE, JobInputError, run_job
-from schema import FEATURES
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -50,7 +52,7 @@ def load_baseline(baseline_dir: Path) -> dict[str, Any]:
         baseline: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise JobInputError(f"{path} is not valid JSON: {exc}") from exc
-    missing = [f for f in FEATURES if f not in baseline.get("features", {})]
+    missing = [f for f in schema.FEATURES if f not in baseline.get("features", {})]
     if missing:
         raise JobInputError(f"{path} lacks baseline statistics for {missing}")
     return baseline
@@ -66,19 +68,22 @@ def drift_report(
             "check that data capture is enabled and the capture input points at its prefix"
         )
     frame = validate_frame(rows, f"captured data under {captured_dir}", require_label=False)
-    numeric_count = sum(1 for f in FEATURES if baseline["features"][f]["type"] == "numeric")
+    features_in_order = schema.FEATURES
+    numeric_count = sum(
+        1 for f in features_in_order if baseline["features"][f]["type"] == "numeric"
+    )
     corrected = ks_pvalue / max(numeric_count, 1)
     features: dict[str, Any] = {}
-    for name in FEATURES:
+    for name in features_in_order:
         result = compare_feature(baseline["features"][name], frame[name])
         ks_flag = result["ks_pvalue"] is not None and result["ks_pvalue"] < corrected
         result["drifted"] = bool(result["psi"] > psi_threshold or ks_flag)
         result["psi"] = round(result["psi"], 6)
         features[name] = result
-    drifted = [name for name in FEATURES if features[name]["drifted"]]
+    drifted = [name for name in features_in_order if features[name]["drifted"]]
     return {
         "drift_detected": bool(drifted),
-        "max_psi": max(features[name]["psi"] for name in FEATURES),
+        "max_psi": max(features[name]["psi"] for name in features_in_order),
         "drifted_features": drifted,
         "n_captured": len(frame),
         "n_skipped_records": skipped,

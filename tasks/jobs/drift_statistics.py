@@ -2,7 +2,9 @@
 
 PSI (population stability index) compares binned proportions; the two-sample
 Kolmogorov-Smirnov test compares a numeric feature's captured values with a seeded sample of
-the training values kept in the baseline.
+the training values kept in the baseline. Categorical features are binned by the categories
+seen in training, plus an OTHER bin for values training never held. Missing cells count in
+neither: proportions are of the values present.
 """
 
 from __future__ import annotations
@@ -11,21 +13,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from schema import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+import schema
+from errors import JobInputError
 from scipy import stats
 
 HISTOGRAM_BINS = 10
 SAMPLE_SIZE = 1000
 # Empty bins would make PSI infinite; this floor is the customary smoothing.
 PSI_FLOOR = 1e-4
+OTHER = "(other)"
 
 
 def baseline_statistics(frame: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
     """Per-feature statistics of `frame` (the training split), JSON-serialisable."""
     rng = np.random.default_rng(seed)
     features: dict[str, Any] = {}
-    for name in NUMERIC_FEATURES:
-        values = frame[name].to_numpy(dtype=float)
+    for name in schema.NUMERIC_FEATURES:
+        values = _present(frame[name], name).to_numpy(dtype=float)
         edges = np.unique(np.quantile(values, np.linspace(0, 1, HISTOGRAM_BINS + 1)))
         if len(edges) < 2:
             edges = np.array([values.min() - 0.5, values.max() + 0.5])
@@ -33,6 +37,7 @@ def baseline_statistics(frame: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
         features[name] = {
             "type": "numeric",
             "count": len(values),
+            "missing": int(len(frame) - len(values)),
             "mean": float(values.mean()),
             "std": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
             "min": float(values.min()),
@@ -44,14 +49,24 @@ def baseline_statistics(frame: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
             "quantiles": [float(q) for q in np.quantile(values, np.linspace(0, 1, 101))],
             "sample": [float(v) for v in np.sort(sample)],
         }
-    for name, categories in CATEGORICAL_FEATURES.items():
-        counts = frame[name].value_counts()
+    for name in schema.CATEGORICAL_FEATURES:
+        values = _present(frame[name], name).astype(str)
+        counts = values.value_counts()
         features[name] = {
             "type": "categorical",
-            "count": len(frame),
-            "categories": {c: float(counts.get(c, 0)) / len(frame) for c in categories},
+            "count": len(values),
+            "missing": int(len(frame) - len(values)),
+            # Most frequent first; the categories the model learned, with their shares.
+            "categories": {str(c): float(n) / len(values) for c, n in counts.items()},
         }
-    return {"version": 1, "row_count": len(frame), "features": features}
+    return {"version": 2, "row_count": len(frame), "features": features}
+
+
+def _present(values: pd.Series, name: str) -> pd.Series:
+    present = values.dropna()
+    if present.empty:
+        raise JobInputError(f"column '{name}' has no values in the training split")
+    return present
 
 
 def _proportions(values: np.ndarray, edges: np.ndarray) -> list[float]:
@@ -70,8 +85,19 @@ def psi(expected: list[float], actual: list[float]) -> float:
 
 def compare_feature(baseline: dict[str, Any], values: pd.Series) -> dict[str, Any]:
     """Drift measures of one feature's captured `values` against its baseline entry."""
+    present = values.dropna()
     if baseline["type"] == "numeric":
-        numbers = values.to_numpy(dtype=float)
+        numbers = present.to_numpy(dtype=float)
+        if len(numbers) == 0:
+            return {
+                "type": "numeric",
+                "psi": 0.0,
+                "ks_statistic": None,
+                "ks_pvalue": None,
+                "baseline_mean": baseline["mean"],
+                "captured_mean": None,
+                "captured_count": 0,
+            }
         edges = np.asarray(baseline["histogram"]["bin_edges"], dtype=float)
         ks = stats.ks_2samp(np.asarray(baseline["sample"], dtype=float), numbers)
         return {
@@ -81,15 +107,20 @@ def compare_feature(baseline: dict[str, Any], values: pd.Series) -> dict[str, An
             "ks_pvalue": float(ks.pvalue),
             "baseline_mean": baseline["mean"],
             "captured_mean": float(numbers.mean()),
+            "captured_count": len(numbers),
         }
-    categories = list(baseline["categories"])
-    counts = values.value_counts()
-    actual = [float(counts.get(c, 0)) / len(values) for c in categories]
+    expected = dict(baseline["categories"])
+    counts = present.astype(str).value_counts()
+    total = max(len(present), 1)
+    actual = {c: float(counts.get(c, 0)) / total for c in expected}
+    actual[OTHER] = float(counts[~counts.index.isin(list(expected))].sum()) / total
+    expected[OTHER] = 0.0
     return {
         "type": "categorical",
-        "psi": psi(list(baseline["categories"].values()), actual),
+        "psi": psi(list(expected.values()), list(actual.values())) if len(present) else 0.0,
         # KS needs ordered values; categorical features are judged by PSI alone.
         "ks_statistic": None,
         "ks_pvalue": None,
-        "captured_proportions": dict(zip(categories, actual, strict=True)),
+        "captured_proportions": actual,
+        "captured_count": len(present),
     }

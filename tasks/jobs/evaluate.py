@@ -1,5 +1,7 @@
 """Processing job: score the trained model on the held-out test split and write the Model
-Registry evaluation report (evaluation.json, `binary_classification_metrics`).
+Registry evaluation report (evaluation.json: `binary_classification_metrics`,
+`multiclass_classification_metrics` or `regression_metrics`, by model.json's problem; see
+quality_metrics.py), and print `test:<metric>=<value>;` for each metric.
 
 Inputs: --model-dir (default /opt/ml/processing/model) holding model.tar.gz from the training
 job, --test-dir (default /opt/ml/processing/test) holding test.csv.
@@ -16,11 +18,12 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+import schema
 from channel_files import own_file
 from dataset_io import read_dataset
 from errors import PROCESSING_MESSAGE_FILE, JobInputError, run_job
-from quality_metrics import model_quality_report
-from schema import FEATURES, LABEL
+from predictions import model_classes, truth_and_predictions
+from quality_metrics import METRIC_NAMES, REPORT_KEYS, model_quality_report
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -69,19 +72,19 @@ def main(argv: list[str] | None = None) -> None:
     test = read_dataset(args.test_dir)
     with tempfile.TemporaryDirectory() as scratch:
         model = load_model(Path(args.model_dir), Path(scratch))
-    predict_proba = getattr(model, "predict_proba", None)
-    if predict_proba is None:
-        raise JobInputError("the model has no predict_proba; expected a scikit-learn classifier")
-    scores = np.asarray(predict_proba(test[list(FEATURES)]))[:, 1]
-    labels = test[LABEL].to_numpy()
-    if len(np.unique(labels)) < 2:
-        raise JobInputError(f"test.csv has only one value of '{LABEL}'; AUC needs both classes")
-    report = model_quality_report(labels, scores, seed=args.seed)
+    problem = schema.PROBLEM
+    classes = model_classes(model) if problem != "regression" else []
+    truth, predicted = truth_and_predictions(model, test)
+    if problem == "binary" and len(np.unique(truth)) < 2:
+        raise JobInputError(
+            f"test.csv has only one value of '{schema.TARGET}'; AUC needs both classes"
+        )
+    report = model_quality_report(problem, truth, predicted, seed=args.seed, classes=classes)
     out = Path(args.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "evaluation.json").write_text(json.dumps(report, indent=1, sort_keys=True), "utf-8")
-    summary = report["binary_classification_metrics"]
-    for name in ("auc", "accuracy", "f1", "precision", "recall"):
+    summary = report[REPORT_KEYS[problem]]
+    for name in METRIC_NAMES[problem]:
         print(f"test:{name}={summary[name]['value']:.6f};", flush=True)
 
 

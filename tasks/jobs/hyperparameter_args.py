@@ -1,12 +1,14 @@
-"""train.py's command line, derived from its hyperparameter declaration.
+"""train.py's command line, derived from its estimator's hyperparameter declaration.
 
-`train.hyperparameters.json`, beside this file and shipped with it in sourcedir.tar.gz, declares
-each hyperparameter (type, range or allowed values, default, help). The settings check validates
+`<estimator>.hyperparameters.json` (one per estimator of model.json: gradient_boosting,
+random_forest, linear), beside this file and shipped with it in sourcedir.tar.gz, declares each
+hyperparameter (type, range or allowed values, default, help). The settings check validates
 the environment settings against the same file, so a value the settings accept is one this
 parser accepts, and a value out of range fails here with argparse's usage error naming it.
 
-No project imports: the module runs on SageMaker from the flat sourcedir and is imported by the
-tests as `tasks.jobs.hyperparameter_args`.
+No project imports at module level: the module runs on SageMaker from the flat sourcedir and is
+imported by the tests as `tasks.jobs.hyperparameter_args`; only load_declaration's default
+(the declaration of model.json's estimator) reads the sibling `schema`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-DECLARATION = Path(__file__).with_name("train.hyperparameters.json")
+DECLARATION_SUFFIX = ".hyperparameters.json"
 KINDS = {"integer", "number", "boolean", "string"}
 KEYWORDS = {
     "integer": {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"},
@@ -54,8 +56,20 @@ class Hyperparameter:
         return str(self.spec["description"])
 
 
-def load_declaration(path: Path = DECLARATION) -> dict[str, Hyperparameter]:
-    """The declared hyperparameters by name; a malformed declaration raises naming the key."""
+def declaration_path(estimator: str) -> Path:
+    """The declaration of `estimator`'s hyperparameters, beside this file."""
+    return Path(__file__).with_name(f"{estimator}{DECLARATION_SUFFIX}")
+
+
+def load_declaration(path: Path | None = None) -> dict[str, Hyperparameter]:
+    """The declared hyperparameters by name (default: those of model.json's estimator); a
+    malformed declaration raises naming the key."""
+    if path is None:
+        import schema  # the sibling, as train.py runs; read only when no path is given
+
+        path = declaration_path(schema.ESTIMATOR)
+    if not path.is_file():
+        raise HyperparameterError(f"{path} not found: no hyperparameter declaration for it")
     document = json.loads(path.read_text(encoding="utf-8"))
     declared: dict[str, Hyperparameter] = {}
     for name, spec in document["properties"].items():

@@ -1,5 +1,8 @@
-"""Processing job: validate the raw churn CSVs, split them, fit the feature transformer, and
-record the training baseline statistics used by the drift check.
+"""Processing job: validate the raw CSVs against model.json (schema.py), split them, fit the
+feature transformer, and record the training baseline statistics used by the drift check.
+
+Classification (binary, multiclass) splits stratified by the target, each class with at least
+MIN_ROWS_PER_CLASS rows; regression splits at random, with at least MIN_REGRESSION_ROWS rows.
 
 Outputs (under --output-dir, default /opt/ml/processing/output): train/train.csv,
 validation/validation.csv, test/test.csv (raw features + label, header),
@@ -15,14 +18,12 @@ from pathlib import Path
 
 import joblib
 import pandas as pd
-from dataset_io import read_dataset
+import schema
+from dataset_io import check_classes, read_dataset
 from drift_statistics import baseline_statistics
 from errors import PROCESSING_MESSAGE_FILE, JobInputError, run_job
 from features import build_transformer
-from schema import FEATURES, LABEL
 from sklearn.model_selection import train_test_split
-
-MIN_ROWS_PER_CLASS = 10
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -39,25 +40,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def split(
     frame: pd.DataFrame, test_size: float, validation_size: float, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Stratified train/validation/test split; the sizes are fractions of the whole."""
+    """Train/validation/test split (stratified for classification); the sizes are fractions
+    of the whole."""
     for name, value in (("--test-size", test_size), ("--validation-size", validation_size)):
         if not 0.0 < value < 1.0:
             raise JobInputError(f"{name} must be between 0 and 1, got {value}")
     if test_size + validation_size >= 0.9:
         raise JobInputError("--test-size plus --validation-size must leave at least 10% to train")
-    counts = frame[LABEL].value_counts()
-    if len(counts) < 2 or counts.min() < MIN_ROWS_PER_CLASS:
-        raise JobInputError(
-            f"'{LABEL}' needs at least {MIN_ROWS_PER_CLASS} rows of each class (0 and 1); "
-            f"found {counts.to_dict()}"
-        )
+    target = schema.TARGET
+    check_classes(frame[target], "the input data")
+    classify = schema.PROBLEM != "regression"
     rest, test = train_test_split(
-        frame, test_size=test_size, stratify=frame[LABEL], random_state=seed
+        frame, test_size=test_size, stratify=frame[target] if classify else None, random_state=seed
     )
     train, validation = train_test_split(
         rest,
         test_size=validation_size / (1.0 - test_size),
-        stratify=rest[LABEL],
+        stratify=rest[target] if classify else None,
         random_state=seed,
     )
     return train, validation, test
@@ -68,20 +67,28 @@ def main(argv: list[str] | None = None) -> None:
     frame = read_dataset(args.input_dir)
     print(f"read {len(frame)} rows from {args.input_dir}", flush=True)
     train, validation, test = split(frame, args.test_size, args.validation_size, args.seed)
+    # Everything is computed before anything is written: a job that fails leaves no output.
+    transformer = build_transformer().fit(train[list(schema.FEATURES)])
+    statistics = baseline_statistics(train, seed=args.seed)
     out = Path(args.output_dir)
     for name, part in (("train", train), ("validation", validation), ("test", test)):
         target = out / name / f"{name}.csv"
         target.parent.mkdir(parents=True, exist_ok=True)
         part.to_csv(target, index=False, lineterminator="\n")
-        print(f"{name}: {len(part)} rows, churn rate {part[LABEL].mean():.3f}", flush=True)
-    transformer = build_transformer().fit(train[list(FEATURES)])
+        print(f"{name}: {len(part)} rows, {_target_summary(part[schema.TARGET])}", flush=True)
     (out / "transformer").mkdir(parents=True, exist_ok=True)
     joblib.dump(transformer, out / "transformer" / "transformer.joblib")
     (out / "baseline").mkdir(parents=True, exist_ok=True)
-    statistics = baseline_statistics(train, seed=args.seed)
     (out / "baseline" / "statistics.json").write_text(
         json.dumps(statistics, indent=1, sort_keys=True), encoding="utf-8"
     )
+
+
+def _target_summary(target: pd.Series) -> str:
+    if schema.PROBLEM == "regression":
+        return f"'{target.name}' mean {target.mean():.3f}"
+    shares = target.value_counts(normalize=True).sort_index()
+    return f"'{target.name}' shares " + ", ".join(f"{c}: {v:.3f}" for c, v in shares.items())
 
 
 if __name__ == "__main__":

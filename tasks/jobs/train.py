@@ -1,11 +1,13 @@
-"""Training job (scikit-learn container, script mode): fit a gradient-boosting churn model on
-the preprocessed train channel with the transformer from the preprocessing job, and save
-`model.joblib` = Pipeline(transformer, classifier) so the endpoint takes raw feature rows.
+"""Training job (scikit-learn container, script mode): fit model.json's estimator (schema.py;
+estimators.py) on the preprocessed train channel with the transformer from the preprocessing
+job, and save `model.joblib` = Pipeline(transformer, estimator) so the endpoint takes raw
+feature rows.
 
 Hyperparameters arrive as CLI arguments (`--n_estimators 200`), falling back to
-`<SM_INPUT_CONFIG_DIR>/hyperparameters.json`; `train.hyperparameters.json` declares them and the
-argument parser is built from it (hyperparameter_args.py). Validation metrics are printed as
-`validation:<metric>=<value>;` for the training job's metric definitions.
+`<SM_INPUT_CONFIG_DIR>/hyperparameters.json`; `<estimator>.hyperparameters.json` declares them
+and the argument parser is built from it (hyperparameter_args.py). Validation metrics of the
+problem type (quality_metrics.py) are printed as `validation:<metric>=<value>;` for the training
+job's metric definitions.
 """
 
 from __future__ import annotations
@@ -17,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import joblib
-import numpy as np
+import schema
 from channel_files import own_file
-from dataset_io import read_dataset
+from dataset_io import check_classes, read_dataset
 from errors import JobInputError, run_job
+from estimators import build_estimator
 from hyperparameter_args import HyperparameterError, load_declaration, parse_hyperparameters
+from predictions import truth_and_predictions
 from quality_metrics import point_metrics
-from schema import FEATURES, LABEL
-from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.pipeline import Pipeline
 
 
@@ -37,8 +39,8 @@ def hyperparameters(argv: list[str]) -> dict[str, Any]:
     each checked against the declaration (type, range, allowed values)."""
     config_dir = Path(_env("SM_INPUT_CONFIG_DIR", "/opt/ml/input/config"))
     try:
-        # Declared once, in train.hyperparameters.json beside this script; the settings check
-        # reads the same file, so this parser and the settings agree on names, types and ranges.
+        # Declared once per estimator, in <estimator>.hyperparameters.json beside this script;
+        # the settings check reads the same file, so both agree on names, types and ranges.
         declared = load_declaration()
         return parse_hyperparameters(argv, config_dir / "hyperparameters.json", declared)
     except HyperparameterError as exc:
@@ -47,8 +49,13 @@ def hyperparameters(argv: list[str]) -> dict[str, Any]:
 
 def main(argv: list[str]) -> None:
     params = hyperparameters(argv)
-    print(f"hyperparameters: {json.dumps(params, sort_keys=True)}", flush=True)
-    train = read_dataset(_env("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train"))
+    print(
+        f"{schema.ESTIMATOR} ({schema.PROBLEM}) hyperparameters: "
+        f"{json.dumps(params, sort_keys=True)}",
+        flush=True,
+    )
+    train_dir = _env("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train")
+    train = read_dataset(train_dir)
     validation = read_dataset(_env("SM_CHANNEL_VALIDATION", "/opt/ml/input/data/validation"))
     transformer_dir = Path(_env("SM_CHANNEL_TRANSFORMER", "/opt/ml/input/data/transformer"))
     transformer_file = own_file(transformer_dir, transformer_dir / "transformer.joblib")
@@ -57,14 +64,15 @@ def main(argv: list[str]) -> None:
             f"{transformer_file} not found; the transformer channel must hold the preprocessing "
             "job's transformer/transformer.joblib"
         )
-    if train[LABEL].nunique() < 2:
-        raise JobInputError(f"the train channel has only one value of '{LABEL}'; need both 0 and 1")
+    check_classes(train[schema.TARGET], f"the train channel {train_dir}")
+    features = list(schema.FEATURES)
     transformer = joblib.load(transformer_file)
-    classifier = GradientBoostingClassifier(**params)
-    classifier.fit(transformer.transform(train[list(FEATURES)]), train[LABEL].to_numpy())
-    model = Pipeline([("transformer", transformer), ("classifier", classifier)])
-    scores = model.predict_proba(validation[list(FEATURES)])[:, 1]
-    metrics = point_metrics(validation[LABEL].to_numpy(), np.asarray(scores))
+    estimator = build_estimator(schema.ESTIMATOR, schema.PROBLEM, params)
+    estimator.fit(transformer.transform(train[features]), train[schema.TARGET].to_numpy())
+    step = "regressor" if schema.PROBLEM == "regression" else "classifier"
+    model = Pipeline([("transformer", transformer), (step, estimator)])
+    truth, predicted = truth_and_predictions(model, validation)
+    metrics = point_metrics(schema.PROBLEM, truth, predicted)
     for name, value in metrics.items():
         print(f"validation:{name}={value:.6f};", flush=True)
     model_dir = Path(_env("SM_MODEL_DIR", "/opt/ml/model"))

@@ -24,6 +24,7 @@ import pytest
 
 from environments.settings import load_settings
 from localcloud import LocalCloud
+from tasks.data import churn
 from tasks.data.capture import write_capture
 from tasks.data.churn import generate
 from tests.scenarios.cases import DEPLOY_MODEL_CREATES, DEPLOYED, TO_GATE, states_entered
@@ -64,7 +65,9 @@ def _upload_capture(cloud: LocalCloud, stack: Stack, frame: pd.DataFrame) -> Non
     bucket, _, prefix = settings.data_capture_uri.removeprefix("s3://").partition("/")
     s3 = cloud.client("s3")
     with tempfile.TemporaryDirectory() as tmp:
-        for path in write_capture(frame, tmp, endpoint_name=settings.endpoint.name):
+        for path in write_capture(
+            frame, tmp, features=churn.FEATURES, endpoint_name=settings.endpoint.name
+        ):
             key = prefix + path.relative_to(tmp).as_posix()
             s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
 
