@@ -57,11 +57,39 @@ def problems_of(**values: object) -> list[str]:
         ("learning_rate", 0, "0 is not allowed; use a number above 0 and at most 1"),
         ("learning_rate", "0.1", "'0.1' is not allowed; use a number above 0 and at most 1"),
         ("subsample", 1.01, "1.01 is not allowed; use a number above 0 and at most 1"),
-        ("loss", "hinge", "'hinge' is not allowed; use one of 'log_loss', 'exponential'"),
     ],
 )
 def test_bad_value_names_file_key_value_and_what_is_allowed(name, value, line):
     assert problems_of(**{name: value}) == [f"{SOURCE}: hyperparameters.{name}: {line}"]
+
+
+def test_a_choice_names_the_allowed_values(tmp_path: Path):
+    # A project's own train.py declares its estimator's choices beside it, in its jobs/ folder.
+    (tmp_path / "boost.hyperparameters.json").write_text(
+        json.dumps(
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "loss": {
+                        "type": "string",
+                        "enum": ["log_loss", "exponential"],
+                        "default": "log_loss",
+                        "description": "loss to optimise",
+                    }
+                },
+            }
+        )
+    )
+    document = copy.deepcopy(DEV)
+    document["model"]["estimator"] = "boost"
+    document["hyperparameters"] = {"loss": "hinge"}
+    with pytest.raises(SettingsError) as error:
+        parse_settings(document, SOURCE, jobs_dir=tmp_path)
+    assert str(error.value).splitlines() == [
+        f"{SOURCE}: hyperparameters.loss: 'hinge' is not allowed; "
+        "use one of 'log_loss', 'exponential'"
+    ]
 
 
 def test_nan_and_infinity_are_refused_from_the_yaml_file(tmp_path: Path):
@@ -84,8 +112,8 @@ def test_unknown_name_is_refused_with_the_known_ones():
     [line] = problems_of(n_trees=5)
     assert line == (
         f"{SOURCE}: hyperparameters.n_trees: 5: train.py has no hyperparameter 'n_trees'; use "
-        "one of learning_rate, loss, max_depth, min_samples_leaf, n_estimators, random_state, "
-        "subsample (declared in tasks/jobs/train.hyperparameters.json)"
+        "one of learning_rate, max_depth, min_samples_leaf, n_estimators, random_state, "
+        "subsample (declared in tasks/jobs/gradient_boosting.hyperparameters.json)"
     )
 
 
@@ -103,14 +131,14 @@ def test_hyperparameter_problems_come_with_the_other_settings_problems():
 
 def test_values_reach_createtrainingjob_as_the_strings_the_job_parses():
     settings = parse_settings(
-        with_hyperparameters(n_estimators=150.0, learning_rate=1, loss="exponential"), SOURCE
+        with_hyperparameters(n_estimators=150.0, learning_rate=1, subsample=0.5), SOURCE
     )
     # An integral 150.0 is the integer 150; SageMaker takes every value as a string.
     assert dict(settings.hyperparameters) == {
         "n_estimators": "150",
         "max_depth": "3",
         "learning_rate": "1",
-        "loss": "exponential",
+        "subsample": "0.5",
     }
 
 

@@ -44,6 +44,7 @@ def test_a_projects_own_job_replaces_the_built_in_one(project: Path, tmp_path: P
     (own / "train.py").write_text("print('my own train')\n")
     sources = packaging.job_sources(b'{"problem": "regression"}', own)
     assert sources == {
+        "__init__.py": b"",
         "train.py": b"print('my own train')\n",
         "model.json": b'{"problem": "regression"}',
     }

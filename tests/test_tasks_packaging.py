@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tarfile
 import zipfile
 from pathlib import Path
 
-from tasks.data.churn import model_json
-from tasks.packaging import build
+from environments.settings import load_settings
+from tasks import packaging
 
 ROOT = Path(__file__).resolve().parent.parent
+# The churn example's job code: the built-in scripts and the project's model.json.
+SOURCES = load_settings("dev").job_sources()
+
+
+def build(out: Path) -> list[Path]:
+    return packaging.build(out, SOURCES)
 
 
 def test_building_twice_gives_identical_bytes(tmp_path: Path) -> None:
@@ -39,6 +44,7 @@ def test_each_zip_holds_the_handler_and_its_project_imports_only(tmp_path: Path)
         "tasks/handlers/environment.py",  # aws_clients reads the region through it
         "tasks/handlers/quality_gate.py",
         "tasks/handlers/s3_objects.py",
+        "tasks/metrics.py",  # which metrics each problem type gates on, and which way is better
     }
     assert "tasks/handlers/notify.py" in names["approval"]
     for members in names.values():
@@ -82,6 +88,8 @@ def test_sourcedir_holds_the_job_scripts_flat(tmp_path: Path) -> None:
         "gradient_boosting.hyperparameters.json",
         "random_forest.hyperparameters.json",
         "linear.hyperparameters.json",
+        # The project's schema, which every script reads beside itself.
+        "model.json",
     } <= set(names)
     assert all("/" not in n for n in names) and names == sorted(names)
     assert all(m.mtime == 315532800 and m.uid == 0 and m.mode == 0o644 for m in members)
@@ -97,9 +105,6 @@ def test_train_reads_its_declaration_from_the_sourcedir_alone(tmp_path: Path) ->
     code = tmp_path / "code"
     with tarfile.open(tmp_path / "build" / "jobs" / "sourcedir.tar.gz") as tar:
         tar.extractall(code, filter="data")
-    # The project's model.json, beside the scripts as in a project's bundle: it names the
-    # estimator whose declaration train.py reads.
-    (code / "model.json").write_text(json.dumps(model_json()))
     run = subprocess.run(
         [sys.executable, "train.py", "--n_estimators", "5000"],
         capture_output=True,
