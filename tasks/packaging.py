@@ -8,7 +8,7 @@
   training job's source dir: train.py builds its arguments from
   `<estimator>.hyperparameters.json`), the project's own job files over them, and the project's
   `model.json` (its data schema and problem type, which every job reads);
-- `jobs/code/*.py`: the plain job scripts, for processing jobs' code input.
+- `jobs/code/*`: the plain job files, for processing jobs' code input.
 
 Only files of tasks/ itself (and of the project's jobs/ folder) are packed: a symlink leading out
 of them is refused (`PackagingError`), so no file from elsewhere on the machine reaches an
@@ -236,9 +236,9 @@ def build(out: Path, sources: dict[str, bytes]) -> list[Path]:
     sourcedir.parent.mkdir(parents=True, exist_ok=True)
     sourcedir.write_bytes(tar_gz_bytes(sources))
     written.append(sourcedir)
+    # Processing jobs take the code folder as an input: the scripts and the data files they
+    # read beside them (model.json), as the deploy uploads them under code/<version>/jobs/.
     for name, data in sorted(sources.items()):
-        if not name.endswith(".py"):  # processing jobs take scripts; data files ride the sourcedir
-            continue
         target = out / "jobs" / "code" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

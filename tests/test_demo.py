@@ -60,7 +60,7 @@ def test_a_failed_training_reads_in_two_lines_and_fails_the_demo():
     assert lines[start + 1 : end] == [
         "  failed at       Train: States.TaskFailed",
         "                  AlgorithmError: train.py: unknown hyperparameter 'n_trees'; supported: "
-        "['learning_rate', 'loss', 'max_depth', 'min_samples_leaf', 'n_estimators', "
+        "['learning_rate', 'max_depth', 'min_samples_leaf', 'n_estimators', "
         "'random_state', 'subsample']",
     ]
     assert f"  notification    [churn-dev] retrain failed at Train: {name}" in lines

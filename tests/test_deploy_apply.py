@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from deploy import LOCAL, deploy, plan
-from environments.settings import LIVE_ALIAS, Settings
+from environments.settings import LIVE_ALIAS, Settings, load_settings
 from localcloud import LocalCloud
 from tasks import packaging
 from tests.deploy_helpers import (
@@ -30,7 +30,7 @@ OWNER_TAGS = {"project": "churn", "environment": "dev"}
 def packaged(tmp_path: Path) -> Path:
     """A fresh build of the project's packages: the build is deterministic, so what deploy
     uploaded must match it byte for byte."""
-    packaging.build(tmp_path)
+    packaging.build(tmp_path, load_settings("dev").job_sources())
     return tmp_path
 
 

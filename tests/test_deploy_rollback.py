@@ -18,7 +18,6 @@ from deploy.history import History
 from environments.settings import Settings
 from localcloud import LocalCloud
 from selfheal import deploy_commands as deploy_cli
-from tasks import packaging
 from tests.deploy_helpers import FailOnWrite, InjectedFailure, Recorder, dev_settings, quiet
 
 MACHINES = ("retrain", "deploy-model", "drift-check")
@@ -137,8 +136,9 @@ def _quality_gate_zip(original: bytes, marker: str) -> bytes:
 def test_rollback_brings_back_the_old_job_and_lambda_code(
     localcloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    current = build_artifacts()
-    sources = packaging.job_sources()
+    settings = dev_settings()
+    current = build_artifacts(settings)
+    sources = settings.job_sources()
     old_train = sources["train.py"] + b"\n# the training code of the first deploy\n"
     old_version, old_objects = job_code({**sources, "train.py": old_train})
     old_zip = _quality_gate_zip(current.lambda_zips["quality_gate"], "old")
@@ -147,10 +147,9 @@ def test_rollback_brings_back_the_old_job_and_lambda_code(
         code_version=old_version,
         code_objects=old_objects,
     )
-    settings = dev_settings()
-    monkeypatch.setattr(desired, "build_artifacts", lambda: old)
+    monkeypatch.setattr(desired, "build_artifacts", lambda _: old)
     deploy(settings, localcloud.client, quiet, target=LOCAL)
-    monkeypatch.setattr(desired, "build_artifacts", lambda: current)
+    monkeypatch.setattr(desired, "build_artifacts", lambda _: current)
     deploy(settings, localcloud.client, quiet, target=LOCAL)
     lam = localcloud.client("lambda")
     function = settings.function_name("quality_gate")

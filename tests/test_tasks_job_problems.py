@@ -294,3 +294,18 @@ def test_inference_serves_one_value_per_row(runs: dict, name: str) -> None:
     else:
         expected = run["model"].predict_proba(rows)[:, 1]
         assert predictions == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+def test_the_report_has_every_metric_the_gate_may_name(runs: dict, name: str) -> None:
+    # tasks/metrics.py is what settings may gate on; evaluate.py cannot import it, so this
+    # holds the two together, and train.py's log to the metric definitions of the problem.
+    from tasks.metrics import METRICS, REPORT_SECTIONS, TRAINING_METRICS
+
+    problem = runs[name]["model_json"]["problem"]
+    (section,) = runs[name]["report"]
+    assert section == REPORT_SECTIONS[problem]
+    values = runs[name]["report"][section]
+    assert set(METRICS[problem]) <= set(values)
+    assert all(isinstance(values[m]["value"], float) for m in METRICS[problem])
+    assert set(TRAINING_METRICS[problem]) <= set(_logged(runs[name]["train_log"], "validation"))

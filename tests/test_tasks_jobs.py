@@ -196,6 +196,7 @@ def test_quality_gate_approves_the_clean_model_and_rejects_the_noisy_one(
     def gate(name: str) -> dict:
         request = {
             "evaluationReportS3Uri": f"s3://reports/{name}/evaluation.json",
+            "problem": "binary",
             "thresholds": thresholds,
             "modelPackageGroupName": "churn",
         }

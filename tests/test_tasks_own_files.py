@@ -35,7 +35,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_the_copy_packs_as_the_project_does(project: Path, tmp_path: Path) -> None:
     names = {p.name for p in packaging.build(tmp_path / "out", packaging.job_sources(b"{}"))}
-    assert names == {"gate.zip", "sourcedir.tar.gz", "__init__.py", "train.py"}
+    assert names == {"gate.zip", "sourcedir.tar.gz", "__init__.py", "train.py", "model.json"}
 
 
 def test_a_projects_own_job_replaces_the_built_in_one(project: Path, tmp_path: Path) -> None:

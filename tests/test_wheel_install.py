@@ -33,7 +33,8 @@ SHIPPED = [p.rstrip("*") for p in PYPROJECT["tool"]["setuptools"]["packages"]["f
 
 def _clean_env() -> dict[str, str]:
     # Nothing may point back at the clone: the installed package alone must answer.
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    drop = {"PYTHONPATH", "VIRTUAL_ENV", "SELFHEAL_PROJECT"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     return {**env, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 
 

@@ -107,7 +107,7 @@ def run() -> dict[str, Any]:
     states = build_all(settings)["retrain"].to_asl()["States"]
     store = MemoryStore()
     with tempfile.TemporaryDirectory() as tmp:
-        for path in packaging.build(Path(tmp)):
+        for path in packaging.build(Path(tmp), settings.job_sources()):
             relative = path.relative_to(tmp).as_posix()
             if relative == "jobs/sourcedir.tar.gz":
                 _put_s3(store, settings.code_uri + "sourcedir.tar.gz", path.read_bytes())

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy.function_environment import handler_environment
-from environments.settings import LIVE_ALIAS, Settings
+from environments.settings import LIVE_ALIAS, Settings, load_settings
 from event_rules.catalogue import project_rules, project_schedules
 from tasks import packaging
 from tasks.handlers.registry import HANDLERS as REGISTERED
@@ -46,7 +46,8 @@ def _artefacts() -> dict[str, bytes]:
     with tempfile.TemporaryDirectory(prefix="scenario-build-") as tmp:
         root = Path(tmp)
         return {
-            path.relative_to(root).as_posix(): path.read_bytes() for path in packaging.build(root)
+            path.relative_to(root).as_posix(): path.read_bytes()
+            for path in packaging.build(root, load_settings("dev").job_sources())
         }
 
 
