@@ -26,7 +26,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
-import boto3
 from moto import mock_aws
 
 from localcloud import (
@@ -38,6 +37,7 @@ from localcloud import (
     sagemaker_endpoints,
     sagemaker_jobs,
 )
+from localcloud.cloud_clients import drop_added_handlers, shared_client
 from localcloud.extensions import apply_extensions
 from localcloud.recorder import CloudRecords, JobRecord, WaitRecord
 
@@ -48,11 +48,6 @@ MOTO_CONFIG: dict[str, Any] = {
     "lambda": {"use_docker": False},
 }
 DEFAULT_TIMEOUT_SECONDS = 120.0
-
-
-# Clients reach whichever mock is running: moto intercepts every botocore request in-process.
-_clients: dict[tuple[str, str], Any] = {}
-_clients_lock = threading.Lock()
 
 
 class ExecutionTimeout(TimeoutError):
@@ -100,6 +95,7 @@ class LocalCloud:
             os.environ.update(env)
             self._mock = mock_aws(config=cast(Any, MOTO_CONFIG))
             self._mock.start()
+            drop_added_handlers()
             mock_config.set_mock_config(self._mock_config)
         except BaseException:
             recorder.deactivate(records)
@@ -128,14 +124,9 @@ class LocalCloud:
     def client(self, service: str) -> Any:
         """A boto3 client on the embedded cloud; one per service and region for the whole
         process (clients are thread-safe; building one costs more than most calls, and moto
-        starts every mock with a fresh boto3 session, so nothing would be reused otherwise)."""
-        key = (service, self.region)
-        with _clients_lock:
-            if key not in _clients:
-                _clients[key] = boto3.client(  # type: ignore[call-overload]
-                    service, region_name=self.region
-                )
-            return _clients[key]
+        starts every mock with a fresh boto3 session, so nothing would be reused otherwise).
+        Event handlers added to it last only until the next cloud starts."""
+        return shared_client(service, self.region)
 
     # -- Step Functions ----------------------------------------------------------------------
 

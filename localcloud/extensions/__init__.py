@@ -23,6 +23,7 @@ from localcloud.extensions import (
     parsing,
     quiet_logs,
     rules_api,
+    s3_urls,
     sagemaker,
     waits,
 )
@@ -56,6 +57,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "bucket_eventbridge_config": missing_apis.install_bucket_eventbridge_config,
     "schedule_groups": missing_apis.install_schedule_groups,
     "quiet_interpreter_logs": quiet_logs.install,
+    "s3_url_module": s3_urls.install,
 }
 
 _applied: dict[str, PatchSet] = {}

@@ -1,0 +1,73 @@
+"""What the embedded cloud no longer repeats per request or per cloud, and what it still honours.
+
+- `s3_url_module`: moto reloaded its S3 URL table on every lookup (twice per request); it is
+  loaded again only when MOTO_S3_CUSTOM_ENDPOINTS changes.
+- shared clients: handlers a caller hangs on `cloud.client(...)` last until the next cloud
+  starts; kept, every later call in the process ran every earlier recorder.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import boto3
+import pytest
+
+from localcloud import LocalCloud
+from localcloud.extensions import extensions_disabled
+
+
+def _url_table() -> Any:
+    return sys.modules["moto.s3.urls"].url_paths
+
+
+def _some_requests(cloud: LocalCloud) -> None:
+    s3 = cloud.client("s3")
+    s3.create_bucket(Bucket="costs")
+    s3.put_object(Bucket="costs", Key="k", Body=b"v")
+    assert s3.get_object(Bucket="costs", Key="k")["Body"].read() == b"v"
+    cloud.client("sqs").list_queues()
+
+
+def test_the_s3_url_table_is_not_reloaded_on_every_request() -> None:
+    with LocalCloud() as cloud:
+        _some_requests(cloud)
+        table = _url_table()
+        _some_requests(cloud)
+        assert _url_table() is table
+
+
+def test_without_the_extension_moto_reloads_it_per_request() -> None:
+    # The check above can fail: moto as shipped builds a new table per lookup.
+    with extensions_disabled("s3_url_module"), LocalCloud() as cloud:
+        _some_requests(cloud)
+        table = _url_table()
+        _some_requests(cloud)
+        assert _url_table() is not table
+
+
+def test_a_custom_s3_endpoint_set_later_is_still_served(monkeypatch: pytest.MonkeyPatch) -> None:
+    endpoint = "http://s3.custom.test:4566"
+    with LocalCloud() as cloud:
+        _some_requests(cloud)
+        monkeypatch.setenv("MOTO_S3_CUSTOM_ENDPOINTS", endpoint)
+        s3 = boto3.client("s3", region_name=cloud.region, endpoint_url=endpoint)
+        assert s3.get_object(Bucket="costs", Key="k")["Body"].read() == b"v"
+
+
+def test_handlers_added_to_a_client_end_with_its_cloud() -> None:
+    seen: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        seen.append(model.name)
+
+    with LocalCloud() as cloud:
+        cloud.client("sqs").meta.events.register("before-call", record)
+        cloud.client("sqs").list_queues()
+    assert seen == ["ListQueues"]
+    with LocalCloud() as cloud:
+        cloud.client("sqs").list_queues()
+        # botocore's own handlers still run: the call above was signed and parsed.
+        assert cloud.client("sqs").list_queues().get("QueueUrls", []) == []
+    assert seen == ["ListQueues"]
