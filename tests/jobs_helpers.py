@@ -22,11 +22,18 @@ from pathlib import Path
 
 import pytest
 
-from tasks.data.churn import generate, model_json, write_csv
+from environments.settings import load_settings
+from examples.churn.churn_data import generate, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 JOBS = ROOT / "tasks" / "jobs"
 TIMEOUT = 180
+
+
+def model_json() -> dict[str, object]:
+    """The churn example's model.json, as its settings write it into the job bundle."""
+    document: dict[str, object] = json.loads(load_settings("dev").model.job_file())
+    return document
 
 
 def job_folder(target: Path, model: Mapping[str, object] | None) -> Path:

@@ -16,16 +16,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from localcloud import LocalCloud
-from tasks import packaging
-from tasks.data.churn import (
+from environments.settings import load_settings
+from examples.churn.churn_data import (
     CATEGORICAL_FEATURES,
     FEATURES,
     LABEL,
     NUMERIC_FEATURES,
     generate,
-    model_json,
 )
+from localcloud import LocalCloud
 from tests.localcloud_helpers import create_machine
 
 ROLE = "arn:aws:iam::123456789012:role/sm"
@@ -73,9 +72,8 @@ def _serving_stack(cloud: LocalCloud, model: Pipeline) -> Any:
     s3.put_object(
         Bucket=BUCKET, Key="model/model.tar.gz", Body=_tar_gz({"model.joblib": weights.getvalue()})
     )
-    sources = {path.name: path.read_bytes() for path in packaging.job_files()}
-    # The bundle carries the dataset's model.json beside the scripts (inference.py reads it).
-    sources["model.json"] = json.dumps(model_json()).encode()
+    # The churn project's bundle: the scripts and its model.json (inference.py reads it).
+    sources = load_settings("dev").job_sources()
     s3.put_object(Bucket=BUCKET, Key="code/sourcedir.tar.gz", Body=_tar_gz(sources))
     cloud.client("sagemaker").create_model(
         ModelName="churn-model",

@@ -14,8 +14,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from tasks.data.capture import write_capture
-from tasks.data.churn import (
+from examples.churn.churn_data import (
     CATEGORICAL_FEATURES,
     CATEGORY_VALUES,
     COLUMNS,
@@ -23,8 +22,9 @@ from tasks.data.churn import (
     LABEL,
     NUMERIC_FEATURES,
     generate,
-    model_json,
 )
+from tasks.data.capture import write_capture
+from tests.jobs_helpers import model_json
 
 
 def test_same_seed_same_data_and_schema() -> None:
@@ -142,3 +142,12 @@ def test_the_churn_model_json_lists_the_numeric_then_the_categorical_columns() -
     assert [f["name"] for f in features] == list(FEATURES)
     assert [f["type"] for f in features] == ["numeric"] * 8 + ["categorical"] * 4
     assert FEATURES == NUMERIC_FEATURES + CATEGORICAL_FEATURES
+
+
+def test_the_churn_examples_data_file_is_what_its_generator_writes() -> None:
+    # examples/churn/README.md says so; the demo uploads this file.
+    from examples.churn.churn_data import generate
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "churn" / "data" / "churn.csv"
+    body = generate(seed=7, rows=3000).to_csv(index=False, lineterminator="\n")
+    assert path.read_text(encoding="utf-8") == body

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tasks.data.churn import generate, write_csv
+from examples.churn.churn_data import generate, write_csv
 from tests.jobs_helpers import Run, preprocess_args, run_in_process, run_parallel, train_env
 
 Commands = dict[str, tuple[list[str], dict[str, str]]]

@@ -21,8 +21,8 @@ import pytest
 from sklearn.datasets import load_diabetes, load_iris
 from sklearn.metrics import accuracy_score, r2_score
 
+from examples.churn.churn_data import generate, write_csv
 from tasks.data.capture import write_capture
-from tasks.data.churn import generate, write_csv
 from tests.jobs_helpers import (
     job_folder,
     job_modules,

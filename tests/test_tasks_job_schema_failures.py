@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_iris
 
-from tasks.data.churn import generate, model_json, write_csv
-from tests.jobs_helpers import job_folder, preprocess_args, run_in_process, train_env
+from examples.churn.churn_data import generate, write_csv
+from tests.jobs_helpers import job_folder, model_json, preprocess_args, run_in_process, train_env
 
 IRIS_FEATURES = [{"name": n, "type": "numeric"} for n in ("sepal_length", "petal_length")]
 

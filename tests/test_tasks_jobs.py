@@ -1,5 +1,5 @@
 """The SageMaker job scripts on the churn dataset (binary, model.json from
-tasks.data.churn.model_json), run as the container runs them: separate processes with their
+the churn example's settings), run as the container runs them: separate processes with their
 /opt/ml paths overridden, on datasets from the generator (the shared runs: jobs_helpers.py)."""
 
 from __future__ import annotations
@@ -14,9 +14,15 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from examples.churn.churn_data import (
+    CATEGORICAL_FEATURES,
+    FEATURES,
+    LABEL,
+    NUMERIC_FEATURES,
+    generate,
+)
 from localcloud import LocalCloud
 from tasks.data.capture import write_capture
-from tasks.data.churn import CATEGORICAL_FEATURES, FEATURES, LABEL, NUMERIC_FEATURES, generate
 from tests.jobs_helpers import run_in_process, run_parallel
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from examples.churn.churn_data import generate, write_csv
 from tasks import packaging
-from tasks.data.churn import generate, write_csv
 from tasks.handlers.registry import Handler, NoEnvironment
 from tests.jobs_helpers import preprocess_args, run_in_process
 

@@ -117,8 +117,8 @@ def mocked_jobs() -> dict[str, Any]:
 
 def real_jobs() -> dict[str, Any]:
     from environments.settings import load_settings
+    from examples.churn.churn_data import generate
     from localcloud import LocalCloud
-    from tasks.data.churn import generate
     from tests.scenarios.stack import deploy_stack
 
     runs: list[dict[str, float]] = []

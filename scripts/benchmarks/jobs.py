@@ -98,9 +98,9 @@ def _chain(states: dict[str, Any], store: MemoryStore, data: str, settings: Any)
 
 def run() -> dict[str, Any]:
     from environments.settings import load_settings
+    from examples.churn.churn_data import DEFAULT_ROWS, generate
     from localcloud.warm_jobs import COLD_JOBS_VARIABLE
     from tasks import packaging
-    from tasks.data.churn import DEFAULT_ROWS, generate
     from workflows.machines import build_all
 
     settings = load_settings("dev")

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from environments.settings import Schedules, load_settings
+from examples.churn.churn_data import generate
 from localcloud import LocalCloud
-from tasks.data.churn import generate
 from tests.scenarios.cases import DEPLOYED, states_entered
 from tests.scenarios.stack import deploy_stack
 

@@ -23,10 +23,10 @@ import pandas as pd
 import pytest
 
 from environments.settings import load_settings
+from examples.churn import churn_data as churn
+from examples.churn.churn_data import generate
 from localcloud import LocalCloud
-from tasks.data import churn
 from tasks.data.capture import write_capture
-from tasks.data.churn import generate
 from tests.scenarios.cases import DEPLOY_MODEL_CREATES, DEPLOYED, TO_GATE, states_entered
 from tests.scenarios.stack import Stack, deploy_stack
 

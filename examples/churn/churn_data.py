@@ -1,4 +1,5 @@
-"""A deterministic, realistic customer-churn dataset.
+"""A deterministic, realistic customer-churn dataset: the churn example's generator (it wrote
+data/churn.csv: `generate(seed=7, rows=3000)`), which the tests and benchmarks also draw from.
 
 `drift` (0 = none, 1 = strong) moves both the feature distributions and the relation between
 features and the label, the way a changed customer base would. `label_noise` flips that share of
@@ -34,18 +35,6 @@ CATEGORY_VALUES: dict[str, tuple[str, ...]] = {
 CATEGORICAL_FEATURES: tuple[str, ...] = tuple(CATEGORY_VALUES)
 FEATURES: tuple[str, ...] = NUMERIC_FEATURES + CATEGORICAL_FEATURES
 COLUMNS: tuple[str, ...] = (*FEATURES, LABEL)
-
-
-def model_json() -> dict[str, object]:
-    """The churn dataset's model.json (tasks/jobs/schema.py): a binary problem on `churned`,
-    the numeric then the categorical features in column order, gradient boosting."""
-    return {
-        "problem": "binary",
-        "target": LABEL,
-        "features": [{"name": name, "type": "numeric"} for name in NUMERIC_FEATURES]
-        + [{"name": name, "type": "categorical"} for name in CATEGORICAL_FEATURES],
-        "estimator": "gradient_boosting",
-    }
 
 
 def generate(
