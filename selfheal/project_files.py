@@ -104,6 +104,7 @@ def settings_yaml(project: str, environment: str, data: Inspection) -> str:
         "  max_depth: 3\n"
         f"  learning_rate: {e.learning_rate}\n"
         f"# {data.problem} metrics: {directions}.\n"
+        "# These minimums only beat guessing: raise them to what a model must reach to serve.\n"
         "quality_gate:\n"
         f"{gate}"
         f"  max_regression: {e.max_regression}\n"

@@ -59,11 +59,13 @@ TRAINING_METRICS: dict[Problem, tuple[str, ...]] = {
     "regression": ("r2", "rmse"),
 }
 
-# Gated by a project that names no metric of its own (`selfheal init` writes these).
+# What `selfheal init` writes into a new project's gate: clearly better than guessing (chance AUC
+# is 0.5, a constant prediction has r2 0), and no more, since nothing is known yet about how good
+# the team's model must be. The settings file says to raise them.
 DEFAULT_GATES: dict[Problem, dict[str, float]] = {
-    "binary": {"auc": 0.75, "accuracy": 0.7, "f1": 0.55},
-    "multiclass": {"accuracy": 0.7, "macro_f1": 0.6},
-    "regression": {"r2": 0.5},
+    "binary": {"auc": 0.6},
+    "multiclass": {"accuracy": 0.5, "macro_f1": 0.4},
+    "regression": {"r2": 0.2},
 }
 MAX_REGRESSION_KEY = "max_regression"
 
