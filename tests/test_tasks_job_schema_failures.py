@@ -96,7 +96,7 @@ def test_without_model_json_train_fails_in_its_failure_file(tmp_path: Path) -> N
     ("change", "expected"),
     [
         ({"problem": "ranking"}, "problem must be one of ['binary', 'multiclass', 'regression']"),
-        ({"estimator": "xgboost"}, "estimator must be one of ['gradient_boosting'"),
+        ({"estimator": ""}, "estimator must be a name such as gradient_boosting"),
         ({"target": ""}, "target must be the target column's name"),
         ({"features": []}, "features must be a non-empty list"),
         (
@@ -120,6 +120,20 @@ def test_an_invalid_model_json_names_the_file_and_the_key(
     message = _preprocess(tmp_path, {**model_json(), **change}, generate(seed=1, rows=300))
     assert message.startswith(f"{tmp_path / 'code' / 'model.json'}")
     assert expected in message
+
+
+def test_the_built_in_train_refuses_an_estimator_it_does_not_build(tmp_path: Path) -> None:
+    # model.json may name any estimator (a project's own train.py declares its own); the
+    # built-in train.py says which it builds and where a team's own train.py goes.
+    jobs = job_folder(tmp_path / "code", {**model_json(), "estimator": "xgboost"})
+    (jobs / "xgboost.hyperparameters.json").write_text(
+        (jobs / "gradient_boosting.hyperparameters.json").read_text()
+    )
+    run = run_in_process([str(jobs / "train.py")], train_env(tmp_path / "pre", tmp_path))
+    assert run.returncode == 1
+    failure = (tmp_path / "output" / "failure").read_text()
+    assert "the built-in train.py builds gradient_boosting, random_forest, linear, not " in failure
+    assert "your own train.py in the project's jobs/ folder" in failure
 
 
 def test_a_model_json_that_is_not_json_is_named(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from errors import JobInputError
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import (
     GradientBoostingClassifier,
@@ -33,6 +34,12 @@ ESTIMATOR_CLASSES: dict[str, tuple[type[BaseEstimator], type[BaseEstimator]]] = 
 
 
 def estimator_class(estimator: str, problem: str) -> type[BaseEstimator]:
+    if estimator not in ESTIMATOR_CLASSES:
+        raise JobInputError(
+            f"the built-in train.py builds {', '.join(ESTIMATOR_CLASSES)}, not {estimator!r}; "
+            "pick one of those in model.estimator, or put your own train.py in the project's "
+            "jobs/ folder"
+        )
     classifier, regressor = ESTIMATOR_CLASSES[estimator]
     return regressor if problem == "regression" else classifier
 

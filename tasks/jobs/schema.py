@@ -5,7 +5,7 @@
     {"problem": "binary" | "multiclass" | "regression",
      "target": "<column name>",
      "features": [{"name": "<column>", "type": "numeric" | "categorical"}, ...],
-     "estimator": "gradient_boosting" | "random_forest" | "linear"}
+     "estimator": "gradient_boosting" | "random_forest" | "linear" | <your own train.py's>}
 
 The order of `features` is the order of the header-less CSV fields the endpoint accepts and
 that data capture records. Category values are never listed: the jobs learn them from the
@@ -92,7 +92,13 @@ def load_model(path: Path = MODEL_FILE) -> ModelSchema:
             f"model.json takes exactly {list(KEYS)}"
         )
     problem = _choice(path, "problem", document["problem"], PROBLEMS)
-    estimator = _choice(path, "estimator", document["estimator"], ESTIMATORS)
+    # Any name: a project's own train.py may declare estimators of its own; the built-in
+    # train.py refuses one it does not build (estimators.py).
+    estimator = document["estimator"]
+    if not isinstance(estimator, str) or not estimator.strip():
+        raise JobInputError(
+            f"{path}: estimator must be a name such as {', '.join(ESTIMATORS)}, got {estimator!r}"
+        )
     target = document["target"]
     if not isinstance(target, str) or not target.strip():
         raise JobInputError(f"{path}: target must be the target column's name, got {target!r}")

@@ -49,6 +49,8 @@ def hyperparameters(argv: list[str]) -> dict[str, Any]:
 
 def main(argv: list[str]) -> None:
     params = hyperparameters(argv)
+    # Built before any data is read: an estimator this script does not build fails at once.
+    estimator = build_estimator(schema.ESTIMATOR, schema.PROBLEM, params)
     print(
         f"{schema.ESTIMATOR} ({schema.PROBLEM}) hyperparameters: "
         f"{json.dumps(params, sort_keys=True)}",
@@ -67,7 +69,6 @@ def main(argv: list[str]) -> None:
     check_classes(train[schema.TARGET], f"the train channel {train_dir}")
     features = list(schema.FEATURES)
     transformer = joblib.load(transformer_file)
-    estimator = build_estimator(schema.ESTIMATOR, schema.PROBLEM, params)
     estimator.fit(transformer.transform(train[features]), train[schema.TARGET].to_numpy())
     step = "regressor" if schema.PROBLEM == "regression" else "classifier"
     model = Pipeline([("transformer", transformer), (step, estimator)])
