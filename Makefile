@@ -45,10 +45,10 @@ lint: setup
 
 asl: $(VENV)/.installed
 	@$(PY) -m selfheal asl
-	@$(PY) -m event_rules generate
+	@$(PY) -m selfheal rules generate
 
 render: $(VENV)/.installed
-	@$(PY) -m workflows render retrain --out asl/retrain
+	@$(PY) -m selfheal render retrain --out asl/retrain
 
 bench: setup
 	@$(PY) scripts/bench.py

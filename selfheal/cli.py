@@ -45,6 +45,18 @@ def _validate(argv: list[str]) -> int:
     return int(main(argv))
 
 
+def _rules(argv: list[str]) -> int:
+    from event_rules.cli import main
+
+    return main(argv)
+
+
+def _render(argv: list[str]) -> int:
+    from workflows.render import main
+
+    return int(main(argv))
+
+
 def _iam(argv: list[str]) -> int:
     from selfheal.iam_command import main
 
@@ -81,6 +93,11 @@ def _local(argv: list[str]) -> int:
 VERBS: dict[str, Verb] = {
     "init": Verb("make a project directory for a CSV: DIR --data FILE.csv --target COLUMN", _init),
     "asl": Verb("write <out>/<name>.asl.json for every state machine (default ./asl)", _asl),
+    "rules": Verb(
+        "the rule and schedule files (generate, ./rules), explain an event, test-pattern",
+        _rules,
+    ),
+    "render": Verb("draw a state machine's graph: NAME (Mermaid, and SVG with graphviz)", _render),
     "validate": Verb("validate Amazon States Language definitions: FILE...", _validate),
     "iam": Verb("print the least-privilege IAM roles derived from the definitions, linted", _iam),
     "plan": Verb("what a deploy would change", _deploy_command("plan")),

@@ -19,8 +19,9 @@ from selfheal.dataset_inspection import DatasetError, Inspection, inspect
 from selfheal.project_files import DEFAULTS, GITIGNORE, readme, settings_yaml
 from tasks.metrics import PROBLEMS
 
-# The settings schema's project pattern: 3-16 lowercase letters, digits or hyphens.
-_PROJECT = re.compile(r"^[a-z][a-z0-9-]{1,14}[a-z0-9]$")
+# The settings schema's project pattern: 3-16 lowercase letters or digits, no hyphen (resource
+# names are <project>-<environment>-...: "abc" + "dev" would be a prefix of "abc-dev" + "x").
+_PROJECT = re.compile(r"^[a-z][a-z0-9]{2,15}$")
 
 
 def project_name(directory: Path, given: str | None) -> str:
@@ -28,16 +29,16 @@ def project_name(directory: Path, given: str | None) -> str:
     if given is not None:
         if not _PROJECT.fullmatch(given):
             raise DatasetError(
-                f"--name {given!r}: use 3-16 lowercase letters, digits or hyphens, starting with "
-                "a letter (it prefixes every resource name)"
+                f"--name {given!r}: use 3-16 lowercase letters or digits, starting with a letter "
+                "and without hyphens (it prefixes every resource name)"
             )
         return given
-    name = re.sub(r"[^a-z0-9]+", "-", directory.resolve().name.lower()).strip("-")
-    name = re.sub(r"^[^a-z]+", "", name)[:16].rstrip("-")
+    name = re.sub(r"[^a-z0-9]+", "", directory.resolve().name.lower())
+    name = re.sub(r"^[^a-z]+", "", name)[:16]
     if not _PROJECT.fullmatch(name):
         raise DatasetError(
             f"{directory}: cannot make a project name of the folder's name; pass --name NAME "
-            "(3-16 lowercase letters, digits or hyphens)"
+            "(3-16 lowercase letters or digits)"
         )
     return name
 

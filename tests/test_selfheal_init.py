@@ -43,7 +43,7 @@ def test_a_regression_project_loads_with_the_columns_it_found(
     tmp_path: Path, frame_columns: dict[str, object], capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = write_csv(tmp_path / "plant.csv", **frame_columns)
-    directory = tmp_path / "plant-yield"
+    directory = tmp_path / "plant-yield"  # a hyphen never reaches the project name
     assert run_init(directory, "--data", data, "--target", "yield_kg") == 0
     out = capsys.readouterr().out
     assert "target 'yield_kg' -> regression" in out
@@ -54,7 +54,7 @@ def test_a_regression_project_loads_with_the_columns_it_found(
     assert (directory / "data" / "plant.csv").read_bytes() == data.read_bytes()
     for env in ("dev", "prod"):
         settings = load_settings(env, project)
-        assert settings.project == "plant-yield"
+        assert settings.project == "plantyield"
         assert settings.model.problem == "regression"
         assert [(f.name, f.type) for f in settings.model.features] == [
             ("reading_a", "numeric"),

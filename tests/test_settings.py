@@ -66,6 +66,9 @@ def test_hyperparameters_become_strings_as_createtrainingjob_requires():
         ("location.account", 123, "location.account: 123 is not of type 'string'"),
         ("location.account", "1234", "expected a 12-digit AWS account id"),
         ("project", "Churn_Model", "project: 'Churn_Model' does not match"),
+        # "abc" + "dev" names would begin "abc-dev-", as would every name of "abc-dev": a rule or
+        # role scoped to one project's prefix would reach the other's resources.
+        ("project", "abc-dev", "project: 'abc-dev' does not match"),
         ("buckets.data", "Bad_Bucket", "expected an S3 bucket name"),
         ("training.instance_type", "m5.large", "expected a SageMaker instance type"),
         ("quality_gate.auc", 1.5, "quality_gate.auc: 1.5 must be from 0 to 1"),

@@ -151,3 +151,17 @@ def test_the_churn_examples_data_file_is_what_its_generator_writes() -> None:
     path = Path(__file__).resolve().parent.parent / "examples" / "churn" / "data" / "churn.csv"
     body = generate(seed=7, rows=3000).to_csv(index=False, lineterminator="\n")
     assert path.read_text(encoding="utf-8") == body
+
+
+def test_a_value_holding_a_comma_is_quoted_as_a_csv_client_sends_it(tmp_path: Path) -> None:
+    # Joined on bare commas, "red, dark" became two fields and the drift job (which reads the
+    # captured rows with a CSV reader) skipped the row as one field too long.
+    import csv
+
+    frame = pd.DataFrame({"colour": ["red, dark", 'say "hi"'], "size": [1.0, 2.0]})
+    [path] = write_capture(frame, tmp_path, features=["colour", "size"])
+    rows = [
+        json.loads(line)["captureData"]["endpointInput"]["data"]
+        for line in path.read_text().splitlines()
+    ]
+    assert [next(csv.reader([row])) for row in rows] == [["red, dark", "1.0"], ['say "hi"', "2.0"]]

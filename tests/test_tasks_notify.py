@@ -48,6 +48,20 @@ def test_notify_publishes_metrics_and_links_from_the_arns_region(aws: dict[str, 
     )
 
 
+def test_the_subject_names_the_gates_first_metric_of_any_problem(aws: dict[str, Any]) -> None:
+    # A regression project's gate reports r2 and rmse, never an AUC.
+    result = notify.handler(
+        {
+            "kind": "model_rejected",
+            "executionArn": EXECUTION,
+            "metrics": {"r2": 0.4467, "rmse": 54.2},
+            "decision": "reject",
+        },
+        None,
+    )
+    assert result["subject"].endswith("(R2 0.447)")
+
+
 def test_subject_stays_within_the_sns_limit(aws: dict[str, Any]) -> None:
     result = notify.handler(
         {"kind": "workflow_failed", "executionArn": EXECUTION, "endpointName": "é" + "n" * 200},

@@ -180,7 +180,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
 
 def test_the_installed_wheel_runs_outside_the_clone(installed: Installed) -> None:
     venv, site, user = installed.venv, installed.site, installed.project
-    for typed in ("selfheal", "deploy", "workflows", "iam"):
+    for typed in SHIPPED:
         assert (site / typed / "py.typed").is_file(), f"{typed}/py.typed is not in the wheel"
     for data in (
         "environments/settings.schema.json",

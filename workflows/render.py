@@ -76,7 +76,15 @@ def main(argv: list[str]) -> int:
     if shutil.which("dot") is None:
         print("graphviz 'dot' not found: skipped SVG (run `make setup`)", file=sys.stderr)
         return 0
-    import graphviz  # type: ignore[import-untyped]
+    try:
+        import graphviz  # type: ignore[import-untyped]
+    except ImportError:  # a development tool: installed by the dev extra, not at runtime
+        print(
+            "the graphviz Python package is not installed: skipped SVG "
+            "(pip install 'selfheal-mlops[dev]')",
+            file=sys.stderr,
+        )
+        return 0
 
     svg = graphviz.Source(to_dot(definition)).pipe(format="svg")
     out.with_suffix(".svg").write_bytes(svg)

@@ -9,6 +9,8 @@ config's CsvContentTypes the payload is kept as text (`"encoding": "CSV"`).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import uuid
 from collections.abc import Sequence
@@ -76,15 +78,21 @@ def write_capture(
             # SageMaker names files by the minute, second and millisecond of the first record.
             by_hour[hour_dir] = [f"{when.strftime('%M-%S')}-000-{event_id[:8]}.jsonl"]
         prediction = None if predictions is None else float(predictions[index])
-        # A missing value is an empty field, as a client sends it.
-        fields = ("" if pd.isna(v) else str(v) for v in row)
-        record = capture_record(",".join(fields), when, event_id, prediction)
+        record = capture_record(_csv_row(row), when, event_id, prediction)
         by_hour[hour_dir].append(json.dumps(record, separators=(",", ":")))
     by_file = {hour_dir / lines[0]: lines[1:] for hour_dir, lines in by_hour.items()}
     for path, lines in by_file.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return sorted(by_file)
+
+
+def _csv_row(values: tuple[object, ...]) -> str:
+    """One CSV row as a client sends it: a missing value is an empty field, and a value holding
+    a comma or a quote is quoted (the endpoint and the drift job parse CSV, not split on commas)."""
+    line = io.StringIO()
+    csv.writer(line, lineterminator="").writerow("" if pd.isna(v) else str(v) for v in values)
+    return line.getvalue()
 
 
 def _event_id(endpoint_name: str, when: datetime, index: int) -> str:

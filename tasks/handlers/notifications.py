@@ -151,10 +151,13 @@ def _subject(kind: str, details: dict[str, Any], tag: str) -> str:
     subject = f"[{tag}] {KINDS[kind]}"
     if name:
         subject += f": {name}"
-    if kind in ("retrain_succeeded", "model_rejected") and isinstance(details.get("metrics"), dict):
-        auc = details["metrics"].get("auc")
-        if isinstance(auc, int | float):
-            subject += f" (AUC {auc:.3f})"
+    metrics = details.get("metrics")
+    if kind in ("retrain_succeeded", "model_rejected") and isinstance(metrics, dict) and metrics:
+        # The gate's first metric, as the settings list it (churn: AUC; regression: r2 ...).
+        name, value = next(iter(metrics.items()))
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            label = name.upper() if len(name) <= 3 else name
+            subject += f" ({label} {value:.3f})"
     # SNS subjects: ASCII, no line breaks or control characters, at most 100 characters.
     subject = re.sub(r"[^\x20-\x7e]", "?", subject)
     return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 3] + "..."
