@@ -16,7 +16,6 @@ from environments import hyperparameters as settings_side
 from environments.project import current_project
 from environments.settings import load_settings
 from tasks.jobs import hyperparameter_args as args
-from tasks.jobs.estimators import ESTIMATOR_CLASSES
 from tasks.jobs.hyperparameter_args import (
     HyperparameterError,
     build_parser,
@@ -24,6 +23,7 @@ from tasks.jobs.hyperparameter_args import (
     load_declaration,
     parse_hyperparameters,
 )
+from tests.jobs_helpers import JOBS, job_modules
 
 ESTIMATORS = ("gradient_boosting", "random_forest", "linear")
 DECLARED = load_declaration(declaration_path("gradient_boosting"))
@@ -157,6 +157,8 @@ def test_the_churn_defaults_are_kept():
 @pytest.mark.parametrize("estimator", ESTIMATORS)
 def test_every_declared_key_suits_the_classifier_and_the_regressor(estimator):
     # A key only one of the two accepts would fail training for the other problem type.
+    with job_modules(JOBS):  # estimators imports its siblings by bare name, as jobs run
+        from estimators import ESTIMATOR_CLASSES
     classifier, regressor = ESTIMATOR_CLASSES[estimator]
     defaults = {
         name: h.default for name, h in load_declaration(declaration_path(estimator)).items()
