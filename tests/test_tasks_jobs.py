@@ -1,6 +1,6 @@
 """The SageMaker job scripts on the churn dataset (binary, model.json from
-the churn example's settings), run as the container runs them: separate processes with their
-/opt/ml paths overridden, on datasets from the generator (the shared runs: jobs_helpers.py)."""
+the churn example's settings), run as `python <script>` runs them with their /opt/ml paths
+overridden, on datasets from the generator (the shared runs: jobs_helpers.py)."""
 
 from __future__ import annotations
 
