@@ -29,7 +29,7 @@ from environments.settings import (
 )
 
 DEV = yaml.safe_load((current_project().settings_dir / "dev.yaml").read_text())
-SOURCE = "environments/dev.yaml"
+SOURCE = "settings/dev.yaml"
 
 
 def with_hyperparameters(**values: object) -> dict:
