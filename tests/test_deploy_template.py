@@ -17,9 +17,9 @@ from deploy.model import Kind
 from deploy.publish import assets
 from deploy.template import template_blueprint, write_template
 from deploy.template_resources import RENDERERS, logical_id
+from environments.settings import Schedules, Settings, load_settings
 from tests.template_values import resolve as _resolve
 from tests.template_values import stack_values as _stack_values
-from environments.settings import Schedules, Settings, load_settings
 from workflows.machines import build_all
 
 
@@ -27,7 +27,11 @@ def _cfn_lint(*paths: Path) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("cfn-lint")
     return subprocess.run(
         # Informational checks too (I3011: a stateful resource without explicit policies).
-        [str(script), *map(str, paths), "--include-checks", "I"], capture_output=True, text=True, timeout=120, check=False
+        [str(script), *map(str, paths), "--include-checks", "I"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -94,9 +98,7 @@ def test_the_template_renders_every_desired_resource(tmp_path: Path) -> None:
     assert all(f["Properties"]["Layers"] == [layer] for f in functions)
     notify = next(f for f in functions if f["Properties"]["FunctionName"] == "churn-prod-notify")
     secret = notify["Properties"]["Environment"]["Variables"]["SLACK_WEBHOOK_SECRET_ARN"]
-    assert _resolve(secret, values) == (
-        settings.location.secret("churn-prod/slack-webhook")
-    )
+    assert _resolve(secret, values) == (settings.location.secret("churn-prod/slack-webhook"))
 
 
 def test_functions_publish_versions_behind_live_and_job_code_is_content_addressed(
