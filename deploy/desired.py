@@ -38,17 +38,20 @@ def blueprint(
     target: DeployTarget = AWS,
     powertools_layer: Callable[[], str] | None = None,
     artifacts: Artifacts | None = None,
+    check_requests: bool = True,
 ) -> Blueprint:
     """Build every resource. Raises DeployRefused when a definition is not valid ASL or a rule
     is one EventBridge would reject; that check comes first, so ``powertools_layer`` (which
     resolves the layer ARN, possibly with an AWS call) is only called for a sound design.
 
     The definitions are built with the uploaded job code's content address, so they name
-    exactly the code objects this desired state uploads."""
+    exactly the code objects this desired state uploads. ``check_requests=False`` skips the
+    check of the service requests' values, for settings holding placeholders (the template's
+    parameters), whose real values the caller has checked."""
     packaged = artifacts if artifacts is not None else build_artifacts(settings)
     settings = replace(settings, code_version=packaged.code_version)
     built = machines.build_all(settings)
-    definitions = build_definitions(built)
+    definitions = build_definitions(built, requests=check_requests)
     options = catalogue.CatalogueOptions.from_settings(settings)
     try:
         rules = catalogue.project_rules(settings, options)

@@ -13,8 +13,18 @@ CODE_BUCKET_PARAMETER = "CodeBucket"
 
 
 def logical_id(resource: Resource, suffix: str = "") -> str:
+    """The resource's name in CamelCase, without the account id a bucket name ends with (the
+    template names no account: a stack deploys into the one it is created in)."""
     words = re.split(r"[^A-Za-z0-9]+", f"{resource.kind.value} {resource.name} {suffix}")
-    return "".join(w[:1].upper() + w[1:] for w in words if w)
+    return "".join(w[:1].upper() + w[1:] for w in words if w and not ACCOUNT_ID.match(w))
+
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+# Set explicitly on what the boto3 engine's destroy deletes too (a log group, the dead-letter
+# queue): the same outcome, stated, rather than CloudFormation's unstated default.
+DELETED_WITH_STACK = {"DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete"}
+# Data outlives the stack: deleting or replacing it keeps them (destroy keeps them too).
+RETAINED = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 
 
 def cfn_tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
@@ -41,14 +51,8 @@ def _bucket(r: Resource) -> CfnResources:
         "NotificationConfiguration": {"EventBridgeConfiguration": {"EventBridgeEnabled": True}},
         "Tags": cfn_tags(r.tags),
     }
-    # Data outlives the stack: deleting the stack keeps the buckets and their objects.
     out: CfnResources = {
-        logical_id(r): {
-            "Type": "AWS::S3::Bucket",
-            "DeletionPolicy": "Retain",
-            "UpdateReplacePolicy": "Retain",
-            "Properties": props,
-        }
+        logical_id(r): {"Type": "AWS::S3::Bucket", **RETAINED, "Properties": props}
     }
     if "Policy" in p:
         out[logical_id(r, "policy")] = {
@@ -76,6 +80,7 @@ def _queue(r: Resource) -> CfnResources:
     out: CfnResources = {
         logical_id(r): {
             "Type": "AWS::SQS::Queue",
+            **DELETED_WITH_STACK,
             "Properties": {
                 "QueueName": r.name,
                 "MessageRetentionPeriod": int(attributes["MessageRetentionPeriod"]),
@@ -122,7 +127,9 @@ def _log_group(r: Resource) -> CfnResources:
         "RetentionInDays": r.properties["retentionInDays"],
         "Tags": cfn_tags(r.tags),
     }
-    return {logical_id(r): {"Type": "AWS::Logs::LogGroup", "Properties": props}}
+    return {
+        logical_id(r): {"Type": "AWS::Logs::LogGroup", **DELETED_WITH_STACK, "Properties": props}
+    }
 
 
 def _model_package_group(r: Resource) -> CfnResources:
@@ -131,7 +138,13 @@ def _model_package_group(r: Resource) -> CfnResources:
         "ModelPackageGroupDescription": r.properties["ModelPackageGroupDescription"],
         "Tags": cfn_tags(r.tags),
     }
-    return {logical_id(r): {"Type": "AWS::SageMaker::ModelPackageGroup", "Properties": props}}
+    return {
+        logical_id(r): {
+            "Type": "AWS::SageMaker::ModelPackageGroup",
+            **RETAINED,
+            "Properties": props,
+        }
+    }
 
 
 def _function(r: Resource) -> CfnResources:

@@ -109,6 +109,10 @@ VERBS: dict[str, Verb] = {
         "write a CloudFormation template (default ./build/<env>.template.json)",
         _deploy_command("template"),
     ),
+    "publish": Verb(
+        "upload the Lambda zips and job code the template's stack needs (--code-bucket)",
+        _deploy_command("publish"),
+    ),
     "permissions": Verb("print the IAM policy the deployer needs", _deploy_command("permissions")),
     "package": Verb("build the Lambda zips and job code (default ./build)", _package),
     "demo": Verb("the whole self-healing loop in the embedded cloud", _demo, program="demo"),

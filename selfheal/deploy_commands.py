@@ -6,12 +6,15 @@
     selfheal destroy  [--env dev|prod] [--target local|aws] [--yes] [--delete-data]
     selfheal unlock   [--env dev|prod] [--target local|aws] [--yes]
     selfheal template [--env dev|prod] [--out FILE]
+    selfheal publish  [--env dev|prod] [--target local|aws] --code-bucket BUCKET
     selfheal permissions [--env dev|prod]
 
 ``destroy`` prints what it deletes and keeps, and deletes only with ``--yes`` or, in a
 terminal, when the environment's name is typed; data (buckets holding objects, model package
 groups holding packages) only with ``--delete-data``. ``unlock`` releases the environment lock
 a crashed deploy left, after showing its holder (``--yes``, or the name typed).
+``publish`` uploads what the template's stack needs (`deploy.publish`): run it before
+creating or updating the stack, and again after the stack's first creation.
 ``permissions`` prints the IAM policy the deployer needs (every call of plan, apply, rollback
 and destroy on the AWS target), as JSON.
 
@@ -49,13 +52,23 @@ from deploy.calls import ClientFactory
 from deploy.clients import TargetError, aws_clients, endpoint_clients
 from deploy.lock import UnlockRefused, unlock
 from deploy.permissions import deployer_policy
-from deploy.template import write_template
+from deploy.publish import PublishRefused, publish
+from deploy.template import template_blueprint, write_template
 from environments.settings import Settings, SettingsError, environments, load_settings
 from localcloud import server as local_server
 from workflows.machines import BUILDERS
 
 # "apply" is the deploy verb's name inside this module (`selfheal deploy` passes it on).
-COMMANDS = ("plan", "apply", "rollback", "destroy", "unlock", "template", "permissions")
+COMMANDS = (
+    "plan",
+    "apply",
+    "rollback",
+    "destroy",
+    "unlock",
+    "template",
+    "publish",
+    "permissions",
+)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -65,6 +78,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--target", default="local", choices=("local", "aws"))
     parser.add_argument(
         "--out", type=Path, help="template file (default build/<env>.template.json)"
+    )
+    parser.add_argument(
+        "--code-bucket", help="publish: the existing bucket the template's CodeBucket names"
     )
     parser.add_argument(
         "--machine",
@@ -126,7 +142,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         target = AWS if args.target == "aws" else LOCAL
         clients = aws_clients(settings) if target is AWS else local_clients(settings)
-        if args.command == "plan":
+        if args.command == "publish":
+            if not args.code_bucket:
+                print("publish: name the template's CodeBucket with --code-bucket", file=sys.stderr)
+                return 2
+            publish(template_blueprint(settings), clients, args.code_bucket)
+        elif args.command == "plan":
             plan(settings, clients, target=target, verbose=args.verbose)
         elif args.command == "apply":
             deploy(settings, clients, target=target)
@@ -142,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         DestroyIncomplete,
         DestroyRefused,
         EnvironmentLocked,
+        PublishRefused,
         UnlockRefused,
         SettingsError,
         TargetError,

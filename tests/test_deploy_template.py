@@ -14,16 +14,24 @@ import pytest
 from deploy import blueprint
 from deploy.layers import powertools_parameter
 from deploy.model import Kind
-from deploy.template import write_template
-from deploy.template_resources import logical_id
+from deploy.publish import assets
+from deploy.template import template_blueprint, write_template
+from deploy.template_resources import RENDERERS, logical_id
 from environments.settings import Schedules, Settings, load_settings
+from tests.template_values import resolve as _resolve
+from tests.template_values import stack_values as _stack_values
 from workflows.machines import build_all
 
 
 def _cfn_lint(*paths: Path) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("cfn-lint")
     return subprocess.run(
-        [str(script), *map(str, paths)], capture_output=True, text=True, timeout=120, check=False
+        # Informational checks too (I3011: a stateful resource without explicit policies).
+        [str(script), *map(str, paths), "--include-checks", "I"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -54,19 +62,27 @@ def test_the_template_renders_every_desired_resource(tmp_path: Path) -> None:
     settings = load_settings("prod")
     template = write_template(settings, tmp_path / "prod.json")
     assert json.loads((tmp_path / "prod.json").read_text()) == template
+    # The boto3 engine's desired state: each resource is a stack resource, except the job
+    # code, which is among the assets publish uploads, at the same keys.
     design = blueprint(settings, powertools_layer=lambda: "layer")
+    published = {f"{a.bucket}/{a.key}" for a in assets(design, "code-bucket")}
+    kinds_in_stack = set()
     for resource in design.state:
         if resource.kind is Kind.CODE_OBJECT:
-            assert any(
-                o["Destination"] == f"s3://{resource.name}"
-                for o in template["Metadata"]["CodeObjects"]
-            )
+            assert resource.name in published, resource.describe()
         else:
             assert logical_id(resource) in template["Resources"], resource.describe()
+            kinds_in_stack.add(resource.kind)
+    assert len(kinds_in_stack) == len(RENDERERS)
+    listed = {(a["Key"], a["Sha256"]) for a in template["Metadata"]["Assets"]}
+    assert listed == {(a.key, a.sha256) for a in assets(design, "code-bucket")}
 
     machines = _resources(template, "AWS::StepFunctions::StateMachine")
+    values = _stack_values(settings)
     definitions = {
-        m["Properties"]["StateMachineName"]: m["Properties"]["Definition"]
+        m["Properties"]["StateMachineName"]: json.loads(
+            _resolve(m["Properties"]["DefinitionString"], values)
+        )
         for m in machines.values()
     }
     assert definitions == {
@@ -81,9 +97,8 @@ def test_the_template_renders_every_desired_resource(tmp_path: Path) -> None:
     layer = "{{resolve:ssm:" + powertools_parameter() + "}}"
     assert all(f["Properties"]["Layers"] == [layer] for f in functions)
     notify = next(f for f in functions if f["Properties"]["FunctionName"] == "churn-prod-notify")
-    assert notify["Properties"]["Environment"]["Variables"]["SLACK_WEBHOOK_SECRET_ARN"] == (
-        settings.location.secret("churn-prod/slack-webhook")
-    )
+    secret = notify["Properties"]["Environment"]["Variables"]["SLACK_WEBHOOK_SECRET_ARN"]
+    assert _resolve(secret, values) == (settings.location.secret("churn-prod/slack-webhook"))
 
 
 def test_functions_publish_versions_behind_live_and_job_code_is_content_addressed(
@@ -115,23 +130,28 @@ def test_functions_publish_versions_behind_live_and_job_code_is_content_addresse
         t["Arn"]
         for r in _resources(template, "AWS::Events::Rule").values()
         for t in r["Properties"].get("Targets", [])
-        if ":lambda:" in t["Arn"]
+        if ":lambda:" in json.dumps(t["Arn"])
     ]
-    assert rule_targets and all(arn.endswith(":live") for arn in rule_targets)
+    assert rule_targets and all(
+        _resolve(arn, _stack_values(settings)).endswith(":live") for arn in rule_targets
+    )
     # The definitions name the job code objects the template's metadata lists, by content.
     code = settings.code_uri
     assert code.endswith(f"/code/{settings.job_code_version}/")
-    destinations = {o["Destination"] for o in template["Metadata"]["CodeObjects"]}
+    bucket = settings.artifacts_bucket
+    destinations = {f"s3://{a.bucket}/{a.key}" for a in assets(template_blueprint(settings), "b")}
     assert f"{code}sourcedir.tar.gz" in destinations
     assert f"{code}jobs/train.py" in destinations
-    retrain = json.dumps(
+    assert code.startswith(f"s3://{bucket}/")
+    retrain = _resolve(
         _resources(template, "AWS::StepFunctions::StateMachine")[
             logical_id(
                 blueprint(settings, powertools_layer=lambda: "l").state.get(
                     Kind.STATE_MACHINE, settings.state_machine_name("retrain")
                 )
             )
-        ]["Properties"]["Definition"]
+        ]["Properties"]["DefinitionString"],
+        _stack_values(settings),
     )
     assert f"{code}sourcedir.tar.gz" in retrain and f"{code}jobs/" in retrain
     assert settings.function_alias_arn("quality_gate") in retrain
