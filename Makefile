@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ENV ?= dev
 TARGET ?= local
+# ENGINE=cloudformation deploys the template as one stack through change sets.
+ENGINE ?= boto3
 # The project every target works on: the churn example unless PROJECT=DIR names another.
 PROJECT ?= examples/churn
 export SELFHEAL_PROJECT := $(abspath $(PROJECT))
@@ -68,23 +70,23 @@ local-down: $(VENV)/.installed
 # TARGET=local (default) deploys to the embedded cloud (started or reused on 127.0.0.1:4566, or
 # AWS_ENDPOINT_URL); TARGET=aws to the account of the standard AWS environment.
 deploy-workflow: setup
-	@$(PY) -m selfheal deploy --env $(ENV) --target $(TARGET)
+	@$(PY) -m selfheal deploy --env $(ENV) --target $(TARGET) --engine $(ENGINE)
 
 plan-workflow: setup
-	@$(PY) -m selfheal plan --env $(ENV) --target $(TARGET)
+	@$(PY) -m selfheal plan --env $(ENV) --target $(TARGET) --engine $(ENGINE)
 
 # MACHINE=retrain (or drift-check, deploy-model) rolls back that machine only; default: every
 # machine that has an earlier version.
 MACHINE ?=
 rollback-workflow: setup
-	@$(PY) -m selfheal rollback --env $(ENV) --target $(TARGET) $(if $(MACHINE),--machine $(MACHINE))
+	@$(PY) -m selfheal rollback --env $(ENV) --target $(TARGET) --engine $(ENGINE) $(if $(MACHINE),--machine $(MACHINE))
 
 # Asks for the environment's name unless YES=1; DELETE_DATA=1 also deletes the buckets holding
 # objects and the model package group holding packages, which are kept otherwise.
 YES ?=
 DELETE_DATA ?=
 destroy-workflow: setup
-	@$(PY) -m selfheal destroy --env $(ENV) --target $(TARGET) $(if $(YES),--yes) \
+	@$(PY) -m selfheal destroy --env $(ENV) --target $(TARGET) --engine $(ENGINE) $(if $(YES),--yes) \
 		$(if $(DELETE_DATA),--delete-data)
 
 # Shows who holds the environment's lock and releases it when told (YES=1, or the name typed).

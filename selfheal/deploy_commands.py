@@ -18,6 +18,10 @@ creating or updating the stack, and again after the stack's first creation.
 ``permissions`` prints the IAM policy the deployer needs (every call of plan, apply, rollback
 and destroy on the AWS target), as JSON.
 
+``--engine cloudformation`` runs plan, deploy, rollback and destroy on the template as one
+CloudFormation stack, through change sets (`selfheal.stack_commands`; ``--code-bucket`` names
+the bucket for its Lambda zips and templates, made on the embedded cloud when not given).
+
 ``--target local`` (default) deploys to the embedded cloud, starting its server when needed
 (its state in ``.localcloud/`` under the current directory);
 ``aws`` uses the standard AWS environment. ``AWS_ENDPOINT_URL`` names another endpoint.
@@ -53,9 +57,16 @@ from deploy.clients import TargetError, aws_clients, endpoint_clients
 from deploy.lock import UnlockRefused, unlock
 from deploy.permissions import deployer_policy
 from deploy.publish import PublishRefused, publish
+from deploy.stack_engine import StackFailed
 from deploy.template import template_blueprint, write_template
 from environments.settings import Settings, SettingsError, environments, load_settings
 from localcloud import server as local_server
+from selfheal.stack_commands import (
+    STACK_COMMANDS,
+    StackRefused,
+    code_bucket,
+    run_stack_command,
+)
 from workflows.machines import BUILDERS
 
 # "apply" is the deploy verb's name inside this module (`selfheal deploy` passes it on).
@@ -87,6 +98,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         choices=sorted(BUILDERS),
         help="rollback only this state machine (repeatable; default: every machine and function)",
+    )
+    parser.add_argument(
+        "--engine",
+        default="boto3",
+        choices=("boto3", "cloudformation"),
+        help="plan, deploy, rollback, destroy: the boto3 engine (default) or one CloudFormation "
+        "stack through change sets",
     )
     parser.add_argument("--verbose", action="store_true", help="plan: list unchanged resources too")
     parser.add_argument("--yes", action="store_true", help="destroy, unlock: do it without asking")
@@ -142,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         target = AWS if args.target == "aws" else LOCAL
         clients = aws_clients(settings) if target is AWS else local_clients(settings)
+        if args.engine == "cloudformation" and args.command in STACK_COMMANDS:
+            bucket = code_bucket(settings, clients, args.code_bucket, local=target is LOCAL)
+            return run_stack_command(args.command, settings, clients, bucket, args.yes, _prompt())
         if args.command == "publish":
             if not args.code_bucket:
                 print("publish: name the template's CodeBucket with --code-bucket", file=sys.stderr)
@@ -164,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         DestroyRefused,
         EnvironmentLocked,
         PublishRefused,
+        StackFailed,
+        StackRefused,
         UnlockRefused,
         SettingsError,
         TargetError,

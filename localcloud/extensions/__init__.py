@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from localcloud.extensions import (
+    change_set_parameters,
     eventbridge,
     executions,
     integrations,
@@ -58,6 +59,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "schedule_groups": missing_apis.install_schedule_groups,
     "quiet_interpreter_logs": quiet_logs.install,
     "s3_url_module": s3_urls.install,
+    "change_set_parameters": change_set_parameters.install,
 }
 
 _applied: dict[str, PatchSet] = {}
