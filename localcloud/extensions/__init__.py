@@ -13,6 +13,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from localcloud.extensions import (
+    cloudformation_iam,
+    cloudformation_lambda,
+    cloudformation_nulls,
+    cloudformation_policies,
+    cloudformation_rollback,
+    cloudformation_services,
+    cloudformation_states,
+    cloudformation_storage,
+    cloudformation_types,
     eventbridge,
     executions,
     integrations,
@@ -56,6 +65,17 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "model_registry_deletes": missing_apis.install_model_registry_deletes,
     "bucket_eventbridge_config": missing_apis.install_bucket_eventbridge_config,
     "schedule_groups": missing_apis.install_schedule_groups,
+    "cloudformation_types": cloudformation_types.install,
+    "cloudformation_template_nulls": cloudformation_nulls.install,
+    "cloudformation_state_machines": cloudformation_states.install,
+    "cloudformation_iam_roles": cloudformation_iam.install,
+    "cloudformation_lambda": cloudformation_lambda.install,
+    "cloudformation_storage": cloudformation_storage.install,
+    "cloudformation_policies": cloudformation_policies.install,
+    "cloudformation_model_package_group": cloudformation_services.install_model_package_group,
+    "cloudformation_schedules": cloudformation_services.install_schedules,
+    "cloudformation_alarms": cloudformation_services.install_alarms,
+    "cloudformation_rollback": cloudformation_rollback.install,
     "quiet_interpreter_logs": quiet_logs.install,
     "s3_url_module": s3_urls.install,
 }
