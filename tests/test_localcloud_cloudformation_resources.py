@@ -17,7 +17,6 @@ from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
 from tests.cloudformation_helpers import (
     ACCOUNT,
-    PASS_DEFINITION,
     ROLE_ARN,
     create_stack,
     events_of,
