@@ -4,6 +4,8 @@ read its status, outputs and events."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from localcloud import LocalCloud
@@ -41,3 +43,21 @@ def events_of(cloud: LocalCloud, name: str = "stack") -> list[tuple[str, str, st
         (e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason", ""))
         for e in reversed(events)
     ]
+
+
+TAGS = [{"Key": "team", "Value": "ml"}]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A stack fragment, the extension it needs, and how to tell it was created right."""
+
+    extension: str
+    resources: dict[str, Any]
+    outputs: dict[str, Any]
+    check: Callable[[LocalCloud, dict[str, str]], None]  # raises when the resource is wrong
+    prepare: Callable[[LocalCloud], None] = field(default=lambda cloud: None)
+
+
+def get_att(logical_id: str, attribute: str) -> dict[str, Any]:
+    return {"Fn::GetAtt": [logical_id, attribute]}
