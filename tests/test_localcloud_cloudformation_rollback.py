@@ -124,7 +124,7 @@ def test_a_create_change_set_that_fails_rolls_back(localcloud: LocalCloud) -> No
     assert _queues(localcloud) == []
 
 
-@pytest.mark.filterwarnings("ignore:Tried to parse AWS::Pipes::Pipe")  # moto's own skip notice
+@pytest.mark.filterwarnings("ignore:Tried to parse:UserWarning")  # moto's own skip notice
 def test_without_the_extension_the_stack_completes_with_the_resource_missing() -> None:
     with extensions_disabled("cloudformation_rollback"), LocalCloud() as cloud:
         stack = create_stack(cloud, {"First": QUEUE, "Pipe": UNSUPPORTED})
