@@ -1,0 +1,132 @@
+"""The project's own template, deployed through CloudFormation in the embedded cloud, creates every
+resource of the boto3 engine's desired state as that engine reads it, and a state machine the
+stack created runs in the embedded engine."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from deploy.artifacts import build_artifacts
+from deploy.calls import Clients
+from deploy.desired import blueprint
+from deploy.model import Kind, Resource
+from deploy.plan import diff_resource
+from deploy.providers import providers
+from deploy.target import LOCAL
+from deploy.template import render_template
+from deploy.template_resources import logical_id
+from environments.settings import Settings, load_settings
+from localcloud import LocalCloud
+
+CODE_BUCKET = "selfheal-code"
+LAMBDA_CODE = "s3://<CodeBucket>/"
+
+
+def _upload_lambda_code(
+    cloud: LocalCloud, template: dict[str, Any], by_sha: dict[str, bytes]
+) -> None:
+    """The zips at the keys the template names, in the bucket its CodeBucket parameter names."""
+    s3 = cloud.client("s3")
+    s3.create_bucket(Bucket=CODE_BUCKET)
+    for code in template["Metadata"]["CodeObjects"]:
+        if code["Destination"].startswith(LAMBDA_CODE):
+            key = code["Destination"][len(LAMBDA_CODE) :]
+            s3.put_object(Bucket=CODE_BUCKET, Key=key, Body=by_sha[code["Sha256"]])
+
+
+def _parameters(template: dict[str, Any]) -> list[dict[str, str]]:
+    # Only the code bucket has no default; every other parameter keeps the settings' default.
+    return [
+        {"ParameterKey": name, "ParameterValue": CODE_BUCKET}
+        for name, declared in template.get("Parameters", {}).items()
+        if "Default" not in declared
+    ]
+
+
+def _permission_exists(cloud: LocalCloud, resource: Resource) -> bool:
+    """CloudFormation names a permission's statement itself (the boto3 engine reads its own Sid),
+    so the statement is found by what it allows."""
+    function, _, _ = resource.name.partition("/")
+    name, _, qualifier = function.partition(":")
+    policy = cloud.client("lambda").get_policy(FunctionName=name, Qualifier=qualifier)
+    wanted = resource.properties
+    return any(
+        statement["Principal"] == {"Service": wanted["Principal"]}
+        and statement["Condition"]["ArnLike"]["AWS:SourceArn"] == wanted["SourceArn"]
+        for statement in json.loads(policy["Policy"])["Statement"]
+    )
+
+
+def _deployed(cloud: LocalCloud, settings: Settings) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    design = blueprint(
+        settings,
+        target=LOCAL,
+        powertools_layer=lambda: "unused",
+        artifacts=build_artifacts(settings),
+    )
+    template = render_template(design, settings)
+    by_sha = {hashlib.sha256(r.payload).hexdigest(): r.payload for r in design.state if r.payload}
+    _upload_lambda_code(cloud, template, by_sha)
+    cfn = cloud.client("cloudformation")
+    cfn.create_stack(
+        StackName=settings.prefix,
+        TemplateBody=json.dumps(template),
+        Parameters=_parameters(template),
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    stack = cfn.describe_stacks(StackName=settings.prefix)["Stacks"][0]
+    return design, template, stack
+
+
+def test_the_dev_template_deploys_every_desired_resource(localcloud: LocalCloud) -> None:
+    settings = load_settings("dev")
+    design, template, stack = _deployed(localcloud, settings)
+    events = localcloud.client("cloudformation").describe_stack_events(StackName=settings.prefix)
+    assert stack["StackStatus"] == "CREATE_COMPLETE", [
+        (e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason"))
+        for e in events["StackEvents"]
+    ]
+    listed = localcloud.client("cloudformation").list_stack_resources(StackName=settings.prefix)
+    assert {r["LogicalResourceId"] for r in listed["StackResourceSummaries"]} == set(
+        template["Resources"]
+    )
+
+    # The job code goes to the artifacts bucket once the stack made it, as the publish step does.
+    by_kind = providers(Clients(localcloud.client), settings)
+    for resource in design.state.of_kind(Kind.CODE_OBJECT):
+        by_kind[Kind.CODE_OBJECT].create(resource)
+
+    missing, differing = [], {}
+    for resource in design.state:
+        if resource.kind is Kind.PERMISSION:
+            if not _permission_exists(localcloud, resource):
+                missing.append(resource.describe())
+            continue
+        current = by_kind[resource.kind].read(resource)
+        if current is None:
+            missing.append(resource.describe())
+            continue
+        declared = template["Resources"].get(logical_id(resource), {}).get("Properties", {})
+        # Tags are compared only where the template declares them: a resource type whose
+        # template carries no Tags cannot be tagged by the stack.
+        diff = [
+            line
+            for line in diff_resource(resource, current)
+            if "Tags" in declared or not line.lstrip("+~- ").startswith("tags.")
+        ]
+        if diff:
+            differing[resource.describe()] = diff
+    assert (missing, differing) == ([], {})
+
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    live = {
+        f"arn:aws:states:us-east-1:123456789012:stateMachine:{settings.state_machine_name(name)}:live"
+        for name in ("retrain", "drift-check", "deploy-model")
+    }
+    assert set(outputs.values()) == live
+    drift_check = next(arn for arn in live if "drift-check" in arn)
+    result = localcloud.start_and_wait(drift_check, {})
+    assert result["status"] == "SUCCEEDED", result
+    assert localcloud.states_entered(result["executionArn"])
