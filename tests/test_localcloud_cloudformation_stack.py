@@ -4,7 +4,6 @@ stack created runs in the embedded engine."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -14,6 +13,7 @@ from deploy.desired import blueprint
 from deploy.model import Kind, Resource
 from deploy.plan import diff_resource
 from deploy.providers import providers
+from deploy.publish import publish
 from deploy.target import LOCAL
 from deploy.template import render_template
 from deploy.template_resources import logical_id
@@ -21,19 +21,6 @@ from environments.settings import Settings, load_settings
 from localcloud import LocalCloud
 
 CODE_BUCKET = "selfheal-code"
-LAMBDA_CODE = "s3://<CodeBucket>/"
-
-
-def _upload_lambda_code(
-    cloud: LocalCloud, template: dict[str, Any], by_sha: dict[str, bytes]
-) -> None:
-    """The zips at the keys the template names, in the bucket its CodeBucket parameter names."""
-    s3 = cloud.client("s3")
-    s3.create_bucket(Bucket=CODE_BUCKET)
-    for code in template["Metadata"]["CodeObjects"]:
-        if code["Destination"].startswith(LAMBDA_CODE):
-            key = code["Destination"][len(LAMBDA_CODE) :]
-            s3.put_object(Bucket=CODE_BUCKET, Key=key, Body=by_sha[code["Sha256"]])
 
 
 def _parameters(template: dict[str, Any]) -> list[dict[str, str]]:
@@ -67,8 +54,10 @@ def _deployed(cloud: LocalCloud, settings: Settings) -> tuple[Any, dict[str, Any
         artifacts=build_artifacts(settings),
     )
     template = render_template(design, settings)
-    by_sha = {hashlib.sha256(r.payload).hexdigest(): r.payload for r in design.state if r.payload}
-    _upload_lambda_code(cloud, template, by_sha)
+    # The Lambda zips go to the code bucket before the stack, as `selfheal publish` puts them.
+    cloud.client("s3").create_bucket(Bucket=CODE_BUCKET)
+    report = publish(design, cloud.client, CODE_BUCKET, lambda _: None)
+    assert report.uploaded and report.pending  # the job code waits for the artifacts bucket
     cfn = cloud.client("cloudformation")
     cfn.create_stack(
         StackName=settings.prefix,
@@ -93,10 +82,9 @@ def test_the_dev_template_deploys_every_desired_resource(localcloud: LocalCloud)
         template["Resources"]
     )
 
-    # The job code goes to the artifacts bucket once the stack made it, as the publish step does.
+    # The job code goes to the artifacts bucket once the stack made it: publish again.
+    assert not publish(design, localcloud.client, CODE_BUCKET, lambda _: None).pending
     by_kind = providers(Clients(localcloud.client), settings)
-    for resource in design.state.of_kind(Kind.CODE_OBJECT):
-        by_kind[Kind.CODE_OBJECT].create(resource)
 
     missing, differing = [], {}
     for resource in design.state:
