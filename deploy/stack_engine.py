@@ -263,12 +263,17 @@ def deploy_stack(
     return status
 
 
+# Retained so that an update keeps the old version for rollbacks; deleting the function or
+# state machine they belong to deletes them all the same, so a deleted stack keeps none.
+_GONE_WITH_PARENT = ("AWS::Lambda::Version", "AWS::StepFunctions::StateMachineVersion")
+
+
 def retained(template: Mapping[str, Any], described: Mapping[str, str]) -> list[str]:
     """What deleting the stack keeps: the resources with ``DeletionPolicy: Retain``."""
     return [
         described.get(logical, logical)
         for logical, body in sorted(template.get("Resources", {}).items())
-        if body.get("DeletionPolicy") == "Retain"
+        if body.get("DeletionPolicy") == "Retain" and body.get("Type") not in _GONE_WITH_PARENT
     ]
 
 

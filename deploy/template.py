@@ -20,7 +20,7 @@ from deploy.layers import powertools_parameter
 from deploy.model import Kind
 from deploy.preflight import build_definitions
 from deploy.publish import assets
-from deploy.target import AWS
+from deploy.target import AWS, DeployTarget
 from deploy.template_parameters import marked, parameterise, parameters
 from deploy.template_resources import (
     CODE_BUCKET_PARAMETER,
@@ -32,15 +32,16 @@ from environments.settings import LIVE_ALIAS, Settings
 from workflows import machines
 
 
-def template_blueprint(settings: Settings) -> Blueprint:
-    """The desired state for AWS the template renders: built from the settings with the stack
-    parameters' markers, so the rendering finds every place each value reaches. The requests
-    are checked with the settings' values (the defaults), which the markers stand for."""
+def template_blueprint(settings: Settings, target: DeployTarget = AWS) -> Blueprint:
+    """The desired state the template renders (for AWS, or for the embedded cloud, whose
+    functions need no Powertools layer): built from the settings with the stack parameters'
+    markers, so the rendering finds every place each value reaches. The requests are checked
+    with the settings' values (the defaults), which the markers stand for."""
     build_definitions(machines.build_all(settings))
     layer = "{{resolve:ssm:" + powertools_parameter() + "}}"
     return blueprint(
         marked(settings),
-        target=AWS,
+        target=target,
         powertools_layer=lambda: layer,
         artifacts=build_artifacts(settings),
         check_requests=False,

@@ -162,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         clients = aws_clients(settings) if target is AWS else local_clients(settings)
         if args.engine == "cloudformation" and args.command in STACK_COMMANDS:
             bucket = code_bucket(settings, clients, args.code_bucket, local=target is LOCAL)
-            return run_stack_command(args.command, settings, clients, bucket, args.yes, _prompt())
+            return run_stack_command(
+                args.command, settings, clients, bucket, args.yes, _prompt(), target
+            )
         if args.command == "publish":
             if not args.code_bucket:
                 print("publish: name the template's CodeBucket with --code-bucket", file=sys.stderr)

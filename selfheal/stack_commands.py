@@ -32,6 +32,7 @@ from deploy.stack_engine import (
     plan_stack,
     template_text,
 )
+from deploy.target import LOCAL, DeployTarget
 from deploy.template import render_template, template_blueprint
 from deploy.template_resources import CODE_BUCKET_PARAMETER, logical_id
 from environments.settings import Settings
@@ -50,8 +51,8 @@ class Rendered:
     described: dict[str, str]  # logical id -> the boto3 engine's name of the resource
 
 
-def rendered(settings: Settings) -> tuple[Any, Rendered]:
-    design = template_blueprint(settings)
+def rendered(settings: Settings, target: DeployTarget) -> tuple[Any, Rendered]:
+    design = template_blueprint(settings, target)
     described = {logical_id(r): r.describe() for r in design.state}
     return design, Rendered(render_template(design, settings), described)
 
@@ -80,9 +81,13 @@ def _record(
 
 
 def stack_plan(
-    settings: Settings, clients: ClientFactory, code_bucket: str, out: Callable[[str], None]
+    settings: Settings,
+    clients: ClientFactory,
+    code_bucket: str,
+    out: Callable[[str], None],
+    target: DeployTarget = LOCAL,
 ) -> None:
-    _, view = rendered(settings)
+    _, view = rendered(settings, target)
     parameters = {CODE_BUCKET_PARAMETER: code_bucket}
     plan = plan_stack(
         clients, settings.prefix, view.template, parameters, code_bucket, view.described
@@ -114,9 +119,13 @@ def _apply(
 
 
 def stack_deploy(
-    settings: Settings, clients: ClientFactory, code_bucket: str, out: Callable[[str], None]
+    settings: Settings,
+    clients: ClientFactory,
+    code_bucket: str,
+    out: Callable[[str], None],
+    target: DeployTarget = LOCAL,
 ) -> str:
-    design, view = rendered(settings)
+    design, view = rendered(settings, target)
     report = publish(design, clients, code_bucket, out)
     parameters = {CODE_BUCKET_PARAMETER: code_bucket}
     status = _apply(settings, clients, code_bucket, view.template, parameters, view.described, out)
@@ -126,7 +135,11 @@ def stack_deploy(
 
 
 def stack_rollback(
-    settings: Settings, clients: ClientFactory, code_bucket: str, out: Callable[[str], None]
+    settings: Settings,
+    clients: ClientFactory,
+    code_bucket: str,
+    out: Callable[[str], None],
+    target: DeployTarget = LOCAL,
 ) -> str:
     history = _history(clients("s3"), code_bucket, settings.prefix)
     if len(history) < 2:
@@ -135,7 +148,7 @@ def stack_rollback(
             "before the latest"
         )
     earlier = history[-2]
-    _, view = rendered(settings)
+    _, view = rendered(settings, target)
     template = json.loads(earlier["template"])
     return _apply(
         settings, clients, code_bucket, template, earlier["parameters"], view.described, out
@@ -148,8 +161,9 @@ def stack_destroy(
     yes: bool,
     ask: Callable[[str], str] | None,
     out: Callable[[str], None],
+    target: DeployTarget = LOCAL,
 ) -> list[str]:
-    _, view = rendered(settings)
+    _, view = rendered(settings, target)
     stack = settings.prefix
     out(f"destroy deletes the stack {stack} and its resources but the retained ones")
     if not yes:
@@ -192,13 +206,14 @@ def run_stack_command(
     bucket: str,
     yes: bool,
     ask: Callable[[str], str] | None,
+    target: DeployTarget,
 ) -> int:
     if command == "plan":
-        stack_plan(settings, clients, bucket, print)
+        stack_plan(settings, clients, bucket, print, target)
     elif command == "apply":
-        stack_deploy(settings, clients, bucket, print)
+        stack_deploy(settings, clients, bucket, print, target)
     elif command == "rollback":
-        stack_rollback(settings, clients, bucket, print)
+        stack_rollback(settings, clients, bucket, print, target)
     else:
-        stack_destroy(settings, clients, yes, ask, print)
+        stack_destroy(settings, clients, yes, ask, print, target)
     return 0

@@ -48,3 +48,46 @@ def test_without_the_extension_it_lists_nothing() -> None:
     # The gap change_set_parameters closes: the execution would update Queue all the same.
     with extensions_disabled("change_set_parameters"):
         assert _changes_of_a_new_parameter_value() == []
+
+
+# A schedule names its group by a literal name and waits for it with DependsOn, listed first.
+ORDERED = json.dumps(
+    {
+        "Resources": {
+            "Schedule": {
+                "Type": "AWS::Scheduler::Schedule",
+                "DependsOn": "Group",
+                "Properties": {
+                    "Name": "nightly",
+                    "GroupName": "team",
+                    "ScheduleExpression": "rate(1 day)",
+                    "FlexibleTimeWindow": {"Mode": "OFF"},
+                    "Target": {
+                        "Arn": "arn:aws:sqs:us-east-1:123456789012:q",
+                        "RoleArn": "arn:aws:iam::123456789012:role/scheduler",
+                    },
+                },
+            },
+            "Group": {"Type": "AWS::Scheduler::ScheduleGroup", "Properties": {"Name": "team"}},
+        }
+    }
+)
+
+
+def _status_of_an_executed_create_change_set() -> str:
+    with LocalCloud() as cloud:
+        cfn = cloud.client("cloudformation")
+        cfn.create_change_set(
+            StackName="s", ChangeSetName="first", TemplateBody=ORDERED, ChangeSetType="CREATE"
+        )
+        cfn.execute_change_set(StackName="s", ChangeSetName="first")
+        return str(cfn.describe_stacks(StackName="s")["Stacks"][0]["StackStatus"])
+
+
+def test_an_executed_change_set_creates_in_dependency_order() -> None:
+    assert _status_of_an_executed_create_change_set() == "CREATE_COMPLETE"
+
+
+def test_without_the_order_extension_the_schedule_comes_first_and_fails() -> None:
+    with extensions_disabled("change_set_order"):
+        assert _status_of_an_executed_create_change_set() == "ROLLBACK_COMPLETE"

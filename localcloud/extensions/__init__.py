@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from localcloud.extensions import (
+    change_set_order,
     change_set_parameters,
     cloudformation_iam,
     cloudformation_lambda,
@@ -80,6 +81,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "quiet_interpreter_logs": quiet_logs.install,
     "s3_url_module": s3_urls.install,
     "change_set_parameters": change_set_parameters.install,
+    "change_set_order": change_set_order.install,
 }
 
 _applied: dict[str, PatchSet] = {}
