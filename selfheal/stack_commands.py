@@ -95,9 +95,12 @@ def stack_plan(
     for line in plan.render():
         out(line)
     if plan.change_set is not None:
-        clients("cloudformation").delete_change_set(
-            StackName=settings.prefix, ChangeSetName=plan.change_set
-        )
+        # A plan changes nothing: its change set goes, and so does the stack a CREATE change
+        # set made (empty, REVIEW_IN_PROGRESS), which the deploy's own change set makes again.
+        cfn = clients("cloudformation")
+        cfn.delete_change_set(StackName=settings.prefix, ChangeSetName=plan.change_set)
+        if plan.new_stack:
+            cfn.delete_stack(StackName=settings.prefix)
 
 
 def _apply(

@@ -116,6 +116,27 @@ def test_a_failed_creation_is_rolled_back_and_names_the_resource(cloud: LocalClo
     assert cloud.client("s3").head_bucket(Bucket="shop-dev-data")
 
 
+def test_a_failed_update_is_rolled_back_and_names_the_resource(cloud: LocalCloud) -> None:
+    slept: list[float] = []
+    deploy_stack(cloud.client, plan(cloud, TEMPLATE, slept), lambda _: None, waits(slept))
+    broken = copy.deepcopy(TEMPLATE)
+    broken["Resources"]["Extra"] = {
+        "Type": "AWS::SQS::Queue",
+        "Properties": {"QueueName": "shop-dev-extra"},
+    }
+    broken["Resources"]["Mystery"] = {"Type": "AWS::Nowhere::Thing", "Properties": {}}
+    lines: list[str] = []
+    with pytest.raises(
+        StackFailed, match=r"ended UPDATE_ROLLBACK_COMPLETE.*First failure: Mystery: "
+    ):
+        deploy_stack(cloud.client, plan(cloud, broken, slept), lines.append, waits(slept))
+    assert any(line.startswith("UPDATE_FAILED") and "Mystery" in line for line in lines)
+    # Back to the template before the update: what it added is gone, the rest stays.
+    queues = cloud.client("sqs").list_queues().get("QueueUrls", [])
+    assert [url.rsplit("/", 1)[1] for url in queues] == ["shop-dev-work"]
+    assert plan(cloud, TEMPLATE, slept).change_set is None
+
+
 def test_destroy_deletes_the_stack_and_keeps_what_it_retains(cloud: LocalCloud) -> None:
     slept: list[float] = []
     deploy_stack(cloud.client, plan(cloud, TEMPLATE, slept), lambda _: None, waits(slept))

@@ -13,10 +13,15 @@ ExecuteChangeSet of a CREATE change set:
   `DeletionPolicy: Retain` is kept, `DELETE_SKIPPED`), and ends `ROLLBACK_COMPLETE`, or
   `ROLLBACK_FAILED` when a delete failed (that resource's `DELETE_FAILED` event says why);
 - the change set's execution status is `EXECUTE_FAILED`.
+
+A failed update (an UPDATE change set) gets an `UPDATE_FAILED` event for the resource and goes
+back to the template and parameters it had before: `UPDATE_ROLLBACK_COMPLETE`, or
+`UPDATE_ROLLBACK_FAILED` when that fails too.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from localcloud.extensions.patching import PatchSet
@@ -99,6 +104,29 @@ def roll_back_creation(stack: Any, failed: ResourceFailed) -> None:
     stack._add_stack_event(stack.status, resource_status_reason=reason)
 
 
+def roll_back_update(
+    stack: Any, failed: ResourceFailed, template: dict[str, Any], parameters: dict[str, Any]
+) -> None:
+    """Record the failure and put the stack back to its template and parameters before the
+    update (what the update added is deleted, what it changed is changed back): the stack ends
+    UPDATE_ROLLBACK_COMPLETE, or UPDATE_ROLLBACK_FAILED when that cannot be done."""
+    _resource_event(stack, failed.logical_id, failed.resource_type, "UPDATE_FAILED", failed.reason)
+    stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
+    stack._add_stack_event(
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+        resource_status_reason=f"The following resource(s) failed to update: "
+        f"[{failed.logical_id}].",
+    )
+    try:
+        stack.resource_map.update(template, parameters)
+    except Exception as error:  # what CloudFormation reports as a failed rollback
+        stack.status = "UPDATE_ROLLBACK_FAILED"
+        stack._add_stack_event(stack.status, resource_status_reason=_reason(error))
+        return
+    stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    stack._add_stack_event(stack.status)
+
+
 def install(patches: PatchSet) -> None:
     from moto.cloudformation import parsing
     from moto.cloudformation.models import CloudFormationBackend, Stack
@@ -143,17 +171,23 @@ def install(patches: PatchSet) -> None:
     original_execute = CloudFormationBackend.execute_change_set
 
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        change_set = self.change_sets.get(change_set_name) or next(
+            (c for c in self.change_sets.values() if c.change_set_name == change_set_name), None
+        )
+        before = None
+        if change_set is not None and change_set.change_set_type == "UPDATE":
+            resources = self.stacks[change_set.stack_id].resource_map
+            before = (copy.deepcopy(resources._template), dict(resources.input_parameters))
         try:
             original_execute(self, change_set_name, stack_name)
         except ResourceFailed as failed:
-            change_set = self.change_sets.get(change_set_name) or next(
-                c for c in self.change_sets.values() if c.change_set_name == change_set_name
-            )
+            assert change_set is not None  # moto found it, or it would have raised otherwise
             change_set.execution_status = "EXECUTE_FAILED"
             stack = self.stacks[change_set.stack_id]
-            if change_set.change_set_type != "CREATE":
-                raise  # updates are not rolled back by localcloud (see the README's limits)
-            roll_back_creation(stack, failed)
+            if before is None:
+                roll_back_creation(stack, failed)
+            else:
+                roll_back_update(stack, failed, *before)
 
     patches.replace(parsing, "parse_and_create_resource", parse_and_create_resource)
     patches.replace(Stack, "create_resources", create_resources)

@@ -149,7 +149,7 @@ class Provisioned:
             # Already gone is deleted, as CloudFormation counts it: deleting a function takes
             # its versions and aliases with it, whichever the stack deletes first.
             code = str(error.response.get("Error", {}).get("Code", ""))
-            gone = ("NotFoundException", "DoesNotExist", "NotFound")
+            gone = ("NotFoundException", "DoesNotExist", "NotFound", "NonExistentQueue")
             if not (code.endswith(gone) or code.startswith("NoSuch")):
                 raise
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,13 @@ import pytest
 
 from environments.settings import Settings, load_settings
 from localcloud import LocalCloud
-from selfheal.stack_commands import code_bucket, stack_deploy, stack_destroy, stack_plan
+from selfheal.stack_commands import (
+    code_bucket,
+    stack_deploy,
+    stack_destroy,
+    stack_plan,
+    stack_rollback,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "examples" / "churn" / "data" / "churn.csv"
 RUN_TIMEOUT = 180.0
@@ -73,6 +79,22 @@ def test_new_data_retrains_gates_registers_and_deploys_on_the_stack(deployed: De
     assert [p["ModelApprovalStatus"] for p in packages] == ["Approved"]
     endpoint = cloud.client("sagemaker").describe_endpoint(EndpointName=settings.endpoint.name)
     assert endpoint["EndpointStatus"] == "InService"
+
+
+def test_rollback_returns_to_the_template_of_the_deploy_before(deployed: Deployed) -> None:
+    cloud, settings, bucket = deployed.cloud, deployed.settings, deployed.bucket
+    stricter = replace(settings, thresholds={**settings.thresholds, "auc": 0.8})
+    lines: list[str] = []
+    stack_deploy(stricter, cloud.client, bucket, lines.append)
+    assert "~ update    state-machine churn-dev-retrain" in lines
+    assert lines[-1] == "stack churn-dev: UPDATE_COMPLETE" or lines[-1].startswith("publish: ")
+    back: list[str] = []
+    stack_rollback(settings, cloud.client, bucket, back.append)
+    assert "~ update    state-machine churn-dev-retrain" in back
+    assert back[-1] == "stack churn-dev: UPDATE_COMPLETE"
+    planned: list[str] = []
+    stack_plan(settings, cloud.client, bucket, planned.append)
+    assert planned == ["plan: 0 to create, 0 to update, 64 unchanged (stack churn-dev)"]
 
 
 def test_destroy_deletes_the_stack_and_keeps_buckets_and_models(deployed: Deployed) -> None:
