@@ -71,3 +71,26 @@ def test_handlers_added_to_a_client_end_with_its_cloud() -> None:
         # botocore's own handlers still run: the call above was signed and parsed.
         assert cloud.client("sqs").list_queues().get("QueueUrls", []) == []
     assert seen == ["ListQueues"]
+
+
+def test_cloudformation_is_imported_and_extended_only_when_a_request_needs_it() -> None:
+    # Importing moto's CloudFormation costs seconds at every cloud's start; its extensions wait
+    # until moto imports it for a first CloudFormation request, then apply before it is served.
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from localcloud import LocalCloud\n"
+        "from localcloud.extensions import applied_extensions\n"
+        "with LocalCloud() as cloud:\n"
+        "    cloud.client('s3').list_buckets()\n"
+        "    before = 'moto.cloudformation.models' in sys.modules\n"
+        "    cloud.client('cloudformation').list_stacks()\n"
+        "    print(before, 'cloudformation_rollback' in applied_extensions())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]

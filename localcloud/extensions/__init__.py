@@ -8,9 +8,14 @@ the modules of `localcloud` beside this package; these modules only wire it in.
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
 
 from localcloud.extensions import (
     change_set_order,
@@ -88,6 +93,46 @@ _applied: dict[str, PatchSet] = {}
 _suppressed: set[str] = set()
 _lock = threading.RLock()
 
+# The extensions of moto's CloudFormation. Importing it costs seconds (its resource parser imports
+# every service's models), which every cloud's start would pay, CloudFormation used or not; so
+# they wait, pending, until moto imports its CloudFormation models for a first request.
+_DEFERRED = {name for name in EXTENSIONS if name.startswith(("cloudformation_", "change_set_"))}
+_TRIGGER = "moto.cloudformation.models"
+_pending: set[str] = set()
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Applies the pending extensions once `_TRIGGER` has been imported (executed in full)."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != _TRIGGER:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        original = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            original(module)
+            _apply_pending()
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+_watcher = _AfterImport()
+
+
+def _apply_pending() -> None:
+    with _lock:
+        for name, install in EXTENSIONS.items():  # registry order
+            if name in _pending:
+                _pending.discard(name)
+                patches = PatchSet()
+                install(patches)
+                _applied[name] = patches
+
 
 def applied_extensions() -> list[str]:
     with _lock:
@@ -106,14 +151,20 @@ def apply_extensions(names: Iterable[str] | None = None) -> None:
     with _lock:
         for name, install in EXTENSIONS.items():
             if name in wanted and name not in _applied:
+                if name in _DEFERRED and _TRIGGER not in sys.modules:
+                    _pending.add(name)
+                    continue
                 patches = PatchSet()
                 install(patches)
                 _applied[name] = patches
+        if _pending and _watcher not in sys.meta_path:
+            sys.meta_path.insert(0, _watcher)
 
 
 def remove_extensions() -> None:
     """Undo every applied extension (in reverse order), restoring moto as shipped."""
     with _lock:
+        _pending.clear()
         for name in reversed(list(_applied)):
             _applied.pop(name).undo()
 
