@@ -134,6 +134,22 @@ def preprocess_args(jobs: Path, data: Path, out: Path) -> list[str]:
     ]
 
 
+def evaluate_args(jobs: Path, model: Path, test: Path, out: Path, message: Path) -> list[str]:
+    """evaluate.py's command line: the model folder (model.tar.gz), the test split, where the
+    report goes, and the failure message file."""
+    return [
+        str(jobs / "evaluate.py"),
+        "--model-dir",
+        str(model),
+        "--test-dir",
+        str(test),
+        "--output-dir",
+        str(out),
+        "--message-file",
+        str(message),
+    ]
+
+
 def train_env(pre: Path, work: Path) -> dict[str, str]:
     return {
         "SM_CHANNEL_TRAIN": str(pre / "train"),
@@ -200,17 +216,13 @@ def pipelines(
     for name in datasets:
         archive = pack_model(base / name)
         commands[name] = (
-            [
-                str(churn_jobs / "evaluate.py"),
-                "--model-dir",
-                str(archive.parent),
-                "--test-dir",
-                str(base / name / "pre" / "test"),
-                "--output-dir",
-                str(base / name / "evaluation"),
-                "--message-file",
-                str(base / name / "message"),
-            ],
+            evaluate_args(
+                churn_jobs,
+                archive.parent,
+                base / name / "pre" / "test",
+                base / name / "evaluation",
+                base / name / "message",
+            ),
             {},
         )
     evaluated = {name: run_in_process(args, env) for name, (args, env) in commands.items()}

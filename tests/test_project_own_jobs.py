@@ -14,7 +14,7 @@ import pytest
 from environments.project import Project
 from environments.settings import SettingsError, load_settings
 from selfheal.cli import main
-from tests.jobs_helpers import pack_model, preprocess_args, run_in_process, train_env
+from tests.jobs_helpers import evaluate_args, pack_model, preprocess_args, run_in_process, train_env
 
 OWN_TRAIN = '''"""The team's own training: ridge regression with its own alpha."""
 import argparse, json, os, sys
@@ -108,17 +108,13 @@ def test_the_projects_train_py_replaces_the_built_in_one_and_runs(
     assert "own train.py, alpha=0.5" in trained.stdout
     archive = pack_model(tmp_path)
     evaluated = run_in_process(
-        [
-            str(code / "evaluate.py"),
-            "--model-dir",
-            str(archive.parent),
-            "--test-dir",
-            str(tmp_path / "pre" / "test"),
-            "--output-dir",
-            str(tmp_path / "evaluation"),
-            "--message-file",
-            str(tmp_path / "message"),
-        ],
+        evaluate_args(
+            code,
+            archive.parent,
+            tmp_path / "pre" / "test",
+            tmp_path / "evaluation",
+            tmp_path / "message",
+        ),
         {},
     )
     assert evaluated.returncode == 0, evaluated.stderr

@@ -14,7 +14,14 @@ import pandas as pd
 import pytest
 
 from examples.churn.churn_data import generate, write_csv
-from tests.jobs_helpers import Run, preprocess_args, run_in_process, run_parallel, train_env
+from tests.jobs_helpers import (
+    Run,
+    evaluate_args,
+    preprocess_args,
+    run_in_process,
+    run_parallel,
+    train_env,
+)
 
 Commands = dict[str, tuple[list[str], dict[str, str]]]
 
@@ -94,17 +101,13 @@ def _bad_inputs(base: Path, clean_pre: Path, jobs: Path) -> tuple[Commands, dict
         train_env(clean_pre, base / "train-range"),
     )
     cases["evaluate-nomodel"] = (
-        [
-            str(jobs / "evaluate.py"),
-            "--model-dir",
-            str(base / "nocsv"),
-            "--test-dir",
-            str(clean_pre / "test"),
-            "--output-dir",
-            str(base / "ev"),
-            "--message-file",
-            str(base / "evaluate-nomodel-out" / "message"),
-        ],
+        evaluate_args(
+            jobs,
+            base / "nocsv",
+            clean_pre / "test",
+            base / "ev",
+            base / "evaluate-nomodel-out" / "message",
+        ),
         {},
     )
     where = {name: base / f"{name}-out" / "message" for name in cases}

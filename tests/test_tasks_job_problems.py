@@ -24,6 +24,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from examples.churn.churn_data import generate, write_csv
 from tasks.data.capture import write_capture
 from tests.jobs_helpers import (
+    evaluate_args,
     job_folder,
     job_modules,
     pack_model,
@@ -110,17 +111,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
         assert train.returncode == 0, train.stderr
         archive = pack_model(base)
         evaluate = run_in_process(
-            [
-                str(jobs / "evaluate.py"),
-                "--model-dir",
-                str(archive.parent),
-                "--test-dir",
-                str(base / "pre" / "test"),
-                "--output-dir",
-                str(base / "evaluation"),
-                "--message-file",
-                str(base / "message"),
-            ],
+            evaluate_args(
+                jobs, archive.parent, base / "pre" / "test", base / "evaluation", base / "message"
+            ),
             {},
         )
         assert evaluate.returncode == 0, evaluate.stderr
