@@ -156,7 +156,7 @@ def plan_stack(
     name = (
         f"{stack}-{hashlib.sha256((body + json.dumps(dict(parameters))).encode()).hexdigest()[:16]}"
     )
-    new = current is None or current["StackStatus"] == "REVIEW_IN_PROGRESS"
+    new = current is None or reviewing
     cfn.create_change_set(
         StackName=stack,
         ChangeSetName=name,
@@ -224,7 +224,7 @@ def _settle(
             )
             out(f"{event['ResourceStatus']:<20} {event['LogicalResourceId']}{reason}")
         events += fresh
-        if status.endswith(_SETTLED) and not status.endswith("_IN_PROGRESS"):
+        if status.endswith(_SETTLED):
             return status, events
         waits.sleep(waits.seconds)
     raise StackFailed(f"stack {stack} still changing after {waits.polls} polls")

@@ -101,7 +101,8 @@ def decide(
     champion: dict[str, Any] | None,
 ) -> tuple[str, list[str]]:
     reasons: list[str] = []
-    for name in gated(problem, thresholds):
+    names = gated(problem, thresholds)
+    for name in names:
         rule = METRICS[problem][name]
         value, limit = metrics[name], thresholds[name]
         if (value < limit) if rule.higher_is_better else (value > limit):
@@ -109,7 +110,7 @@ def decide(
             reasons.append(f"{name} {value:.4f} is {side} the threshold {limit:.4f}")
     if champion is not None:
         allowed = thresholds[MAX_REGRESSION_KEY]
-        for name in gated(problem, thresholds):
+        for name in names:
             rule = METRICS[problem][name]
             best = champion["metrics"][name]
             worse = worse_by(rule, metrics[name], best)
