@@ -61,8 +61,10 @@ def check_requests(definition: Mapping[str, Any]) -> list[Problem]:
 
 
 @cache
+@cache
 def _loader() -> Loader:
-    # The loader alone: a full botocore session costs far more to import and set up.
+    # The loader alone: a full botocore session costs far more to import and set up. One per
+    # process: a loader caches the models it parsed (SageMaker's alone is 3 MB of JSON).
     return create_loader()
 
 

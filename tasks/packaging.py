@@ -66,13 +66,19 @@ def _own(path: Path, root: Path | None = None) -> Path:
     return path
 
 
+@functools.lru_cache(maxsize=64)
+def _defines_handler(source: str) -> bool:
+    # Keyed on the text, like `_source_facts`: an edited handler is parsed again.
+    tree = ast.parse(source)
+    return any(isinstance(n, ast.FunctionDef) and n.name == "handler" for n in tree.body)
+
+
 def _modules_defining_handler() -> list[str]:
-    names = []
-    for path in sorted((TASKS / "handlers").glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        if any(isinstance(n, ast.FunctionDef) and n.name == "handler" for n in tree.body):
-            names.append(path.stem)
-    return names
+    return [
+        path.stem
+        for path in sorted((TASKS / "handlers").glob("*.py"))
+        if _defines_handler(path.read_text(encoding="utf-8"))
+    ]
 
 
 def handler_modules() -> list[str]:

@@ -4,6 +4,8 @@
   loaded again only when MOTO_S3_CUSTOM_ENDPOINTS changes.
 - shared clients: handlers a caller hangs on `cloud.client(...)` last until the next cloud
   starts; kept, every later call in the process ran every earlier recorder.
+- `shared_service_models`: every botocore session parsed AWS's service models anew (SageMaker's,
+  3 MB, ten times in a first deploy); sessions now share one loader.
 """
 
 from __future__ import annotations
@@ -45,6 +47,48 @@ def test_without_the_extension_moto_reloads_it_per_request() -> None:
         table = _url_table()
         _some_requests(cloud)
         assert _url_table() is not table
+
+
+def _model_loaders() -> tuple[Any, Any]:
+    import botocore.session
+
+    first, second = botocore.session.get_session(), botocore.session.get_session()
+    return first.get_component("data_loader"), second.get_component("data_loader")
+
+
+def _moto_loaders() -> tuple[Any, Any]:
+    import moto.core.utils
+
+    return moto.core.utils.create_loader(), moto.core.utils.create_loader()
+
+
+def test_sessions_in_a_running_cloud_read_service_models_through_one_loader() -> None:
+    with LocalCloud():
+        first, second = _model_loaders()
+        assert first is second
+        model = first.load_service_model("sagemaker", "service-2")
+        assert second.load_service_model("sagemaker", "service-2") is model
+        moto_first, moto_second = _moto_loaders()
+        assert moto_first is moto_second
+        assert moto_first is not first  # moto's carries its extras to AWS's models
+
+
+def test_without_the_extension_each_session_parses_the_models_again() -> None:
+    with extensions_disabled("shared_service_models"), LocalCloud():
+        first, second = _model_loaders()
+        assert first is not second
+        moto_first, moto_second = _moto_loaders()
+        assert moto_first is not moto_second
+
+
+def test_a_session_with_its_own_data_path_keeps_its_own_loader(tmp_path: Any) -> None:
+    import botocore.session
+
+    with LocalCloud():
+        shared, _ = _model_loaders()
+        own = botocore.session.get_session()
+        own.set_config_variable("data_path", str(tmp_path))
+        assert own.get_component("data_loader") is not shared
 
 
 def test_a_custom_s3_endpoint_set_later_is_still_served(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,6 +33,8 @@ from tests.jobs_helpers import (
     train_env,
 )
 
+JOBS = Path(__file__).resolve().parent.parent / "tasks" / "jobs"
+
 
 def iris() -> tuple[pd.DataFrame, dict[str, Any]]:
     data = load_iris(as_frame=True)
@@ -203,11 +205,12 @@ def test_regression_imputes_empty_cells_and_reports_its_metrics(runs: dict) -> N
 
 def test_a_negative_r2_is_logged_with_its_sign() -> None:
     # A model worse than the mean has r2 < 0: the metric regexes must see the minus sign.
-    from tasks.jobs import quality_metrics  # no sibling imports: importable as a package module
+    with job_modules(JOBS):
+        import quality_metrics
 
-    metrics = quality_metrics.regression_metrics(
-        np.array([1.0, 2.0, 3.0]), np.array([3.0, 1.0, 0.0])
-    )
+        metrics = quality_metrics.regression_metrics(
+            np.array([1.0, 2.0, 3.0]), np.array([3.0, 1.0, 0.0])
+        )
     assert metrics["r2"] < 0
     assert re.fullmatch(r"-[0-9.]+", f"{metrics['r2']:.6f}")
 

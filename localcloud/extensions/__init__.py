@@ -41,12 +41,14 @@ from localcloud.extensions import (
     rules_api,
     s3_urls,
     sagemaker,
+    service_models,
     waits,
 )
 from localcloud.extensions.patching import PatchSet
 
 # Registry order is application order (and the reverse is removal order).
 EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
+    "shared_service_models": service_models.install,
     "parsed_definitions": parsing.install,
     "jsonata": jsonata_eval.install,
     "sagemaker_sync": sagemaker.install_jobs_and_sync,

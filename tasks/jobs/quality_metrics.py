@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import resampled_metrics
 from sklearn.metrics import (
     accuracy_score,
     f1_score,
@@ -163,14 +164,28 @@ def _thin(length: int) -> np.ndarray:
 def _bootstrap_std(
     problem: str, truth: np.ndarray, predicted: np.ndarray, seed: int
 ) -> dict[str, float]:
-    rng = np.random.default_rng(seed)
-    rounds: list[dict[str, float]] = []
-    for _ in range(BOOTSTRAP_ROUNDS):
-        index = rng.integers(0, len(truth), len(truth))
+    if problem == "multiclass":
+        # Class codes over both arrays: labels may be strings, and a class may be only guessed.
+        _, codes = np.unique(np.concatenate([truth, predicted]).astype(str), return_inverse=True)
+        truth, predicted = codes[: len(truth)], codes[len(truth) :]
+    kept = [
+        index
+        for index in resampled_metrics.resample_indices(len(truth), BOOTSTRAP_ROUNDS, seed)
         # AUC needs both classes; r2 needs targets that vary.
-        if problem != "multiclass" and len(np.unique(truth[index])) < 2:
-            continue
-        rounds.append(point_metrics(problem, truth[index], predicted[index]))
-    if len(rounds) < 2:
+        if problem == "multiclass" or len(np.unique(truth[index])) >= 2
+    ]
+    if len(kept) < 2:
         return dict.fromkeys(METRIC_NAMES[problem], 0.0)
-    return {name: float(np.std([r[name] for r in rounds], ddof=1)) for name in rounds[0]}
+    per_round: dict[str, list[np.ndarray]] = {}
+    for block in resampled_metrics.blocks(kept):
+        if problem == "binary":
+            values = resampled_metrics.binary(truth[block], predicted[block], THRESHOLD)
+        elif problem == "multiclass":
+            values = resampled_metrics.multiclass(truth[block], predicted[block])
+        else:
+            values = resampled_metrics.regression(truth[block], predicted[block])
+        for name, column in values.items():
+            per_round.setdefault(name, []).append(column)
+    return {
+        name: float(np.std(np.concatenate(columns), ddof=1)) for name, columns in per_round.items()
+    }

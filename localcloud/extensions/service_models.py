@@ -1,0 +1,34 @@
+"""`shared_service_models`: every botocore session in the process reads AWS's service models
+through one loader, so each model file is parsed once.
+
+botocore gives each session its own loader, and moto (its backends, its region tables, its
+Step Functions integrations) opens new sessions freely: one first deploy parsed SageMaker's
+3 MB model ten times and EC2's three times, about three seconds of every cold start. The
+models are read-only data of the installed botocore, so sessions with the same data path can
+share the loader and its cache. moto's own loader (AWS's models plus moto's extras, for
+parsing requests and shaping responses) was likewise created anew for every service; it is
+shared the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from localcloud.extensions.patching import PatchSet
+
+
+def install(patches: PatchSet) -> None:
+    import botocore.loaders
+    import botocore.session
+
+    # Keyed on the data path (AWS_DATA_PATH), so a session configured to read other models
+    # still gets a loader of its own.
+    shared = functools.lru_cache(maxsize=8)(botocore.loaders.create_loader)
+    patches.replace(botocore.session, "create_loader", shared)
+
+    import moto.core.loaders
+    import moto.core.utils
+
+    patches.replace(
+        moto.core.utils, "create_loader", functools.cache(moto.core.loaders.create_loader)
+    )
