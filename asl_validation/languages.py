@@ -336,4 +336,7 @@ def payload_template_problems(value: Any, pointer: str) -> list[Problem]:
 
 def _dollar_key_words(key: str) -> str:
     # AWS reports a bad ".$" value at the object holding the key, naming the key.
-    return f"The value for the field '{key}' must be a valid JSONPath or a valid intrinsic function call"
+    return (
+        f"The value for the field '{key}' must be a valid JSONPath or a valid intrinsic "
+        "function call"
+    )
