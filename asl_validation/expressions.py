@@ -42,6 +42,9 @@ INTRINSIC_ARITY: dict[str, tuple[int, int | None]] = {
     "StringSplit": (2, 2),
     "UUID": (0, 0),
 }
+# The characters AWS lets a backslash escape inside an intrinsic function's 'string' argument;
+# any other escape (such as \") makes CreateStateMachine reject the definition.
+_ESCAPABLE = frozenset({"'", "{", "}", "\\"})
 # Functions whose arguments are numbers: a string literal there is always an error.
 _NUMERIC_ARGUMENTS = {"MathAdd", "MathRandom", "ArrayRange"}
 
@@ -282,6 +285,13 @@ class _IntrinsicParser:
             index = position + 1
             while index < len(text):
                 if text[index] == "\\":
+                    escaped = text[index + 1 : index + 2]
+                    if escaped not in _ESCAPABLE:
+                        raise _IntrinsicSyntaxError(
+                            f"the string starting at character {position} escapes "
+                            f"{escaped!r}; inside an intrinsic function's string only ', {{, }} "
+                            "and \\ may follow a backslash (write a double quote unescaped)"
+                        )
                     index += 2
                     continue
                 if text[index] == "'":

@@ -18,7 +18,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from asl_validation.problems import Problem, join_pointer
+from asl_validation.problems import (
+    DUPLICATE_STATE_NAME,
+    MISSING_END_STATE,
+    MISSING_TRANSITION_TARGET,
+    STATE_NAME_TOO_LONG,
+    UNREACHABLE_STATE,
+    Problem,
+    join_pointer,
+)
 
 MAX_STATE_NAME_LENGTH = 80
 
@@ -151,6 +159,8 @@ def _check_states(scope: _Scope) -> list[Problem]:
                         target_pointer,
                         f'state "{name}" has {what} "{target}", which is not a state in this '
                         "scope; name an existing state or add it",
+                        MISSING_TRANSITION_TARGET,
+                        f"Missing 'Next' target: {target}",
                     )
                 )
         scope.edges[name] = targets
@@ -223,6 +233,7 @@ def _check_reachability(scope: _Scope, start: str) -> list[Problem]:
                     join_pointer(scope.pointer, "States", name),
                     f'state "{name}" is never reached from StartAt "{start}"; transition to it '
                     "with Next, Default or a Catch, or remove it",
+                    UNREACHABLE_STATE,
                 )
             )
     terminals = [
@@ -238,6 +249,8 @@ def _check_reachability(scope: _Scope, start: str) -> list[Problem]:
                 join_pointer(scope.pointer, "States"),
                 f'no terminal state is reachable from StartAt "{start}"; give a state '
                 '"End": true, or transition to a Succeed or Fail state',
+                MISSING_END_STATE,
+                "Workflow has no terminal state",
             )
         )
         return problems
@@ -282,6 +295,7 @@ def _check_names(scopes: list[_Scope]) -> list[Problem]:
                         pointer,
                         f'state name "{name}" is {len(name)} characters long; AWS allows at most '
                         f"{MAX_STATE_NAME_LENGTH}, so shorten it",
+                        STATE_NAME_TOO_LONG,
                     )
                 )
             if name in first_seen:
@@ -291,6 +305,8 @@ def _check_names(scopes: list[_Scope]) -> list[Problem]:
                         f'state name "{name}" is already used at {first_seen[name]}; state names '
                         "must be unique across the whole state machine, including Parallel "
                         "branches and Map processors, so rename one of them",
+                        DUPLICATE_STATE_NAME,
+                        f"Duplicate State name: {name}",
                     )
                 )
             else:

@@ -4,7 +4,8 @@ JSONata states use ``Arguments`` and ``Output`` (plus ``Assign``) and write expr
 ``"{% ... %}"``; they have none of the JSONPath fields (InputPath, Parameters, ResultSelector,
 ResultPath, OutputPath, ``*Path`` fields, ``.$`` keys). JSONPath states have none of the JSONata
 fields (Arguments, Output, Items, Condition). A machine whose top level is JSONPath may convert
-single states to JSONata; a JSONata scope may not contain JSONPath states.
+single states to JSONata, and a state inside such a JSONata state back to JSONPath (AWS accepts
+both); a machine whose top level is JSONata may not contain JSONPath states.
 """
 
 from __future__ import annotations
@@ -107,13 +108,16 @@ _SUB_OBJECT_PATHS = {
 def check_languages(visit: StateVisit) -> list[Problem]:
     problems: list[Problem] = []
     state, pointer = visit.state, visit.pointer
-    if visit.inherited == JSONATA and state.get("QueryLanguage") == JSONPATH:
+    if visit.machine == JSONATA and state.get("QueryLanguage") == JSONPATH:
         problems.append(
             Problem(
                 join_pointer(pointer, "QueryLanguage"),
                 f'state "{visit.name}" sets QueryLanguage "JSONPath" inside a JSONata scope; AWS '
                 "lets JSONPath machines convert single states to JSONata but not the reverse, so "
-                'write this state in JSONata or set the enclosing QueryLanguage to "JSONPath"',
+                'write this state in JSONata or set the top-level QueryLanguage to "JSONPath"',
+                aws_message="'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole "
+                "state machine",
+                aws_location=join_pointer(pointer, "QueryLanguage"),
             )
         )
     if visit.language == JSONATA:
@@ -307,15 +311,32 @@ def payload_template_problems(value: Any, pointer: str) -> list[Problem]:
                             item_pointer,
                             f'"{key}" ends in ".$", so its value must be a path or an intrinsic '
                             "function string",
+                            aws_message=_dollar_key_words(key),
+                            aws_location=pointer,
                         )
                     )
                     continue
                 error = path_or_intrinsic_error(item)
                 if error is not None:
-                    problems.append(Problem(item_pointer, f'"{key}": {error}'))
+                    problems.append(
+                        Problem(
+                            item_pointer,
+                            f'"{key}": {error}',
+                            aws_message=_dollar_key_words(key),
+                            aws_location=pointer,
+                        )
+                    )
             else:
                 problems.extend(payload_template_problems(item, item_pointer))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             problems.extend(payload_template_problems(item, join_pointer(pointer, index)))
     return problems
+
+
+def _dollar_key_words(key: str) -> str:
+    # AWS reports a bad ".$" value at the object holding the key, naming the key.
+    return (
+        f"The value for the field '{key}' must be a valid JSONPath or a valid intrinsic "
+        "function call"
+    )

@@ -8,7 +8,8 @@ from typing import Any, TypeGuard
 
 from asl_validation.choice import check_choice
 from asl_validation.languages import check_languages
-from asl_validation.problems import Problem, join_pointer
+from asl_validation.problems import INVALID_RESOURCE, Problem, join_pointer
+from asl_validation.resources import resource_error
 from asl_validation.walk import JSONATA, StateVisit, iter_states
 
 ALL_ERRORS = "States.ALL"
@@ -60,7 +61,6 @@ _EXCLUSIVE_IN = {
     ("ItemReader", "ReaderConfig"): (("MaxItems", "MaxItemsPath"),),
 }
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
-_ARN = re.compile(r"^arn:[a-z0-9-]+:[a-z0-9-]*:[a-z0-9-]*:\d*:.+")
 _TEMPLATE_PLACEHOLDER = re.compile(r"\$\{[^}]+\}")
 
 
@@ -166,16 +166,30 @@ def _task(visit: StateVisit) -> list[Problem]:
     resource = state.get("Resource")
     if (
         isinstance(resource, str)
-        and not _ARN.match(resource)
         and not _TEMPLATE_PLACEHOLDER.search(resource)
         and not (visit.language == JSONATA and resource.startswith("{%"))
     ):
+        error = resource_error(resource)
+        if error is not None:
+            problems.append(
+                Problem(
+                    join_pointer(visit.pointer, "Resource"),
+                    f'state "{name}" has Resource {resource!r}, which {error}',
+                    INVALID_RESOURCE,
+                    f"The resource provided {resource} is not recognized. The value is not a "
+                    "valid resource ARN, or the resource is not available in this region.",
+                )
+            )
+    credentials = state.get("Credentials")
+    if isinstance(credentials, Mapping) and not {"RoleArn", "RoleArn.$"} & set(credentials):
+        pointer = join_pointer(visit.pointer, "Credentials")
         problems.append(
             Problem(
-                join_pointer(visit.pointer, "Resource"),
-                f'state "{name}" has Resource {resource!r}, which is not an ARN; use a service '
-                'integration such as "arn:aws:states:::lambda:invoke" or an activity or '
-                "function ARN",
+                pointer,
+                f'Credentials of state "{name}" name no role; add "RoleArn" (or "RoleArn.$" '
+                "with a path) naming the IAM role the task assumes",
+                aws_message="The field 'RoleArn' is required but was missing",
+                aws_location=pointer,
             )
         )
     timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")

@@ -66,7 +66,7 @@ def check_schema(definition: Mapping[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     for error in _validator().iter_errors(definition):
         problems.extend(_problems_of(error))
-    return sorted(set(problems), key=lambda problem: problem.pointer)
+    return sorted(dict.fromkeys(problems), key=lambda problem: problem.pointer)
 
 
 def _pointer(path: Iterable[Any]) -> str:
@@ -120,7 +120,14 @@ def _problems_of(error: ValidationError) -> list[Problem]:
         ]
     if validator == "required":
         missing = _quoted_property(error.message)
-        return [Problem(pointer, f'{what} is missing the required field "{missing}"; add it')]
+        return [
+            Problem(
+                pointer,
+                f'{what} is missing the required field "{missing}"; add it',
+                aws_message=f"These fields are required: [{missing}]",
+                aws_location=pointer or "/",
+            )
+        ]
     if validator == "type":
         return [Problem(pointer, f"{what} must be {_type_words(error.validator_value)}")]
     if validator in {"enum", "const"}:

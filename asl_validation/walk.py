@@ -18,6 +18,7 @@ class StateVisit:
     pointer: str
     language: str  # the state's effective QueryLanguage
     inherited: str  # the language of the enclosing scope
+    machine: str  # the top-level QueryLanguage of the whole state machine
 
 
 def query_language(declared: Any, inherited: str) -> str:
@@ -27,10 +28,12 @@ def query_language(declared: Any, inherited: str) -> str:
 def iter_states(definition: Mapping[str, Any]) -> Iterator[StateVisit]:
     """Yield every state, outermost first; nested scopes inherit the enclosing state's language."""
     top = query_language(definition.get("QueryLanguage"), JSONPATH)
-    yield from _scope(definition, "", top)
+    yield from _scope(definition, "", top, top)
 
 
-def _scope(machine: Mapping[str, Any], pointer: str, inherited: str) -> Iterator[StateVisit]:
+def _scope(
+    machine: Mapping[str, Any], pointer: str, inherited: str, top: str
+) -> Iterator[StateVisit]:
     states = machine.get("States")
     if not isinstance(states, Mapping):
         return
@@ -39,16 +42,16 @@ def _scope(machine: Mapping[str, Any], pointer: str, inherited: str) -> Iterator
             continue
         state_pointer = join_pointer(pointer, "States", name)
         language = query_language(state.get("QueryLanguage"), inherited)
-        yield StateVisit(name, state, state_pointer, language, inherited)
+        yield StateVisit(name, state, state_pointer, language, inherited, top)
         branches = state.get("Branches")
         if state.get("Type") == "Parallel" and isinstance(branches, list):
             for index, branch in enumerate(branches):
                 if isinstance(branch, Mapping):
                     branch_pointer = join_pointer(state_pointer, "Branches", index)
-                    yield from _scope(branch, branch_pointer, language)
+                    yield from _scope(branch, branch_pointer, language, top)
         if state.get("Type") == "Map":
             for key in ("ItemProcessor", "Iterator"):
                 processor = state.get(key)
                 if isinstance(processor, Mapping):
                     processor_pointer = join_pointer(state_pointer, key)
-                    yield from _scope(processor, processor_pointer, language)
+                    yield from _scope(processor, processor_pointer, language, top)

@@ -95,6 +95,13 @@ AWS_CONTRADICTS: dict[str, tuple[str, str, str]] = {
         "a top-level JSONata-based state machine to a mix of JSONata and JSONPath states.' "
         "(https://docs.aws.amazon.com/step-functions/latest/dg/statemachine-structure.html)",
     ),
+    "valid-task-credentials.json": (
+        "/States/X/Credentials",
+        "name no role",
+        "CreateStateMachine rejects Credentials without RoleArn: 'SCHEMA_VALIDATION_FAILED: The "
+        "field 'RoleArn' is required but was missing at /States/State0/Credentials' (recorded "
+        "AWS outcome, sfn-executions case credentials_..._INVALID_CREDENTIALS_FIELD)",
+    ),
 }
 
 # Valid only as deployment templates: the placeholders are substituted before AWS sees them.

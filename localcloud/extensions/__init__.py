@@ -29,6 +29,7 @@ from localcloud.extensions import (
     cloudformation_states,
     cloudformation_storage,
     cloudformation_types,
+    definitions,
     eventbridge,
     executions,
     integrations,
@@ -50,6 +51,7 @@ from localcloud.extensions.patching import PatchSet
 EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "shared_service_models": service_models.install,
     "parsed_definitions": parsing.install,
+    "definition_checks": definitions.install,
     "jsonata": jsonata_eval.install,
     "sagemaker_sync": sagemaker.install_jobs_and_sync,
     "update_endpoint": sagemaker.install_update_endpoint,

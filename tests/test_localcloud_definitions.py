@@ -1,0 +1,100 @@
+"""`definition_checks`: CreateStateMachine refuses and ValidateStateMachineDefinition judges
+definitions as AWS does (messages from the recorded AWS outcomes in shared/corpus/sfn-executions).
+Without the extension moto accepts both definitions refused here and lacks the validate call."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from localcloud import LocalCloud
+
+ROLE = "arn:aws:iam::123456789012:role/sfn"
+ESCAPED_QUOTE = {
+    "StartAt": "IntrinsicEscape",
+    "States": {
+        "IntrinsicEscape": {
+            "Type": "Pass",
+            "Parameters": {"parsed.$": "States.Format('He said, \\\"Hello, {}!\\\"', 'x')"},
+            "End": True,
+        }
+    },
+}
+NO_ROLE = {
+    "StartAt": "State0",
+    "QueryLanguage": "JSONata",
+    "States": {
+        "State0": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Arguments": "{% $state.input %}",
+            "Credentials": {},
+            "End": True,
+        }
+    },
+}
+VALID = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+
+
+@pytest.fixture(scope="module")
+def sfn() -> Iterator[Any]:
+    with LocalCloud() as cloud:
+        yield cloud.client("stepfunctions")
+
+
+@pytest.mark.parametrize(
+    ("definition", "message"),
+    [
+        (
+            ESCAPED_QUOTE,
+            "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The value for the field "
+            "'parsed.$' must be a valid JSONPath or a valid intrinsic function call at "
+            "/States/IntrinsicEscape/Parameters'",
+        ),
+        (
+            NO_ROLE,
+            "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The field 'RoleArn' is "
+            "required but was missing at /States/State0/Credentials'",
+        ),
+        (
+            {"StartAt": "State_1"},
+            "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are "
+            "required: [States] at /'",
+        ),
+    ],
+)
+def test_create_refuses_with_awss_message(sfn: Any, definition: Any, message: str) -> None:
+    with pytest.raises(ClientError) as raised:
+        sfn.create_state_machine(name="refused", definition=json.dumps(definition), roleArn=ROLE)
+    assert raised.value.response["Error"] == {"Code": "InvalidDefinition", "Message": message}
+
+
+def test_update_refuses_too(sfn: Any) -> None:
+    arn = sfn.create_state_machine(name="kept", definition=json.dumps(VALID), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    with pytest.raises(ClientError) as raised:
+        sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(NO_ROLE))
+    assert raised.value.response["Error"]["Code"] == "InvalidDefinition"
+    assert json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"]) == VALID
+
+
+def test_validate_answers_as_aws(sfn: Any) -> None:
+    ok = sfn.validate_state_machine_definition(definition=json.dumps(VALID), type="STANDARD")
+    assert (ok["result"], ok["diagnostics"]) == ("OK", [])
+    failed = sfn.validate_state_machine_definition(definition="{}", type="EXPRESS")
+    assert failed["result"] == "FAIL"
+    assert failed["diagnostics"] == [
+        {
+            "severity": "ERROR",
+            "code": "SCHEMA_VALIDATION_FAILED",
+            "message": "These fields are required: [States, StartAt]",
+            "location": "/",
+        }
+    ]
+    not_json = sfn.validate_state_machine_definition(definition="not a definition")
+    assert [d["code"] for d in not_json["diagnostics"]] == ["INVALID_JSON_DESCRIPTION"]
