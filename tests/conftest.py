@@ -14,4 +14,5 @@ pytest_plugins = [
     "tests.tasks_helpers",
     "tests.jobs_helpers",
     "tests.deploy_helpers",
+    "tests.sfn_corpus_report",
 ]
