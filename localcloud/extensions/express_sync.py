@@ -75,7 +75,7 @@ def _start(backend: Any, request: StartRequest) -> Any:
         account_id=backend.account_id,
         region_name=backend.region_name,
         state_machine=snapshot,
-        start_date=datetime.datetime.now(tz=datetime.timezone.utc),
+        start_date=datetime.datetime.now(tz=datetime.UTC),
         cloud_watch_logging_session=None,
         input_data=execution_input,
         trace_header=request.trace_header,
@@ -100,7 +100,7 @@ def answer(execution: Any) -> dict[str, Any]:
     from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
     status = execution.sync_execution_status
-    stop = execution.stop_date or datetime.datetime.now(tz=datetime.timezone.utc)
+    stop = execution.stop_date or datetime.datetime.now(tz=datetime.UTC)
     elapsed_ms = max(0.0, (stop - execution.start_date).total_seconds() * 1000)
     response: dict[str, Any] = {
         "executionArn": execution.exec_arn,
