@@ -154,6 +154,10 @@ def run_handler(function: Any, event: Any, response_headers: dict[str, Any]) -> 
             response_headers["x-amz-function-error"] = "Unhandled"
             stack = traceback.format_list(traceback.extract_tb(error.__traceback__)[1:])
             return _error_payload(type(error).__name__, str(error), [s.strip() for s in stack])
+    response_headers["x-amz-executed-version"] = str(function.version)
+    if isinstance(result, (bytes, bytearray)):
+        # The Python runtime sends bytes as the response as they are (JSON text or not).
+        return bytes(result)
     return json.dumps(result).encode()
 
 

@@ -47,21 +47,32 @@ def _start_execution(
     trace_header: str | None = None,
 ) -> Any:
     with _lock:
-        steps = list(_steps.values())
         original = _original
+
+    def start(request: StartRequest) -> Any:
+        return original(
+            self,
+            request.state_machine_arn,
+            request.name,
+            request.execution_input,
+            request.trace_header,
+        )
+
+    request = StartRequest(state_machine_arn, name, execution_input, trace_header)
+    return run_steps(self, request, start)
+
+
+def run_steps(backend: Any, request: StartRequest, start: Proceed) -> Any:
+    """Run the registered steps around `start`, which creates and starts the execution.
+    StartSyncExecution passes its own `start`, so names and mock test cases apply to it too."""
+    with _lock:
+        steps = list(_steps.values())
 
     def run(index: int, request: StartRequest) -> Any:
         if index < 0:
-            return original(
-                self,
-                request.state_machine_arn,
-                request.name,
-                request.execution_input,
-                request.trace_header,
-            )
-        return steps[index](self, request, lambda changed: run(index - 1, changed))
+            return start(request)
+        return steps[index](backend, request, lambda changed: run(index - 1, changed))
 
-    request = StartRequest(state_machine_arn, name, execution_input, trace_header)
     return run(len(steps) - 1, request)
 
 
