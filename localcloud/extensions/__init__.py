@@ -42,6 +42,7 @@ from localcloud.extensions import (
     s3_urls,
     sagemaker,
     service_models,
+    virtual_time,
     waits,
 )
 from localcloud.extensions.patching import PatchSet
@@ -66,6 +67,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "cached_service_clients": integrations.install_cached_clients,
     "states_error_names": executions.install_states_error_names,
     "recorded_waits": waits.install,
+    "virtual_time": virtual_time.install,
     "eventbridge_targets": eventbridge.install,
     "put_rule_patterns": rules_api.install_put_rule_patterns,
     "test_event_pattern": rules_api.install_test_event_pattern,
