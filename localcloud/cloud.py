@@ -36,6 +36,7 @@ from localcloud import (
     recorder,
     sagemaker_endpoints,
     sagemaker_jobs,
+    virtual_clock,
 )
 from localcloud.cloud_clients import drop_added_handlers, shared_client
 from localcloud.extensions import apply_extensions
@@ -196,6 +197,11 @@ class LocalCloud:
     def waits(self, execution_arn: str | None = None) -> list[WaitRecord]:
         """Wait states and retry intervals that were recorded instead of slept."""
         return [r for r in self._records.waits.items() if execution_arn in (None, r.execution_arn)]
+
+    def advance_clock(self, execution_arn: str, seconds: float) -> None:
+        """Let `seconds` pass on a running execution's virtual clock (a callback or heartbeat
+        that does not come, a long task): its timeouts fire as they would on AWS."""
+        virtual_clock.advance(execution_arn, seconds)
 
     def _busy(self) -> list[threading.Thread]:
         threads = [

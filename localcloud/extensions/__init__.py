@@ -46,6 +46,7 @@ from localcloud.extensions import (
     s3_urls,
     sagemaker,
     service_models,
+    virtual_time,
     waits,
 )
 from localcloud.extensions.patching import PatchSet
@@ -73,6 +74,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "states_error_names": executions.install_states_error_names,
     "context_object_times": context_object.install,
     "recorded_waits": waits.install,
+    "virtual_time": virtual_time.install,
     "eventbridge_targets": eventbridge.install,
     "put_rule_patterns": rules_api.install_put_rule_patterns,
     "test_event_pattern": rules_api.install_test_event_pattern,

@@ -1,5 +1,6 @@
 """`recorded_waits`: Wait states and Retry intervals are recorded (`LocalCloud.waits()`), not
-slept; nested `.sync` executions are polled every 5 ms."""
+slept, and pass on the execution's virtual clock (`virtual_time`); nested `.sync` executions are
+polled every 5 ms."""
 
 from __future__ import annotations
 
@@ -7,10 +8,26 @@ import threading
 import time
 from typing import Any
 
-from localcloud import recorder
+from localcloud import recorder, virtual_clock
 from localcloud.extensions.patching import PatchSet
 
 _retry_context = threading.local()
+
+
+# Bounds how long a wait that reached the execution's deadline holds its state while the
+# execution is ended as timed out (that takes one poll of the clock).
+_HOLD_SECONDS = 10.0
+
+
+def _pass_time(env: Any, seconds: float) -> None:
+    """The wait passes on the execution's clock; one that reaches the execution's deadline
+    holds its state until the execution has timed out, so no later state runs."""
+    if env is None or virtual_clock.pass_time(env, seconds):
+        return
+    for _ in range(int(_HOLD_SECONDS / virtual_clock.POLL_SECONDS)):
+        if not env.is_running():
+            return
+        env.program_state_event.wait(virtual_clock.POLL_SECONDS)
 
 
 def _execution_arn(env: Any) -> str:
@@ -32,6 +49,7 @@ class _RecordingTime:
         state = str(env.next_state_name) if env is not None else ""
         interval = getattr(_retry_context, "interval", None)
         recorder.current().record_wait(_execution_arn(env), state, seconds, "Retry", interval)
+        _pass_time(env, seconds)
 
 
 def install(patches: PatchSet) -> None:
@@ -50,6 +68,7 @@ def install(patches: PatchSet) -> None:
         recorder.current().record_wait(
             _execution_arn(env), str(env.next_state_name), wait_seconds, "Wait"
         )
+        _pass_time(env, wait_seconds)
 
     original_retrier_eval = retrier_decl.RetrierDecl._eval_body
     original_jitter_eval = JitterStrategyDecl._eval_body

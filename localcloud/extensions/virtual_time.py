@@ -1,0 +1,298 @@
+"""`virtual_time`: each execution runs on a virtual clock (`localcloud/virtual_clock.py`).
+
+moto measured timeouts in real time only, while waits are recorded, not slept: a machine's
+`TimeoutSeconds` never fired after a long Wait, and a Task's `TimeoutSeconds` or
+`HeartbeatSeconds` needed the real seconds to pass. Here they are measured on the execution's
+clock (real time + recorded waits + `LocalCloud.advance_clock`), and history timestamps,
+`$$.State.EnteredTime` and the execution's stop date read it too.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import threading
+import types
+from typing import Any
+
+from localcloud import virtual_clock
+from localcloud.extensions.patching import PatchSet
+
+TIMEOUT_ERROR = "States.Timeout"
+# How long a timed-out execution's worker gets to notice and record the end (it stops at the
+# next state; only code running in a state, such as an in-process Lambda, can hold it).
+_WORKER_GRACE_SECONDS = 10.0
+
+
+def _execution_arn(env: Any) -> str:
+    try:
+        return str(env.states.context_object.context_object_data["Execution"]["Id"])
+    except (AttributeError, KeyError, TypeError):
+        return ""
+
+
+def _install_program(patches: PatchSet) -> None:
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+    from moto.stepfunctions.parser.asl.component.program.program import Program
+    from moto.stepfunctions.parser.utils import TMP_THREADS
+
+    original_eval = Program.eval
+
+    def program_eval(self: Any, env: Any) -> None:
+        if env.is_frame():
+            original_eval(self, env)
+            return
+        timeout = self.timeout_seconds.timeout_seconds if self.timeout_seconds else None
+        clock = virtual_clock.start_clock(env, _execution_arn(env), timeout)
+        _start_time_as_text(env, clock.start)
+        env.next_state_name = self.start_at.start_at_name
+
+        def evaluate() -> None:
+            # The execution's last event (succeeded, failed, timed out) is written outside any
+            # state: it reads the execution's own clock.
+            virtual_clock.set_current(env)
+            EvalComponent.eval(self, env)
+
+        worker = threading.Thread(target=evaluate, daemon=True)
+        TMP_THREADS.append(worker)
+        worker.start()
+        while worker.is_alive():
+            remaining = clock.remaining(env)
+            if clock.expired.is_set() or (remaining is not None and remaining <= 0):
+                env.set_timed_out()
+                worker.join(_WORKER_GRACE_SECONDS)
+                return
+            step = virtual_clock.POLL_SECONDS if remaining is None else remaining
+            worker.join(min(step, virtual_clock.POLL_SECONDS))
+
+    patches.replace(Program, "eval", program_eval)
+
+
+def _start_time_as_text(env: Any, start: datetime.datetime) -> None:
+    # moto put a datetime object in `$$.Execution.StartTime`: a state output holding it could
+    # not be serialised (DescribeExecution failed). AWS gives ISO 8601 text in milliseconds.
+    execution = env.states.context_object.context_object_data.get("Execution", {})
+    if isinstance(execution.get("StartTime"), datetime.datetime):
+        utc = start.astimezone(datetime.UTC)
+        execution["StartTime"] = (
+            utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+        )
+
+
+def _install_task_timeouts(patches: PatchSet) -> None:
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import EvalTimeoutError
+    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
+    from moto.stepfunctions.parser.utils import TMP_THREADS
+
+    def evaluate_with_timeout(self: Any, env: Any) -> None:
+        # moto's method, with the wait for the state's end measured on the execution's clock,
+        # and an execution that ended meanwhile (timed out, aborted) ending the state silently.
+        self.timeout.eval(env=env)
+        timeout_seconds: int = env.stack.pop()
+
+        frame = env.open_frame()
+        frame.states.reset(input_value=env.states.get_input())
+        frame.stack = copy.deepcopy(env.stack)
+        outputs: list[Any] = []
+        exceptions: list[Exception | None] = [None]
+        terminated = threading.Event()
+
+        def exec_and_notify() -> None:
+            virtual_clock.set_current(frame)  # the task's events read the execution's clock
+            try:
+                self._eval_execution(frame)
+                outputs.extend(frame.stack)
+            except Exception as ex:
+                exceptions.append(ex)
+            terminated.set()
+
+        thread = threading.Thread(target=exec_and_notify, daemon=True)
+        TMP_THREADS.append(thread)
+        thread.start()
+
+        finished_on_time = virtual_clock.wait_for(frame, terminated, timeout_seconds)
+        frame.set_ended()
+        env.close_frame(frame)
+
+        exception = exceptions.pop()
+        if exception:
+            raise exception
+        if not finished_on_time:
+            if not env.is_running():
+                return
+            raise EvalTimeoutError()
+
+        output = outputs.pop()
+        env.stack.append(output)
+        if not self._is_language_query_jsonpath():
+            env.states.set_result(output)
+        if self.assign_decl:
+            self.assign_decl.eval(env=env)
+        if self.result_selector:
+            self.result_selector.eval(env=env)
+        if self.result_path:
+            self.result_path.eval(env)
+        else:
+            env.states.reset(input_value=env.stack.pop())
+
+    patches.replace(ExecutionState, "_evaluate_with_timeout", evaluate_with_timeout)
+
+
+def _install_callbacks(patches: PatchSet) -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_callback as callback_module,
+    )
+    from moto.stepfunctions.parser.asl.eval.callback.callback import (
+        CallbackOutcomeTimedOut,
+        HeartbeatTimedOut,
+    )
+
+    def eval_wait_for_task_token(
+        self: Any, env: Any, timeout_seconds: int, callback_endpoint: Any, heartbeat_endpoint: Any
+    ) -> Any:
+        if callback_endpoint.get_outcome() is None:
+            # A retry waits on the endpoint of the attempt before (moto keeps the state's one
+            # token), which that attempt's end interrupted: this attempt waits afresh.
+            callback_endpoint._notify_event.clear()
+        if heartbeat_endpoint is None:
+            virtual_clock.wait_for(env, callback_endpoint._notify_event, timeout_seconds)
+            outcome = callback_endpoint.get_outcome()
+        else:
+            outcome = None
+            while env.is_running() and outcome is None:
+                beat = heartbeat_endpoint._next_heartbeat_event
+                with heartbeat_endpoint._mutex:
+                    received = beat.is_set()
+                    if received:
+                        beat.clear()
+                if not received:
+                    received = virtual_clock.wait_for(
+                        env, beat, heartbeat_endpoint._heartbeat_seconds
+                    )
+                if not received and env.is_running():
+                    outcome = HeartbeatTimedOut()
+                else:
+                    outcome = callback_endpoint.get_outcome()
+        if outcome is None:
+            return CallbackOutcomeTimedOut(callback_id=callback_endpoint.callback_id)
+        return outcome
+
+    patches.replace(
+        callback_module.StateTaskServiceCallback,
+        "_eval_wait_for_task_token",
+        eval_wait_for_task_token,
+    )
+
+
+def _install_frames(patches: PatchSet) -> None:
+    from moto.stepfunctions.parser.asl.eval.environment import Environment
+
+    open_frame = Environment.open_frame
+    open_inner_frame = Environment.open_inner_frame
+    close_frame = Environment.close_frame
+
+    def opened(self: Any, *args: Any, **kwargs: Any) -> Any:
+        frame = open_frame(self, *args, **kwargs)
+        virtual_clock.inherit(self, frame)
+        return frame
+
+    def opened_inner(self: Any, *args: Any, **kwargs: Any) -> Any:
+        frame = open_inner_frame(self, *args, **kwargs)
+        virtual_clock.inherit(self, frame)
+        return frame
+
+    def closed(self: Any, frame: Any) -> None:
+        close_frame(self, frame)
+        virtual_clock.join(self, frame)
+
+    patches.replace(Environment, "open_frame", opened)
+    patches.replace(Environment, "open_inner_frame", opened_inner)
+    patches.replace(Environment, "close_frame", closed)
+
+
+class _VirtualDatetime:
+    """`datetime.datetime` as moto's state module reads it: `now()` is the execution's time."""
+
+    @staticmethod
+    def now(tz: datetime.tzinfo | None = None) -> datetime.datetime:
+        return virtual_clock.current_now().astimezone(tz)
+
+
+def _install_timestamps(patches: PatchSet) -> None:
+    from moto.stepfunctions.parser.asl.component.state import state as state_module
+    from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+
+    original_eval_body = state_module.CommonStateField._eval_body
+
+    def eval_body(self: Any, env: Any) -> None:
+        previous = virtual_clock.set_current(env)
+        try:
+            original_eval_body(self, env)
+        finally:
+            virtual_clock.set_current(previous)
+
+    patches.replace(state_module.CommonStateField, "_eval_body", eval_body)
+    patches.replace(
+        state_module,
+        "datetime",
+        types.SimpleNamespace(datetime=_VirtualDatetime, timezone=datetime.timezone),
+    )
+    patches.replace(EventManager, "_get_current_timestamp", staticmethod(virtual_clock.current_now))
+
+
+def _install_execution_end(patches: PatchSet) -> None:
+    from moto.stepfunctions.parser.api import ExecutionStatus
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
+    original = BaseExecutionWorkerCommunication._reflect_execution_status
+
+    def reflect_execution_status(self: Any) -> None:
+        original(self)
+        execution = self.execution
+        env = execution.exec_worker.env
+        clock = virtual_clock.clock_of(env)
+        if clock is not None:
+            execution.stop_date = clock.now(env)
+            virtual_clock.end_clock(execution.exec_arn)
+        if execution.exec_status == ExecutionStatus.TIMED_OUT:
+            execution.error = TIMEOUT_ERROR
+            _name_timeout_in_history(env)
+
+    patches.replace(
+        BaseExecutionWorkerCommunication, "_reflect_execution_status", reflect_execution_status
+    )
+
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    original_describe = StepFunctionResponse.describe_execution
+
+    def describe_execution(self: Any) -> Any:
+        # moto gave a timed-out execution no stopDate; AWS gives every ended execution one.
+        result = original_describe(self)
+        response: Any = result.result
+        if response.get("status") == ExecutionStatus.TIMED_OUT and "stopDate" not in response:
+            execution = self.stepfunction_backend.describe_execution(response["executionArn"])
+            if execution.stop_date is not None:
+                response["stopDate"] = execution.stop_date
+        return result
+
+    patches.replace(StepFunctionResponse, "describe_execution", describe_execution)
+
+
+def _name_timeout_in_history(env: Any) -> None:
+    # moto records ExecutionTimedOut with empty details; AWS names the error there.
+    manager = env.event_manager
+    with manager._mutex:
+        for event in manager._history_event_list:
+            if event.get("type") == "ExecutionTimedOut":
+                details = event.setdefault("executionTimedOutEventDetails", {})
+                details.setdefault("error", TIMEOUT_ERROR)
+
+
+def install(patches: PatchSet) -> None:
+    _install_program(patches)
+    _install_task_timeouts(patches)
+    _install_callbacks(patches)
+    _install_frames(patches)
+    _install_timestamps(patches)
+    _install_execution_end(patches)

@@ -1,0 +1,165 @@
+"""Each execution's virtual clock: the time Step Functions would show, without sleeping for it.
+
+An execution's clock reads its start time plus the real time that has passed since (states do
+take real time: a local SageMaker job, an in-process Lambda) plus every wait it recorded instead
+of sleeping (Wait states, Retry intervals) plus what `LocalCloud.advance_clock` added (time a
+caller lets pass, e.g. for a callback that never comes). Timeouts (the machine's
+`TimeoutSeconds`, a Task's `TimeoutSeconds` and `HeartbeatSeconds`) are measured on it, and so
+are history timestamps and the context object's times.
+
+The recorded part is kept per interpreter frame: branches of a Parallel and Map iterations each
+start from their parent's time and, when they are joined, the parent continues from the latest
+one, so waits in concurrent branches overlap as they do on AWS instead of adding up.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+from typing import Any
+
+# How often a virtual wait looks at the clock again: what it waits for (a task's end, a
+# callback, a heartbeat) wakes it at once; this bounds how late it notices an `advance`.
+POLL_SECONDS = 0.02
+
+_OFFSET = "_localcloud_offset"
+_CLOCK = "_localcloud_clock"
+
+
+class ExecutionClock:
+    def __init__(self, start: datetime.datetime, timeout_seconds: float | None) -> None:
+        self.start = start
+        self.timeout_seconds = timeout_seconds
+        # Real time is counted from the execution's start date, so virtual timestamps continue
+        # the real ones written before the interpreter ran (ExecutionStarted).
+        self._started = start.timestamp()
+        self._advanced = 0.0
+        self._lock = threading.Lock()
+        # Set when a wait reached the execution's deadline: the execution times out then.
+        self.expired = threading.Event()
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._advanced += seconds
+
+    def elapsed(self, env: Any) -> float:
+        with self._lock:
+            advanced = self._advanced
+        return time.time() - self._started + advanced + float(getattr(env, _OFFSET, 0.0))
+
+    def now(self, env: Any) -> datetime.datetime:
+        return self.start + datetime.timedelta(seconds=self.elapsed(env))
+
+    def remaining(self, env: Any) -> float | None:
+        if self.timeout_seconds is None:
+            return None
+        return self.timeout_seconds - self.elapsed(env)
+
+
+_clocks: dict[str, ExecutionClock] = {}
+_clocks_lock = threading.Lock()
+_current = threading.local()
+
+
+def start_clock(env: Any, execution_arn: str, timeout_seconds: float | None) -> ExecutionClock:
+    """The clock of the execution `env` runs (its root environment), starting at its start."""
+    start = _start_time(env)
+    clock = ExecutionClock(start, timeout_seconds)
+    setattr(env, _CLOCK, clock)
+    setattr(env, _OFFSET, 0.0)
+    with _clocks_lock:
+        _clocks[execution_arn] = clock
+    return clock
+
+
+def end_clock(execution_arn: str) -> None:
+    with _clocks_lock:
+        _clocks.pop(execution_arn, None)
+
+
+def _start_time(env: Any) -> datetime.datetime:
+    try:
+        text = env.states.context_object.context_object_data["Execution"]["StartTime"]
+        start = datetime.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return datetime.datetime.now(tz=datetime.UTC)
+    return start if start.tzinfo else start.replace(tzinfo=datetime.UTC)
+
+
+def clock_of(env: Any) -> ExecutionClock | None:
+    return getattr(env, _CLOCK, None) if env is not None else None
+
+
+def advance(execution_arn: str, seconds: float) -> None:
+    """Let `seconds` pass on a running execution's clock."""
+    if seconds < 0:
+        raise ValueError(f"seconds must not be negative, got {seconds}: a clock never goes back")
+    with _clocks_lock:
+        clock = _clocks.get(execution_arn)
+    if clock is None:
+        raise KeyError(
+            f"no running execution {execution_arn!r}: only a running execution's clock can "
+            "advance (start it, then advance while it waits)"
+        )
+    clock.advance(seconds)
+
+
+def inherit(parent: Any, frame: Any) -> None:
+    """A frame (branch, iteration, task) starts at its parent's time."""
+    if hasattr(parent, _CLOCK):
+        setattr(frame, _CLOCK, getattr(parent, _CLOCK))
+        setattr(frame, _OFFSET, float(getattr(parent, _OFFSET, 0.0)))
+
+
+def join(parent: Any, frame: Any) -> None:
+    """The parent continues from the latest of its joined frames."""
+    if hasattr(frame, _OFFSET):
+        setattr(parent, _OFFSET, max(getattr(parent, _OFFSET, 0.0), getattr(frame, _OFFSET)))
+
+
+def pass_time(env: Any, seconds: float) -> bool:
+    """Let a recorded wait pass on `env`'s clock. False when it reaches the execution's
+    deadline: the clock then stops at the deadline and the execution is marked expired."""
+    clock = clock_of(env)
+    if clock is None:
+        return True
+    remaining = clock.remaining(env)
+    if remaining is not None and seconds >= remaining:
+        setattr(env, _OFFSET, getattr(env, _OFFSET, 0.0) + max(remaining, 0.0))
+        clock.expired.set()
+        return False
+    setattr(env, _OFFSET, getattr(env, _OFFSET, 0.0) + seconds)
+    return True
+
+
+def wait_for(env: Any, event: threading.Event, seconds: float) -> bool:
+    """Wait until `event` is set (True), `seconds` pass on `env`'s clock, or `env` stops
+    running (False); real time counts, recorded and advanced time too."""
+    clock = clock_of(env)
+    if clock is None:
+        return event.wait(seconds)
+    deadline = clock.elapsed(env) + seconds
+    while True:
+        if event.is_set():
+            return True
+        remaining = deadline - clock.elapsed(env)
+        if remaining <= 0 or not env.is_running():
+            return event.is_set()
+        if event.wait(min(remaining, POLL_SECONDS)):
+            return True
+
+
+def set_current(env: Any) -> Any:
+    """The environment this thread evaluates a state in (history timestamps read its clock)."""
+    previous = getattr(_current, "env", None)
+    _current.env = env
+    return previous
+
+
+def current_now() -> datetime.datetime:
+    env = getattr(_current, "env", None)
+    clock = clock_of(env)
+    if clock is None:
+        return datetime.datetime.now(tz=datetime.UTC)
+    return clock.now(env)
