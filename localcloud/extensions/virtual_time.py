@@ -44,7 +44,6 @@ def _install_program(patches: PatchSet) -> None:
             return
         timeout = self.timeout_seconds.timeout_seconds if self.timeout_seconds else None
         clock = virtual_clock.start_clock(env, _execution_arn(env), timeout)
-        _start_time_as_text(env, clock.start)
         env.next_state_name = self.start_at.start_at_name
 
         def evaluate() -> None:
@@ -66,17 +65,6 @@ def _install_program(patches: PatchSet) -> None:
             worker.join(min(step, virtual_clock.POLL_SECONDS))
 
     patches.replace(Program, "eval", program_eval)
-
-
-def _start_time_as_text(env: Any, start: datetime.datetime) -> None:
-    # moto put a datetime object in `$$.Execution.StartTime`: a state output holding it could
-    # not be serialised (DescribeExecution failed). AWS gives ISO 8601 text in milliseconds.
-    execution = env.states.context_object.context_object_data.get("Execution", {})
-    if isinstance(execution.get("StartTime"), datetime.datetime):
-        utc = start.astimezone(datetime.UTC)
-        execution["StartTime"] = (
-            utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-        )
 
 
 def _install_task_timeouts(patches: PatchSet) -> None:
