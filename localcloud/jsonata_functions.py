@@ -47,8 +47,11 @@ def sfn_partition(array: Any, chunk_size: Any) -> list[list[Any]]:
     return [list(array[i : i + size]) for i in range(0, len(array), size)]
 
 
-def sfn_range(start: Any, end: Any, step: Any = 1) -> list[int | float]:
-    """Values from `start` to `end` inclusive, `step` apart (a negative step counts down)."""
+def sfn_range(start: Any, end: Any, step: Any = 1) -> list[int | float] | int | float:
+    """Values from `start` to `end` inclusive, `step` apart (a negative step counts down).
+
+    A range of one value is that value, not an array of it (`$range(1, 9, 9)` is `1` on AWS,
+    as JSONata unwraps a sequence of one item)."""
     for name, value in (("start", start), ("end", end), ("step", step)):
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise JSONataEvaluationError(f"$range: {name} must be a number")
@@ -57,7 +60,8 @@ def sfn_range(start: Any, end: Any, step: Any = 1) -> list[int | float]:
     if (end - start) * step < 0:
         return []
     count = math.floor((end - start) / step) + 1
-    return [_number(start + i * step) for i in range(count)]
+    values = [_number(start + i * step) for i in range(count)]
+    return values[0] if len(values) == 1 else values
 
 
 def sfn_hash(value: Any, algorithm: Any = "SHA-256") -> str:

@@ -249,9 +249,16 @@ MAPPED = {
                 },
             },
             "Assign": {"total": "{% $sum($states.result) %}"},
-            "Output": "{% {'squares': $states.result, 'total': $total} %}",
+            # A state's Output sees the variables as they were when it was entered (AWS): the
+            # assigned total is read by the next state.
+            "Output": "{% {'squares': $states.result} %}",
+            "Next": "Total",
+        },
+        "Total": {
+            "Type": "Pass",
+            "Output": "{% {'squares': $states.input.squares, 'total': $total} %}",
             "End": True,
-        }
+        },
     },
 }
 
