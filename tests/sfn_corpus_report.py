@@ -18,18 +18,21 @@ class _Tally:
     agreed: int = 0
     silent: int = 0
     cannot_run: int = 0
+    masked: int = 0
 
     def add(self, verdict: dict[str, object]) -> None:
         self.total += 1
         self.agreed += bool(verdict["agreed"])
         self.silent += bool(verdict["silent"])
         self.cannot_run += bool(verdict["cannot_run"])
+        self.masked += bool(verdict.get("masked"))
 
     def row(self, name: str) -> str:
         share = 100.0 * self.agreed / self.total if self.total else 0.0
         return (
             f"{name:<22} {self.agreed:>4}/{self.total:<4} {share:6.1f}%"
-            f"  silent passes {self.silent:<3} cannot run {self.cannot_run}"
+            f"  silent passes {self.silent:<3} cannot run {self.cannot_run:<3}"
+            f" masked by the recording {self.masked}"
         )
 
 

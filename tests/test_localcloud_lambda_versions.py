@@ -116,3 +116,24 @@ def test_without_the_extension_the_qualifier_parameter_is_ignored(
     with extensions_disabled("invoke_qualifier"), LocalCloud() as cloud:
         _two_versions(cloud)
         assert _code(cloud, "gate", qualifier="1") == "v2"
+
+
+def _missing_function_message(cloud: LocalCloud, **qualifier: str) -> str:
+    lam = cloud.client("lambda")
+    with pytest.raises(lam.exceptions.ResourceNotFoundException) as raised:
+        lam.invoke(FunctionName="no-such-function", Payload=b"{}", **qualifier)
+    return str(raised.value.response["Error"]["Message"])
+
+
+def test_invoking_a_missing_function_names_the_version_asked_for() -> None:
+    # Recorded on AWS (corpus error_handling/test_no_such_function_catch): an unqualified
+    # Invoke's error names `:$LATEST`.
+    with LocalCloud() as cloud:
+        arn = f"arn:aws:lambda:{cloud.region}:{cloud.account_id}:function:no-such-function"
+        assert _missing_function_message(cloud) == f"Function not found: {arn}:$LATEST"
+        assert _missing_function_message(cloud, Qualifier="7") == f"Function not found: {arn}:7"
+
+
+def test_without_the_extension_a_missing_function_is_named_without_its_version() -> None:
+    with extensions_disabled("invoke_qualifier"), LocalCloud() as cloud:
+        assert _missing_function_message(cloud).endswith(":function:no-such-function")

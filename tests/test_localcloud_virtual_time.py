@@ -37,7 +37,9 @@ def test_a_wait_longer_than_the_machine_timeout_times_the_execution_out(
     result = localcloud.start_and_wait(create_machine(localcloud, GLOBAL_TIMEOUT), {})
     assert time.monotonic() - started < 10
     assert result["status"] == "TIMED_OUT"
-    assert result["error"] == "States.Timeout"
+    # DescribeExecution of a timed-out execution names no error (recorded on AWS: corpus
+    # timeouts/test_global_timeout); the history's ExecutionTimedOut event does.
+    assert "error" not in result
     assert 5 <= _seconds(result["startDate"], result["stopDate"]) < 6
     events = localcloud.history_events(result["executionArn"])
     assert [e["type"] for e in events] == [

@@ -67,3 +67,13 @@ def test_status_output_and_error_decide_agreement() -> None:
     assert not agrees(failed, Outcome("FAILED", error="F"))
     assert silent_pass(failed, Outcome("SUCCEEDED"))
     assert not silent_pass(CASE, Outcome("FAILED"))
+
+
+def test_a_value_masked_by_its_key_name_is_a_wildcard_only_when_asked() -> None:
+    recorded = {"HttpHeaders": {"x-amzn-RequestId": "x-amzn-RequestId", "Connection": "close"}}
+    engine = {"HttpHeaders": {"x-amzn-RequestId": "5f0c-11", "Connection": "close"}}
+    assert not matches(recorded, engine)
+    assert matches(recorded, engine, key_masks=True)
+    # Everything else still has to agree.
+    engine["HttpHeaders"]["Connection"] = "keep-alive"
+    assert not matches(recorded, engine, key_masks=True)

@@ -243,7 +243,6 @@ def _install_execution_end(patches: PatchSet) -> None:
             execution.stop_date = clock.now(env)
             virtual_clock.end_clock(execution.exec_arn)
         if execution.exec_status == ExecutionStatus.TIMED_OUT:
-            execution.error = TIMEOUT_ERROR
             _name_timeout_in_history(env)
 
     patches.replace(
