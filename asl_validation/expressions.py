@@ -88,6 +88,7 @@ _INDEX_OR_NAME = re.compile(r"\s*(?:-?\d+|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"
 class _PathShape:
     error: str | None
     is_reference: bool  # names exactly one node: no descent, wildcards, filters or slices
+    root: str = "$"  # "$" (state input), "$$" (context object) or "$name" (a variable)
 
 
 @lru_cache(maxsize=4096)
@@ -139,7 +140,7 @@ def _parse_path(text: str) -> _PathShape:
                 "names with '.' or '[...]'",
                 False,
             )
-    return _PathShape(None, reference)
+    return _PathShape(None, reference, root.group())
 
 
 def _outside_quotes(text: str, start: int) -> Iterator[tuple[int, str]]:
@@ -187,6 +188,55 @@ def reference_path_error(text: str) -> str | None:
         return (
             f"{text!r} is not a Reference Path: it may only name a single node, so use no "
             "'..', '*', filters, slices or unions"
+        )
+    return None
+
+
+def result_path_error(text: str) -> str | None:
+    """Check a ResultPath: a Reference Path into the state input, never a variable or ``$$``.
+
+    ResultPath says where in the state input the result is placed (AWS developer guide,
+    "Specifying state output using ResultPath"), so it can only start at ``$``: a variable is
+    written with Assign, and the context object is read-only.
+    """
+    error = reference_path_error(text)
+    if error is not None:
+        return error
+    root = _parse_path(text).root
+    if root == "$$":
+        return (
+            f"{text!r} points into the context object, which is read-only; ResultPath places "
+            "the result in the state input, so write $ or a path starting with $."
+        )
+    if root != "$":
+        return (
+            f"{text!r} names the variable {root}; ResultPath places the result in the state "
+            "input, so write $ or a path starting with $. (to keep the result in a variable, "
+            f'use "Assign": {{"{root[1:]}.$": "$"}} instead)'
+        )
+    return None
+
+
+# The intrinsic functions AWS accepts in a Fail state's ErrorPath and CausePath (those that
+# return a string, listed in the developer guide's "Fail workflow state").
+_STRING_INTRINSICS = "Format JsonToString ArrayGetItem Base64Encode Base64Decode Hash UUID"
+FAIL_PATH_INTRINSICS = tuple(_STRING_INTRINSICS.split())
+_OUTER_FUNCTION = re.compile(r"States\.([A-Za-z0-9]+)\(")
+
+
+def fail_path_error(text: str) -> str | None:
+    """Check a Fail state's ErrorPath or CausePath: a Reference Path or a string intrinsic."""
+    if not is_intrinsic(text):
+        return reference_path_error(text)
+    error = intrinsic_error(text)
+    if error is not None:
+        return error
+    outer = _OUTER_FUNCTION.match(text)
+    if outer is not None and outer.group(1) not in FAIL_PATH_INTRINSICS:
+        allowed = ", ".join(f"States.{name}" for name in FAIL_PATH_INTRINSICS)
+        return (
+            f"{text!r} calls States.{outer.group(1)}, which does not return a string; use a "
+            f"reference path or one of {allowed}"
         )
     return None
 

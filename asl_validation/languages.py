@@ -14,11 +14,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from asl_validation.expressions import (
+    fail_path_error,
     jsonata_error,
     looks_like_jsonata,
     path_error,
     path_or_intrinsic_error,
     reference_path_error,
+    result_path_error,
 )
 from asl_validation.problems import Problem, join_pointer
 from asl_validation.walk import JSONATA, JSONPATH, StateVisit
@@ -88,8 +90,8 @@ _PATH_FIELDS = (
     "ToleratedFailureCountPath",
     "ToleratedFailurePercentagePath",
 )
-_REFERENCE_PATH_FIELDS = ("ResultPath", "ItemsPath")
-_PATH_OR_INTRINSIC_FIELDS = ("ErrorPath", "CausePath")
+_REFERENCE_PATH_FIELDS = ("ItemsPath",)
+_FAIL_PATH_FIELDS = ("ErrorPath", "CausePath")
 # Numeric fields that a JSONata state may give as an expression and a JSONPath state may not.
 _EXPRESSION_NUMBERS = (
     "TimeoutSeconds",
@@ -240,8 +242,9 @@ def _jsonpath_state(visit: StateVisit) -> list[Problem]:
         problems.extend(_path_value(state, key, pointer, path_error))
     for key in _REFERENCE_PATH_FIELDS:
         problems.extend(_path_value(state, key, pointer, reference_path_error))
-    for key in _PATH_OR_INTRINSIC_FIELDS:
-        problems.extend(_path_value(state, key, pointer, path_or_intrinsic_error))
+    problems.extend(_path_value(state, "ResultPath", pointer, result_path_error))
+    for key in _FAIL_PATH_FIELDS:
+        problems.extend(_path_value(state, key, pointer, fail_path_error))
     for sub, keys in _SUB_OBJECT_PATHS.items():
         holder = state.get(sub)
         if isinstance(holder, Mapping):
@@ -268,7 +271,7 @@ def _jsonpath_state(visit: StateVisit) -> list[Problem]:
                     f'a Catch of JSONPath state "{name}" cannot have Output; use ResultPath',
                 )
             )
-        problems.extend(_path_value(catcher, "ResultPath", catch_pointer, reference_path_error))
+        problems.extend(_path_value(catcher, "ResultPath", catch_pointer, result_path_error))
         if "Assign" in catcher:
             problems.extend(
                 payload_template_problems(catcher["Assign"], join_pointer(catch_pointer, "Assign"))

@@ -98,3 +98,24 @@ def test_validate_answers_as_aws(sfn: Any) -> None:
     ]
     not_json = sfn.validate_state_machine_definition(definition="not a definition")
     assert [d["code"] for d in not_json["diagnostics"]] == ["INVALID_JSON_DESCRIPTION"]
+
+
+@pytest.mark.parametrize(
+    ("state", "field"),
+    [
+        ({"Type": "Pass", "ResultPath": "$x", "End": True}, "ResultPath"),
+        ({"Type": "Pass", "ResultPath": "$$.Execution", "End": True}, "ResultPath"),
+        ({"Type": "Fail", "ErrorPath": "$..error"}, "ErrorPath"),
+        ({"Type": "Fail", "CausePath": "States.MathAdd($.a, 1)"}, "CausePath"),
+    ],
+)
+def test_create_refuses_path_fields_aws_refuses(sfn: Any, state: Any, field: str) -> None:
+    # CreateStateMachine runs the same validator: a variable or $$ in ResultPath, a
+    # non-reference ErrorPath, a non-string intrinsic in CausePath never get created.
+    definition = {"StartAt": "S", "States": {"S": state}}
+    with pytest.raises(ClientError) as raised:
+        sfn.create_state_machine(name="paths", definition=json.dumps(definition), roleArn=ROLE)
+    error = raised.value.response["Error"]
+    assert error["Code"] == "InvalidDefinition"
+    assert f"/States/S/{field}" in error["Message"]
+    assert all(m["name"] != "paths" for m in sfn.list_state_machines()["stateMachines"])
