@@ -33,12 +33,13 @@ node_modules/.installed: package.json package-lock.json
 	@npm ci --silent --no-audit --no-fund >/dev/null
 	@touch $@
 
-# pytest-xdist runs the suite on every core, a module per worker at a time (--dist loadscope), so
-# each module-scoped fixture (an embedded cloud with a deploy, a job pipeline) is built once.
-# (loadgroup would be finer, but with pytest 9 it ignores xdist_group marks.)
+# pytest-xdist runs the suite on every core (--dist worksteal): each worker starts on its half of
+# the tests in file order, so a module's fixtures are mostly built once, and an idle worker takes
+# tests from the other's tail instead of waiting for its last long module (loadscope idled a core
+# for a minute and a half of a six-minute run).
 TEST_WORKERS ?= auto
 test: setup
-	@$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadscope
+	@$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal
 
 lint: setup
 	@$(PY) -m ruff check .

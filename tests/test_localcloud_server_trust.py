@@ -252,7 +252,10 @@ def test_the_export_lines_of_up_are_what_clients_need(
     for name, value in exports.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    boto3.client("sqs").create_queue(QueueName="from-the-shell")  # type: ignore[call-overload]
+    # A new session, as a new shell's process has: boto3's default session keeps the
+    # credentials it resolved first, whichever test in this process made it.
+    shell = boto3.session.Session()
+    shell.client("sqs").create_queue(QueueName="from-the-shell")  # type: ignore[call-overload]
     assert "from-the-shell" in _queues(running)
 
 
