@@ -66,7 +66,9 @@ def sdk_result(response: dict[str, Any], raw: bytes, payload: Any) -> dict[str, 
 
 def install(patches: PatchSet) -> None:
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
-    from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
+    # Looked up at each call, not bound here: `cached_service_clients` swaps in a shared client
+    # (a new Lambda client per invocation cost tens of milliseconds).
+    from moto.stepfunctions.parser.asl.utils import boto_client
 
     original = lambda_eval_utils.execute_lambda_function_integration
 
@@ -76,7 +78,7 @@ def install(patches: PatchSet) -> None:
                 env=env, parameters=parameters, region=region, state_credentials=state_credentials
             )
             return
-        client = boto_client_for(
+        client = boto_client.boto_client_for(
             service="lambda", region=region, state_credentials=state_credentials
         )
         response = client.invoke(**parameters)
