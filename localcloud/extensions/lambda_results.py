@@ -66,6 +66,7 @@ def sdk_result(response: dict[str, Any], raw: bytes, payload: Any) -> dict[str, 
 
 def install(patches: PatchSet) -> None:
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
     # Looked up at each call, not bound here: `cached_service_clients` swaps in a shared client
     # (a new Lambda client per invocation cost tens of milliseconds).
     from moto.stepfunctions.parser.asl.utils import boto_client
