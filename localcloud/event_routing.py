@@ -322,17 +322,18 @@ def put_event(
     detail_type: str,
     detail: dict[str, Any],
     resources: list[str],
+    time: float | None = None,
 ) -> None:
-    """Emit an AWS service event on the default bus (as SageMaker or S3 would)."""
+    """Emit an AWS service event on the default bus (as SageMaker or S3 would); `time` (epoch
+    seconds) is when the service says it happened, else now."""
     from moto.events.models import events_backends
 
-    events_backends[account_id][region].put_events(
-        [
-            {
-                "Source": source,
-                "DetailType": detail_type,
-                "Detail": json.dumps(detail),
-                "Resources": resources,
-            }
-        ]
-    )
+    entry: dict[str, Any] = {
+        "Source": source,
+        "DetailType": detail_type,
+        "Detail": json.dumps(detail),
+        "Resources": resources,
+    }
+    if time is not None:
+        entry["Time"] = time
+    events_backends[account_id][region].put_events([entry])
