@@ -80,6 +80,8 @@ class CloudRecords:
         # they belong with the endpoints of this cloud's moto state (`sagemaker_endpoints`).
         self.endpoint_updates: dict[str, Any] = {}
         self.endpoint_failures: dict[str, tuple[str, str]] = {}
+        # Invocations counted per endpoint variant, for data capture's sampling.
+        self.capture_counts: dict[str, int] = {}
         self.endpoint_lock = threading.Lock()
 
     def record_wait(

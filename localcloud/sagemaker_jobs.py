@@ -42,7 +42,7 @@ from moto.stepfunctions.parser.asl.eval.event import event_detail
 from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
-from localcloud import jobs, recorder, transform_jobs
+from localcloud import endpoint_servers, jobs, recorder, transform_jobs
 
 # moto declares every EventDetails key required; AWS events carry one.
 _EventDetails: Any = event_detail.EventDetails
@@ -137,8 +137,10 @@ def running_workers() -> list[threading.Thread]:
 
 def stop_jobs(timeout: float = 10.0) -> None:
     """End every job process still running and join their workers (bounded by `timeout`), so
-    each records Stopped and removes its workspace before the cloud goes away."""
+    each records Stopped and removes its workspace before the cloud goes away; the endpoints'
+    serving processes end too."""
     jobs.stop_running_jobs()
+    endpoint_servers.stop_servers()
     deadline = time.monotonic() + timeout
     for worker in running_workers():
         worker.join(max(0.0, deadline - time.monotonic()))

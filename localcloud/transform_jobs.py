@@ -58,6 +58,31 @@ def model_container(backend: Any, model_name: str) -> dict[str, Any]:
     return container
 
 
+def stage_model(
+    store: ObjectStore, container: dict[str, Any], environment: dict[str, str], workspace: Workspace
+) -> tuple[Path, Path, str]:
+    """The model archive extracted as `model/` and the inference script's code directory in
+    `workspace`, as the serving container stages them (for a transform job and an endpoint):
+    (model directory, code directory, SAGEMAKER_PROGRAM)."""
+    program = environment.get("SAGEMAKER_PROGRAM")
+    if not program:
+        raise JobSetupError(
+            "the model's Environment needs SAGEMAKER_PROGRAM (the inference script) to serve "
+            "it locally"
+        )
+    model_dir, code_dir = workspace.root / "model", workspace.root / "code"
+    model_dir.mkdir()
+    stage_archive(store, str(container["ModelDataUrl"]), model_dir, "ModelDataUrl")
+    submit = environment.get("SAGEMAKER_SUBMIT_DIRECTORY")
+    if submit:
+        stage_code(store, submit, code_dir, "SAGEMAKER_SUBMIT_DIRECTORY")
+    else:
+        code_dir = model_dir / "code"
+    if not script_path(code_dir, program, "SAGEMAKER_PROGRAM").is_file():
+        raise JobSetupError(f"SAGEMAKER_PROGRAM {program!r} is not in {submit or 'code/'}")
+    return model_dir, code_dir, program
+
+
 def _inputs(request: dict[str, Any], store: ObjectStore) -> tuple[str, list[tuple[str, str]]]:
     """(bucket, [(key, path under the input prefix)]) of the objects to transform."""
     transform_input = request.get("TransformInput") or {}
@@ -114,8 +139,7 @@ def run_transform_job(
         **{k: str(v) for k, v in (container.get("Environment") or {}).items()},
         **{k: str(v) for k, v in (request.get("Environment") or {}).items()},
     }
-    program = environment.get("SAGEMAKER_PROGRAM")
-    if not program:
+    if not environment.get("SAGEMAKER_PROGRAM"):
         raise JobSetupError(
             "the model's Environment needs SAGEMAKER_PROGRAM (the inference script) to run a "
             "transform job locally"
@@ -124,16 +148,7 @@ def run_transform_job(
     output = request.get("TransformOutput") or {}
     out_bucket, out_prefix = split_s3_uri(str(output.get("S3OutputPath", "")))
     with Workspace() as workspace:
-        model_dir, code_dir = workspace.root / "model", workspace.root / "code"
-        model_dir.mkdir()
-        stage_archive(store, str(container["ModelDataUrl"]), model_dir, "ModelDataUrl")
-        submit = environment.get("SAGEMAKER_SUBMIT_DIRECTORY")
-        if submit:
-            stage_code(store, submit, code_dir, "SAGEMAKER_SUBMIT_DIRECTORY")
-        else:
-            code_dir = model_dir / "code"
-        if not script_path(code_dir, program, "SAGEMAKER_PROGRAM").is_file():
-            raise JobSetupError(f"SAGEMAKER_PROGRAM {program!r} is not in {submit or 'code/'}")
+        model_dir, code_dir, program = stage_model(store, container, environment, workspace)
         in_bucket, objects = _inputs(request, store)
         results = workspace.root / "output" / "data"
         inputs = []
