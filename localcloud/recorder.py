@@ -61,6 +61,24 @@ class RecordLog(Generic[T]):
             return list(self._items)
 
 
+class BoundedLog(RecordLog[T]):
+    """A log keeping only its newest `cap` items (the oldest are dropped)."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__()
+        self._cap = cap
+
+    def append(self, item: T) -> None:
+        with self._lock:
+            self._items.append(item)
+            if len(self._items) > self._cap:
+                del self._items[: len(self._items) - self._cap]
+
+
+# How many management writes the embedded CloudTrail's event history keeps.
+API_EVENT_CAP = 10_000
+
+
 class CloudRecords:
     """One cloud's records, fresh when it starts and readable after it stops."""
 
@@ -81,6 +99,8 @@ class CloudRecords:
         self.endpoint_updates: dict[str, Any] = {}
         self.endpoint_failures: dict[str, tuple[str, str]] = {}
         self.endpoint_lock = threading.Lock()
+        # Management writes, as CloudTrail's event history records them (`cloudtrail_events`).
+        self.api_events: BoundedLog[Any] = BoundedLog(API_EVENT_CAP)
 
     def record_wait(
         self,
