@@ -35,7 +35,9 @@ _acting: contextvars.ContextVar[ActingRole | None] = contextvars.ContextVar(
 
 
 @contextmanager
-def acting_as(role_arn: str | None, session_name: str, invoked_by: str | None = None) -> Iterator[None]:
+def acting_as(
+    role_arn: str | None, session_name: str, invoked_by: str | None = None
+) -> Iterator[None]:
     """Attribute the calls made inside the block (on this thread) to `role_arn`'s session."""
     if not role_arn:
         yield

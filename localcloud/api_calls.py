@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
-_QUERY_SCOPE = re.compile(r"[?&]X-Amz-Credential=([^&/%]+)(?:/|%2F)\d{8}(?:/|%2F)([^&/%]+)(?:/|%2F)([^&/%]+)")
+_QUERY_SCOPE = re.compile(
+    r"[?&]X-Amz-Credential=([^&/%]+)(?:/|%2F)\d{8}(?:/|%2F)([^&/%]+)(?:/|%2F)([^&/%]+)"
+)
 
 # Signing names whose botocore service or EventBridge source differ from the name itself.
 _BOTOCORE_NAMES = {"monitoring": "cloudwatch", "states": "stepfunctions"}
@@ -44,16 +46,42 @@ _READ_ONLY_PREFIXES = (
 _DATA_EVENTS = {
     "lambda": {"Invoke", "InvokeAsync", "InvokeWithResponseStream"},
     "sns": {"Publish", "PublishBatch"},
-    "sqs": {"SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch"},
+    "sqs": {
+        "SendMessage",
+        "SendMessageBatch",
+        "ReceiveMessage",
+        "DeleteMessage",
+        "DeleteMessageBatch",
+        "ChangeMessageVisibility",
+        "ChangeMessageVisibilityBatch",
+    },
     "events": {"PutEvents"},
     "monitoring": {"PutMetricData", "GetMetricData", "GetMetricStatistics"},
-    "dynamodb": {"PutItem", "GetItem", "DeleteItem", "UpdateItem", "BatchWriteItem", "BatchGetItem", "TransactWriteItems", "TransactGetItems", "Query", "Scan"},
+    "dynamodb": {
+        "PutItem",
+        "GetItem",
+        "DeleteItem",
+        "UpdateItem",
+        "BatchWriteItem",
+        "BatchGetItem",
+        "TransactWriteItems",
+        "TransactGetItems",
+        "Query",
+        "Scan",
+    },
 }
 _S3_DATA = re.compile(r"Object|MultipartUpload|^UploadPart")
 
 # Lambda's CloudTrail event names carry the API version of the operation's path (AWS's docs
 # show `DeleteFunction20150331`); these carry the later revision's `v2` suffix.
-_LAMBDA_V2 = {"UpdateFunctionCode", "UpdateFunctionConfiguration", "AddPermission", "RemovePermission", "GetFunction", "GetPolicy"}
+_LAMBDA_V2 = {
+    "UpdateFunctionCode",
+    "UpdateFunctionConfiguration",
+    "AddPermission",
+    "RemovePermission",
+    "GetFunction",
+    "GetPolicy",
+}
 
 
 @dataclass(frozen=True)
@@ -95,7 +123,9 @@ def _scope(request: Any) -> tuple[str, str, str] | None:
     return match.group(1), match.group(2), match.group(3)
 
 
-def _operation(request: Any, service_model: Any, botocore_name: str) -> tuple[str | None, dict[str, Any]]:
+def _operation(
+    request: Any, service_model: Any, botocore_name: str
+) -> tuple[str | None, dict[str, Any]]:
     protocol = service_model.protocol
     if protocol == "json":
         target = request.headers.get("X-Amz-Target") or ""
@@ -112,7 +142,9 @@ def _operation(request: Any, service_model: Any, botocore_name: str) -> tuple[st
     return str(operation.name), dict(uri_params)
 
 
-def _parameters(request: Any, service_model: Any, operation: str, uri_params: dict[str, Any]) -> dict[str, Any]:
+def _parameters(
+    request: Any, service_model: Any, operation: str, uri_params: dict[str, Any]
+) -> dict[str, Any]:
     from moto.core.parse import PROTOCOL_PARSERS
     from moto.core.request import determine_request_protocol
 
@@ -161,13 +193,17 @@ def identify(request: Any) -> ApiCall | None:
     if signing_name == "lambda":
         version = service_model.operation_model(operation).http.get("requestUri", "").split("/")[1]
         event_name += version.replace("-", "") + ("v2" if operation in _LAMBDA_V2 else "")
-    return ApiCall(signing_name, operation, event_name, access_key, region, parameters, read_only, data_event)
+    return ApiCall(
+        signing_name, operation, event_name, access_key, region, parameters, read_only, data_event
+    )
 
 
 def camel(value: Any) -> Any:
     """CloudTrail writes request parameters and response elements with lower camel case keys."""
     if isinstance(value, dict):
-        return {(k[:1].lower() + k[1:] if isinstance(k, str) else k): camel(v) for k, v in value.items()}
+        return {
+            (k[:1].lower() + k[1:] if isinstance(k, str) else k): camel(v) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [camel(item) for item in value]
     if isinstance(value, bytes):

@@ -224,7 +224,8 @@ def lookup_events(params: dict[str, Any]) -> dict[str, Any]:
         if attribute.get("AttributeKey") not in _ATTRIBUTES:
             raise LookupError_(
                 "InvalidLookupAttributesException",
-                f"AttributeKey {attribute.get('AttributeKey')!r} is not one of {list(_ATTRIBUTES)}.",
+                f"AttributeKey {attribute.get('AttributeKey')!r} is not one of "
+                f"{list(_ATTRIBUTES)}.",
             )
     start = params.get("StartTime")
     end = params.get("EndTime")
@@ -261,6 +262,8 @@ def _summary(event: ApiEvent) -> dict[str, Any]:
         "EventTime": event.epoch,
         "EventSource": record["eventSource"],
         "Username": event.username,
-        "Resources": [{"ResourceType": kind, "ResourceName": name} for kind, name in event.resources],
+        "Resources": [
+            {"ResourceType": kind, "ResourceName": name} for kind, name in event.resources
+        ],
         "CloudTrailEvent": json.dumps(record),
     }
