@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from localcloud import recorder
+from localcloud import api_callers, recorder
 
 # os.environ is process-wide: invocations run one at a time so each sees only its own variables.
 _invoke_lock = threading.RLock()
@@ -144,7 +144,10 @@ def run_handler(function: Any, event: Any, response_headers: dict[str, Any]) -> 
         try:
             # Inside the try: code that cannot be staged (a zip member that climbs out) is the
             # invocation's error, as a handler's exception is.
-            with code_scope(function.code_bytes, function.handler):
+            with (
+                code_scope(function.code_bytes, function.handler),
+                api_callers.acting_as(function.role, function.function_name),
+            ):
                 handler = load_handler(function.handler)
                 result = handler(event, context)
         except HandlerError as error:

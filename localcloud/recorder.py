@@ -61,6 +61,24 @@ class RecordLog(Generic[T]):
             return list(self._items)
 
 
+class BoundedLog(RecordLog[T]):
+    """A log keeping only its newest `cap` items (the oldest are dropped)."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__()
+        self._cap = cap
+
+    def append(self, item: T) -> None:
+        with self._lock:
+            self._items.append(item)
+            if len(self._items) > self._cap:
+                del self._items[: len(self._items) - self._cap]
+
+
+# How many management writes the embedded CloudTrail's event history keeps.
+API_EVENT_CAP = 10_000
+
+
 class CloudRecords:
     """One cloud's records, fresh when it starts and readable after it stops."""
 
@@ -83,6 +101,8 @@ class CloudRecords:
         # Invocations counted per endpoint variant, for data capture's sampling.
         self.capture_counts: dict[str, int] = {}
         self.endpoint_lock = threading.Lock()
+        # Management writes, as CloudTrail's event history records them (`cloudtrail_events`).
+        self.api_events: BoundedLog[Any] = BoundedLog(API_EVENT_CAP)
 
     def record_wait(
         self,

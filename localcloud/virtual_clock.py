@@ -157,6 +157,11 @@ def set_current(env: Any) -> Any:
     return previous
 
 
+def current_env() -> Any:
+    """The environment this thread evaluates a state in, if any."""
+    return getattr(_current, "env", None)
+
+
 def current_now() -> datetime.datetime:
     env = getattr(_current, "env", None)
     clock = clock_of(env)

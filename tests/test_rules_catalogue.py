@@ -32,6 +32,8 @@ EXPECTED = {
     "states-execution-failed": {"execution-failed"},
     # Only a legacy scheduled rule, which matches no event, would see it.
     "scheduled-event": set(),
+    # No rule of the project watches API calls yet; the embedded CloudTrail emits this shape.
+    "cloudtrail-sagemaker-delete-endpoint": set(),
 }
 
 

@@ -29,6 +29,7 @@ from localcloud.extensions import (
     cloudformation_states,
     cloudformation_storage,
     cloudformation_types,
+    cloudtrail,
     cloudwatch_alarms,
     context_object,
     dataflow,
@@ -108,6 +109,8 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "s3_url_module": s3_urls.install,
     "change_set_parameters": change_set_parameters.install,
     "change_set_order": change_set_order.install,
+    "cloudtrail_api_events": cloudtrail.install,
+    "cloudtrail_lookup_events": cloudtrail.install_lookup_events,
 }
 
 _applied: dict[str, PatchSet] = {}
