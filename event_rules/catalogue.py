@@ -5,10 +5,12 @@
 
 What starts what:
 - new training data (S3 `Object Created` under the training-data prefix, `.csv`) and drift
-  (a Model Monitor run that completed with violations, the drift alarm entering ALARM, the
-  drift-check machine's own `Model Drift Detected` event) go to the trigger Lambda with the
+  (a Model Monitor run that completed with violations, the drift-check machine's own `Model
+  Drift Detected` event) go to the trigger Lambda with the
   whole event. It derives the execution name from the event, so a redelivered event is one
-  retrain execution, never two.
+  retrain execution, never two. The drift alarm starts nothing: the drift-check run that finds
+  drift both publishes the metric the alarm watches and sends the event, so a retrain on both
+  would be two retrains for one finding.
 - a model package of the project's group becoming Approved goes to the approval Lambda, not
   straight to deploy-model: packages registered with approval mode `auto` are already being
   deployed by the retrain execution that registered them, and only the Lambda reads the
@@ -135,20 +137,6 @@ def drift_rules(settings: Settings) -> list[Rule]:
         },
         targets=trigger,
     )
-    alarm = project_rule(
-        settings,
-        "drift-alarm",
-        f"The drift alarm {settings.drift_alarm_name} entered ALARM: retrain",
-        event_pattern={
-            "source": ["aws.cloudwatch"],
-            "detail-type": ["CloudWatch Alarm State Change"],
-            "detail": {
-                "alarmName": [settings.drift_alarm_name],
-                "state": {"value": ["ALARM"]},
-            },
-        },
-        targets=trigger,
-    )
     detected = project_rule(
         settings,
         "drift-detected",
@@ -160,7 +148,7 @@ def drift_rules(settings: Settings) -> list[Rule]:
         },
         targets=trigger,
     )
-    return [monitor, alarm, detected]
+    return [monitor, detected]
 
 
 # -- model registry -------------------------------------------------------------------------

@@ -130,7 +130,6 @@ def test_first_deploy_creates_functions_from_the_packaged_handlers(
         settings.location.rule(settings.name(r))
         for r in (
             "training-data-uploaded",
-            "drift-alarm",
             "drift-detected",
             "drift-monitor-violations",
         )

@@ -19,7 +19,8 @@ SAMPLES = Path(__file__).resolve().parents[1] / "event_rules" / "samples"
 EXPECTED = {
     "s3-object-created": {"training-data-uploaded"},
     "sagemaker-processing-job-completed-with-violations": {"drift-monitor-violations"},
-    "cloudwatch-alarm-drift-alarm": {"drift-alarm"},
+    # The drift-check run that raises the alarm also sends its event: that starts the retrain.
+    "cloudwatch-alarm-drift-alarm": set(),
     "cloudwatch-alarm-drift-ok": set(),
     # No rule of the project reacts to latency yet; the embedded cloud emits events of this shape.
     "cloudwatch-alarm-latency-p99-alarm": set(),
@@ -135,9 +136,6 @@ MISSES = [
         "arn:aws:sagemaker:us-east-1:123456789012:monitoring-schedule/other-dev-quality",
     ),
     ("sagemaker-processing-job-completed-with-violations", "detail.MonitoringScheduleArn", None),
-    ("cloudwatch-alarm-drift-alarm", "detail.state.value", "INSUFFICIENT_DATA"),
-    ("cloudwatch-alarm-drift-alarm", "detail.alarmName", "churn-dev-endpoint-5xx"),
-    ("cloudwatch-alarm-drift-alarm", "source", "aws.events"),
     ("model-drift-detected", "source", "other.drift"),
     ("model-drift-detected", "detail.endpointName", "churn-prod"),
     ("model-drift-detected", "detail-type", "Model Drift Cleared"),

@@ -52,7 +52,6 @@ def only_target(rules: list[Rule], event: dict[str, Any]) -> Target:
     ("name", "source"),
     [
         ("s3-object-created", "s3"),
-        ("cloudwatch-alarm-drift-alarm", "drift"),
         ("model-drift-detected", "drift"),
         ("sagemaker-processing-job-completed-with-violations", "drift"),
     ],
