@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import iam
-from deploy import desired_compute, desired_events, desired_platform
+from deploy import desired_compute, desired_events, desired_monitoring, desired_platform
 from deploy.artifacts import Artifacts, build_artifacts
 from deploy.desired_platform import function_log_group, state_machine_log_group
 from deploy.model import DesiredState
@@ -67,6 +67,10 @@ def blueprint(
     ]
     queue_arn = settings.dead_letter_queue_arn
     topic_arn = settings.location.topic(settings.topic_name)
+    alarms = [
+        *desired_platform.alarms(settings),
+        *desired_monitoring.infrastructure_alarms(settings),
+    ]
     resources = [
         *desired_platform.buckets(settings, tls_only=target.tls_only_buckets),
         *desired_platform.code_objects(settings, packaged),
@@ -91,6 +95,7 @@ def blueprint(
         *desired_compute.state_machines(settings, definitions),
         *desired_events.rules(settings, rules),
         *desired_events.schedules(settings, schedules),
-        *desired_platform.alarms(settings),
+        *alarms,
+        desired_monitoring.dashboard(settings, alarms),
     ]
     return Blueprint(DesiredState(resources), definitions)

@@ -173,7 +173,7 @@ def log_groups(names: Iterable[str], settings: Settings) -> list[Resource]:
     ]
 
 
-def _alarm(settings: Settings, name: str, **properties: object) -> Resource:
+def metric_alarm(settings: Settings, name: str, **properties: object) -> Resource:
     defaults: dict[str, object] = {
         "ActionsEnabled": True,
         "TreatMissingData": "notBreaching",
@@ -198,7 +198,7 @@ def alarms(settings: Settings) -> list[Resource]:
     ]
     errors_name, latency_name = settings.rollback_alarms
     return [
-        _alarm(
+        metric_alarm(
             settings,
             errors_name,
             AlarmDescription=f"Server errors on {endpoint}: rolls an endpoint update back",
@@ -210,7 +210,7 @@ def alarms(settings: Settings) -> list[Resource]:
             EvaluationPeriods=1,
             Threshold=1.0,
         ),
-        _alarm(
+        metric_alarm(
             settings,
             latency_name,
             AlarmDescription=f"Model latency on {endpoint} over 1 s: rolls an endpoint update back",
@@ -222,7 +222,7 @@ def alarms(settings: Settings) -> list[Resource]:
             EvaluationPeriods=3,
             Threshold=1_000_000.0,
         ),
-        _alarm(
+        metric_alarm(
             settings,
             settings.drift_alarm_name,
             AlarmDescription=f"drift-check found drift on {endpoint}: starts a retrain",

@@ -32,6 +32,7 @@ class Kind(StrEnum):
     SCHEDULE_GROUP = "schedule-group"
     SCHEDULE = "schedule"
     ALARM = "cloudwatch-alarm"
+    DASHBOARD = "cloudwatch-dashboard"
     # Created at run time by deploy-model, never desired; only destroy deletes them.
     ENDPOINT = "sagemaker-endpoint"
     ENDPOINT_CONFIG = "sagemaker-endpoint-config"

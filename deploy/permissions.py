@@ -45,6 +45,7 @@ WHY = {
         "(ListModelPackages takes a group, not a package ARN)",
         "model package groups and packages, endpoints, endpoint configs and models",
     ),
+    "CloudWatchListDashboards": LIST_WHY.format("cloudwatch:ListDashboards", "dashboards"),
     "CloudWatchDescribeAlarms": (
         "cloudwatch:DescribeAlarms names the alarm resource type, but discovery lists by name "
         "prefix (AlarmNamePrefix), which no alarm ARN is documented to authorize; AWS's own "
@@ -289,6 +290,17 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "cloudwatch:TagResource",
             ),
             (loc.alarm(own),),
+        ),
+        _listing("CloudWatchListDashboards", "cloudwatch:ListDashboards"),
+        # A dashboard has no tags: its body's owner line is read to tell whose it is.
+        Grant(
+            "CloudWatchDashboards",
+            (
+                "cloudwatch:GetDashboard",
+                "cloudwatch:PutDashboard",
+                "cloudwatch:DeleteDashboards",
+            ),
+            (loc.dashboard(own),),
         ),
         _listing(
             "SageMakerList",

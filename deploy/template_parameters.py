@@ -112,6 +112,8 @@ def _substitutions(settings: Settings, pseudo: Callable[[str], str]) -> list[tup
         # The console links in notifications.
         (f"https://{location.region}.console.", "https://${" + region + "}.console."),
         (f"?region={location.region}#", "?region=${" + region + "}#"),
+        # A dashboard's metric widgets name their region (dashboard_body.body_text's spelling).
+        (f'"region":"{location.region}"', '"region":"${' + region + '}"'),
         (f"arn:{location.partition}:", "arn:${" + pseudo("Partition") + "}:"),
         (location.account, "${" + account + "}"),
     ]

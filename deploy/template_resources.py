@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
+from deploy.dashboard_body import body_text
 from deploy.model import Json, Kind, Resource
 from environments.settings import LIVE_ALIAS
 
@@ -282,6 +283,12 @@ def _alarm(r: Resource) -> CfnResources:
     return {logical_id(r): {"Type": "AWS::CloudWatch::Alarm", "Properties": props}}
 
 
+def _dashboard(r: Resource) -> CfnResources:
+    # No Tags property: the body's owner line marks it (dashboard_body.py), as on the API.
+    props = {"DashboardName": r.name, "DashboardBody": body_text(r.properties["DashboardBody"])}
+    return {logical_id(r): {"Type": "AWS::CloudWatch::Dashboard", "Properties": props}}
+
+
 RENDERERS: dict[Kind, Callable[[Resource], CfnResources]] = {
     Kind.BUCKET: _bucket,
     Kind.QUEUE: _queue,
@@ -296,4 +303,5 @@ RENDERERS: dict[Kind, Callable[[Resource], CfnResources]] = {
     Kind.SCHEDULE_GROUP: _schedule_group,
     Kind.SCHEDULE: _schedule,
     Kind.ALARM: _alarm,
+    Kind.DASHBOARD: _dashboard,
 }

@@ -51,6 +51,10 @@ class Location:
     def alarm(self, name: str) -> str:
         return self.arn("cloudwatch", f"alarm:{name}")
 
+    def dashboard(self, name: str) -> str:
+        """Dashboards are global: no region in the ARN."""
+        return self.arn("cloudwatch", f"dashboard/{name}", regional=False)
+
     def schedule(self, name: str, group: str) -> str:
         return self.arn("scheduler", f"schedule/{group}/{name}")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -21,12 +21,9 @@ from environments.hyperparameters import (
     request_value,
 )
 from environments.model import DEFAULT_ESTIMATOR, ModelSpec, check_gate, parse_model
+from environments.monitoring import Monitoring, parse_monitoring
 from environments.project import Project, ProjectError, current_project
 from environments.schema_check import schema_problems
-
-if TYPE_CHECKING:
-    pass
-
 from tasks import packaging
 
 LIVE_ALIAS = "live"
@@ -125,6 +122,7 @@ class Settings:
     slack_webhook_secret: str | None
     tags: Mapping[str, str]
     model: ModelSpec
+    monitoring: Monitoring
     schedules: Schedules = Schedules()
     # The content address of the job code the definitions name (``code_uri``); None: that of
     # `job_sources()` now. The deploy sets it from the code it uploads.
@@ -159,6 +157,14 @@ class Settings:
     def rollback_alarms(self) -> list[str]:
         """CloudWatch alarms that roll a blue/green endpoint update back."""
         return [self.name("endpoint-5xx"), self.name("endpoint-latency")]
+
+    def monitoring_alarm_name(self, key: str) -> str:
+        """The infrastructure alarm on ``monitoring.alarms.<key>`` (``cpu_percent``, ...)."""
+        return self.name(f"endpoint-{key.replace('_', '-')}")
+
+    @property
+    def dashboard_name(self) -> str:
+        return self.prefix
 
     @property
     def sagemaker_role_arn(self) -> str:
@@ -302,6 +308,11 @@ def parse_settings(document: Any, source: str, jobs_dir: Path | None = None) -> 
         spot_settings: Spot | None = Spot(True, wait)
     else:
         spot_settings = None
+    monitoring, problems = parse_monitoring(
+        d.get("monitoring", {}), scaling["max_capacity"], source
+    )
+    if problems:
+        raise SettingsError("\n".join(problems))
     deployment = endpoint["deployment"]
     drift = d["drift"]
     project, environment = d["project"], d["environment"]
@@ -351,6 +362,7 @@ def parse_settings(document: Any, source: str, jobs_dir: Path | None = None) -> 
         slack_webhook_secret=d.get("notifications", {}).get("slack_webhook_secret"),
         tags=dict(d["tags"]),
         model=model,
+        monitoring=monitoring,
         jobs_dir=jobs_dir,
         schedules=Schedules(
             use_scheduler=d.get("schedules", {}).get("mechanism", "scheduler") == "scheduler",

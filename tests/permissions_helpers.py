@@ -324,6 +324,9 @@ def _resources(settings: Settings, call: Call) -> list[str]:
     if service == "cloudwatch" and ("AlarmName" in params or "AlarmNames" in params):
         names = params.get("AlarmNames") or [params["AlarmName"]]
         return [loc.alarm(name) for name in names]
+    if service == "cloudwatch" and ("DashboardName" in params or "DashboardNames" in params):
+        names = params.get("DashboardNames") or [params["DashboardName"]]
+        return [loc.dashboard(name) for name in names]
     if service == "sagemaker" and call.operation == "ListModelPackages":
         return []  # a listing: the group it names is a filter, not the resource
     if service == "sagemaker" and "EndpointName" in params:

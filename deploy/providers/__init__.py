@@ -8,6 +8,7 @@ from deploy.calls import Clients
 from deploy.model import Kind
 from deploy.providers.alarms import AlarmProvider
 from deploy.providers.base import Current, Provider
+from deploy.providers.dashboards import DashboardProvider
 from deploy.providers.events import RuleProvider
 from deploy.providers.iam import RoleProvider
 from deploy.providers.lambdas import FunctionProvider, PermissionProvider
@@ -34,6 +35,7 @@ PROVIDERS: tuple[type[Provider], ...] = (
     ScheduleGroupProvider,
     ScheduleProvider,
     AlarmProvider,
+    DashboardProvider,
 )
 
 
