@@ -100,7 +100,7 @@ def loop() -> Iterator[Loop]:
         cloud.wait_until_idle(RUN_TIMEOUT)
         drift_check = cloud.wait_for_execution(check)
         later = _executions(cloud, retrain)[len(retrains) :]
-        # One drift found is one retrain: the drift event and the drift alarm must not both start one.
+        # One drift found is one retrain: the drift event and alarm must not both start one.
         assert len(later) <= 1, [e["name"] for e in later]
         yield Loop(cloud, stack, retrains[0], retrains, drift_check, later[0] if later else {})
 
