@@ -184,7 +184,16 @@ def test_drift_check_finds_drift_in_the_captured_requests_and_a_retrain_starts(
     metrics = loop.cloud.client("cloudwatch").list_metrics(
         Namespace=settings.drift_metric_namespace
     )["Metrics"]
-    assert {m["MetricName"] for m in metrics} == {"MaxPSI", "DriftDetected"}
+    assert {m["MetricName"] for m in metrics} == {"MaxPSI", "DriftDetected", "FeaturePSI"}
+    # One PSI per feature, for the dashboard's drift widget: the report's own values.
+    per_feature = {
+        dimension["Value"]
+        for m in metrics
+        if m["MetricName"] == "FeaturePSI"
+        for dimension in m["Dimensions"]
+        if dimension["Name"] == "Feature"
+    }
+    assert per_feature == {f.name for f in settings.model.features}
     assert loop.second, "the drift event started no retrain"
     assert loop.second["name"].startswith("drift-")
     started_with = json.loads(loop.second["input"])

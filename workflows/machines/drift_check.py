@@ -151,6 +151,16 @@ def build_drift_check(settings: Settings) -> StateMachine:
                     "Value": jsonata("$drift.drift_detected ? 1 : 0"),
                     "Unit": "Count",
                 },
+                # One line per feature on the dashboard's drift widget.
+                *(
+                    {
+                        "MetricName": "FeaturePSI",
+                        "Dimensions": [*dimensions, {"Name": "Feature", "Value": feature.name}],
+                        "Value": jsonata(f"$drift.features.`{feature.name}`.psi"),
+                        "Unit": "None",
+                    }
+                    for feature in settings.model.features
+                ),
             ],
         },
     )
