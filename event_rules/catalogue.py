@@ -17,6 +17,8 @@ What starts what:
   package's `approval-mode` metadata to skip those. A Rejected package goes to SNS as text.
 - operational failures (the project's training or processing job Failed, its endpoint Failed,
   an execution of one of its three machines FAILED, TIMED_OUT or ABORTED) go to SNS as text.
+- the endpoint's other state changes (its timeline) and destructive or out-of-band API calls on
+  the project's resources go to SNS as text (catalogue_audit.py).
 - schedules: drift-check runs on `drift.schedule` in `drift.timezone` with the flexible window,
   through EventBridge Scheduler (on by default). A scheduled retrain is off by default (retrains
   follow new data and drift); the settings' `schedules.retrain` turns it on. For accounts
@@ -34,6 +36,7 @@ from typing import Any
 
 from environments.settings import Settings
 from event_rules import messages
+from event_rules.catalogue_audit import audit_rules
 from event_rules.catalogue_schedules import (
     DEFAULT_OPTIONS,
     CatalogueOptions,
@@ -68,6 +71,7 @@ def project_rules(settings: Settings, options: CatalogueOptions | None = None) -
         *drift_rules(settings),
         *approval_rules(settings),
         *operational_rules(settings),
+        *audit_rules(settings),
     ]
     if not options.use_scheduler:
         rules.extend(legacy_schedule_rules(settings, options))

@@ -105,3 +105,41 @@ def execution_ended(prefix: str, console_execution_url: str) -> InputTransformer
             "execution": "$.detail.executionArn",
         },
     )
+
+
+def endpoint_transition(prefix: str) -> InputTransformer:
+    """One line per transition: the topic reads as the endpoint's timeline."""
+    return text_message(
+        [f"[{prefix}] <time> endpoint <endpoint> is now <status> (endpoint config <config>)."],
+        {
+            "endpoint": "$.detail.EndpointName",
+            "status": "$.detail.EndpointStatus",
+            "config": "$.detail.EndpointConfigName",
+            "time": "$.time",
+        },
+    )
+
+
+def api_call(prefix: str) -> InputTransformer:
+    """Who made a call CloudTrail recorded, from where and when, and what it asked."""
+    return text_message(
+        [
+            f"[{prefix}] <call> on <service> by <principal> (<type>).",
+            "Source IP: <ip>",
+            "Time: <time>",
+            "Request: <request>",
+            "User agent: <agent>",
+            "Event ID: <id>",
+        ],
+        {
+            "call": "$.detail.eventName",
+            "service": "$.detail.eventSource",
+            "principal": "$.detail.userIdentity.arn",
+            "type": "$.detail.userIdentity.type",
+            "ip": "$.detail.sourceIPAddress",
+            "time": "$.detail.eventTime",
+            "request": "$.detail.requestParameters",
+            "agent": "$.detail.userAgent",
+            "id": "$.detail.eventID",
+        },
+    )

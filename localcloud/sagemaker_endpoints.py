@@ -1,5 +1,7 @@
 """SageMaker UpdateEndpoint and model package state change events.
 
+Each transition of an update sends its `SageMaker Endpoint State Change` (endpoint_events.py).
+
 UpdateEndpoint puts the endpoint in `Updating`; DescribeEndpoint shows `Updating` (with the
 pending config under PendingDeploymentSummary) for a number of calls, then `InService` on the new
 config. A failed update (registered with `fail_next_update`) keeps the old config serving and
@@ -16,7 +18,7 @@ from typing import Any
 
 from moto.core.utils import utcnow
 
-from localcloud import recorder
+from localcloud import endpoint_events, recorder
 
 # DescribeEndpoint calls that still show `Updating` after an UpdateEndpoint.
 UPDATING_DESCRIBES = 1
@@ -76,10 +78,11 @@ def _update_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str) -
     endpoint.endpoint_status = "Updating"
     endpoint.failure_reason = None
     endpoint.last_modified_time = utcnow()
+    endpoint_events.emit(self, endpoint, "Updating")
     return endpoint
 
 
-def _settle(endpoint: Any) -> dict[str, Any] | None:
+def _settle(backend: Any, endpoint: Any) -> dict[str, Any] | None:
     """Advance a pending update by one DescribeEndpoint; return the pending summary if any."""
     records = recorder.current()
     with records.endpoint_lock:
@@ -102,8 +105,13 @@ def _settle(endpoint: Any) -> dict[str, Any] | None:
         endpoint.data_capture_config = pending.data_capture_config
     else:
         endpoint.failure_reason, status = pending.failure
-    endpoint.endpoint_status = status
     endpoint.last_modified_time = utcnow()
+    if pending.failure is not None and status == "InService":
+        # A rolled-back update goes back to its old config before it serves again.
+        endpoint.endpoint_status = "RollingBack"
+        endpoint_events.emit(backend, endpoint, "RollingBack")
+    endpoint.endpoint_status = status
+    endpoint_events.emit(backend, endpoint, status)
     return None
 
 
@@ -116,7 +124,7 @@ def install_update_endpoint(replace: Callable[[Any, str, Any], None]) -> None:
 
     def describe_endpoint(self: Any, endpoint_name: str) -> dict[str, Any]:
         endpoint = self.endpoints.get(endpoint_name)
-        summary = _settle(endpoint) if endpoint is not None else None
+        summary = _settle(self, endpoint) if endpoint is not None else None
         response: dict[str, Any] = original_describe(self, endpoint_name)
         if summary is not None:
             response["PendingDeploymentSummary"] = summary

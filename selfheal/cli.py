@@ -78,6 +78,12 @@ def _package(argv: list[str]) -> int:
     return main(argv)
 
 
+def _audit(argv: list[str]) -> int:
+    from selfheal.audit_command import main
+
+    return main(argv)
+
+
 def _demo(argv: list[str]) -> int:
     from selfheal.demo import main
 
@@ -114,6 +120,10 @@ VERBS: dict[str, Verb] = {
         _deploy_command("publish"),
     ),
     "permissions": Verb("print the IAM policy the deployer needs", _deploy_command("permissions")),
+    "audit": Verb(
+        "who changed a resource (default: who deleted or changed the endpoint), from CloudTrail",
+        _audit,
+    ),
     "package": Verb("build the Lambda zips and job code (default ./build)", _package),
     "demo": Verb("the whole self-healing loop in the embedded cloud", _demo, program="demo"),
     "local": Verb("the embedded cloud as a local server: up | down | serve", _local),

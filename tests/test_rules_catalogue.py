@@ -29,12 +29,20 @@ EXPECTED = {
     "sagemaker-model-package-rejected": {"model-rejected"},
     "sagemaker-training-job-failed": {"training-job-failed"},
     "sagemaker-processing-job-failed": {"processing-job-failed"},
+    # Failed has its own rule: the timeline rule leaves it out, so it is announced once.
     "sagemaker-endpoint-failed": {"endpoint-failed"},
+    "sagemaker-endpoint-in-service": {"endpoint-timeline"},
     "states-execution-failed": {"execution-failed"},
     # Only a legacy scheduled rule, which matches no event, would see it.
     "scheduled-event": set(),
-    # No rule of the project watches API calls yet; the embedded CloudTrail emits this shape.
-    "cloudtrail-sagemaker-delete-endpoint": set(),
+    # Someone else deleted the endpoint: the audit names them.
+    "cloudtrail-sagemaker-delete-endpoint": {"audit-sagemaker"},
+    # The project's own deploy-model role updating its endpoint is a deployment, not an audit.
+    "cloudtrail-sagemaker-update-endpoint-by-project": set(),
+    "cloudtrail-s3-put-bucket-policy": {"audit-buckets"},
+    "cloudtrail-states-delete-state-machine": {"audit-state-machines"},
+    "cloudtrail-events-disable-rule": {"audit-rules"},
+    "cloudtrail-cloudtrail-stop-logging": {"audit-trail"},
 }
 
 
@@ -110,6 +118,9 @@ HITS = [
     ),
     # The endpoint status appears as both `Failed` and `FAILED` in AWS's documentation.
     ("sagemaker-endpoint-failed", "detail.EndpointStatus", "Failed", "endpoint-failed"),
+    # Any other state is a line of the timeline, never the failure notice.
+    ("sagemaker-endpoint-failed", "detail.EndpointStatus", "IN_SERVICE", "endpoint-timeline"),
+    ("sagemaker-endpoint-failed", "detail.EndpointStatus", "InService", "endpoint-timeline"),
     ("states-execution-failed", "detail.status", "TIMED_OUT", "execution-failed"),
     ("states-execution-failed", "detail.status", "ABORTED", "execution-failed"),
 ]
@@ -148,8 +159,6 @@ MISSES = [
     ("sagemaker-training-job-failed", "detail.TrainingJobName", "churn-prod-train-x-0"),
     ("sagemaker-processing-job-failed", "detail.ProcessingJobStatus", "Completed"),
     ("sagemaker-processing-job-failed", "detail.ProcessingJobName", "churn-prod-prep-x-0"),
-    ("sagemaker-endpoint-failed", "detail.EndpointStatus", "IN_SERVICE"),
-    ("sagemaker-endpoint-failed", "detail.EndpointStatus", "InService"),
     ("sagemaker-endpoint-failed", "detail.EndpointName", "churn-prod"),
     ("states-execution-failed", "detail.status", "SUCCEEDED"),
     ("states-execution-failed", "detail.status", "RUNNING"),

@@ -64,6 +64,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "sagemaker_sync": sagemaker.install_jobs_and_sync,
     "update_endpoint": sagemaker.install_update_endpoint,
     "model_package_events": sagemaker.install_model_package_events,
+    "endpoint_state_events": sagemaker.install_endpoint_state_events,
     "invoke_endpoint": sagemaker_runtime.install,
     "lambda_in_process": lambda_invoke.install,
     "lambda_version_code": lambda_invoke.install_version_code,

@@ -1,5 +1,6 @@
-"""SageMaker: jobs that run (`sagemaker_sync`), UpdateEndpoint (`update_endpoint`) and model
-package state change events (`model_package_events`)."""
+"""SageMaker: jobs that run (`sagemaker_sync`), UpdateEndpoint (`update_endpoint`), model
+package state change events (`model_package_events`) and the endpoint's state change events on
+create and delete (`endpoint_state_events`)."""
 
 from __future__ import annotations
 
@@ -21,5 +22,11 @@ def install_update_endpoint(patches: PatchSet) -> None:
 
 def install_model_package_events(patches: PatchSet) -> None:
     from localcloud.sagemaker_endpoints import install_model_package_events as install
+
+    install(patches.replace)
+
+
+def install_endpoint_state_events(patches: PatchSet) -> None:
+    from localcloud.endpoint_events import install
 
     install(patches.replace)
