@@ -12,8 +12,7 @@ import pytest
 from botocore import xform_name
 
 from environments.settings import Settings, load_settings
-from iam import RoleSpec, UnsupportedTaskError
-from iam import lambda_roles
+from iam import RoleSpec, UnsupportedTaskError, lambda_roles
 from iam.lambda_roles import HANDLER_CALLS
 from iam.sagemaker_role import sagemaker_role
 from iam.simulate import is_allowed
