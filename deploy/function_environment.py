@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from environments.settings import Settings
 from tasks.handlers.registry import handler_spec
+from workflows.machines.deploy_model import VARIANT
 
 
 class UnmappedVariableError(ValueError):
@@ -35,6 +36,10 @@ SOURCES: dict[str, Callable[[Settings], str | None]] = {
     "SUBJECT_TAG": lambda s: s.prefix,
     "SLACK_WEBHOOK_SECRET_ARN": _slack_secret,
     "DEPLOY_STATE_MACHINE_ARN": lambda s: s.state_machine_alias_arn("deploy-model"),
+    # The scalable target deploy-model registers for the endpoint's variant.
+    "SCALABLE_RESOURCE_ID": lambda s: f"endpoint/{s.endpoint.name}/variant/{VARIANT}",
+    "BASE_MAX_CAPACITY": lambda s: str(s.endpoint.autoscaling.max_capacity),
+    "MAX_CAPACITY_LIMIT": lambda s: str(s.monitoring.reaction_max_capacity_limit),
 }
 
 

@@ -15,6 +15,8 @@ What starts what:
   straight to deploy-model: packages registered with approval mode `auto` are already being
   deployed by the retrain execution that registered them, and only the Lambda reads the
   package's `approval-mode` metadata to skip those. A Rejected package goes to SNS as text.
+- alarm state changes notify, and the endpoint CPU alarm adjusts its autoscaling maximum
+  (event_rules/catalogue_alarms.py).
 - operational failures (the project's training or processing job Failed, its endpoint Failed,
   an execution of one of its three machines FAILED, TIMED_OUT or ABORTED) go to SNS as text.
 - the endpoint's other state changes (its timeline) and destructive or out-of-band API calls on
@@ -36,6 +38,7 @@ from typing import Any
 
 from environments.settings import Settings
 from event_rules import messages
+from event_rules.catalogue_alarms import alarm_rules
 from event_rules.catalogue_audit import audit_rules
 from event_rules.catalogue_schedules import (
     DEFAULT_OPTIONS,
@@ -71,6 +74,7 @@ def project_rules(settings: Settings, options: CatalogueOptions | None = None) -
         *drift_rules(settings),
         *approval_rules(settings),
         *operational_rules(settings),
+        *alarm_rules(settings),
         *audit_rules(settings),
     ]
     if not options.use_scheduler:

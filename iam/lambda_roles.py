@@ -82,8 +82,60 @@ def _notify(settings: Settings) -> list[Grant]:
     return grants
 
 
+# What AWS checks on the caller beyond the call itself (Application Auto Scaling's "Permissions
+# required for API actions on target resources": registering a SageMaker variant describes the
+# endpoint and its config and may set the variant's capacity under the caller's identity).
+CALLER_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "application-autoscaling:RegisterScalableTarget": (
+        "sagemaker:DescribeEndpoint",
+        "sagemaker:DescribeEndpointConfig",
+        "sagemaker:UpdateEndpointWeightsAndCapacities",
+    ),
+}
+
+
+def implied_actions(calls: tuple[str, ...] | set[str]) -> set[str]:
+    """The actions AWS also checks on whoever makes `calls`."""
+    return {action for call in calls for action in CALLER_PERMISSIONS.get(call, ())}
+
+
+def _capacity_reaction(settings: Settings) -> list[Grant]:
+    location = settings.location
+    # Scalable target ARNs end in a generated id: the namespace and dimension conditions narrow
+    # every target of the account and region to SageMaker variants.
+    scaling = {
+        "StringEquals": {
+            "application-autoscaling:service-namespace": "sagemaker",
+            "application-autoscaling:scalable-dimension": "sagemaker:variant:DesiredInstanceCount",
+        }
+    }
+    endpoint = location.sagemaker("endpoint", settings.endpoint.name)
+    configs = location.sagemaker("endpoint-config", f"{settings.name('epc')}-*")
+    return [
+        Grant(
+            "ReadScalableTargets",
+            ("application-autoscaling:DescribeScalableTargets",),
+            (WILDCARD,),
+            why_wildcard="DescribeScalableTargets has no resource type",
+        ),
+        Grant(
+            "SetEndpointMaximum",
+            ("application-autoscaling:RegisterScalableTarget",),
+            (location.arn("application-autoscaling", "scalable-target/*"),),
+            scaling,
+        ),
+        Grant(
+            "ScaleEndpointVariant",
+            CALLER_PERMISSIONS["application-autoscaling:RegisterScalableTarget"],
+            (endpoint, configs),
+        ),
+        _publish(settings),
+    ]
+
+
 HANDLER_CALLS: dict[str, Callable[[Settings], list[Grant]]] = {
     "approval": _approval,
+    "capacity_reaction": _capacity_reaction,
     "notify": _notify,
     "quality_gate": _quality_gate,
     "trigger": _trigger,
@@ -100,7 +152,7 @@ def lambda_role(settings: Settings, handler: str) -> RoleSpec:
             f"(known: {', '.join(sorted(HANDLER_CALLS))})"
         )
     grants = needs(settings) if needs is not None else []
-    undeclared = {a for g in grants for a in g.actions} - declared
+    undeclared = {a for g in grants for a in g.actions} - declared - implied_actions(declared)
     if undeclared:
         raise ValueError(
             f"HANDLER_CALLS grants tasks.handlers.{handler} {', '.join(sorted(undeclared))}, "

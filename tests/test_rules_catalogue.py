@@ -20,9 +20,13 @@ EXPECTED = {
     "s3-object-created": {"training-data-uploaded"},
     "sagemaker-processing-job-completed-with-violations": {"drift-monitor-violations"},
     # The drift-check run that raises the alarm also sends its event: that starts the retrain.
-    "cloudwatch-alarm-drift-alarm": set(),
-    "cloudwatch-alarm-drift-ok": set(),
-    # No rule of the project reacts to latency yet; the embedded cloud emits events of this shape.
+    # Every alarm of the environment entering ALARM, or back to OK from ALARM, is notified.
+    "cloudwatch-alarm-drift-alarm": {"alarm-state-changed"},
+    "cloudwatch-alarm-drift-ok": {"alarm-state-changed"},
+    # The CPU alarm also adjusts the endpoint's autoscaling maximum, both ways.
+    "cloudwatch-alarm-endpoint-cpu-alarm": {"alarm-state-changed", "endpoint-cpu-capacity"},
+    "cloudwatch-alarm-endpoint-cpu-ok": {"alarm-state-changed", "endpoint-cpu-capacity"},
+    # Its alarm name is none of the project's: no rule of the environment reacts.
     "cloudwatch-alarm-latency-p99-alarm": set(),
     "model-drift-detected": {"drift-detected"},
     "sagemaker-model-package-approved": {"model-approved"},

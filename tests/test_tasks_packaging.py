@@ -33,7 +33,7 @@ def test_building_twice_gives_identical_bytes(tmp_path: Path) -> None:
 def test_each_zip_holds_the_handler_and_its_project_imports_only(tmp_path: Path) -> None:
     build(tmp_path)
     names = {p.stem: zipfile.ZipFile(p).namelist() for p in (tmp_path / "lambda").glob("*.zip")}
-    assert set(names) == {"trigger", "quality_gate", "notify", "approval"}
+    assert set(names) == {"trigger", "quality_gate", "notify", "approval", "capacity_reaction"}
     assert names["trigger"] == sorted(names["trigger"])
     assert "tasks/handlers/retrain_input.schema.json" in names["trigger"]
     assert "tasks/handlers/notify.py" not in names["trigger"]

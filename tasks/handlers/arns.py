@@ -57,6 +57,16 @@ def _console(arn: Arn, path: str) -> str:
     return f"https://{arn.region}.{domain}/{path}"
 
 
+def region_console_link(region: str, path: str) -> str:
+    """A console page of `region`, in the partition the region belongs to."""
+    partition = "aws"
+    if region.startswith("cn-"):
+        partition = "aws-cn"
+    elif region.startswith("us-gov-"):
+        partition = "aws-us-gov"
+    return _console(Arn(partition, "", region, "", ""), path)
+
+
 def execution_link(execution_arn: str) -> str:
     arn = parse_arn(execution_arn, "executionArn")
     quoted = urllib.parse.quote(execution_arn, safe="")

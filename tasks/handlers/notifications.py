@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tasks.handlers import failure_reasons
+from tasks.handlers import alarm_notices, failure_reasons
 from tasks.handlers.arns import endpoint_link, execution_link, model_package_link, parse_arn
 
 SUBJECT_LIMIT = 100  # SNS rejects longer subjects
@@ -22,6 +22,7 @@ KINDS = {
     "workflow_failed": "Workflow failed",
     "job_failed": "SageMaker job failed",
     "endpoint_failed": "Endpoint failed",
+    "alarm_state_change": "Alarm",
 }
 FAILED_EXECUTION = ("FAILED", "TIMED_OUT", "ABORTED")
 
@@ -38,6 +39,8 @@ def from_event(event: dict[str, Any]) -> dict[str, Any]:
     """Workflow-style details for an EventBridge event, or the event itself if it is not one."""
     if "detail-type" not in event:
         return event
+    if alarm_notices.is_alarm_change(event):
+        return {"kind": "alarm_state_change", "event": event}
     source, kind, detail = event.get("source"), event["detail-type"], event.get("detail") or {}
     resources = event.get("resources") or []
     if source == "aws.states" and kind == "Step Functions Execution Status Change":
@@ -88,6 +91,8 @@ def build(details: dict[str, Any], tag: str = "mlops") -> Notification:
     kind = details.get("kind")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}, got {kind!r}")
+    if kind == "alarm_state_change":
+        return _alarm_notice(details, tag)
     subject = _subject(kind, details, tag)
     lines = [f"{KINDS[kind]}.", ""]
     lines += _facts(details)
@@ -101,6 +106,14 @@ def build(details: dict[str, Any], tag: str = "mlops") -> Notification:
     if links:
         lines += ["", "Links:"] + [f"  {label}: {url}" for label, url in links]
     return Notification(kind, subject, "\n".join(lines) + "\n", details)
+
+
+def _alarm_notice(details: dict[str, Any], tag: str) -> Notification:
+    change = alarm_notices.alarm_change(details["event"])
+    subject = _ascii_subject(f"[{tag}] Alarm {change.state}: {change.name}")
+    lines = [f"CloudWatch alarm {change.name} is {change.state}.", ""]
+    message = "\n".join(lines + alarm_notices.lines(change)) + "\n"
+    return Notification("alarm_state_change", subject, message, details)
 
 
 def _facts(details: dict[str, Any]) -> list[str]:
@@ -158,6 +171,10 @@ def _subject(kind: str, details: dict[str, Any], tag: str) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):
             label = name.upper() if len(name) <= 3 else name
             subject += f" ({label} {value:.3f})"
+    return _ascii_subject(subject)
+
+
+def _ascii_subject(subject: str) -> str:
     # SNS subjects: ASCII, no line breaks or control characters, at most 100 characters.
     subject = re.sub(r"[^\x20-\x7e]", "?", subject)
     return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 3] + "..."

@@ -48,6 +48,16 @@ class ApprovalEnvironment:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CapacityReactionEnvironment:
+    topic_arn: str = variable("the SNS topic every change is notified on")
+    subject_tag: str = variable("opens every subject, `[<tag>] ...`", default="mlops")
+    scalable_resource_id: str = variable("endpoint/<endpoint>/variant/<variant> it scales")
+    # Whole numbers as text: every variable is read as a string.
+    base_max_capacity: str = variable("endpoint.autoscaling.max_capacity, restored on OK")
+    max_capacity_limit: str = variable("monitoring.reaction.max_capacity_limit, never passed")
+
+
+@dataclass(frozen=True, kw_only=True)
 class NoEnvironment:
     """A handler that reads no variable of its own."""
 
@@ -102,6 +112,16 @@ HANDLERS: dict[str, Handler] = {
                 "sagemaker:DescribeModelPackage",
                 "states:StartExecution",
                 "states:DescribeExecution",
+                "sns:Publish",
+            ),
+        ),
+        Handler(
+            "capacity_reaction",
+            "endpoint CPU alarm ALARM -> autoscaling maximum up a step (bounded); OK -> back down",
+            CapacityReactionEnvironment,
+            (
+                "application-autoscaling:DescribeScalableTargets",
+                "application-autoscaling:RegisterScalableTarget",
                 "sns:Publish",
             ),
         ),
