@@ -7,14 +7,13 @@ derivation and the deploy agree on them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
 from environments.arns import Location
-from environments.audit import Audit, parse_audit
 from environments.hyperparameters import (
     DeclarationError,
     check_hyperparameters,
@@ -125,7 +124,6 @@ class Settings:
     model: ModelSpec
     monitoring: Monitoring
     schedules: Schedules = Schedules()
-    audit: Audit = field(default_factory=Audit)
     # The content address of the job code the definitions name (``code_uri``); None: that of
     # `job_sources()` now. The deploy sets it from the code it uploads.
     code_version: str | None = None
@@ -365,7 +363,6 @@ def parse_settings(document: Any, source: str, jobs_dir: Path | None = None) -> 
         tags=dict(d["tags"]),
         model=model,
         monitoring=monitoring,
-        audit=parse_audit(d.get("audit", {}), f"{project}-{environment}"),
         jobs_dir=jobs_dir,
         schedules=Schedules(
             use_scheduler=d.get("schedules", {}).get("mechanism", "scheduler") == "scheduler",

@@ -6,7 +6,7 @@
   per fact, so a failure is never announced twice.
 - Destructive or out-of-band calls on the project's resources, as CloudTrail delivers them
   (`AWS API Call via CloudTrail`, only while a trail with management events logs: the
-  `audit.trail` setting deploys one), notify who made them: principal, source IP, time,
+  account's or an organisation trail), notify who made them: principal, source IP, time,
   request. Changes to the endpoint and models made by the project's own roles (its state
   machines and Lambda functions, all named `<project>-<environment>-...`) are the deployments
   the project makes itself and are not reported; every other principal's are.
@@ -188,16 +188,12 @@ def buckets_audit_rule(settings: Settings) -> Rule:
 
 
 def trail_audit_rule(settings: Settings) -> Rule:
-    """The last call a trail delivers before it stops: whoever silences the audit is named."""
-    name = settings.audit.trail_name
+    """The last call a trail delivers before it stops: whoever silences the audit is named.
+    Any trail of the account: the audit rules above see nothing once the one feeding them is
+    stopped, and the project does not know which one that is."""
     return _audit(
         settings,
         "audit-trail",
-        "The environment's audit trail was stopped, deleted or its event selectors changed",
-        _api_call(
-            "cloudtrail",
-            TRAIL_CALLS,
-            # `name` is the trail's name or its ARN.
-            requestParameters={"name": [name, {"suffix": f":trail/{name}"}]},
-        ),
+        "A CloudTrail trail of the account was stopped, deleted or its event selectors changed",
+        _api_call("cloudtrail", TRAIL_CALLS),
     )

@@ -157,11 +157,12 @@ OTHER_CALLS = [
         "audit-rules",
     ),
     ("s3", "DeleteBucket", {"bucketName": "churn-dev-artifacts-123456789012"}, "audit-buckets"),
-    ("cloudtrail", "StopLogging", {"name": "churn-dev-audit"}, "audit-trail"),
+    # Any trail of the account: the one feeding the audit rules may be an organisation's.
+    ("cloudtrail", "StopLogging", {"name": "org-trail"}, "audit-trail"),
     (
         "cloudtrail",
         "DeleteTrail",
-        {"name": "arn:aws:cloudtrail:us-east-1:123456789012:trail/churn-dev-audit"},
+        {"name": "arn:aws:cloudtrail:us-east-1:123456789012:trail/management"},
         "audit-trail",
     ),
 ]
@@ -184,7 +185,7 @@ OTHER_MISSES = [
     ("events", "DeleteRule", {"name": "someone-elses-rule"}),
     ("events", "EnableRule", {"name": "churn-dev-drift-detected"}),
     ("s3", "DeleteBucket", {"bucketName": "churn-prod-data-123456789012"}),
-    ("cloudtrail", "StopLogging", {"name": "org-trail"}),
+    ("cloudtrail", "StartLogging", {"name": "org-trail"}),
 ]
 
 
