@@ -41,6 +41,7 @@ from event_rules.catalogue_schedules import (
     legacy_schedule_rules,
     retrain_schedule,
 )
+from event_rules.catalogue_security import security_rules
 from event_rules.catalogue_targets import lambda_target, project_rule, topic_target
 from event_rules.rule import Rule
 from event_rules.schedule import Schedule
@@ -68,6 +69,7 @@ def project_rules(settings: Settings, options: CatalogueOptions | None = None) -
         *drift_rules(settings),
         *approval_rules(settings),
         *operational_rules(settings),
+        *security_rules(settings),
     ]
     if not options.use_scheduler:
         rules.extend(legacy_schedule_rules(settings, options))

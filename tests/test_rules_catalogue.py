@@ -35,6 +35,7 @@ EXPECTED = {
     "scheduled-event": set(),
     # No rule of the project watches API calls yet; the embedded CloudTrail emits this shape.
     "cloudtrail-sagemaker-delete-endpoint": set(),
+    "securityhub-finding-s3-public-access": {"security-finding"},
 }
 
 
