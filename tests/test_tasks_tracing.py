@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from tasks.handlers import aws_clients, trigger
+from tasks.handlers import approval, aws_clients, trigger
 from tasks.handlers.tracing import trace_header, tracer
-from tests.tasks_helpers import aws  # noqa: F401  (the fixture)
+from tests.tasks_helpers import aws, churn_group  # noqa: F401  (aws: the fixture)
+from tests.test_tasks_approval import package_event
 from tests.test_tasks_trigger import s3_event
 
 # The shape Lambda puts in _X_AMZN_TRACE_ID under active tracing.
@@ -37,6 +38,17 @@ def test_the_trigger_passes_its_trace_header_to_start_execution(
     sent = sent_start_requests()
     result = trigger.handler(s3_event(), None)
     assert result["duplicate"] is False
+    assert [request.get("traceHeader") for request in sent] == [HEADER]
+
+
+def test_an_approval_passes_its_trace_header_to_the_deployment(
+    aws: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", HEADER)
+    event = package_event(churn_group(), "Approved", "manual", include_metadata=False)
+    sent = sent_start_requests()
+    assert approval.handler(event, None)["action"] == "deploy"
     assert [request.get("traceHeader") for request in sent] == [HEADER]
 
 
