@@ -17,6 +17,8 @@ What starts what:
   package's `approval-mode` metadata to skip those. A Rejected package goes to SNS as text.
 - operational failures (the project's training or processing job Failed, its endpoint Failed,
   an execution of one of its three machines FAILED, TIMED_OUT or ABORTED) go to SNS as text.
+- Security Hub findings on the environment's resources go to SNS as text
+  (event_rules/catalogue_security.py).
 - schedules: drift-check runs on `drift.schedule` in `drift.timezone` with the flexible window,
   through EventBridge Scheduler (on by default). A scheduled retrain is off by default (retrains
   follow new data and drift); the settings' `schedules.retrain` turns it on. For accounts
