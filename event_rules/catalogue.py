@@ -21,6 +21,8 @@ What starts what:
   an execution of one of its three machines FAILED, TIMED_OUT or ABORTED) go to SNS as text.
 - the endpoint's other state changes (its timeline) and destructive or out-of-band API calls on
   the project's resources go to SNS as text (catalogue_audit.py).
+- Security Hub findings on the environment's resources go to SNS as text
+  (event_rules/catalogue_security.py).
 - schedules: drift-check runs on `drift.schedule` in `drift.timezone` with the flexible window,
   through EventBridge Scheduler (on by default). A scheduled retrain is off by default (retrains
   follow new data and drift); the settings' `schedules.retrain` turns it on. For accounts
@@ -47,6 +49,7 @@ from event_rules.catalogue_schedules import (
     legacy_schedule_rules,
     retrain_schedule,
 )
+from event_rules.catalogue_security import security_rules
 from event_rules.catalogue_targets import lambda_target, project_rule, topic_target
 from event_rules.rule import Rule
 from event_rules.schedule import Schedule
@@ -76,6 +79,7 @@ def project_rules(settings: Settings, options: CatalogueOptions | None = None) -
         *operational_rules(settings),
         *alarm_rules(settings),
         *audit_rules(settings),
+        *security_rules(settings),
     ]
     if not options.use_scheduler:
         rules.extend(legacy_schedule_rules(settings, options))

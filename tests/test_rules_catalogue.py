@@ -47,6 +47,7 @@ EXPECTED = {
     "cloudtrail-states-delete-state-machine": {"audit-state-machines"},
     "cloudtrail-events-disable-rule": {"audit-rules"},
     "cloudtrail-cloudtrail-stop-logging": {"audit-trail"},
+    "securityhub-finding-s3-public-access": {"security-finding"},
 }
 
 

@@ -44,6 +44,7 @@ def test_each_zip_holds_the_handler_and_its_project_imports_only(tmp_path: Path)
         "tasks/handlers/environment.py",  # aws_clients reads the region through it
         "tasks/handlers/quality_gate.py",
         "tasks/handlers/s3_objects.py",
+        "tasks/handlers/tracing.py",  # the X-Ray tracer every handler shares
         "tasks/metrics.py",  # which metrics each problem type gates on, and which way is better
     }
     assert "tasks/handlers/notify.py" in names["approval"]

@@ -19,6 +19,7 @@ from tasks.handlers.environment import read_environment
 from tasks.handlers.executions import execution_name, start_once
 from tasks.handlers.notify import publish
 from tasks.handlers.registry import ApprovalEnvironment
+from tasks.handlers.tracing import trace_header, tracer
 
 logger = Logger(service="model-approval")
 DETAIL_TYPE = "SageMaker Model Package State Change"
@@ -58,6 +59,7 @@ def handle_change(
             env.deploy_state_machine_arn,
             name,
             {"modelPackageArn": arn},
+            trace_header(),
         )
         return {"action": "deploy", "modelPackageArn": arn, **started}
     sent = publish(
@@ -75,6 +77,7 @@ def handle_change(
     return {"action": "notified", "modelPackageArn": arn, **sent}
 
 
+@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     env = read_environment(ApprovalEnvironment, handler="approval")
     clients = {name: aws_clients.client(name) for name in ("sagemaker", "stepfunctions", "sns")}

@@ -33,9 +33,14 @@ def execution_name(prefix: str, *parts: str) -> str:
 
 
 def start_once(
-    sfn: Any, state_machine_arn: str, name: str, payload: dict[str, Any]
+    sfn: Any,
+    state_machine_arn: str,
+    name: str,
+    payload: dict[str, Any],
+    trace_header: str | None = None,
 ) -> dict[str, Any]:
-    """StartExecution; a duplicate delivery returns `duplicate: true` instead of failing."""
+    """StartExecution; a duplicate delivery returns `duplicate: true` instead of failing.
+    ``trace_header`` (the caller's X-Ray header) makes the execution part of the caller's trace."""
     expected = execution_arn_for(state_machine_arn, name)
     try:
         sfn.describe_execution(executionArn=expected)
@@ -43,12 +48,15 @@ def start_once(
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "ExecutionDoesNotExist":
             raise
+    request: dict[str, str] = {
+        "stateMachineArn": state_machine_arn,
+        "name": name,
+        "input": json.dumps(payload, sort_keys=True, separators=(",", ":")),
+    }
+    if trace_header:
+        request["traceHeader"] = trace_header
     try:
-        response = sfn.start_execution(
-            stateMachineArn=state_machine_arn,
-            name=name,
-            input=json.dumps(payload, sort_keys=True, separators=(",", ":")),
-        )
+        response = sfn.start_execution(**request)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
             raise

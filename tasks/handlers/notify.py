@@ -15,6 +15,7 @@ from aws_lambda_powertools import Logger
 from tasks.handlers import aws_clients, notifications, slack
 from tasks.handlers.environment import read_environment
 from tasks.handlers.registry import NotifyEnvironment
+from tasks.handlers.tracing import tracer
 
 logger = Logger(service="notify")
 
@@ -43,6 +44,7 @@ def publish(
     return result
 
 
+@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     env = read_environment(NotifyEnvironment, handler="notify")
     details = notifications.from_event(event)

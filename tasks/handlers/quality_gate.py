@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.validation import validate
 
 from tasks.handlers import aws_clients
 from tasks.handlers.s3_objects import read_json
+from tasks.handlers.tracing import tracer
 from tasks.metrics import MAX_REGRESSION_KEY, METRICS, PROBLEMS, REPORT_SECTIONS, Problem, worse_by
 
 logger = Logger(service="quality-gate")
@@ -136,6 +137,7 @@ def evaluate_gate(request: dict[str, Any], s3: Any, sagemaker: Any) -> dict[str,
     return {"decision": decision, "reasons": reasons, "metrics": metrics, "champion": champion}
 
 
+@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     result = evaluate_gate(event, aws_clients.client("s3"), aws_clients.client("sagemaker"))
     logger.info("quality gate decided", extra={"gate": result})

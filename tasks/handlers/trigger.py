@@ -26,6 +26,7 @@ from tasks.handlers import aws_clients
 from tasks.handlers.environment import read_environment
 from tasks.handlers.executions import execution_name, start_once
 from tasks.handlers.registry import TriggerEnvironment
+from tasks.handlers.tracing import trace_header, tracer
 
 logger = Logger(service="retrain-trigger")
 SCHEMA: dict[str, Any] = json.loads(
@@ -132,6 +133,7 @@ def _input(uri: str, trigger: dict[str, str], env: TriggerEnvironment) -> dict[s
     return payload
 
 
+@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     env = read_environment(TriggerEnvironment, handler="trigger")
     request = retrain_request(event, env)
@@ -140,6 +142,6 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
         return {"executionArn": None, "name": None, "duplicate": False, "skipped": True}
     payload, name = request
     sfn = aws_clients.client("stepfunctions")
-    result = start_once(sfn, env.retrain_state_machine_arn, name, payload)
+    result = start_once(sfn, env.retrain_state_machine_arn, name, payload, trace_header())
     logger.info("retrain requested", extra={"trigger": payload["trigger"], "execution": result})
     return result
