@@ -24,8 +24,7 @@ from localcloud import recorder
 from localcloud.job_staging import ObjectStore, split_s3_uri
 
 if TYPE_CHECKING:
-    from localcloud.endpoint_invocations import Invocation
-    from localcloud.endpoint_servers import Answer
+    from localcloud.endpoint_servers import Answer, Invocation
 
 
 def _sampled(records: recorder.CloudRecords, key: str, percentage: float) -> bool:

@@ -18,28 +18,18 @@ import json
 import os
 import random
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from localcloud import endpoint_servers, recorder
 from localcloud.endpoint_capture import capture_invocation
+from localcloud.endpoint_servers import Invocation
 from localcloud.job_staging import Boto3ObjectStore, JobSetupError
 from localcloud.transform_jobs import model_container
 
 # The scikit-learn container's answer to a request naming no type (its default content type
 # and accept, unless the model's SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT says otherwise).
 DEFAULT_TYPE = "application/json"
-
-
-@dataclass
-class Invocation:
-    endpoint_name: str
-    body: bytes
-    content_type: str | None
-    accept: str | None
-    target_variant: str | None = None
-    inference_id: str | None = None
 
 
 Response = tuple[int, dict[str, str], bytes]

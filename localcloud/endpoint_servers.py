@@ -45,6 +45,18 @@ class ContainerFailure(RuntimeError):
 
 
 @dataclass
+class Invocation:
+    """One InvokeEndpoint request, as the served model's container receives it."""
+
+    endpoint_name: str
+    body: bytes
+    content_type: str | None
+    accept: str | None
+    target_variant: str | None = None
+    inference_id: str | None = None
+
+
+@dataclass
 class Answer:
     status: int
     body: bytes
