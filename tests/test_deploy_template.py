@@ -18,6 +18,7 @@ from deploy.publish import assets
 from deploy.template import template_blueprint, write_template
 from deploy.template_resources import RENDERERS, logical_id
 from environments.settings import Schedules, Settings, load_settings
+from tasks.handlers.registry import HANDLERS
 from tests.template_values import resolve as _resolve
 from tests.template_values import stack_values as _stack_values
 from workflows.machines import build_all
@@ -109,7 +110,7 @@ def test_functions_publish_versions_behind_live_and_job_code_is_content_addresse
     functions = _resources(template, "AWS::Lambda::Function")
     versions = _resources(template, "AWS::Lambda::Version")
     aliases = _resources(template, "AWS::Lambda::Alias")
-    assert len(functions) == len(versions) == len(aliases) == 4
+    assert len(functions) == len(versions) == len(aliases) == len(HANDLERS)
     for version in versions.values():
         # A new CodeSha256 replaces the version resource and keeps the old version.
         assert (version["DeletionPolicy"], version["UpdateReplacePolicy"]) == ("Retain", "Retain")

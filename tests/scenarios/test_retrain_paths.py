@@ -43,7 +43,15 @@ def _retrain(deployed: Deployed, name: str) -> dict[str, Any]:
 
 
 def _subjects(deployed: Deployed) -> list[str]:
-    return [m["Subject"] for m in deployed.cloud.sns_messages(deployed.settings.topic_name)]
+    """The notify Lambda's notices, which carry a subject; the endpoint's timeline lines,
+    delivered by a rule as plain text, have none (`_timeline`)."""
+    messages = deployed.cloud.sns_messages(deployed.settings.topic_name)
+    return [m["Subject"] for m in messages if m.get("Subject") is not None]
+
+
+def _timeline(deployed: Deployed) -> list[str]:
+    messages = deployed.cloud.sns_messages(deployed.settings.topic_name)
+    return [str(m["Message"]) for m in messages if m.get("Subject") is None]
 
 
 def _packages(deployed: Deployed) -> list[dict[str, Any]]:
@@ -99,6 +107,12 @@ def test_happy_path_registers_and_deploys(deployed: Deployed) -> None:
         f"{SUBJECT} Model deployed: churn-dev",
         f"{SUBJECT} Retrain succeeded: happy-path (AUC 0.860)",
     ]
+    # The endpoint's timeline on the topic: it was created, then came into service on the
+    # config this retrain deployed.
+    timeline = _timeline(deployed)
+    config = endpoint["EndpointConfigName"]
+    assert any(f"is now Creating (endpoint config {config})" in line for line in timeline)
+    assert any(f"is now InService (endpoint config {config})" in line for line in timeline)
 
 
 def test_below_threshold_model_is_rejected_notified_and_the_execution_succeeds(
