@@ -126,7 +126,16 @@ def read_png(data: bytes) -> Canvas:
             "non-interlaced RGB (2) and RGBA (6) images are read"
         )
     channels = 3 if kind == 2 else 4
-    rows = _unfiltered(zlib.decompress(compressed), width * channels, height, channels)
+    raw = zlib.decompress(compressed)
+    stride = width * channels
+    if kind == 2 and all(raw[y * (stride + 1)] == 0 for y in range(height)):
+        # Unfiltered RGB rows (what Canvas.png writes) are the pixels as they are.
+        canvas = Canvas(width, height)
+        canvas.pixels = bytearray(
+            b"".join(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)] for y in range(height))
+        )
+        return canvas
+    rows = _unfiltered(raw, stride, height, channels)
     canvas = Canvas(width, height)
     for y, row in enumerate(rows):
         for x in range(width):
