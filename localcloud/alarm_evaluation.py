@@ -106,6 +106,16 @@ def _statistic(config: AlarmConfig, samples: Sequence[Sample]) -> float | None:
     return max(s.maximum for s in samples)
 
 
+def statistic(name: str, samples: Sequence[Sample]) -> float | None:
+    """One period's value of statistic `name` (Average, Sum, ..., or a percentile such as p99)."""
+    percentile = _PERCENTILE.match(name) is not None
+    config = AlarmConfig(
+        None if percentile else name, name if percentile else None, 60, 1, None, 0.0,
+        "GreaterThanThreshold", None, None, None,
+    )  # fmt: skip
+    return _statistic(config, samples)
+
+
 def _too_few_for_percentile(config: AlarmConfig, samples: Sequence[Sample]) -> bool:
     # CloudWatch calls a percentile's sample count low when it is under 1 / (1 - p), so p99
     # needs 100 values; with `ignore` such a period leaves the state as it is.

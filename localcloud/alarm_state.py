@@ -104,14 +104,26 @@ def _sample(datum: Any) -> Sample:
 
 
 def _samples(backend: Any, alarm: Any) -> list[Sample]:
-    wanted = _dimensions(alarm.dimensions)
+    return metric_samples(
+        backend, alarm.namespace, alarm.metric_name, _dimensions(alarm.dimensions), alarm.unit
+    )
+
+
+def metric_samples(
+    backend: Any,
+    namespace: str,
+    name: str,
+    dimensions: frozenset[tuple[str, str]],
+    unit: str | None = None,
+) -> list[Sample]:
+    """The datapoints put on one metric (exactly these dimensions), as CloudWatch matches them."""
     return [
         _sample(datum)
         for datum in backend.metric_data
-        if datum.namespace == alarm.namespace
-        and datum.name == alarm.metric_name
-        and _dimensions(datum.dimensions) == wanted
-        and (not alarm.unit or datum.unit == alarm.unit)
+        if datum.namespace == namespace
+        and datum.name == name
+        and _dimensions(datum.dimensions) == dimensions
+        and (not unit or datum.unit == unit)
     ]
 
 

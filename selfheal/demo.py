@@ -80,10 +80,12 @@ def run(
     from environments.project import current_project
     from environments.settings import load_settings
     from localcloud import LocalCloud
+    from selfheal import demo_monitoring
 
     clock = Clock()
     project = project or current_project()
-    settings = settings or load_settings(env, project)
+    given = settings or load_settings(env, project)
+    settings = demo_monitoring.demo_settings(given)
     data = project_data(project)
     problems: list[str] = []
     with LocalCloud() as cloud, _diagnosed(cloud):
@@ -92,6 +94,7 @@ def run(
             f"region {settings.location.region})"
         )
         out(f"{clock.stamp()} deploying {settings.prefix} ...")
+        out(f"{clock.stamp()}   {demo_monitoring.cpu_note(given)}")
         deploy(settings, cloud.client, lambda line: out(f"{clock.stamp()}   {line}"), target=LOCAL)
         outcome = _retrain_on_new_data(cloud, settings, data, clock, out)
         if outcome.failure is not None:
@@ -100,14 +103,21 @@ def run(
         else:
             if not outcome.deployed:
                 problems.append(f"the first retrain did not deploy ({outcome.describe()})")
+            problems += demo_monitoring.traffic_and_alarm(cloud, settings, data, clock, out)
             problems += _drift_then_retrain(cloud, settings, data, clock, out)
+            problems += demo_monitoring.deleted_by_someone_else(cloud, settings, clock, out)
+        picture = demo_monitoring.picture(cloud, settings, clock, out)
     out(f"{clock.stamp()} embedded cloud stopped")
     out("")
     if problems:
         for problem in problems:
             out(f"DEMO FAILED: {problem}")
         return 1
-    out(f"{clock.stamp()} demo complete: data -> retrain -> deploy -> drift -> retrain")
+    out(f"  dashboard       {picture}")
+    out(
+        f"{clock.stamp()} demo complete: data -> retrain -> deploy -> traffic -> CPU alarm -> "
+        "capacity raised -> drift -> retrain -> deletion audited"
+    )
     return 0
 
 

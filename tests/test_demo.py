@@ -22,7 +22,18 @@ def test_demo_closes_the_loop():
     # Drift was detected on the capture data and its event started a second retrain.
     assert "drift-check: SUCCEEDED, drift detected: yes" in text
     assert re.search(r"drift event started drift-", text)
-    assert text.count("notification    [churn-dev] ") == 2
+    assert text.count("notification    [churn-dev] Retrain succeeded") == 2
+    # The monitoring half: traffic -> the (demo-lowered) CPU alarm -> capacity raised, notified;
+    # a deletion by another principal named by the audit rule and `selfheal audit`; the picture.
+    assert "(demo settings: CPU alarm at 1% over 1 period of 60 s instead of 80% over 3" in text
+    assert "sent 20 requests (200 rows of churn.csv) to endpoint churn-dev: 20 answered" in text
+    assert "alarm churn-dev-endpoint-cpu-percent: ALARM" in text
+    assert "churn-dev-endpoint-cpu-percent ALARM: autoscaling maximum raised 2 -> 3" in text
+    who = "by arn:aws:sts::123456789012:assumed-role/OperationsAdmin/alice"
+    assert f"notification    [churn-dev] DeleteEndpoint on sagemaker.amazonaws.com {who}" in text
+    assert re.search(rf"selfheal audit  \S+  DeleteEndpoint  {who}", text)
+    picture = re.search(r"  dashboard       (\S+\.png)", text)
+    assert picture and Path(picture.group(1)).read_bytes().startswith(b"\x89PNG")
 
 
 # The demo with a hyperparameter the training script refuses, injected past the settings file's
