@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,9 +15,11 @@ import pytest
 from deploy import LOCAL, deploy, destroy, plan
 from deploy.compare import canonical_policy
 from deploy.plan import Action
+from deploy.template import write_template
 from environments.audit import Audit
 from environments.settings import Settings
 from localcloud import LocalCloud
+from tests.cloudformation_helpers import create_stack, events_of
 from tests.deploy_helpers import dev_settings, quiet
 
 ACCOUNT = "123456789012"
@@ -131,3 +134,47 @@ def test_destroy_deletes_the_trail_and_leaves_other_environments(
     report = destroy(trailed, localcloud.client, quiet, yes=True, delete_data=True)
     assert "cloudtrail-trail churn-dev-audit" in report.deleted
     assert [t["Name"] for t in _trails(localcloud)] == ["churn-devx-audit"]
+
+
+def test_the_template_renders_the_trail_after_the_bucket_policy_and_a_stack_creates_it(
+    localcloud: LocalCloud, tmp_path: Path
+) -> None:
+    settings = with_trail(dev_settings())
+    template = write_template(settings, tmp_path / "dev.json")
+    [(logical, trail)] = [
+        (k, r) for k, r in template["Resources"].items() if r["Type"] == "AWS::CloudTrail::Trail"
+    ]
+    [policy_id] = [
+        k
+        for k, r in template["Resources"].items()
+        if r["Type"] == "AWS::S3::BucketPolicy"
+        and "cloudtrail.amazonaws.com" in json.dumps(r["Properties"]["PolicyDocument"])
+    ]
+    # CreateTrail refuses a bucket whose policy does not let CloudTrail write yet.
+    assert policy_id in trail["DependsOn"]
+    props = trail["Properties"]
+    assert (props["TrailName"], props["S3KeyPrefix"], props["IsLogging"]) == (
+        "churn-dev-audit",
+        "cloudtrail",
+        True,
+    )
+    # A template without the setting has no trail.
+    plain = write_template(dev_settings(), tmp_path / "plain.json")
+    assert "AWS::CloudTrail::Trail" not in {r["Type"] for r in plain["Resources"].values()}
+
+    bucket = {
+        "Type": "AWS::S3::Bucket",
+        "Properties": {"BucketName": "churn-dev-artifacts-trail"},
+    }
+    resource = {
+        **trail,
+        "DependsOn": ["Bucket"],
+        "Properties": {**props, "S3BucketName": "churn-dev-artifacts-trail"},
+    }
+    stack = create_stack(
+        localcloud, {"Bucket": bucket, logical: resource}, {"Name": {"Ref": logical}}
+    )
+    assert stack["StackStatus"] == "CREATE_COMPLETE", events_of(localcloud)
+    assert stack["Outputs"][0]["OutputValue"] == "churn-dev-audit"
+    status = localcloud.client("cloudtrail").get_trail_status(Name="churn-dev-audit")
+    assert status["IsLogging"] is True
