@@ -1,5 +1,5 @@
 """CloudTrail trails. Properties: the CreateTrail request's settings (without Name and
-TagsList), ``IsLogging`` (GetTrailStatus; StartLogging/StopLogging) and ``EventSelectors``
+TagsList), ``IsLogging`` (GetTrailStatus; always true: StartLogging) and ``EventSelectors``
 (PutEventSelectors). CreateTrail never starts logging: a trail is created, given its selectors,
 then started.
 
@@ -57,12 +57,11 @@ class TrailProvider(Provider):
         return tag_dict(listed[0].get("TagsList", [])) if listed else {}
 
     def read(self, resource: Resource) -> Current | None:
-        found = self.cloudtrail.describe_trails(
-            trailNameList=[resource.name], includeShadowTrails=False
-        ).get("trailList", [])
-        if not found:
+        # GetTrail, not DescribeTrails: it names the trail, so IAM can scope it to ours.
+        found = unless_missing(lambda: self.cloudtrail.get_trail(Name=resource.name), NOT_FOUND)
+        if found is None:
             return None
-        trail = found[0]
+        trail = found["Trail"]
         properties: dict[str, Json] = {key: trail.get(READ_AS.get(key, key)) for key in SETTINGS}
         status = unless_missing(
             lambda: self.cloudtrail.get_trail_status(Name=resource.name), NOT_FOUND
@@ -81,11 +80,9 @@ class TrailProvider(Provider):
             self.cloudtrail.put_event_selectors(
                 TrailName=resource.name, EventSelectors=desired["EventSelectors"]
             )
-        logging = current is not None and current.properties["IsLogging"]
-        if desired["IsLogging"] and not logging:
+        # The desired trail always logs: one that stopped (by hand) is started again.
+        if current is None or not current.properties["IsLogging"]:
             self.cloudtrail.start_logging(Name=resource.name)
-        elif not desired["IsLogging"] and logging:
-            self.cloudtrail.stop_logging(Name=resource.name)
 
     def create(self, resource: Resource) -> str:
         self.cloudtrail.create_trail(
