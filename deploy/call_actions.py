@@ -24,6 +24,7 @@ DEPENDENT_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("cloudwatch", "PutMetricAlarm"): ("cloudwatch:TagResource",),
     ("sagemaker", "CreateModelPackageGroup"): ("sagemaker:AddTags",),
     ("events", "PutRule"): ("events:TagResource",),
+    ("cloudtrail", "CreateTrail"): ("cloudtrail:AddTags",),
     ("scheduler", "CreateScheduleGroup"): ("scheduler:TagResource",),
     # Deleting a group deletes the schedules left in it.
     ("scheduler", "DeleteScheduleGroup"): ("scheduler:DeleteSchedule",),

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from deploy.artifacts import Artifacts
 from deploy.compare import canonical_policy
+from deploy.desired_audit import trail_bucket_statements
 from deploy.model import Json, Kind, Resource
 from deploy.providers.s3 import sha256_hex
 from environments.settings import Settings
@@ -29,23 +30,23 @@ def function_log_group(function_name: str) -> str:
     return f"/aws/lambda/{function_name}"
 
 
-def _tls_only_policy(settings: Settings, bucket: str) -> dict[str, object]:
+def _bucket_policy(settings: Settings, bucket: str, *, tls_only: bool) -> dict[str, object]:
+    """TLS only (on AWS), and the audit trail's writes (when the bucket receives them)."""
     arn = settings.location.bucket(bucket)
-    return canonical_policy(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [arn, f"{arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        }
-    )
+    statements: list[Json] = []
+    if tls_only:
+        statements.append(
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [arn, f"{arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        )
+    statements += trail_bucket_statements(settings, bucket)
+    return canonical_policy({"Version": "2012-10-17", "Statement": statements})
 
 
 def buckets(settings: Settings, *, tls_only: bool) -> list[Resource]:
@@ -63,8 +64,9 @@ def buckets(settings: Settings, *, tls_only: bool) -> list[Resource]:
             },
             "NotificationConfiguration": {"EventBridgeConfiguration": {}},
         }
-        if tls_only:
-            properties["Policy"] = _tls_only_policy(settings, bucket)
+        policy = _bucket_policy(settings, bucket, tls_only=tls_only)
+        if policy["Statement"]:
+            properties["Policy"] = policy
         resources.append(
             Resource(
                 Kind.BUCKET,

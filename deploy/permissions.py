@@ -46,6 +46,7 @@ WHY = {
         "model package groups and packages, endpoints, endpoint configs and models",
     ),
     "CloudWatchListDashboards": LIST_WHY.format("cloudwatch:ListDashboards", "dashboards"),
+    "CloudTrailListTrails": LIST_WHY.format("cloudtrail:ListTrails", "trails"),
     "CloudWatchDescribeAlarms": (
         "cloudwatch:DescribeAlarms names the alarm resource type, but discovery lists by name "
         "prefix (AlarmNamePrefix), which no alarm ARN is documented to authorize; AWS's own "
@@ -301,6 +302,25 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "cloudwatch:DeleteDashboards",
             ),
             (loc.dashboard(own),),
+        ),
+        # The environment's own trail (``audit.trail``); listed and read for its tags even
+        # when the setting is off, so a trail deployed before is pruned.
+        _listing("CloudTrailListTrails", "cloudtrail:ListTrails"),
+        Grant(
+            "CloudTrailTrails",
+            (
+                "cloudtrail:CreateTrail",
+                "cloudtrail:GetTrail",
+                "cloudtrail:UpdateTrail",
+                "cloudtrail:DeleteTrail",
+                "cloudtrail:GetTrailStatus",
+                "cloudtrail:StartLogging",
+                "cloudtrail:GetEventSelectors",
+                "cloudtrail:PutEventSelectors",
+                "cloudtrail:ListTags",
+                "cloudtrail:AddTags",
+            ),
+            (loc.arn("cloudtrail", f"trail/{own}"),),
         ),
         _listing(
             "SageMakerList",

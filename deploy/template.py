@@ -81,6 +81,7 @@ def render_template(design: Blueprint, settings: Settings) -> dict[str, Any]:
             and not (resource.kind is Kind.PERMISSION and by_key[dep].kind is Kind.FUNCTION)
         )
         main = logical_id(resource)
+        depends = sorted({*rendered[main].get("DependsOn", []), *depends})
         if depends:
             rendered[main]["DependsOn"] = depends
         clash = sorted(set(rendered) & set(resources))

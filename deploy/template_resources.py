@@ -289,6 +289,25 @@ def _dashboard(r: Resource) -> CfnResources:
     return {logical_id(r): {"Type": "AWS::CloudWatch::Dashboard", "Properties": props}}
 
 
+def _trail(r: Resource) -> CfnResources:
+    p = r.properties
+    props: dict[str, Json] = {
+        "TrailName": r.name,
+        **{k: v for k, v in p.items() if k != "EventSelectors"},
+        "EventSelectors": p["EventSelectors"],
+        "Tags": cfn_tags(r.tags),
+    }
+    # CreateTrail checks the bucket's policy, so the trail waits for the policy as well.
+    bucket_policy = logical_id(Resource(Kind.BUCKET, str(p["S3BucketName"]), {}, {}), "policy")
+    return {
+        logical_id(r): {
+            "Type": "AWS::CloudTrail::Trail",
+            "DependsOn": [bucket_policy],
+            "Properties": props,
+        }
+    }
+
+
 RENDERERS: dict[Kind, Callable[[Resource], CfnResources]] = {
     Kind.BUCKET: _bucket,
     Kind.QUEUE: _queue,
@@ -304,4 +323,5 @@ RENDERERS: dict[Kind, Callable[[Resource], CfnResources]] = {
     Kind.SCHEDULE: _schedule,
     Kind.ALARM: _alarm,
     Kind.DASHBOARD: _dashboard,
+    Kind.TRAIL: _trail,
 }

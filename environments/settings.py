@@ -7,13 +7,14 @@ derivation and the deploy agree on them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
 from environments.arns import Location
+from environments.audit import Audit, parse_audit
 from environments.hyperparameters import (
     DeclarationError,
     check_hyperparameters,
@@ -124,6 +125,7 @@ class Settings:
     model: ModelSpec
     monitoring: Monitoring
     schedules: Schedules = Schedules()
+    audit: Audit = field(default_factory=Audit)
     # The content address of the job code the definitions name (``code_uri``); None: that of
     # `job_sources()` now. The deploy sets it from the code it uploads.
     code_version: str | None = None
@@ -311,11 +313,12 @@ def parse_settings(document: Any, source: str, jobs_dir: Path | None = None) -> 
     monitoring, problems = parse_monitoring(
         d.get("monitoring", {}), scaling["max_capacity"], source
     )
-    if problems:
-        raise SettingsError("\n".join(problems))
+    project, environment = d["project"], d["environment"]
+    audit, more = parse_audit(d.get("audit", {}), f"{project}-{environment}", source)
+    if problems + more:
+        raise SettingsError("\n".join(problems + more))
     deployment = endpoint["deployment"]
     drift = d["drift"]
-    project, environment = d["project"], d["environment"]
     return Settings(
         project=project,
         environment=environment,
@@ -363,6 +366,7 @@ def parse_settings(document: Any, source: str, jobs_dir: Path | None = None) -> 
         tags=dict(d["tags"]),
         model=model,
         monitoring=monitoring,
+        audit=audit,
         jobs_dir=jobs_dir,
         schedules=Schedules(
             use_scheduler=d.get("schedules", {}).get("mechanism", "scheduler") == "scheduler",

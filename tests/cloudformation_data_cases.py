@@ -178,3 +178,37 @@ def alarm_exists(cloud: LocalCloud, outputs: dict[str, str]) -> None:
         "notBreaching",
         [{"Name": "EndpointName", "Value": "serve"}],
     )
+
+
+TRAIL = {
+    "Logs": {
+        "Type": "AWS::S3::Bucket",
+        "Properties": {**STORAGE["Bucket"]["Properties"], "BucketName": "audit-logs"},
+    },
+    "Trail": {
+        "Type": "AWS::CloudTrail::Trail",
+        "DependsOn": ["Logs"],
+        "Properties": {
+            "TrailName": "audit",
+            "S3BucketName": "audit-logs",
+            "S3KeyPrefix": "cloudtrail",
+            "IncludeGlobalServiceEvents": True,
+            "EnableLogFileValidation": True,
+            "IsLogging": True,
+            "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}],
+            "Tags": TAGS,
+        },
+    },
+}
+
+
+def trail_logs(cloud: LocalCloud, outputs: dict[str, str]) -> None:
+    arn = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/audit"
+    assert outputs == {"Ref": "audit", "Arn": arn}
+    cloudtrail = cloud.client("cloudtrail")
+    [trail] = cloudtrail.describe_trails(trailNameList=["audit"])["trailList"]
+    assert (trail["S3BucketName"], trail["S3KeyPrefix"]) == ("audit-logs", "cloudtrail")
+    # Only a logging trail sends `AWS API Call via CloudTrail` events to EventBridge.
+    assert cloudtrail.get_trail_status(Name="audit")["IsLogging"] is True
+    [selector] = cloudtrail.get_event_selectors(TrailName="audit")["EventSelectors"]
+    assert selector["IncludeManagementEvents"] is True

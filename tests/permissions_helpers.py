@@ -118,6 +118,10 @@ def change_by_hand(cloud: LocalCloud, settings: Settings) -> None:
     trust["Statement"][0]["Principal"] = {"Service": "lambda.amazonaws.com"}
     iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(trust))
     iam.update_role(RoleName=role, Description="changed by hand")
+    if settings.audit.trail:  # a trail silenced and narrowed by hand is restored
+        cloudtrail = cloud.client("cloudtrail")
+        cloudtrail.stop_logging(Name=settings.audit.trail_name)
+        cloudtrail.update_trail(Name=settings.audit.trail_name, IncludeGlobalServiceEvents=False)
     listing = {"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}
     document = json.dumps({"Version": "2012-10-17", "Statement": [listing]})
     iam.put_role_policy(RoleName=role, PolicyName="by-hand", PolicyDocument=document)
@@ -327,6 +331,11 @@ def _resources(settings: Settings, call: Call) -> list[str]:
     if service == "cloudwatch" and ("DashboardName" in params or "DashboardNames" in params):
         names = params.get("DashboardNames") or [params["DashboardName"]]
         return [loc.dashboard(name) for name in names]
+    if service == "cloudtrail" and ("Name" in params or "TrailName" in params):
+        name = params.get("Name") or params["TrailName"]  # a trail's name or ARN
+        return [name if name.startswith("arn:") else loc.arn("cloudtrail", f"trail/{name}")]
+    if service == "cloudtrail" and ("ResourceIdList" in params or "ResourceId" in params):
+        return list(params.get("ResourceIdList") or [params["ResourceId"]])
     if service == "sagemaker" and call.operation == "ListModelPackages":
         return []  # a listing: the group it names is a filter, not the resource
     if service == "sagemaker" and "EndpointName" in params:

@@ -16,6 +16,7 @@ import pytest
 
 from deploy.call_actions import actions_for
 from deploy.permissions import deployer_grants, deployer_policy
+from environments.audit import Audit
 from environments.settings import Schedules
 from iam.lint import lint_policy
 from iam.simulate import is_allowed
@@ -69,9 +70,15 @@ PERMISSIONS_MANAGEMENT = "parliament PERMISSIONS_MANAGEMENT_ACTIONS: "
 def recorded() -> Iterator[dict[str, list[Call]]]:
     settings = dev_settings()
     runs: dict[str, list[Call]] = {}
-    for name, schedules in (("scheduler", Schedules()), ("rule", Schedules(use_scheduler=False))):
+    # The scheduler cycle runs with the environment's own trail (audit.trail), the rule one
+    # without: a trail's calls are recorded, and its listing happens without one too.
+    trail = Audit(True, f"{settings.prefix}-audit")
+    for name, schedules, audit in (
+        ("scheduler", Schedules(), trail),
+        ("rule", Schedules(use_scheduler=False), Audit()),
+    ):
         with LocalCloud() as cloud:
-            runs[name] = full_cycle(cloud, replace(settings, schedules=schedules))
+            runs[name] = full_cycle(cloud, replace(settings, schedules=schedules, audit=audit))
     with LocalCloud() as cloud:
         runs["aws"] = aws_target_calls(cloud, settings)
     yield runs
@@ -139,8 +146,11 @@ def test_both_mechanisms_and_the_aws_target_were_recorded(recorded: dict[str, li
     targets = [c for c in recorded["rule"] if c.operation == "PutTargets"]
     assert any(t.get("RoleArn") for c in targets for t in c.params["Targets"])
     assert ("stepfunctions", "PublishStateMachineVersion") in scheduler
+    # The trail's bucket policy is put on every target; the TLS-only one only on AWS.
+    assert ("cloudtrail", "CreateTrail") in scheduler and ("s3", "PutBucketPolicy") in scheduler
+    assert ("s3", "PutBucketPolicy") not in rule
     added = _operations(recorded["aws"]) - scheduler - rule
-    assert added == {("sts", "GetCallerIdentity"), ("s3", "PutBucketPolicy")}
+    assert added == {("sts", "GetCallerIdentity")}
     # Every target reads the lock parameter; only AWS reads the public Powertools one.
     public = [c for c in recorded["aws"] if c.params.get("Name", "").startswith("/aws/service/")]
     assert [c.operation for c in public] == ["GetParameter"]

@@ -17,6 +17,7 @@ from deploy.model import Kind
 from deploy.publish import assets
 from deploy.template import template_blueprint, write_template
 from deploy.template_resources import RENDERERS, logical_id
+from environments.audit import Audit
 from environments.settings import Schedules, Settings, load_settings
 from tasks.handlers.registry import HANDLERS
 from tests.template_values import resolve as _resolve
@@ -48,11 +49,19 @@ def _dev(schedules: Schedules) -> Settings:
     return dataclasses.replace(load_settings("dev"), schedules=schedules)
 
 
+def _audited(settings: Settings) -> Settings:
+    """With the environment's own trail (``audit.trail: true``)."""
+    return dataclasses.replace(settings, audit=Audit(True, f"{settings.prefix}-audit"))
+
+
 def test_templates_of_both_environments_pass_cfn_lint(tmp_path: Path) -> None:
-    """Both environments, and dev with legacy scheduled rules (the EventBridge role's case)."""
-    paths = [tmp_path / "dev.json", tmp_path / "prod.json", tmp_path / "dev-rules.json"]
+    """Both environments, dev with legacy scheduled rules (the EventBridge role's case) and
+    prod with its own audit trail."""
+    names = ("dev", "prod", "dev-rules", "prod-trail")
+    paths = [tmp_path / f"{name}.json" for name in names]
+    prod = load_settings("prod")
     for settings, path in zip(
-        (load_settings("dev"), load_settings("prod"), _dev(LEGACY)), paths, strict=True
+        (load_settings("dev"), prod, _dev(LEGACY), _audited(prod)), paths, strict=True
     ):
         write_template(settings, path)
     linted = _cfn_lint(*paths)
@@ -60,7 +69,7 @@ def test_templates_of_both_environments_pass_cfn_lint(tmp_path: Path) -> None:
 
 
 def test_the_template_renders_every_desired_resource(tmp_path: Path) -> None:
-    settings = load_settings("prod")
+    settings = _audited(load_settings("prod"))  # the trail is a kind of its own
     template = write_template(settings, tmp_path / "prod.json")
     assert json.loads((tmp_path / "prod.json").read_text()) == template
     # The boto3 engine's desired state: each resource is a stack resource, except the job

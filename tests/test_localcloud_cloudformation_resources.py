@@ -26,11 +26,13 @@ from tests.cloudformation_data_cases import (
     POLICIES,
     SCHEDULES,
     STORAGE,
+    TRAIL,
     alarm_exists,
     group_exists,
     policies_applied,
     schedule_in_group,
     storage_configured,
+    trail_logs,
 )
 from tests.cloudformation_helpers import (
     ROLE_ARN,
@@ -131,6 +133,12 @@ CASES = {
         ALARM,
         {"Ref": {"Ref": "Alarm"}, "Arn": get_att("Alarm", "Arn")},
         alarm_exists,
+    ),
+    "trail": Case(
+        "cloudformation_trails",
+        TRAIL,
+        {"Ref": {"Ref": "Trail"}, "Arn": get_att("Trail", "Arn")},
+        trail_logs,
     ),
 }
 

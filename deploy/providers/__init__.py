@@ -18,6 +18,7 @@ from deploy.providers.model_registry import ModelPackageGroupProvider
 from deploy.providers.s3 import BucketProvider, CodeObjectProvider
 from deploy.providers.scheduler import ScheduleGroupProvider, ScheduleProvider
 from deploy.providers.state_machines import StateMachineProvider
+from deploy.providers.trails import TrailProvider
 from environments.settings import Settings
 
 PROVIDERS: tuple[type[Provider], ...] = (
@@ -36,6 +37,7 @@ PROVIDERS: tuple[type[Provider], ...] = (
     ScheduleProvider,
     AlarmProvider,
     DashboardProvider,
+    TrailProvider,
 )
 
 
