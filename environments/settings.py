@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 
 from environments.arns import Location
+from environments.budget import Budget, parse_budget
 from environments.hyperparameters import (
     DeclarationError,
     check_hyperparameters,
@@ -124,6 +125,8 @@ class Settings:
     model: ModelSpec
     monitoring: Monitoring
     schedules: Schedules = Schedules()
+    # The monthly cost budget (environments/budget.py); None: the settings ask for none.
+    budget: Budget | None = None
     # The content address of the job code the definitions name (``code_uri``); None: that of
     # `job_sources()` now. The deploy sets it from the code it uploads.
     code_version: str | None = None
@@ -165,6 +168,10 @@ class Settings:
     @property
     def dashboard_name(self) -> str:
         return self.prefix
+
+    @property
+    def budget_name(self) -> str:
+        return self.name("monthly-cost")
 
     @property
     def sagemaker_role_arn(self) -> str:
@@ -311,6 +318,8 @@ def parse_settings(document: Any, source: str, jobs_dir: Path | None = None) -> 
     monitoring, problems = parse_monitoring(
         d.get("monitoring", {}), scaling["max_capacity"], source
     )
+    budget, more = parse_budget(d.get("budget"), source)
+    problems += more
     if problems:
         raise SettingsError("\n".join(problems))
     deployment = endpoint["deployment"]
@@ -363,6 +372,7 @@ def parse_settings(document: Any, source: str, jobs_dir: Path | None = None) -> 
         tags=dict(d["tags"]),
         model=model,
         monitoring=monitoring,
+        budget=budget,
         jobs_dir=jobs_dir,
         schedules=Schedules(
             use_scheduler=d.get("schedules", {}).get("mechanism", "scheduler") == "scheduler",
