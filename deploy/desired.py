@@ -12,7 +12,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import iam
-from deploy import desired_compute, desired_events, desired_monitoring, desired_platform
+from deploy import (
+    desired_budget,
+    desired_compute,
+    desired_events,
+    desired_monitoring,
+    desired_platform,
+)
 from deploy.artifacts import Artifacts, build_artifacts
 from deploy.desired_platform import function_log_group, state_machine_log_group
 from deploy.model import DesiredState
@@ -97,5 +103,6 @@ def blueprint(
         *desired_events.schedules(settings, schedules),
         *alarms,
         desired_monitoring.dashboard(settings, alarms),
+        *desired_budget.budget(settings),
     ]
     return Blueprint(DesiredState(resources), definitions)

@@ -33,6 +33,7 @@ class Kind(StrEnum):
     SCHEDULE = "schedule"
     ALARM = "cloudwatch-alarm"
     DASHBOARD = "cloudwatch-dashboard"
+    BUDGET = "cost-budget"
     # Created at run time by deploy-model, never desired; only destroy deletes them.
     ENDPOINT = "sagemaker-endpoint"
     ENDPOINT_CONFIG = "sagemaker-endpoint-config"

@@ -289,6 +289,15 @@ def _dashboard(r: Resource) -> CfnResources:
     return {logical_id(r): {"Type": "AWS::CloudWatch::Dashboard", "Properties": props}}
 
 
+def _budget(r: Resource) -> CfnResources:
+    # No ResourceTags: the budget is owned by its name (deploy/providers/budgets.py).
+    props = {
+        "Budget": {**r.properties["Budget"], "BudgetName": r.name},
+        "NotificationsWithSubscribers": list(r.properties["Notifications"]),
+    }
+    return {logical_id(r): {"Type": "AWS::Budgets::Budget", "Properties": props}}
+
+
 RENDERERS: dict[Kind, Callable[[Resource], CfnResources]] = {
     Kind.BUCKET: _bucket,
     Kind.QUEUE: _queue,
@@ -304,4 +313,5 @@ RENDERERS: dict[Kind, Callable[[Resource], CfnResources]] = {
     Kind.SCHEDULE: _schedule,
     Kind.ALARM: _alarm,
     Kind.DASHBOARD: _dashboard,
+    Kind.BUDGET: _budget,
 }
