@@ -39,6 +39,20 @@ RENAMED_ACTIONS = {
     ("s3", "PutPublicAccessBlock"): "PutBucketPublicAccessBlock",
     ("s3", "GetBucketNotificationConfiguration"): "GetBucketNotification",
     ("s3", "PutBucketNotificationConfiguration"): "PutBucketNotification",
+    # Budgets authorizes its reads with ViewBudget and its writes with ModifyBudget.
+    ("budgets", "DescribeBudget"): "ViewBudget",
+    ("budgets", "DescribeBudgets"): "ViewBudget",
+    ("budgets", "DescribeNotificationsForBudget"): "ViewBudget",
+    ("budgets", "DescribeSubscribersForNotification"): "ViewBudget",
+    ("budgets", "CreateBudget"): "ModifyBudget",
+    ("budgets", "UpdateBudget"): "ModifyBudget",
+    ("budgets", "DeleteBudget"): "ModifyBudget",
+    ("budgets", "CreateNotification"): "ModifyBudget",
+    ("budgets", "DeleteNotification"): "ModifyBudget",
+    ("budgets", "UpdateNotification"): "ModifyBudget",
+    ("budgets", "CreateSubscriber"): "ModifyBudget",
+    ("budgets", "DeleteSubscriber"): "ModifyBudget",
+    ("budgets", "UpdateSubscriber"): "ModifyBudget",
 }
 # aws-sdk service name -> the prefix of the errors its calls raise (``<prefix>.<Exception>``),
 # where it is not the name with its first letter capitalised.

@@ -14,6 +14,7 @@ from typing import Any
 import iam
 from deploy import (
     desired_audit,
+    desired_budget,
     desired_compute,
     desired_events,
     desired_monitoring,
@@ -104,5 +105,6 @@ def blueprint(
         *alarms,
         desired_monitoring.dashboard(settings, alarms),
         *desired_audit.trails(settings),
+        *desired_budget.budget(settings),
     ]
     return Blueprint(DesiredState(resources), definitions)

@@ -113,6 +113,23 @@ def _rules_may(sid: str, action: str, resource_arn: str, rule_arns: list[str]) -
     )
 
 
+def budget_publishes(settings: Settings, topic_arn: str) -> dict[str, Json]:
+    """The statement letting the project's budget, and no other account's, notify the topic
+    (Budgets publishes as budgets.amazonaws.com; AWS Budgets user guide, "Creating an Amazon SNS
+    topic for budget notifications")."""
+    return {
+        "Sid": "BudgetsPublishes",
+        "Effect": "Allow",
+        "Principal": {"Service": "budgets.amazonaws.com"},
+        "Action": "sns:Publish",
+        "Resource": topic_arn,
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": settings.location.account},
+            "ArnLike": {"aws:SourceArn": settings.location.budget(settings.budget_name)},
+        },
+    }
+
+
 def dead_letter_queue(settings: Settings, rule_arns: Iterable[str]) -> Resource:
     """The queue, with a policy letting exactly the rules that name it send to it
     (Scheduler dead-letters through the schedule's role instead)."""
@@ -139,8 +156,13 @@ def notification_topic(settings: Settings, rule_arns: Iterable[str]) -> Resource
     arn = settings.location.topic(settings.topic_name)
     sources = sorted(rule_arns)
     attributes: dict[str, object] = {"DisplayName": f"{settings.prefix} notifications"}
+    statements = []
     if sources:
-        attributes["Policy"] = _rules_may("EventBridgePublishes", "sns:Publish", arn, sources)
+        statements += _rules_may("EventBridgePublishes", "sns:Publish", arn, sources)["Statement"]
+    if settings.budget is not None:
+        statements.append(budget_publishes(settings, arn))
+    if statements:
+        attributes["Policy"] = canonical_policy({"Version": "2012-10-17", "Statement": statements})
     return Resource(
         Kind.TOPIC,
         settings.topic_name,

@@ -34,6 +34,7 @@ class Kind(StrEnum):
     ALARM = "cloudwatch-alarm"
     DASHBOARD = "cloudwatch-dashboard"
     TRAIL = "cloudtrail-trail"
+    BUDGET = "cost-budget"
     # Created at run time by deploy-model, never desired; only destroy deletes them.
     ENDPOINT = "sagemaker-endpoint"
     ENDPOINT_CONFIG = "sagemaker-endpoint-config"

@@ -322,6 +322,13 @@ def deployer_grants(settings: Settings) -> list[Grant]:
             ),
             (loc.arn("cloudtrail", f"trail/{own}"),),
         ),
+        # The one budget the settings name (no listing: it is owned by that name). ViewBudget
+        # covers DescribeBudget and its notifications and subscribers; ModifyBudget the writes.
+        Grant(
+            "BudgetsCostBudget",
+            ("budgets:ViewBudget", "budgets:ModifyBudget"),
+            (loc.budget(settings.budget_name),),
+        ),
         _listing(
             "SageMakerList",
             "sagemaker:ListModelPackageGroups",

@@ -308,6 +308,15 @@ def _trail(r: Resource) -> CfnResources:
     }
 
 
+def _budget(r: Resource) -> CfnResources:
+    # No ResourceTags: the budget is owned by its name (deploy/providers/budgets.py).
+    props = {
+        "Budget": {**r.properties["Budget"], "BudgetName": r.name},
+        "NotificationsWithSubscribers": list(r.properties["Notifications"]),
+    }
+    return {logical_id(r): {"Type": "AWS::Budgets::Budget", "Properties": props}}
+
+
 RENDERERS: dict[Kind, Callable[[Resource], CfnResources]] = {
     Kind.BUCKET: _bucket,
     Kind.QUEUE: _queue,
@@ -324,4 +333,5 @@ RENDERERS: dict[Kind, Callable[[Resource], CfnResources]] = {
     Kind.ALARM: _alarm,
     Kind.DASHBOARD: _dashboard,
     Kind.TRAIL: _trail,
+    Kind.BUDGET: _budget,
 }

@@ -51,6 +51,10 @@ class Location:
     def alarm(self, name: str) -> str:
         return self.arn("cloudwatch", f"alarm:{name}")
 
+    def budget(self, name: str) -> str:
+        """Budgets are global: no region in the ARN."""
+        return self.arn("budgets", f"budget/{name}", regional=False)
+
     def dashboard(self, name: str) -> str:
         """Dashboards are global: no region in the ARN."""
         return self.arn("cloudwatch", f"dashboard/{name}", regional=False)

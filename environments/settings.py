@@ -15,6 +15,7 @@ import yaml
 
 from environments.arns import Location
 from environments.audit import Audit, parse_audit
+from environments.budget import Budget, parse_budget
 from environments.hyperparameters import (
     DeclarationError,
     check_hyperparameters,
@@ -126,6 +127,8 @@ class Settings:
     monitoring: Monitoring
     schedules: Schedules = Schedules()
     audit: Audit = field(default_factory=Audit)
+    # The monthly cost budget (environments/budget.py); None: the settings ask for none.
+    budget: Budget | None = None
     # The content address of the job code the definitions name (``code_uri``); None: that of
     # `job_sources()` now. The deploy sets it from the code it uploads.
     code_version: str | None = None
@@ -167,6 +170,10 @@ class Settings:
     @property
     def dashboard_name(self) -> str:
         return self.prefix
+
+    @property
+    def budget_name(self) -> str:
+        return self.name("monthly-cost")
 
     @property
     def sagemaker_role_arn(self) -> str:
@@ -315,8 +322,11 @@ def parse_settings(document: Any, source: str, jobs_dir: Path | None = None) -> 
     )
     project, environment = d["project"], d["environment"]
     audit, more = parse_audit(d.get("audit", {}), f"{project}-{environment}", source)
-    if problems + more:
-        raise SettingsError("\n".join(problems + more))
+    problems += more
+    budget, more = parse_budget(d.get("budget"), source)
+    problems += more
+    if problems:
+        raise SettingsError("\n".join(problems))
     deployment = endpoint["deployment"]
     drift = d["drift"]
     return Settings(
@@ -367,6 +377,7 @@ def parse_settings(document: Any, source: str, jobs_dir: Path | None = None) -> 
         model=model,
         monitoring=monitoring,
         audit=audit,
+        budget=budget,
         jobs_dir=jobs_dir,
         schedules=Schedules(
             use_scheduler=d.get("schedules", {}).get("mechanism", "scheduler") == "scheduler",

@@ -192,6 +192,9 @@ def full_cycle(cloud: LocalCloud, settings: Settings) -> list[Call]:
         thresholds={**settings.thresholds, "auc": 0.8},
         drift=replace(settings.drift, schedule="rate(12 hours)"),
         tags={**settings.tags, "team": "changed"},
+        # A changed amount and thresholds: UpdateBudget and the notifications' difference.
+        budget=settings.budget
+        and replace(settings.budget, amount=settings.budget.amount * 2, actual_percent=(50.0,)),
     )
     change_by_hand(cloud, settings)
     deploy(changed, recorder, quiet, target=LOCAL)
@@ -336,6 +339,10 @@ def _resources(settings: Settings, call: Call) -> list[str]:
         return [name if name.startswith("arn:") else loc.arn("cloudtrail", f"trail/{name}")]
     if service == "cloudtrail" and ("ResourceIdList" in params or "ResourceId" in params):
         return list(params.get("ResourceIdList") or [params["ResourceId"]])
+    if service == "budgets":
+        named = params.get("BudgetName") or params.get("Budget", params.get("NewBudget", {}))
+        name = named if isinstance(named, str) else named.get("BudgetName")
+        return [loc.budget(name)] if name else []
     if service == "sagemaker" and call.operation == "ListModelPackages":
         return []  # a listing: the group it names is a filter, not the resource
     if service == "sagemaker" and "EndpointName" in params:

@@ -17,6 +17,7 @@ import pytest
 from deploy.call_actions import actions_for
 from deploy.permissions import deployer_grants, deployer_policy
 from environments.audit import Audit
+from environments.budget import Budget
 from environments.settings import Schedules
 from iam.lint import lint_policy
 from iam.simulate import is_allowed
@@ -68,7 +69,8 @@ PERMISSIONS_MANAGEMENT = "parliament PERMISSIONS_MANAGEMENT_ACTIONS: "
 
 @pytest.fixture(scope="module")
 def recorded() -> Iterator[dict[str, list[Call]]]:
-    settings = dev_settings()
+    # With a budget (dev has none), so its calls are recorded too.
+    settings = replace(dev_settings(), budget=Budget(100.0, "USD", (80.0, 100.0), (100.0,)))
     runs: dict[str, list[Call]] = {}
     # The scheduler cycle runs with the environment's own trail (audit.trail), the rule one
     # without: a trail's calls are recorded, and its listing happens without one too.

@@ -8,6 +8,7 @@ from deploy.calls import Clients
 from deploy.model import Kind
 from deploy.providers.alarms import AlarmProvider
 from deploy.providers.base import Current, Provider
+from deploy.providers.budgets import BudgetProvider
 from deploy.providers.dashboards import DashboardProvider
 from deploy.providers.events import RuleProvider
 from deploy.providers.iam import RoleProvider
@@ -38,6 +39,7 @@ PROVIDERS: tuple[type[Provider], ...] = (
     AlarmProvider,
     DashboardProvider,
     TrailProvider,
+    BudgetProvider,
 )
 
 

@@ -18,8 +18,10 @@ from types import ModuleType
 from typing import Any
 
 from localcloud.extensions import (
+    budgets_api,
     change_set_order,
     change_set_parameters,
+    cloudformation_budgets,
     cloudformation_iam,
     cloudformation_lambda,
     cloudformation_nulls,
@@ -98,6 +100,8 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "model_registry_deletes": missing_apis.install_model_registry_deletes,
     "bucket_eventbridge_config": missing_apis.install_bucket_eventbridge_config,
     "schedule_groups": missing_apis.install_schedule_groups,
+    "budget_updates": budgets_api.install_budget_updates,
+    "budget_subscribers": budgets_api.install_budget_subscribers,
     "cloudformation_types": cloudformation_types.install,
     "cloudformation_template_nulls": cloudformation_nulls.install,
     "cloudformation_state_machines": cloudformation_states.install,
@@ -109,6 +113,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "cloudformation_schedules": cloudformation_services.install_schedules,
     "cloudformation_alarms": cloudformation_services.install_alarms,
     "cloudformation_trails": cloudformation_trails.install,
+    "cloudformation_budgets": cloudformation_budgets.install,
     "cloudformation_rollback": cloudformation_rollback.install,
     "quiet_interpreter_logs": quiet_logs.install,
     "s3_url_module": s3_urls.install,
