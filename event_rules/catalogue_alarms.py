@@ -61,7 +61,12 @@ def alarm_rules(settings: Settings) -> list[Rule]:
             "detail-type": [ALARM_STATE_CHANGE],
             "detail": {
                 "alarmName": [settings.monitoring_alarm_name(CPU_ALARM_KEY)],
-                "state": {"value": ["ALARM", "OK"]},
+                # OK only after ALARM: a new alarm's first OK (from INSUFFICIENT_DATA) has
+                # nothing to lower, and reacting to it only said so on the topic.
+                "$or": [
+                    {"state": {"value": ["ALARM"]}},
+                    {"state": {"value": ["OK"]}, "previousState": {"value": ["ALARM"]}},
+                ],
             },
         },
         targets=(lambda_target(settings, "capacity_reaction"),),
