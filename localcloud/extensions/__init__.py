@@ -54,6 +54,7 @@ from localcloud.extensions import (
     sagemaker,
     sagemaker_runtime,
     service_models,
+    states_metrics,
     virtual_time,
     waits,
 )
@@ -89,6 +90,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "jsonata_timestamp_errors": dataflow.install_jsonata_timestamp_errors,
     "recorded_waits": waits.install,
     "virtual_time": virtual_time.install,
+    "states_metrics": states_metrics.install,
     "eventbridge_targets": eventbridge.install,
     "put_rule_patterns": rules_api.install_put_rule_patterns,
     "test_event_pattern": rules_api.install_test_event_pattern,

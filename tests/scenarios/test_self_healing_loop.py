@@ -194,6 +194,14 @@ def test_drift_check_finds_drift_in_the_captured_requests_and_a_retrain_starts(
         if dimension["Name"] == "Feature"
     }
     assert per_feature == {f.name for f in settings.model.features}
+    # Step Functions times each job it waited for: the dashboard's job-duration lines.
+    timed = loop.cloud.client("cloudwatch").list_metrics(
+        Namespace="AWS/States", MetricName="ServiceIntegrationTime"
+    )["Metrics"]
+    assert {d["Value"] for m in timed for d in m["Dimensions"]} >= {
+        settings.location.integration("sagemaker:createTrainingJob.sync"),
+        settings.location.integration("sagemaker:createProcessingJob.sync"),
+    }
     assert loop.second, "the drift event started no retrain"
     assert loop.second["name"].startswith("drift-")
     started_with = json.loads(loop.second["input"])
