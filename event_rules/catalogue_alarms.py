@@ -27,6 +27,22 @@ def project_alarm_names(settings: Settings) -> list[str]:
     return sorted({*settings.rollback_alarms, settings.drift_alarm_name, *infrastructure})
 
 
+def _alarm_transitions(alarm_names: list[str]) -> dict[str, object]:
+    """`alarm_names` entering ALARM, or returning to OK from ALARM: a new alarm's first OK (from
+    INSUFFICIENT_DATA, at every deploy) is neither news nor anything to undo."""
+    return {
+        "source": ["aws.cloudwatch"],
+        "detail-type": [ALARM_STATE_CHANGE],
+        "detail": {
+            "alarmName": alarm_names,
+            "$or": [
+                {"state": {"value": ["ALARM"]}},
+                {"state": {"value": ["OK"]}, "previousState": {"value": ["ALARM"]}},
+            ],
+        },
+    }
+
+
 def alarm_rules(settings: Settings) -> list[Rule]:
     notify = Target(
         id="notify",
@@ -38,17 +54,7 @@ def alarm_rules(settings: Settings) -> list[Rule]:
         settings,
         "alarm-state-changed",
         "An alarm of this environment entered ALARM or returned to OK: notify in words",
-        event_pattern={
-            "source": ["aws.cloudwatch"],
-            "detail-type": [ALARM_STATE_CHANGE],
-            "detail": {
-                "alarmName": project_alarm_names(settings),
-                "$or": [
-                    {"state": {"value": ["ALARM"]}},
-                    {"state": {"value": ["OK"]}, "previousState": {"value": ["ALARM"]}},
-                ],
-            },
-        },
+        event_pattern=_alarm_transitions(project_alarm_names(settings)),
         targets=(notify,),
     )
     cpu = project_rule(
@@ -56,19 +62,7 @@ def alarm_rules(settings: Settings) -> list[Rule]:
         "endpoint-cpu-capacity",
         f"The endpoint CPU alarm: ALARM raises {settings.endpoint.name}'s autoscaling maximum "
         "(within monitoring.reaction.max_capacity_limit), OK lowers it back",
-        event_pattern={
-            "source": ["aws.cloudwatch"],
-            "detail-type": [ALARM_STATE_CHANGE],
-            "detail": {
-                "alarmName": [settings.monitoring_alarm_name(CPU_ALARM_KEY)],
-                # OK only after ALARM: a new alarm's first OK (from INSUFFICIENT_DATA) has
-                # nothing to lower, and reacting to it only said so on the topic.
-                "$or": [
-                    {"state": {"value": ["ALARM"]}},
-                    {"state": {"value": ["OK"]}, "previousState": {"value": ["ALARM"]}},
-                ],
-            },
-        },
+        event_pattern=_alarm_transitions([settings.monitoring_alarm_name(CPU_ALARM_KEY)]),
         targets=(lambda_target(settings, "capacity_reaction"),),
     )
     return [changes, cpu]
