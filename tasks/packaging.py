@@ -32,6 +32,7 @@ import io
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 from tasks.handlers.registry import HANDLERS
 
@@ -66,18 +67,11 @@ def _own(path: Path, root: Path | None = None) -> Path:
     return path
 
 
-@functools.lru_cache(maxsize=64)
-def _defines_handler(source: str) -> bool:
-    # Keyed on the text, like `_source_facts`: an edited handler is parsed again.
-    tree = ast.parse(source)
-    return any(isinstance(n, ast.FunctionDef) and n.name == "handler" for n in tree.body)
-
-
 def _modules_defining_handler() -> list[str]:
     return [
         path.stem
         for path in sorted((TASKS / "handlers").glob("*.py"))
-        if _defines_handler(path.read_text(encoding="utf-8"))
+        if _source_facts(path.read_text(encoding="utf-8")).defines_handler
     ]
 
 
@@ -114,13 +108,20 @@ def _module_path(module: str) -> Path | None:
     return None
 
 
+class _SourceFacts(NamedTuple):
+    imports: frozenset[str]  # the project modules (tasks.*) it imports
+    strings: frozenset[str]  # its string literals
+    defines_handler: bool  # a top-level `def handler`
+
+
 @functools.lru_cache(maxsize=256)
-def _source_facts(source: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The project modules a source imports, and its string literals. Keyed on the text itself,
-    so an edited file is parsed again: every deploy packages, and parsing is most of its cost."""
+def _source_facts(source: str) -> _SourceFacts:
+    """What packaging reads from a source, from one parse. Keyed on the text itself, so an
+    edited file is parsed again: every deploy packages, and parsing is most of its cost."""
     imports: set[str] = set()
     strings: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imports.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -129,16 +130,17 @@ def _source_facts(source: str) -> tuple[frozenset[str], frozenset[str]]:
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             strings.add(node.value)
     own = {name for name in imports if name == "tasks" or name.startswith("tasks.")}
-    return frozenset(own), frozenset(strings)
+    handler = any(isinstance(n, ast.FunctionDef) and n.name == "handler" for n in tree.body)
+    return _SourceFacts(frozenset(own), frozenset(strings), handler)
 
 
 def _imports(path: Path) -> set[str]:
-    return set(_source_facts(path.read_text(encoding="utf-8"))[0])
+    return set(_source_facts(path.read_text(encoding="utf-8")).imports)
 
 
 def _data_files(path: Path) -> set[Path]:
     """Files beside `path` that its source names in a string literal (e.g. a schema)."""
-    names = _source_facts(path.read_text(encoding="utf-8"))[1]
+    names = _source_facts(path.read_text(encoding="utf-8")).strings
     candidates = {
         n
         for n in names
