@@ -13,7 +13,7 @@ export SELFHEAL_PROJECT := $(abspath $(PROJECT))
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup test lint asl render demo bench deploy-workflow plan-workflow rollback-workflow \
-	destroy-workflow unlock-workflow package template local-up local-down clean
+	destroy-workflow unlock-workflow package template local-up local-down console clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -67,6 +67,10 @@ local-up: $(VENV)/.installed
 
 local-down: $(VENV)/.installed
 	@$(PY) -m selfheal local down
+
+# The web console on 127.0.0.1:8321 (CONSOLE_PORT=N) over the embedded cloud's server or AWS_ENDPOINT_URL.
+console: $(VENV)/.installed
+	@$(PY) -m selfheal console --port $(or $(CONSOLE_PORT),8321)
 
 # TARGET=local (default) deploys to the embedded cloud (started or reused on 127.0.0.1:4566, or
 # AWS_ENDPOINT_URL); TARGET=aws to the account of the standard AWS environment.

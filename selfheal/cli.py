@@ -90,6 +90,12 @@ def _demo(argv: list[str]) -> int:
     return main(argv)
 
 
+def _console(argv: list[str]) -> int:
+    from selfheal.console_command import main
+
+    return main(argv)
+
+
 def _local(argv: list[str]) -> int:
     from localcloud.__main__ import main
 
@@ -126,6 +132,10 @@ VERBS: dict[str, Verb] = {
     ),
     "package": Verb("build the Lambda zips and job code (default ./build)", _package),
     "demo": Verb("the whole self-healing loop in the embedded cloud", _demo, program="demo"),
+    "console": Verb(
+        "a web console on 127.0.0.1:8321 (--port): executions, models, endpoint, alarms",
+        _console,
+    ),
     "local": Verb("the embedded cloud as a local server: up | down | serve", _local),
 }
 

@@ -24,6 +24,7 @@ FLOORS = {
     "event_rules": 3,
     "iam": 4,
     "localcloud": 4,
+    "console": 4,
     "deploy": 5,
     "selfheal": 6,
 }
