@@ -1,0 +1,192 @@
+"""The console's pages read through boto3 from an embedded cloud, without a browser: what they
+show of an execution, that hostile values stay text, and that its one write (a model package
+decision) needs the page's token, a pending package and a request addressed to this machine."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from werkzeug.test import Client
+
+from console import graph_svg
+from console.app import ConsoleApp
+from console.server import main as console_main
+from console.sources import Sources
+from localcloud import LocalCloud
+
+ROLE = "arn:aws:iam::123456789012:role/console-test"
+HOSTILE = "<script>alert('x')</script>"
+LOCAL = {"Host": "127.0.0.1:8321"}
+# Pass, then a Fail whose cause carries markup: the console must show it, not run it.
+FAILING = {
+    "StartAt": "Prepare",
+    "States": {
+        "Prepare": {"Type": "Pass", "Next": "Check"},
+        "Check": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.ok", "BooleanEquals": True, "Next": "Done"}],
+            "Default": "Broken",
+        },
+        "Broken": {"Type": "Fail", "Error": "Data.Invalid", "Cause": HOSTILE},
+        "Done": {"Type": "Succeed"},
+    },
+}
+
+
+def _client(cloud: LocalCloud) -> tuple[Client, Sources]:
+    sources = Sources(cloud.client, "the test's embedded cloud", recordings=cloud)
+    return Client(ConsoleApp(sources)), sources
+
+
+def _run(cloud: LocalCloud, document: dict[str, Any], execution_input: dict[str, Any]) -> str:
+    sfn = cloud.client("stepfunctions")
+    arn = sfn.create_state_machine(
+        name="console-test", definition=json.dumps(document), roleArn=ROLE
+    )["stateMachineArn"]
+    result = cloud.start_and_wait(arn, execution_input, name="run-1")
+    return str(result["executionArn"])
+
+
+def _pending_package(cloud: LocalCloud) -> str:
+    sagemaker = cloud.client("sagemaker")
+    sagemaker.create_model_package_group(ModelPackageGroupName="console-models")
+    arn: str = sagemaker.create_model_package(
+        ModelPackageGroupName="console-models",
+        ModelApprovalStatus="PendingManualApproval",
+        InferenceSpecification={
+            "Containers": [{"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/sk:1"}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+    )["ModelPackageArn"]
+    return arn
+
+
+def _status(cloud: LocalCloud, arn: str) -> str:
+    described = cloud.client("sagemaker").describe_model_package(ModelPackageName=arn)
+    return str(described["ModelApprovalStatus"])
+
+
+def test_a_failed_execution_shows_its_failed_state_with_error_and_escaped_cause(
+    localcloud: LocalCloud,
+) -> None:
+    arn = _run(localcloud, FAILING, {"ok": False, "note": HOSTILE})
+    client, _ = _client(localcloud)
+    page = client.get(f"/execution?arn={quote(arn)}", headers=LOCAL).get_data(as_text=True)
+
+    coloured = dict(re.findall(r'data-state="([^"]+)" data-status="([^"]+)"', page))
+    assert coloured == {
+        "Prepare": "succeeded",
+        "Check": "succeeded",
+        "Broken": "failed",
+        "Done": "not-entered",
+    }
+    assert "Data.Invalid" in page
+    assert HOSTILE not in page  # neither the cause nor the input runs as markup
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+
+
+def test_the_executions_list_filters_by_status(localcloud: LocalCloud) -> None:
+    arn = _run(localcloud, FAILING, {"ok": False})
+    client, _ = _client(localcloud)
+    failed = client.get("/executions?status=FAILED", headers=LOCAL).get_data(as_text=True)
+    succeeded = client.get("/executions?status=SUCCEEDED", headers=LOCAL).get_data(as_text=True)
+    assert quote(arn) in failed
+    assert quote(arn) not in succeeded
+    refused = client.get("/executions?status=BROKEN", headers=LOCAL)
+    assert "status must be one of" in refused.get_data(as_text=True)
+
+
+def test_approving_a_pending_package_updates_it_and_redirects(localcloud: LocalCloud) -> None:
+    arn = _pending_package(localcloud)
+    client, sources = _client(localcloud)
+    registry = client.get("/models", headers=LOCAL).get_data(as_text=True)
+    assert 'class="approve"' in registry
+
+    form = {"csrf": sources.csrf_token, "package": arn, "decision": "approve"}
+    response = client.post("/models/decide", data=form, headers=LOCAL)
+    assert response.status_code == 303
+    assert _status(localcloud, arn) == "Approved"
+    # Decided already: a second POST (a replayed form) is refused, the package stays Approved.
+    again = client.post("/models/decide", data={**form, "decision": "reject"}, headers=LOCAL)
+    assert again.status_code == 400
+    assert "not PendingManualApproval" in again.get_data(as_text=True)
+    assert _status(localcloud, arn) == "Approved"
+
+
+@pytest.mark.parametrize(
+    ("token", "host", "code"),
+    [("wrong-token", "127.0.0.1:8321", 400), (None, "evil.example:8321", 403)],
+    ids=["forged-form", "rebound-host"],
+)
+def test_a_decision_without_the_token_or_from_another_host_changes_nothing(
+    localcloud: LocalCloud, token: str | None, host: str, code: int
+) -> None:
+    arn = _pending_package(localcloud)
+    client, sources = _client(localcloud)
+    form = {"csrf": token or sources.csrf_token, "package": arn, "decision": "approve"}
+    response = client.post("/models/decide", data=form, headers={"Host": host})
+    assert response.status_code == code
+    assert _status(localcloud, arn) == "PendingManualApproval"
+
+
+def test_deciding_takes_a_post_only(localcloud: LocalCloud) -> None:
+    client, _ = _client(localcloud)
+    assert client.get("/models/decide", headers=LOCAL).status_code == 405
+
+
+def test_every_page_answers_on_an_empty_account(localcloud: LocalCloud) -> None:
+    client, _ = _client(localcloud)
+    for path in ("/", "/executions", "/models", "/endpoints", "/alarms", "/events"):
+        response = client.get(path, headers=LOCAL)
+        assert response.status_code == 200, (path, response.get_data(as_text=True))
+
+
+def test_an_unknown_resource_reads_as_aws_refusal_not_a_crash(localcloud: LocalCloud) -> None:
+    client, _ = _client(localcloud)
+    missing = "arn:aws:states:us-east-1:123456789012:execution:nope:nope"
+    response = client.get(f"/execution?arn={quote(missing)}", headers=LOCAL)
+    assert response.status_code in (400, 404)
+    assert "AWS refused" in response.get_data(as_text=True)
+
+
+def test_the_graph_draws_each_transition_once_and_loops_back_as_curves() -> None:
+    loop = {
+        "StartAt": "Poll",
+        "States": {
+            "Poll": {
+                "Type": "Task",
+                "Resource": "arn:x",
+                "Next": "Ready?",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Ready?"}],
+            },
+            "Ready?": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.ok", "BooleanEquals": False, "Next": "Poll"}],
+                "Default": "Done",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    assert graph_svg.graph_edges(loop["States"]) == [
+        ("Poll", "Ready?", ""),
+        ("Ready?", "Poll", "when"),
+        ("Ready?", "Done", "otherwise"),
+    ]
+    assert graph_svg.layers(loop) == [["Poll"], ["Ready?"], ["Done"]]
+    svg = graph_svg.render(loop)
+    assert svg.count("<path d=") == 4  # three edges (arrow head marker path is the fourth)
+    assert " C" in svg  # the loop back to Poll bends instead of crossing the boxes
+
+
+def test_the_console_refuses_to_listen_beyond_this_machine(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        console_main(["--host", "0.0.0.0"])
+    assert exited.value.code == 2
+    assert "binds 127.0.0.1 only" in capsys.readouterr().err
