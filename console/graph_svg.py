@@ -4,7 +4,6 @@ Catch). An execution's states are coloured by how they ended and the path it too
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,24 +29,40 @@ def graph_edges(states: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def layers(definition: Mapping[str, Any]) -> list[list[str]]:
-    """States by breadth-first distance from StartAt; unreachable ones in a last layer."""
+    """States by their longest distance from StartAt once the transitions that loop back are
+    set aside, so a state every other one catches into (a failure notice) sits below them all;
+    unreachable states in a last layer."""
     states = definition.get("States") or {}
     following: dict[str, list[str]] = {name: [] for name in states}
     for a, b, _ in graph_edges(states):
         if b in states:
             following[a].append(b)
-    depth: dict[str, int] = {}
     start = str(definition.get("StartAt", ""))
-    queue: deque[str] = deque()
+    forward: dict[str, list[str]] = {name: [] for name in states}
+    order: list[str] = []  # reverse post-order: a topological order of the forward edges
     if start in states:
-        depth[start] = 0
-        queue.append(start)
-    while queue:
-        name = queue.popleft()
-        for nxt in following[name]:
-            if nxt not in depth:
-                depth[nxt] = depth[name] + 1
-                queue.append(nxt)
+        on_path, done = {start}, set()
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:  # iterative depth-first search: definitions may be long chains
+            name, index = stack.pop()
+            if index < len(following[name]):
+                stack.append((name, index + 1))
+                nxt = following[name][index]
+                if nxt in on_path:
+                    continue  # a loop back
+                forward[name].append(nxt)
+                if nxt not in done:
+                    on_path.add(nxt)
+                    stack.append((nxt, 0))
+            else:
+                on_path.discard(name)
+                if name not in done:
+                    done.add(name)
+                    order.append(name)
+    depth: dict[str, int] = dict.fromkeys(order, 0)
+    for name in reversed(order):
+        for nxt in forward[name]:
+            depth[nxt] = max(depth[nxt], depth[name] + 1)
     rows: list[list[str]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
     for name in states:  # the definition's order within a layer
         if name in depth:
@@ -77,8 +92,9 @@ def render(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" width="{width:.0f}" '
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" font-size="12">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#545b64"/></marker></defs>',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" '
+        'markerHeight="8" markerUnits="userSpaceOnUse" orient="auto">'
+        '<path d="M0,0L10,5L0,10z" fill="#545b64"/></marker></defs>',
     ]
     for a, b, label in graph_edges(states):
         if a not in where or b not in where:
@@ -113,11 +129,17 @@ def _edge(a: tuple[float, float], b: tuple[float, float], label: str, bold: bool
         x1, y1, x2, y2 = a[0] + BOX_W, a[1] + BOX_H / 2, b[0] + BOX_W, b[1] + BOX_H / 2
         bend = max(x1, x2) + 40
         d = f"M{x1:.0f},{y1:.0f} C{bend:.0f},{y1:.0f} {bend:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"
+    elif y2 - y1 > GAP_Y + 1:  # skips layers: bend out to the right instead of crossing boxes
+        x1, y1 = a[0] + BOX_W, a[1] + BOX_H / 2
+        x2 = b[0] + BOX_W * 0.8
+        bend = max(a[0], b[0]) + BOX_W + 30
+        d = f"M{x1:.0f},{y1:.0f} C{bend:.0f},{y1:.0f} {bend:.0f},{y2 - 20:.0f} {x2:.0f},{y2:.0f}"
     else:
         d = f"M{x1:.0f},{y1:.0f} L{x2:.0f},{y2:.0f}"
     text = ""
     if label:
-        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+        # A curve's label goes by its start, where it still says which state it leaves.
+        mx, my = (x1 + 2, y1 - 4) if " C" in d else ((x1 + x2) / 2, (y1 + y2) / 2)
         text = (
             f'<text x="{mx + 4:.0f}" y="{my:.0f}" fill="#545b64" font-size="10">{esc(label)}</text>'
         )

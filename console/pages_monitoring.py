@@ -31,12 +31,18 @@ def endpoints_page(src: Sources, args: Mapping[str, str]) -> tuple[str, str]:
     return "Endpoints", table(["endpoint", "status", "last modified"], rows, "no endpoints")
 
 
-def _charts(src: Sources, name: str) -> str:
+def metric_charts(src: Sources, name: str) -> str:
+    """A chart per metric that has the endpoint as a dimension, over the last hours."""
     cloudwatch = src.client("cloudwatch")
     metrics = cloudwatch.list_metrics(Dimensions=[{"Name": "EndpointName", "Value": name}])
     now = datetime.datetime.now(datetime.UTC)
     charts = []
-    for metric in metrics.get("Metrics", [])[:MAX_CHARTS]:
+    unique: dict[str, dict[str, Any]] = {}
+    for metric in metrics.get("Metrics", []):
+        # One chart per metric, however many times a listing names it (moto once per datapoint).
+        dims = sorted((d["Name"], d["Value"]) for d in metric.get("Dimensions", []))
+        unique.setdefault(repr((metric["Namespace"], metric["MetricName"], dims)), metric)
+    for metric in list(unique.values())[:MAX_CHARTS]:
         stats = cloudwatch.get_metric_statistics(
             Namespace=metric["Namespace"],
             MetricName=metric["MetricName"],
@@ -77,7 +83,7 @@ def endpoint_page(src: Sources, args: Mapping[str, str]) -> tuple[str, str]:
         + "<h2>Data capture and deployment</h2>"
         + pretty(config.get("DataCaptureConfig", {}))
         + pretty(endpoint.get("LastDeploymentConfig", {}))
-        + f"<h2>Recent metrics</h2><div>{_charts(src, name)}</div>"
+        + f"<h2>Recent metrics</h2><div>{metric_charts(src, name)}</div>"
     )
     return name, body
 

@@ -4,6 +4,7 @@ decision) needs the page's token, a pending package and a request addressed to t
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from typing import Any
@@ -14,6 +15,7 @@ from werkzeug.test import Client
 
 from console import graph_svg
 from console.app import ConsoleApp
+from console.pages_monitoring import metric_charts
 from console.server import main as console_main
 from console.sources import Sources
 from localcloud import LocalCloud
@@ -181,6 +183,46 @@ def test_the_graph_draws_each_transition_once_and_loops_back_as_curves() -> None
     svg = graph_svg.render(loop)
     assert svg.count("<path d=") == 4  # three edges (arrow head marker path is the fourth)
     assert " C" in svg  # the loop back to Poll bends instead of crossing the boxes
+
+
+def test_a_state_others_catch_into_is_drawn_below_every_state_that_catches() -> None:
+    catch = [{"ErrorEquals": ["States.ALL"], "Next": "Notify"}]
+    chain = {
+        "StartAt": "A",
+        "States": {
+            "A": {"Type": "Task", "Resource": "arn:x", "Next": "B", "Catch": catch},
+            "B": {"Type": "Task", "Resource": "arn:x", "Next": "C", "Catch": catch},
+            "C": {"Type": "Task", "Resource": "arn:x", "End": True, "Catch": catch},
+            "Notify": {"Type": "Fail"},
+        },
+    }
+    assert graph_svg.layers(chain) == [["A"], ["B"], ["C"], ["Notify"]]
+
+
+def test_an_endpoint_metric_is_charted_with_its_datapoints(localcloud: LocalCloud) -> None:
+    now = datetime.datetime.now(datetime.UTC)
+    dimensions = [
+        {"Name": "EndpointName", "Value": "console-endpoint"},
+        {"Name": "VariantName", "Value": "AllTraffic"},
+    ]
+    localcloud.client("cloudwatch").put_metric_data(
+        Namespace="AWS/SageMaker",
+        MetricData=[
+            {
+                "MetricName": "Invocations",
+                "Dimensions": dimensions,
+                "Timestamp": now - datetime.timedelta(minutes=minutes),
+                "Value": float(minutes),
+            }
+            for minutes in (1, 3, 5)
+        ],
+    )
+    sources = Sources(localcloud.client, "test")
+    charts = metric_charts(sources, "console-endpoint")
+    assert re.findall(r'class="chart" data-points="(\d+)"', charts) == ["3"]
+    assert "Invocations AllTraffic" in charts
+    assert "<polyline" in charts
+    assert "no metrics" in metric_charts(sources, "another-endpoint")
 
 
 def test_the_console_refuses_to_listen_beyond_this_machine(
