@@ -61,6 +61,9 @@ def main(
         server = make_server(HOST, args.port, ConsoleApp(sources), threaded=True)
     except OSError as error:
         parser.exit(1, f"{prog}: cannot listen on {HOST}:{args.port} ({error}); try --port N\n")
-    print(f"console on http://{HOST}:{args.port}/ reading {sources.description} (Ctrl-C stops it)")
+    print(
+        f"console on http://{HOST}:{args.port}/ reading {sources.description} (Ctrl-C stops it)",
+        flush=True,
+    )
     server.serve_forever()
     return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ from console.pages_monitoring import metric_charts
 from console.server import main as console_main
 from console.sources import Sources
 from localcloud import LocalCloud
+from selfheal.console_command import find_sources
 
 ROLE = "arn:aws:iam::123456789012:role/console-test"
 HOSTILE = "<script>alert('x')</script>"
@@ -223,6 +225,23 @@ def test_an_endpoint_metric_is_charted_with_its_datapoints(localcloud: LocalClou
     assert "Invocations AllTraffic" in charts
     assert "<polyline" in charts
     assert "no metrics" in metric_charts(sources, "another-endpoint")
+
+
+def test_hostile_state_names_stay_text_in_the_graph() -> None:
+    hostile = {"StartAt": HOSTILE, "States": {HOSTILE: {"Type": "Succeed"}}}
+    svg = graph_svg.render(hostile, {HOSTILE: "failed"}, [HOSTILE])
+    assert HOSTILE not in svg
+    assert 'data-state="&lt;script&gt;' in svg
+
+
+def test_the_command_reads_aws_endpoint_url_before_a_local_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .localcloud/ here: no server to find
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4599")
+    assert find_sources().description == "http://127.0.0.1:4599"
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    assert find_sources().description.startswith("AWS account in ")
 
 
 def test_the_console_refuses_to_listen_beyond_this_machine(
