@@ -268,3 +268,37 @@ def test_without_the_extension_no_model_package_event() -> None:
             ModelPackageGroupName="churn", ModelApprovalStatus="PendingManualApproval"
         )
         assert cloud.sns_messages(topic) == []
+
+
+def _package_with_metadata(cloud: LocalCloud) -> str:
+    sm = cloud.client("sagemaker")
+    sm.create_model_package_group(ModelPackageGroupName="churn")
+    return str(
+        sm.create_model_package(
+            ModelPackageGroupName="churn",
+            ModelApprovalStatus="PendingManualApproval",
+            CustomerMetadataProperties={"auc": "0.91", "execution": "run-1"},
+        )["ModelPackageArn"]
+    )
+
+
+def test_an_approval_keeps_the_metadata_it_does_not_send(localcloud: LocalCloud) -> None:
+    sm = localcloud.client("sagemaker")
+    arn = _package_with_metadata(localcloud)
+    sm.update_model_package(
+        ModelPackageArn=arn, ModelApprovalStatus="Approved", ApprovalDescription="by alice"
+    )
+    sm.update_model_package(ModelPackageArn=arn, CustomerMetadataProperties={"note": "ok"})
+    sm.update_model_package(ModelPackageArn=arn, CustomerMetadataPropertiesToRemove=["execution"])
+    package = sm.describe_model_package(ModelPackageName=arn)
+    assert package["ModelApprovalStatus"] == "Approved"
+    assert package["ApprovalDescription"] == "by alice"
+    assert package["CustomerMetadataProperties"] == {"auc": "0.91", "note": "ok"}
+
+
+def test_without_the_extension_an_approval_wipes_the_metadata() -> None:
+    with extensions_disabled("model_package_updates"), LocalCloud() as cloud:
+        arn = _package_with_metadata(cloud)
+        sm = cloud.client("sagemaker")
+        sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")
+        assert "CustomerMetadataProperties" not in sm.describe_model_package(ModelPackageName=arn)

@@ -69,6 +69,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "sagemaker_sync": sagemaker.install_jobs_and_sync,
     "update_endpoint": sagemaker.install_update_endpoint,
     "model_package_events": sagemaker.install_model_package_events,
+    "model_package_updates": sagemaker.install_model_package_updates,
     "endpoint_state_events": sagemaker.install_endpoint_state_events,
     "invoke_endpoint": sagemaker_runtime.install,
     "lambda_in_process": lambda_invoke.install,

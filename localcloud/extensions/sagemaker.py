@@ -1,5 +1,6 @@
 """SageMaker: jobs that run (`sagemaker_sync`), UpdateEndpoint (`update_endpoint`), model
-package state change events (`model_package_events`) and the endpoint's state change events on
+package state change events (`model_package_events`), UpdateModelPackage keeping the fields
+it is not sent (`model_package_updates`) and the endpoint's state change events on
 create and delete (`endpoint_state_events`)."""
 
 from __future__ import annotations
@@ -28,5 +29,11 @@ def install_model_package_events(patches: PatchSet) -> None:
 
 def install_endpoint_state_events(patches: PatchSet) -> None:
     from localcloud.endpoint_events import install
+
+    install(patches.replace)
+
+
+def install_model_package_updates(patches: PatchSet) -> None:
+    from localcloud.model_package_updates import install
 
     install(patches.replace)
