@@ -21,7 +21,7 @@ from asl_validation.definition_text import (
     MAX_NESTING_DEPTH,
     MAX_NUMBER_LENGTH,
 )
-from asl_validation.expressions import jsonata_error
+from asl_validation.jsonata_syntax import jsonata_error
 
 # A definition with one fault, checked after each hostile file to show the run went on.
 BROKEN_AFTER = {"StartAt": "Missing", "States": {"S": {"Type": "Pass", "End": True}}}
