@@ -7,9 +7,9 @@ from typing import Any
 
 from asl_validation.expressions import (
     is_intrinsic,
-    jsonata_error,
     path_error,
 )
+from asl_validation.jsonata_syntax import jsonata_error
 from asl_validation.problems import Problem, join_pointer
 from asl_validation.walk import JSONATA, StateVisit
 

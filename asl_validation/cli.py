@@ -2,7 +2,9 @@
 
 Exit 0 when every definition is valid, 1 when any is invalid (one ``FILE: POINTER: MESSAGE``
 line per problem on stdout), 2 on usage errors or unreadable input (one line on stderr). ``-``
-reads a definition from standard input.
+reads a definition from standard input. Input that cannot be checked safely (over AWS's 1 MiB
+definition limit, nested too deeply, numbers too long) gets a problem naming the bound, and the
+files after it are still checked (``asl_validation.definition_text``).
 
 Valid means AWS would accept the definition, so request bodies are not checked by default:
 CreateStateMachine accepts a misspelt request member, which fails only when the state runs.
@@ -11,12 +13,16 @@ CreateStateMachine accepts a misspelt request member, which fails only when the 
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TextIO
 
-from asl_validation.problems import Problem, join_pointer
+from asl_validation.definition_text import (
+    ParsedDefinition,
+    UnreadableDefinition,
+    parse_definition,
+    read_bounded,
+)
 from asl_validation.validator import validate_definition
 
 USAGE = (
@@ -26,60 +32,25 @@ USAGE = (
 REQUESTS = "--requests"
 
 
-class _Object(dict[str, Any]):
-    """A parsed JSON object that remembers keys given more than once."""
-
-    duplicates: list[str]
-
-
-def _object_from_pairs(pairs: list[tuple[str, Any]]) -> _Object:
-    result = _Object()
-    result.duplicates = []
-    for key, value in pairs:
-        if key in result:
-            result.duplicates.append(key)
-        result[key] = value
-    return result
-
-
-class UnreadableDefinition(Exception):
-    """The file cannot be read or is not JSON."""
-
-
-def load_definition(name: str) -> tuple[Any, list[Problem]]:
-    """Parse a definition file (``-``: standard input); return it with a problem for every
-    repeated key."""
+def load_definition(name: str) -> ParsedDefinition:
+    """Read and parse a definition file (``-``: standard input) within the bounds
+    ``definition_text`` sets."""
     try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        if name == "-":
+            text = read_bounded(sys.stdin)
+        else:
+            with Path(name).open(encoding="utf-8") as stream:
+                text = read_bounded(stream)
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise UnreadableDefinition(f"cannot read the file: {reason}") from error
-    try:
-        document = json.loads(text, object_pairs_hook=_object_from_pairs)
-    except json.JSONDecodeError as error:
-        raise UnreadableDefinition(
-            f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-        ) from error
-    return document, list(_duplicate_keys(document, ""))
+    return parse_definition(text)
 
 
-def _duplicate_keys(value: Any, pointer: str) -> list[Problem]:
-    problems: list[Problem] = []
-    if isinstance(value, _Object):
-        problems.extend(
-            Problem(
-                join_pointer(pointer, key),
-                f'the key "{key}" appears more than once in this object; JSON parsers keep '
-                "only one, so remove the duplicate",
-            )
-            for key in value.duplicates
-        )
-        for key, item in value.items():
-            problems.extend(_duplicate_keys(item, join_pointer(pointer, key)))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            problems.extend(_duplicate_keys(item, join_pointer(pointer, index)))
-    return problems
+def _write(stream: TextIO, line: str) -> None:
+    # A lone surrogate (from the definition, or a file name that is not UTF-8) cannot be
+    # written as UTF-8: it is written as its escape instead of ending the run.
+    stream.write(line.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def main(argv: list[str]) -> int:
@@ -98,14 +69,16 @@ def main(argv: list[str]) -> int:
     status = 0
     for name in argv:
         try:
-            document, problems = load_definition(name)
+            parsed = load_definition(name)
         except UnreadableDefinition as error:
-            sys.stderr.write(f"{name}: {error}\n")
+            _write(sys.stderr, f"{name}: {error}\n")
             status = 2
             continue
-        problems += validate_definition(document, requests=requests)
+        problems = parsed.problems
+        if parsed.checkable:
+            problems += validate_definition(parsed.document, requests=requests)
         for problem in problems:
-            sys.stdout.write(f"{name}: {problem.pointer}: {problem.message}\n")
+            _write(sys.stdout, f"{name}: {problem.pointer}: {problem.message}\n")
         if problems and status == 0:
             status = 1
     return status

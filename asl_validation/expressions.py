@@ -1,6 +1,6 @@
 """Syntax of the three expression languages found in ASL strings.
 
-* JSONata, written ``"{% <expression> %}"`` in JSONata states; parsed with jsonata-python.
+* JSONata, written ``"{% <expression> %}"`` in JSONata states: ``asl_validation.jsonata_syntax``.
 * JSONPath paths (``$.a.b``, ``$$.Execution.Id``, ``$variable.field``) in JSONPath states; a
   Reference Path is the restricted form that names a single node (no ``..``, ``*``, filters).
 * Intrinsic functions (``States.Format('{}', $.x)``), JSONPath states only.
@@ -15,11 +15,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-
-from jsonata import Jsonata  # type: ignore[import-untyped]
-from jsonata.jexception import JException  # type: ignore[import-untyped]
-
-JSONATA_OPEN, JSONATA_CLOSE = "{%", "%}"
 
 # AWS's intrinsic functions with (minimum, maximum) argument counts; None means unbounded.
 INTRINSIC_ARITY: dict[str, tuple[int, int | None]] = {
@@ -47,34 +42,6 @@ INTRINSIC_ARITY: dict[str, tuple[int, int | None]] = {
 _ESCAPABLE = frozenset({"'", "{", "}", "\\"})
 # Functions whose arguments are numbers: a string literal there is always an error.
 _NUMERIC_ARGUMENTS = {"MathAdd", "MathRandom", "ArrayRange"}
-
-
-def looks_like_jsonata(text: str) -> bool:
-    """True when a string is meant as a JSONata expression (it opens or closes the surround)."""
-    return text.startswith(JSONATA_OPEN) or text.endswith(JSONATA_CLOSE)
-
-
-@lru_cache(maxsize=4096)
-def jsonata_error(text: str) -> str | None:
-    """Check a ``"{% ... %}"`` string: the surround, then the expression's syntax."""
-    if not (text.startswith("{% ") and text.endswith(" %}") and len(text) >= 6):
-        return (
-            'a JSONata expression must be written "{% <expression> %}", with a space after '
-            '"{%" and before "%}"'
-        )
-    inner = text[3:-3]
-    if "\n" in inner or "\r" in inner:
-        return (
-            'a JSONata expression must be written on one line as "{% <expression> %}"; '
-            "remove the line breaks"
-        )
-    if not inner.strip():
-        return 'the JSONata expression between "{%" and "%}" is empty; write an expression'
-    try:
-        Jsonata(inner)
-    except JException as error:
-        return f"JSONata syntax error at character {error.location} of {inner!r}: {error}"
-    return None
 
 
 # --- JSONPath -------------------------------------------------------------------------------

@@ -15,13 +15,12 @@ from typing import Any
 
 from asl_validation.expressions import (
     fail_path_error,
-    jsonata_error,
-    looks_like_jsonata,
     path_error,
     path_or_intrinsic_error,
     reference_path_error,
     result_path_error,
 )
+from asl_validation.jsonata_syntax import jsonata_error, looks_like_jsonata
 from asl_validation.problems import Problem, join_pointer
 from asl_validation.walk import JSONATA, JSONPATH, StateVisit
 

@@ -9,6 +9,7 @@ Exit codes: 0 success/match, 1 no match, 2 invalid pattern, unreadable input or 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -22,7 +23,7 @@ from event_rules.command_input import (
     EXIT_NO_MATCH,
     InputError,
     read_event,
-    read_text,
+    read_pattern_text,
 )
 from event_rules.pattern import InvalidEventPattern, compile_pattern
 
@@ -49,7 +50,7 @@ def _configure_test_pattern(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_test_pattern(args: argparse.Namespace) -> int:
-    pattern_text = read_text(args.pattern)
+    pattern_text = read_pattern_text(args.pattern)
     event = read_event(args.event)
     try:
         pattern = compile_pattern(pattern_text)
@@ -104,6 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments and run one subcommand; argparse exits with 2 on bad usage."""
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    for stream in (sys.stdout, sys.stderr):
+        # A lone surrogate (from a pattern's key, or a file name that is not UTF-8) is written
+        # as its escape instead of ending the command with UnicodeEncodeError.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         status = handler(args)
         # Flushed here so that a reader gone away is seen here, not in Python's exit flush.

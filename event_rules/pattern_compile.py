@@ -66,6 +66,22 @@ ONLY_ONE_KEY = "Only one key allowed in match expression"
 TOO_MANY = "Too many elements in numeric expression"
 ANYTHING_BUT_VALUE = "Value of anything-but must be an array or single string/number value."
 NUMERIC_OPERATORS = ("=", ">", ">=", "<", "<=")
+# Compiling and matching recurse once or twice per level of fields (a dotted key's parts and
+# `$or` branches count too);
+# EventBridge documents no depth limit, and its 4,096-character pattern limit allows about 800
+# levels, past Python's stack. 100 levels is far beyond any real pattern.
+MAX_PATTERN_DEPTH = 100
+
+
+def too_deep_reason(where: str) -> str:
+    if len(where) > 200:
+        where = where[:200] + "..."
+    return (
+        f"the pattern nests more than {MAX_PATTERN_DEPTH} levels deep (fields, parts of dotted "
+        f"keys and $or branches) at {where or 'its top level'}; "
+        f"this tool checks patterns up to {MAX_PATTERN_DEPTH} levels (a bound of its own: "
+        "EventBridge documents none)"
+    )
 
 
 def token_text(value: Any) -> str:
@@ -83,8 +99,18 @@ class _Compiler:
     def __init__(self) -> None:
         # Complexity is judged once the whole pattern is known to be well formed.
         self.wildcards: list[tuple[Token, ...]] = []
+        self.depth = 0
 
     def object(self, pattern: dict[str, Any], path: Path, in_or: bool) -> ObjectNode:
+        self.depth += 1
+        try:
+            return self._object(pattern, path, in_or)
+        finally:
+            self.depth -= 1
+
+    def _object(self, pattern: dict[str, Any], path: Path, in_or: bool) -> ObjectNode:
+        if self.depth > MAX_PATTERN_DEPTH:
+            reject(too_deep_reason(".".join(path)))
         fields: list[tuple[str, LeafNode | ObjectNode]] = []
         alternatives: list[tuple[ObjectNode, ...]] = []
         for key, value in pattern.items():
@@ -95,6 +121,8 @@ class _Compiler:
                 reject(f"{key} is Ruler reserved fieldName which cannot be used inside {OR}.")
             # The service joins keys with "." into one path, so a dotted key is a nested one.
             steps = key.split(".")
+            if len(path) + len(steps) > MAX_PATTERN_DEPTH:
+                reject(too_deep_reason(".".join((*path, *steps))))
             node: LeafNode | ObjectNode
             if isinstance(value, dict):
                 node = self.object(value, (*path, *steps), in_or)

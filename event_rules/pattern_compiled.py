@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from event_rules.pattern_compile import compile_tree
+from event_rules.pattern_compile import compile_tree, too_deep_reason
 from event_rules.pattern_errors import reject
 from event_rules.pattern_explain import Mismatch, explain_tree
 from event_rules.pattern_tree import ObjectNode
@@ -42,6 +42,12 @@ def _parse(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         reject(f"Filter is not valid JSON: {error.msg} (line {error.lineno} column {error.colno})")
+    except RecursionError:
+        # Nested past Python's stack: far past the depth the compiler accepts anyway.
+        reject(too_deep_reason(""))
+    except ValueError as error:
+        # An integer of more digits than Python converts (4,300 by default).
+        reject(f"Filter holds a number too long to read: {error}")
 
 
 def compile_pattern(pattern: dict[str, Any] | str | Pattern) -> Pattern:
