@@ -65,14 +65,19 @@ def read_bounded(stream: TextIO) -> str:
     return stream.read(MAX_DEFINITION_LENGTH + 1)
 
 
+def bounds_problem(text: str) -> Problem | None:
+    """The problem of a text too long or nested too deep to be parsed at all, if it is."""
+    if len(text) > MAX_DEFINITION_LENGTH:
+        return _too_long()
+    return _too_deep(text)
+
+
 def parse_definition(text: str) -> ParsedDefinition:
     """Parse a definition's text within the bounds above; raise UnreadableDefinition when it
     is not JSON."""
-    if len(text) > MAX_DEFINITION_LENGTH:
-        return ParsedDefinition(None, [_too_long()], checkable=False)
-    too_deep = _too_deep(text)
-    if too_deep is not None:
-        return ParsedDefinition(None, [too_deep], checkable=False)
+    beyond = bounds_problem(text)
+    if beyond is not None:
+        return ParsedDefinition(None, [beyond], checkable=False)
     try:
         document = json.loads(
             text,

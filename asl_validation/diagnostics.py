@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from asl_validation.definition_text import bounds_problem
 from asl_validation.problems import INVALID_JSON_DESCRIPTION, SCHEMA_VALIDATION_FAILED, Problem
 
 _REQUIRED = "These fields are required: ["
@@ -32,6 +33,11 @@ class Diagnostic:
 
 def definition_diagnostics(text: str) -> list[Diagnostic]:
     """The diagnostics AWS reports for a definition given as JSON text; empty when valid."""
+    # A text nested deeper than any parser should follow is refused before it is parsed (the
+    # embedded cloud answers CreateStateMachine with it instead of failing with a recursion error).
+    beyond = bounds_problem(text)
+    if beyond is not None:
+        return _merge([beyond])
     try:
         definition: Any = json.loads(text)
     except json.JSONDecodeError as error:

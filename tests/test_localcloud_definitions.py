@@ -119,3 +119,13 @@ def test_create_refuses_path_fields_aws_refuses(sfn: Any, state: Any, field: str
     assert error["Code"] == "InvalidDefinition"
     assert f"/States/S/{field}" in error["Message"]
     assert all(m["name"] != "paths" for m in sfn.list_state_machines()["stateMachines"])
+
+
+def test_a_definition_nested_past_the_bound_is_refused_as_invalid(sfn: Any) -> None:
+    # Without the bound, moto's and the validator's parsers overflow the stack (a 500 error).
+    nested = '{"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": ' + "[" * 100_000
+    definition = nested + "]" * 100_000 + ', "End": true}}}'
+    with pytest.raises(ClientError) as refused:
+        sfn.create_state_machine(name="deep", definition=definition, roleArn=ROLE)
+    assert refused.value.response["Error"]["Code"] == "InvalidDefinition"
+    assert "nest more than 500 levels" in refused.value.response["Error"]["Message"]
