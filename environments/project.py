@@ -13,6 +13,7 @@ Which project a command works on: the one named explicitly (``selfheal --project
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,10 @@ PROJECT_VARIABLE = "SELFHEAL_PROJECT"
 SETTINGS_DIR = "settings"
 JOBS_DIR = "jobs"
 DATA_DIR = "data"
+# The schema's rule for ``environment`` (settings.schema.json): a name, never a path, so
+# ``--env ../../x`` cannot make the loader read a file outside the project's settings.
+ENVIRONMENT_NAME = re.compile(r"[a-z][a-z0-9]{1,7}")
+ENVIRONMENT_RULE = "2-8 lowercase letters or digits, starting with a letter (e.g. dev, prod)"
 
 
 class ProjectError(ValueError):
@@ -48,6 +53,7 @@ class Project:
         return sorted(p.stem for p in self.settings_dir.glob("*.yaml"))
 
     def settings_path(self, environment: str) -> Path:
+        check_environment_name(environment)
         path = self.settings_dir / f"{environment}.yaml"
         if not path.is_file():
             known = self.environments()
@@ -58,6 +64,14 @@ class Project:
                 f"use one of {', '.join(known)} or add {path.name} to {self.settings_dir}"
             )
         return path
+
+
+def check_environment_name(environment: str) -> str:
+    """``environment`` when it is an environment's name; ProjectError naming the rule if not."""
+    if not ENVIRONMENT_NAME.fullmatch(environment):
+        shown = repr(environment[:40]) + ("..." if len(environment) > 40 else "")
+        raise ProjectError(f"environment {shown} is not a name: use {ENVIRONMENT_RULE}")
+    return environment
 
 
 def _not_a_project(root: Path) -> str:
