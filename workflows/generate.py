@@ -26,7 +26,8 @@ DEFAULT_ENVIRONMENT = "dev"
 
 
 def dump(definition: dict[str, Any]) -> str:
-    return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
+    # allow_nan=False: strict JSON, never the bare NaN or Infinity Python would otherwise write.
+    return json.dumps(definition, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def render(settings: Settings) -> dict[str, str]:
