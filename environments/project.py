@@ -12,6 +12,7 @@ Which project a command works on: the one named explicitly (``selfheal --project
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 from dataclasses import dataclass
@@ -72,6 +73,15 @@ def check_environment_name(environment: str) -> str:
         shown = repr(environment[:40]) + ("..." if len(environment) > 40 else "")
         raise ProjectError(f"environment {shown} is not a name: use {ENVIRONMENT_RULE}")
     return environment
+
+
+def environment_argument(text: str) -> str:
+    """argparse's ``type`` for ``--env``: a name that breaks the rule is a usage error (exit 2),
+    reported in one line naming the rule, before any file is looked for."""
+    try:
+        return check_environment_name(text)
+    except ProjectError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _not_a_project(root: Path) -> str:

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from environments.project import environment_argument
 from environments.settings import Settings, SettingsError, load_settings
 from workflows.machines import build_all
 
@@ -56,7 +57,12 @@ def stale_files(directory: Path, files: dict[str, str]) -> list[str]:
 
 def main(argv: list[str], prog: str = "python -m workflows asl") -> int:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__)
-    parser.add_argument("--env", default=DEFAULT_ENVIRONMENT, help="settings to render with")
+    parser.add_argument(
+        "--env",
+        default=DEFAULT_ENVIRONMENT,
+        type=environment_argument,
+        help="settings to render with",
+    )
     parser.add_argument(
         "--out", type=Path, default=OUT_DIR, help="output directory (default: ./asl)"
     )
