@@ -79,7 +79,7 @@ def test_a_refused_settings_file_is_one_line(
     [line] = captured.err.strip().splitlines()
     first_alias = len((hostile_project / "settings" / "dev.yaml").read_text().splitlines()) - 5
     assert line.endswith(
-        f"{hostile_project}/settings/dev.yaml: line {first_alias}: YAML alias *a0 is not allowed in "
-        "settings; write the value out where it is used"
+        f"{hostile_project}/settings/dev.yaml: line {first_alias}: YAML alias *a0 is not "
+        "allowed in settings; write the value out where it is used"
     )
     assert not (tmp_path / "package").exists() and not (tmp_path / "asl").exists()
