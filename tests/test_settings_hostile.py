@@ -174,3 +174,16 @@ def test_environment_path_never_reaches_a_file_outside_settings(tmp_path: Path) 
 def test_environment_rule_is_the_schema_rule() -> None:
     schema = json.loads(SCHEMA_PATH.read_text())
     assert schema["properties"]["environment"]["pattern"] == f"^{ENVIRONMENT_NAME.pattern}$"
+
+
+def test_a_huge_hyperparameter_value_is_echoed_cut(tmp_path: Path) -> None:
+    # The hyperparameter check echoed the whole value: a 100 KB line.
+    huge = "x" * 100_000
+    path = _write(tmp_path, DEV_TEXT.replace("learning_rate: 0.1", f"learning_rate: '{huge}'"))
+    assert huge in path.read_text()
+    with pytest.raises(SettingsError) as caught:
+        load_settings_file(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: hyperparameters.learning_rate: 'xxx")
+    assert "more characters) is not allowed; use a number" in message
+    assert len(message) < 400
