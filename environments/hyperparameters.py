@@ -20,6 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from environments.settings_yaml import shorten
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILT_IN_JOBS = ROOT / "tasks" / "jobs"
 DECLARATION_SUFFIX = ".hyperparameters.json"
@@ -160,7 +162,7 @@ def declaration_path(estimator: str, jobs_dir: Path | None = None) -> Path:
     )
     own = f" or add {jobs_dir / name}" if jobs_dir is not None else f" or add jobs/{name}"
     raise DeclarationError(
-        f"no hyperparameter declaration for estimator {estimator!r}; use one of "
+        f"no hyperparameter declaration for estimator {shorten(repr(estimator))}; use one of "
         f"{', '.join(built_in)}{own} beside your own train.py"
     )
 
@@ -176,8 +178,9 @@ def _read_cached(path: Path) -> Declaration:
 
 
 def _as_written(value: Any) -> str:
-    # As the user wrote it in YAML: true/false, not Python's True/False.
-    return json.dumps(value) if isinstance(value, bool) or value is None else repr(value)
+    # As the user wrote it in YAML: true/false, not Python's True/False; cut, so a huge value
+    # stays a short line.
+    return shorten(json.dumps(value) if isinstance(value, bool) or value is None else repr(value))
 
 
 def request_value(spec: Mapping[str, Any], value: Any) -> str:
@@ -198,12 +201,12 @@ def check_hyperparameters(values: Any, source: str, declared: Declaration) -> li
     problems: list[str] = []
     known = ", ".join(sorted(declared.properties))
     for name, value in values.items():
-        key = f"{source}: {SETTINGS_KEY}.{name}"
+        key = f"{source}: {SETTINGS_KEY}.{shorten(str(name), 120)}"
         spec = declared.properties.get(name)
         if spec is None:
             problems.append(
-                f"{key}: {_as_written(value)}: train.py has no hyperparameter {name!r}; "
-                f"use one of {known} (declared in {declared.shown})"
+                f"{key}: {_as_written(value)}: train.py has no hyperparameter "
+                f"{shorten(repr(name))}; use one of {known} (declared in {declared.shown})"
             )
         elif not accepts(spec, value):
             problems.append(f"{key}: {_as_written(value)} is not allowed; use {allowed(spec)}")

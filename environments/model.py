@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from environments.settings_yaml import shorten
 from tasks.metrics import (
     MAX_REGRESSION_KEY,
     METRICS,
@@ -71,8 +72,8 @@ def parse_model(section: Mapping[str, Any], source: str) -> tuple[ModelSpec | No
     for feature in features:
         if "," in feature.name or not feature.name.strip():
             problems.append(
-                f"{source}: model.features.{feature.name!r}: a column name must be non-blank and "
-                "without commas (endpoint requests are CSV rows)"
+                f"{source}: model.features.{shorten(repr(feature.name))}: a column name must be "
+                "non-blank and without commas (endpoint requests are CSV rows)"
             )
     spec = ModelSpec(
         problem=section["problem"],

@@ -12,7 +12,9 @@ Which project a command works on: the one named explicitly (``selfheal --project
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,10 @@ PROJECT_VARIABLE = "SELFHEAL_PROJECT"
 SETTINGS_DIR = "settings"
 JOBS_DIR = "jobs"
 DATA_DIR = "data"
+# The schema's rule for ``environment`` (settings.schema.json): a name, never a path, so
+# ``--env ../../x`` cannot make the loader read a file outside the project's settings.
+ENVIRONMENT_NAME = re.compile(r"[a-z][a-z0-9]{1,7}")
+ENVIRONMENT_RULE = "2-8 lowercase letters or digits, starting with a letter (e.g. dev, prod)"
 
 
 class ProjectError(ValueError):
@@ -48,6 +54,7 @@ class Project:
         return sorted(p.stem for p in self.settings_dir.glob("*.yaml"))
 
     def settings_path(self, environment: str) -> Path:
+        check_environment_name(environment)
         path = self.settings_dir / f"{environment}.yaml"
         if not path.is_file():
             known = self.environments()
@@ -58,6 +65,23 @@ class Project:
                 f"use one of {', '.join(known)} or add {path.name} to {self.settings_dir}"
             )
         return path
+
+
+def check_environment_name(environment: str) -> str:
+    """``environment`` when it is an environment's name; ProjectError naming the rule if not."""
+    if not ENVIRONMENT_NAME.fullmatch(environment):
+        shown = repr(environment[:40]) + ("..." if len(environment) > 40 else "")
+        raise ProjectError(f"environment {shown} is not a name: use {ENVIRONMENT_RULE}")
+    return environment
+
+
+def environment_argument(text: str) -> str:
+    """argparse's ``type`` for ``--env``: a name that breaks the rule is a usage error (exit 2),
+    reported in one line naming the rule, before any file is looked for."""
+    try:
+        return check_environment_name(text)
+    except ProjectError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _not_a_project(root: Path) -> str:

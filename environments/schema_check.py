@@ -8,6 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from environments.settings_yaml import shorten
+
 if TYPE_CHECKING:
     import jsonschema
 
@@ -27,13 +29,16 @@ def _validator() -> jsonschema.protocols.Validator:
 
 
 def _describe(error: jsonschema.ValidationError, source: str) -> str:
-    key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    # Keys and values are the file's own: echoed, they are cut so a huge one stays one line.
+    key = shorten(".".join(str(p) for p in error.absolute_path), 120) or "(top level)"
     hint = error.schema.get("description") if isinstance(error.schema, dict) else None
     if error.validator == "enum":
         schema = error.schema if isinstance(error.schema, dict) else {}
         allowed = ", ".join(repr(v) for v in schema.get("enum", []))
-        return f"{source}: {key}: {error.instance!r} is not allowed; use one of {allowed}"
-    line = f"{source}: {key}: {error.message}"
+        return (
+            f"{source}: {key}: {shorten(repr(error.instance))} is not allowed; use one of {allowed}"
+        )
+    line = f"{source}: {key}: {shorten(error.message, 300)}"
     return f"{line} (expected {hint})" if hint else line
 
 

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from environments.arns import Location
 from environments.audit import Audit, parse_audit
 from environments.budget import Budget, parse_budget
+from environments.finite_numbers import non_finite_numbers
 from environments.hyperparameters import (
     DeclarationError,
     check_hyperparameters,
@@ -26,6 +25,16 @@ from environments.model import DEFAULT_ESTIMATOR, ModelSpec, check_gate, parse_m
 from environments.monitoring import Monitoring, parse_monitoring
 from environments.project import Project, ProjectError, current_project
 from environments.schema_check import schema_problems
+from environments.settings_sections import (
+    Autoscaling,
+    Compute,
+    Deployment,
+    Drift,
+    Endpoint,
+    Schedules,
+    Spot,
+)
+from environments.settings_yaml import SettingsFileError, read_settings_yaml
 from tasks import packaging
 
 LIVE_ALIAS = "live"
@@ -40,68 +49,26 @@ DEFAULT_PREFIXES = {
 }
 
 
+__all__ = [
+    "LIVE_ALIAS",
+    "Autoscaling",
+    "Compute",
+    "Deployment",
+    "Drift",
+    "Endpoint",
+    "Schedules",
+    "Settings",
+    "SettingsError",
+    "Spot",
+    "environments",
+    "load_settings",
+    "load_settings_file",
+    "parse_settings",
+]
+
+
 class SettingsError(ValueError):
     """Bad settings: every line names the file, the key, the value and what is allowed."""
-
-
-@dataclass(frozen=True)
-class Compute:
-    instance_type: str
-    instance_count: int
-    volume_size_gb: int
-    max_runtime_seconds: int
-
-
-@dataclass(frozen=True)
-class Spot:
-    enabled: bool
-    max_wait_seconds: int
-
-
-@dataclass(frozen=True)
-class Autoscaling:
-    min_capacity: int
-    max_capacity: int
-    target_invocations_per_instance: float
-    scale_in_cooldown_seconds: int
-    scale_out_cooldown_seconds: int
-
-
-@dataclass(frozen=True)
-class Deployment:
-    canary_percent: int
-    canary_wait_seconds: int
-    termination_wait_seconds: int
-    max_polls: int
-    poll_seconds: int
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    name: str
-    instance_type: str
-    initial_instance_count: int
-    sampling_percentage: int
-    autoscaling: Autoscaling
-    deployment: Deployment
-
-
-@dataclass(frozen=True)
-class Drift:
-    psi_threshold: float
-    ks_pvalue: float
-    schedule: str
-    timezone: str
-    flexible_window_minutes: int | None
-
-
-@dataclass(frozen=True)
-class Schedules:
-    """EventBridge Scheduler (time zones, flexible windows) or legacy scheduled rules (UTC)."""
-
-    use_scheduler: bool = True
-    retrain: str | None = None
-    retrain_timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +92,7 @@ class Settings:
     tags: Mapping[str, str]
     model: ModelSpec
     monitoring: Monitoring
-    schedules: Schedules = Schedules()
+    schedules: Schedules = field(default_factory=Schedules)
     audit: Audit = field(default_factory=Audit)
     # The monthly cost budget (environments/budget.py); None: the settings ask for none.
     budget: Budget | None = None
@@ -281,7 +248,10 @@ class Settings:
 def parse_settings(document: Any, source: str, jobs_dir: Path | None = None) -> Settings:
     """Validate a settings document and build Settings. ``source`` names it in errors;
     ``jobs_dir`` is the project's own job code, whose declarations come before the built-in."""
-    problems = schema_problems(document, source)
+    # JSON Schema's ranges cannot see non-finite numbers (NaN compares false with every bound);
+    # hyperparameters are checked against train.py's declaration, which names their range.
+    problems = non_finite_numbers(document, source, skip=frozenset({"hyperparameters"}))
+    problems += schema_problems(document, source)
     d: dict[str, Any] = document if isinstance(document, dict) else {}
     given = d.get("model")
     section: dict[str, Any] = given if isinstance(given, dict) else {}
@@ -389,11 +359,9 @@ def parse_settings(document: Any, source: str, jobs_dir: Path | None = None) -> 
 
 def load_settings_file(path: Path, jobs_dir: Path | None = None) -> Settings:
     try:
-        document = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read settings: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"{path}: not valid YAML: {exc}") from exc
+        document = read_settings_yaml(path)
+    except SettingsFileError as exc:
+        raise SettingsError(str(exc)) from exc
     return parse_settings(document, str(path), jobs_dir)
 
 

@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from environments.project import environment_argument
 from environments.settings import SettingsError, load_settings
 from event_rules.catalogue import project_rules
 from event_rules.command_input import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, read_event
@@ -58,7 +59,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.add_argument("event", metavar="EVENT.json", help="event file (one JSON object)")
     parser.add_argument(
-        "--env", metavar="E", default=DEFAULT_ENV, help=f"environment (default: {DEFAULT_ENV})"
+        "--env",
+        metavar="E",
+        default=DEFAULT_ENV,
+        type=environment_argument,
+        help=f"environment (default: {DEFAULT_ENV})",
     )
 
 

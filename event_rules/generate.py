@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from environments.project import environment_argument
 from environments.settings import Settings, SettingsError, environments, load_settings
 from event_rules.catalogue import project_rules, project_schedules
 from event_rules.request_checks import RuleError
@@ -85,7 +86,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "exit status: 0 up to date or written; 1 --check found stale or missing files; "
         "2 invalid settings, rule or schedule"
     )
-    parser.add_argument("--env", metavar="E", help="one environment (default: every one)")
+    parser.add_argument(
+        "--env", metavar="E", type=environment_argument, help="one environment (default: every one)"
+    )
     parser.add_argument(
         "--out", type=Path, default=GENERATED_DIR, help="output folder (default: ./rules)"
     )

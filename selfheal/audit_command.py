@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from deploy.calls import ClientFactory
+from environments.project import environment_argument
 
 # LookupEvents pages hold at most 50 events; the answer reads at most this many pages.
 MAX_PAGES = 20
@@ -54,7 +56,7 @@ def describe(record: dict[str, Any]) -> str:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="selfheal audit", description=__doc__.split("\n")[0])
-    parser.add_argument("--env", default="dev")
+    parser.add_argument("--env", default="dev", type=environment_argument)
     parser.add_argument("--target", default="local", choices=("local", "aws"))
     parser.add_argument("--resource", help="the resource's name (default: the endpoint's)")
     parser.add_argument("--event", help="only calls of this name, e.g. DeleteEndpoint")
@@ -64,11 +66,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     from deploy.clients import TargetError, aws_clients
-    from environments.settings import load_settings
+    from environments.settings import SettingsError, load_settings
     from selfheal.deploy_commands import local_clients
 
     args = parse(argv)
-    settings = load_settings(args.env)
+    try:
+        settings = load_settings(args.env)
+    except SettingsError as error:
+        print(f"audit: {error}", file=sys.stderr)
+        return 1
     resource = args.resource or settings.endpoint.name
     try:
         clients = aws_clients(settings) if args.target == "aws" else local_clients(settings)

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from environments.project import environment_argument
 from selfheal.demo_progress import (
     Clock,
     DemoTimeout,
@@ -218,7 +219,9 @@ def _drift_line(report: dict[str, Any]) -> str:
 def main(argv: list[str]) -> int:
     """Ctrl-C is the caller's (`selfheal demo` reports it as `demo: interrupted`)."""
     parser = argparse.ArgumentParser(prog="selfheal demo", description=__doc__.split("\n")[0])
-    parser.add_argument("--env", default="dev", help="settings to run with (default dev)")
+    parser.add_argument(
+        "--env", default="dev", type=environment_argument, help="settings to run with (default dev)"
+    )
     args = parser.parse_args(argv)
     from environments.settings import SettingsError
 

@@ -59,6 +59,7 @@ from deploy.permissions import deployer_policy
 from deploy.publish import PublishRefused, publish
 from deploy.stack_engine import StackFailed
 from deploy.template import template_blueprint, write_template
+from environments.project import environment_argument
 from environments.settings import Settings, SettingsError, environments, load_settings
 from localcloud import server as local_server
 from selfheal.stack_commands import (
@@ -85,7 +86,7 @@ COMMANDS = (
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="selfheal", description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=COMMANDS)
-    parser.add_argument("--env", default="dev", choices=environments())
+    parser.add_argument("--env", default="dev", type=environment_argument, choices=environments())
     parser.add_argument("--target", default="local", choices=("local", "aws"))
     parser.add_argument(
         "--out", type=Path, help="template file (default build/<env>.template.json)"

@@ -12,6 +12,7 @@ import dataclasses
 import json
 import sys
 
+from environments.project import environment_argument
 from environments.settings import SettingsError, environments, load_settings
 from event_rules.catalogue import CatalogueOptions, project_rules, project_schedules
 from iam import UnsupportedTaskError, lint_role, project_roles
@@ -22,7 +23,12 @@ DEFAULT_ENVIRONMENT = "dev"
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="selfheal iam", description=__doc__)
-    parser.add_argument("--env", default=DEFAULT_ENVIRONMENT, help="settings to derive with")
+    parser.add_argument(
+        "--env",
+        default=DEFAULT_ENVIRONMENT,
+        type=environment_argument,
+        help="settings to derive with",
+    )
     parser.add_argument("--role", action="append", default=[], help="print only this role")
     try:
         args = parser.parse_args(argv)

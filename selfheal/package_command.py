@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from environments.project import environment_argument
 from environments.settings import SettingsError, load_settings
 from tasks.packaging import PackagingError, build
 
@@ -14,7 +15,12 @@ from tasks.packaging import PackagingError, build
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="selfheal package", description=__doc__)
     parser.add_argument("--out", default="build", help="output folder (default: build)")
-    parser.add_argument("--env", default="dev", help="settings whose job code to pack (dev)")
+    parser.add_argument(
+        "--env",
+        default="dev",
+        type=environment_argument,
+        help="settings whose job code to pack (dev)",
+    )
     args = parser.parse_args(argv)
     try:
         written = build(Path(args.out), load_settings(args.env).job_sources())

@@ -144,3 +144,42 @@ def test_multiclass_reads_its_own_section_and_refuses_binary_names(gate: dict[st
         ValueError, match=r"\['auc', 'f1'\] are not multiclass metrics; use accuracy"
     ):
         run_gate(gate, report, problem="multiclass", thresholds=THRESHOLDS)
+
+
+@pytest.mark.parametrize(
+    ("auc_json", "shown"),
+    [("NaN", "nan"), ("Infinity", "inf"), ("-Infinity", "-inf"), ("1e999", "inf")],
+)
+def test_gate_refuses_non_finite_metrics_naming_them(
+    gate: dict[str, Any], auc_json: str, shown: str
+) -> None:
+    # Python's JSON parser reads these as floats; Infinity used to pass every "at least" test.
+    body = json.dumps(report(0.9, 0.9, 0.9)).replace(
+        '"auc": {"value": 0.9', f'"auc": {{"value": {auc_json}'
+    )
+    assert auc_json in body
+    with pytest.raises(
+        ValueError,
+        match=rf"binary_classification_metrics\.auc\.value must be a finite number, got {shown}$",
+    ):
+        run_gate(gate, body.encode())
+
+
+def test_gate_refuses_a_score_outside_zero_to_one(gate: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match=r"auc\.value must be from 0 to 1 for auc, got 7\.0"):
+        run_gate(gate, report(7.0, 0.9, 0.9))
+
+
+def test_gate_refuses_an_integer_beyond_the_float_range(gate: dict[str, Any]) -> None:
+    body = json.dumps(report(0.9, 0.9, 0.9)).replace(
+        '"auc": {"value": 0.9', '"auc": {"value": 1' + "0" * 400
+    )
+    with pytest.raises(ValueError, match=r"auc\.value must be a finite number, got an integer"):
+        run_gate(gate, body.encode())
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_gate_refuses_non_finite_thresholds(gate: dict[str, Any], bad: float) -> None:
+    # A NaN threshold passed the input schema's number type and approved every candidate.
+    with pytest.raises(ValueError, match=rf"thresholds\.auc must be a finite number, got {bad}"):
+        run_gate(gate, report(0.01, 0.9, 0.9), thresholds={**THRESHOLDS, "auc": bad})

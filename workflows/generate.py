@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from environments.project import environment_argument
 from environments.settings import Settings, SettingsError, load_settings
 from workflows.machines import build_all
 
@@ -26,7 +27,8 @@ DEFAULT_ENVIRONMENT = "dev"
 
 
 def dump(definition: dict[str, Any]) -> str:
-    return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
+    # allow_nan=False: strict JSON, never the bare NaN or Infinity Python would otherwise write.
+    return json.dumps(definition, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def render(settings: Settings) -> dict[str, str]:
@@ -55,7 +57,12 @@ def stale_files(directory: Path, files: dict[str, str]) -> list[str]:
 
 def main(argv: list[str], prog: str = "python -m workflows asl") -> int:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__)
-    parser.add_argument("--env", default=DEFAULT_ENVIRONMENT, help="settings to render with")
+    parser.add_argument(
+        "--env",
+        default=DEFAULT_ENVIRONMENT,
+        type=environment_argument,
+        help="settings to render with",
+    )
     parser.add_argument(
         "--out", type=Path, default=OUT_DIR, help="output directory (default: ./asl)"
     )

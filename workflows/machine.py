@@ -11,6 +11,7 @@ from workflows.base_state import Json, State
 from workflows.chain import Chain
 from workflows.expressions import QueryLanguage
 from workflows.scope import all_states, emit_scope
+from workflows.strict_json import non_finite_problems
 
 
 class DefinitionError(ValueError):
@@ -50,7 +51,7 @@ class StateMachine:
         if self.timeout_seconds is not None:
             definition["TimeoutSeconds"] = self.timeout_seconds
         definition.update(emit_scope(self.start_state, top, default))
-        problems = check_graph(definition)
+        problems = non_finite_problems(definition) or check_graph(definition)
         if problems:
             raise DefinitionError(self.name, problems)
         return definition

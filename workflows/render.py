@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from asl_validation.graph import transitions
+from environments.project import environment_argument
 from environments.settings import SettingsError, load_settings
 from workflows.machines import BUILDERS
 
@@ -61,7 +62,7 @@ def to_dot(definition: Mapping[str, Any]) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m workflows render", description=__doc__)
     parser.add_argument("name", choices=sorted(BUILDERS), help="state machine")
-    parser.add_argument("--env", default="dev")
+    parser.add_argument("--env", default="dev", type=environment_argument)
     parser.add_argument("--out", type=Path, help="output path without extension")
     args = parser.parse_args(argv)
     try:

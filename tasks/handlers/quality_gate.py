@@ -15,7 +15,15 @@ from aws_lambda_powertools.utilities.validation import validate
 from tasks.handlers import aws_clients
 from tasks.handlers.s3_objects import read_json
 from tasks.handlers.tracing import tracer
-from tasks.metrics import MAX_REGRESSION_KEY, METRICS, PROBLEMS, REPORT_SECTIONS, Problem, worse_by
+from tasks.metrics import (
+    MAX_REGRESSION_KEY,
+    METRICS,
+    PROBLEMS,
+    REPORT_SECTIONS,
+    Metric,
+    Problem,
+    worse_by,
+)
 
 logger = Logger(service="quality-gate")
 
@@ -48,6 +56,51 @@ def gated(problem: Problem, thresholds: dict[str, float]) -> list[str]:
     return names
 
 
+def finite_number(value: Any) -> float | None:
+    """``value`` as a float when it is a finite number (not a bool), else None. JSON parsers
+    read NaN, Infinity and 1e999 as floats, and an integer of 400 digits has no float: none of
+    them may reach a comparison, where NaN and infinity make any decision come out."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def out_of_range(rule: Metric, value: float) -> str | None:
+    """Why ``value`` cannot be a value of the metric ``rule`` (a score from 0 to 1, an error of
+    at least 0, an r2 of at most 1); None when it can."""
+    if rule.ratio and not 0 <= value <= 1:
+        return "from 0 to 1"
+    if not rule.higher_is_better and value < 0:
+        return "at least 0"
+    if rule.higher_is_better and value > 1:
+        return "at most 1"
+    return None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and finite_number(value) is None:
+        return "an integer beyond the float range"
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:60]}..."
+
+
+def check_thresholds(problem: Problem, thresholds: dict[str, Any]) -> None:
+    """Every threshold a finite number in its metric's range; ValueError naming the first
+    that is not."""
+    for name, value in thresholds.items():
+        number = finite_number(value)
+        if number is None:
+            raise ValueError(f"thresholds.{name} must be a finite number, got {_shown(value)}")
+        rule = METRICS[problem].get(name)
+        allowed = out_of_range(rule, number) if rule else None
+        if allowed:
+            raise ValueError(f"thresholds.{name} must be {allowed}, got {number}")
+
+
 def report_metrics(report: Any, uri: str, problem: Problem, names: list[str]) -> dict[str, float]:
     """The values of `names` in the report's section for `problem`."""
     section_name = REPORT_SECTIONS[problem]
@@ -58,12 +111,16 @@ def report_metrics(report: Any, uri: str, problem: Problem, names: list[str]) ->
     for name in names:
         entry = section.get(name)
         value = entry.get("value") if isinstance(entry, dict) else None
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            raise ValueError(
-                f"evaluation report {uri}: {section_name}.{name}.value "
-                f"must be a number, got {value!r}"
-            )
-        metrics[name] = float(value)
+        number = finite_number(value)
+        where = f"evaluation report {uri}: {section_name}.{name}.value"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{where} must be a number, got {_shown(value)}")
+        if number is None:
+            raise ValueError(f"{where} must be a finite number, got {_shown(value)}")
+        allowed = out_of_range(METRICS[problem][name], number)
+        if allowed:
+            raise ValueError(f"{where} must be {allowed} for {name}, got {number}")
+        metrics[name] = number
     return metrics
 
 
@@ -129,6 +186,7 @@ def evaluate_gate(request: dict[str, Any], s3: Any, sagemaker: Any) -> dict[str,
     problem: Problem = request["problem"]
     thresholds = request["thresholds"]
     names = gated(problem, thresholds)
+    check_thresholds(problem, thresholds)
     uri = request["evaluationReportS3Uri"]
     metrics = report_metrics(read_json(s3, uri, "evaluation report"), uri, problem, names)
     group = request["modelPackageGroupName"]

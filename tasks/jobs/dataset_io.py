@@ -159,4 +159,14 @@ def _numeric(series: pd.Series, column: str, origin: str, what: str = "numeric")
             f"{origin}: column '{column}' must be {noun}; found {bad.astype(str).tolist()[:3]}"
             f" in {len(bad)} row(s)"
         )
-    return converted.astype(float)
+    numbers = converted.astype(float)
+    # pandas reads inf, -inf and numbers beyond 1.8e308 as infinities, which no scaler, histogram
+    # or model can use: refused here, with the column named, before anything is computed.
+    infinite = series[np.isinf(numbers)]
+    if len(infinite):
+        raise JobInputError(
+            f"{origin}: column '{column}' must hold finite numbers; found "
+            f"{infinite.astype(str).tolist()[:3]} in {len(infinite)} row(s) "
+            "(inf, -inf, or beyond 1.8e308); remove or correct them"
+        )
+    return numbers

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ks-pvalue", type=float, default=0.01)
     parser.add_argument("--message-file", default=PROCESSING_MESSAGE_FILE)
     return parser.parse_args(argv)
+
+
+def check_thresholds(psi_threshold: float, ks_pvalue: float) -> None:
+    """Both thresholds finite and in range: argparse's float reads "nan" and "inf", and with
+    either no feature's PSI would ever count as drift."""
+    if not (math.isfinite(psi_threshold) and psi_threshold > 0):
+        raise JobInputError(
+            f"--psi-threshold must be a finite number above 0 (0.2 is usual), got {psi_threshold}"
+        )
+    if not (math.isfinite(ks_pvalue) and 0 < ks_pvalue <= 1):
+        raise JobInputError(
+            f"--ks-pvalue must be a finite number above 0 and at most 1 (0.01 is usual), "
+            f"got {ks_pvalue}"
+        )
 
 
 def load_baseline(baseline_dir: Path) -> dict[str, Any]:
@@ -99,6 +114,7 @@ def drift_report(
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    check_thresholds(args.psi_threshold, args.ks_pvalue)
     baseline = load_baseline(Path(args.baseline_dir))
     report = drift_report(baseline, Path(args.capture_dir), args.psi_threshold, args.ks_pvalue)
     out = Path(args.report_dir)

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import joblib
@@ -67,21 +70,38 @@ def main(argv: list[str] | None = None) -> None:
     frame = read_dataset(args.input_dir)
     print(f"read {len(frame)} rows from {args.input_dir}", flush=True)
     train, validation, test = split(frame, args.test_size, args.validation_size, args.seed)
-    # Everything is computed before anything is written: a job that fails leaves no output.
+    # Everything is computed before anything is written, and written to a staging folder moved
+    # into place only when all of it was written: a job that fails leaves no output.
     transformer = build_transformer().fit(train[list(schema.FEATURES)])
     statistics = baseline_statistics(train, seed=args.seed)
     out = Path(args.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".preprocess-", dir=out))
+    try:
+        for name, part in (("train", train), ("validation", validation), ("test", test)):
+            target = staging / name / f"{name}.csv"
+            target.parent.mkdir(parents=True)
+            part.to_csv(target, index=False, lineterminator="\n")
+        (staging / "transformer").mkdir()
+        joblib.dump(transformer, staging / "transformer" / "transformer.joblib")
+        (staging / "baseline").mkdir()
+        (staging / "baseline" / "statistics.json").write_text(
+            json.dumps(statistics, indent=1, sort_keys=True), encoding="utf-8"
+        )
+        _move_into(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     for name, part in (("train", train), ("validation", validation), ("test", test)):
-        target = out / name / f"{name}.csv"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part.to_csv(target, index=False, lineterminator="\n")
         print(f"{name}: {len(part)} rows, {_target_summary(part[schema.TARGET])}", flush=True)
-    (out / "transformer").mkdir(parents=True, exist_ok=True)
-    joblib.dump(transformer, out / "transformer" / "transformer.joblib")
-    (out / "baseline").mkdir(parents=True, exist_ok=True)
-    (out / "baseline" / "statistics.json").write_text(
-        json.dumps(statistics, indent=1, sort_keys=True), encoding="utf-8"
-    )
+
+
+def _move_into(staging: Path, out: Path) -> None:
+    """Every file written under ``staging`` to the same place under ``out`` (same file system,
+    so each move is a rename)."""
+    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+        target = out / path.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
 
 
 def _target_summary(target: pd.Series) -> str:

@@ -19,6 +19,7 @@ from workflows.machines.naming import RUN_ID, run_location
 from workflows.machines.steps import notify_task, script_job
 from workflows.permissions import Name, Named
 from workflows.states import Pass, Succeed
+from workflows.strict_json import finite_argument
 
 DRIFT_DETAIL_TYPE = "Model Drift Detected"
 # Container paths go to the script as arguments (see retrain.py).
@@ -98,9 +99,9 @@ def build_drift_check(settings: Settings) -> StateMachine:
             "--report-dir",
             REPORT_DIR,
             "--psi-threshold",
-            str(settings.drift.psi_threshold),
+            finite_argument(settings.drift.psi_threshold, "drift.psi_threshold"),
             "--ks-pvalue",
-            str(settings.drift.ks_pvalue),
+            finite_argument(settings.drift.ks_pvalue, "drift.ks_pvalue"),
         ],
         inputs=[
             # Registered with the serving model package: an output of the retrain jobs.
