@@ -65,6 +65,29 @@ def read_bounded(stream: TextIO) -> str:
     return stream.read(MAX_DEFINITION_LENGTH + 1)
 
 
+_CONSTANT_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+
+
+def strict_json_loads(text: str, **hooks: Any) -> Any:
+    """json.loads without Python's extensions: NaN and Infinity are not JSON, and AWS's parser
+    refuses them; they fail here as any other unknown token does, at their position."""
+
+    def refuse(_: str) -> Any:
+        raise _NonJsonConstant
+
+    try:
+        return json.loads(text, parse_constant=refuse, **hooks)
+    except _NonJsonConstant:
+        for found in _CONSTANT_OR_STRING.finditer(text):
+            if found.group(1):
+                raise json.JSONDecodeError("Expecting value", text, found.start(1)) from None
+        raise json.JSONDecodeError("Expecting value", text, 0) from None
+
+
+class _NonJsonConstant(Exception):
+    pass
+
+
 def bounds_problem(text: str) -> Problem | None:
     """The problem of a text too long or nested too deep to be parsed at all, if it is."""
     if len(text) > MAX_DEFINITION_LENGTH:
@@ -79,7 +102,7 @@ def parse_definition(text: str) -> ParsedDefinition:
     if beyond is not None:
         return ParsedDefinition(None, [beyond], checkable=False)
     try:
-        document = json.loads(
+        document = strict_json_loads(
             text,
             object_pairs_hook=_object_from_pairs,
             parse_int=_integer,

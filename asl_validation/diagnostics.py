@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from asl_validation.definition_text import bounds_problem
+from asl_validation.definition_text import bounds_problem, strict_json_loads
 from asl_validation.problems import INVALID_JSON_DESCRIPTION, SCHEMA_VALIDATION_FAILED, Problem
 
 _REQUIRED = "These fields are required: ["
@@ -39,7 +39,7 @@ def definition_diagnostics(text: str) -> list[Diagnostic]:
     if beyond is not None:
         return _merge([beyond])
     try:
-        definition: Any = json.loads(text)
+        definition: Any = strict_json_loads(text)
     except json.JSONDecodeError as error:
         if not text.strip():
             return [

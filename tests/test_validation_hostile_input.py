@@ -20,7 +20,10 @@ from asl_validation.definition_text import (
     MAX_DEFINITION_LENGTH,
     MAX_NESTING_DEPTH,
     MAX_NUMBER_LENGTH,
+    UnreadableDefinition,
+    parse_definition,
 )
+from asl_validation.diagnostics import definition_diagnostics
 from asl_validation.jsonata_syntax import jsonata_error
 
 # A definition with one fault, checked after each hostile file to show the run went on.
@@ -196,3 +199,15 @@ def test_a_definition_of_exactly_1_mib_is_checked(
     path.write_text(text + " " * (MAX_DEFINITION_LENGTH - len(text)))
     assert main([str(path)]) == 0
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(constant: str) -> None:
+    # Python's json module reads them; AWS's parser (and JSON) does not.
+    text = '{"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": "NaN", "End": true}}}'
+    parse_definition(text)  # inside a string it is only text
+    with pytest.raises(UnreadableDefinition, match="Expecting value at line 1, column 61"):
+        parse_definition(text.replace('"NaN"', constant))
+    diagnostics = definition_diagnostics(text.replace('"NaN"', constant))
+    assert [d.code for d in diagnostics] == ["INVALID_JSON_DESCRIPTION"]
+    assert f"Unrecognized token '{constant}'" in diagnostics[0].message
