@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from localcloud import matplotlib_agg
-from localcloud.widget_image import Annotation, Series, number
+from localcloud.widget_image import Picture, Series, number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -30,20 +29,6 @@ FONT = 8  # points: at 100 dpi a character is about 6.5 pixels wide
 CHARACTER = 6.5
 INK, GREY, GRID = "#222222", "#666666", "#e3e3e3"
 NO_DATA = "No data available."
-
-
-@dataclass(frozen=True)
-class Picture:
-    width: int
-    height: int
-    title: str
-    view: str
-    lines: list[Series]
-    start: datetime.datetime
-    end: datetime.datetime
-    marks: list[Annotation]
-    axis: dict[str, Any]
-    legend: bool
 
 
 def legend_columns(lines: Sequence[Series], width: int) -> int:

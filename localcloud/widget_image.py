@@ -1,7 +1,7 @@
 """GetMetricWidgetImage's picture: a metric widget (the MetricWidget JSON CloudWatch takes, the
 `properties` of a dashboard's metric widget plus `width` and `height`) read here into what is
 drawn (each metric's statistic per period over the widget's time range, the annotations, the
-value axis) and drawn as a PNG by `widget_drawing` with matplotlib.
+value axis) and drawn as a PNG by `widget_drawing.render` with matplotlib.
 
 What is drawn: the title, one line per metric (a lone datapoint is a dot), the horizontal
 annotations as dashed lines (shaded on their `fill` side), the value axis with its `yAxis.left`
@@ -54,6 +54,22 @@ class Annotation:
     label: str
     colour: Colour
     fill: str | None  # "above" or "below": the side shaded, as CloudWatch shades it
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What a widget image shows, in pixels and values, ready to draw."""
+
+    width: int
+    height: int
+    title: str
+    view: str
+    lines: list[Series]
+    start: datetime.datetime
+    end: datetime.datetime
+    marks: list[Annotation]
+    axis: dict[str, Any]  # yAxis.left: label, min, max
+    legend: bool
 
 
 def _moment(value: Any, now: datetime.datetime, field: str) -> datetime.datetime:
@@ -178,26 +194,20 @@ def _annotations(widget: dict[str, Any]) -> list[Annotation]:
     return marks
 
 
-def draw(backend: Any, widget: dict[str, Any], now: datetime.datetime) -> bytes:
-    """The widget's PNG, `width` x `height` pixels."""
-    from localcloud import widget_drawing
-
-    width = _side(widget, "width", DEFAULT_WIDTH)
-    height = _side(widget, "height", DEFAULT_HEIGHT)
+def picture(backend: Any, widget: dict[str, Any], now: datetime.datetime) -> Picture:
+    """What the widget shows, read from its JSON and the datapoints put."""
     lines, start, end = series(backend, widget, now)
-    return widget_drawing.render(
-        widget_drawing.Picture(
-            width=width,
-            height=height,
-            title=str(widget.get("title", "")),
-            view=str(widget.get("view", "timeSeries")),
-            lines=lines,
-            start=start,
-            end=end,
-            marks=_annotations(widget),
-            axis=_left_axis(widget),
-            legend=(widget.get("legend") or {}).get("position", "bottom") != "hidden",
-        )
+    return Picture(
+        width=_side(widget, "width", DEFAULT_WIDTH),
+        height=_side(widget, "height", DEFAULT_HEIGHT),
+        title=str(widget.get("title", "")),
+        view=str(widget.get("view", "timeSeries")),
+        lines=lines,
+        start=start,
+        end=end,
+        marks=_annotations(widget),
+        axis=_left_axis(widget),
+        legend=(widget.get("legend") or {}).get("position", "bottom") != "hidden",
     )
 
 

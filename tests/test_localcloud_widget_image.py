@@ -19,8 +19,8 @@ from PIL import Image
 
 from localcloud import LocalCloud, matplotlib_agg
 from localcloud.extensions import extensions_disabled
-from localcloud.widget_drawing import LEFT, TOP, Picture, plot_box
-from localcloud.widget_image import ANNOTATION, PALETTE, Series
+from localcloud.widget_drawing import LEFT, TOP, plot_box
+from localcloud.widget_image import ANNOTATION, PALETTE, Picture, Series
 
 T0 = datetime.datetime(2024, 5, 1, 10, 0, 0, tzinfo=datetime.UTC)
 ENDPOINT = [{"Name": "EndpointName", "Value": "churn-dev"}]
