@@ -169,10 +169,15 @@ def _side(widget: dict[str, Any], field: str, default: int) -> int:
     return value
 
 
+def _object(parent: dict[str, Any], field: str, path: str) -> dict[str, Any]:
+    value = parent.get(field) or {}
+    if not isinstance(value, dict):
+        raise WidgetError(f"MetricWidget.{path} must be a JSON object, not {value!r}")
+    return value
+
+
 def _left_axis(widget: dict[str, Any]) -> dict[str, Any]:
-    axis = (widget.get("yAxis") or {}).get("left") or {}
-    if not isinstance(axis, dict):
-        raise WidgetError("MetricWidget.yAxis.left must be an object: {label, min, max}")
+    axis = _object(_object(widget, "yAxis", "yAxis"), "left", "yAxis.left")
     for bound in ("min", "max"):
         if bound in axis and not isinstance(axis[bound], int | float):
             raise WidgetError(f"MetricWidget.yAxis.left.{bound} must be a number")
@@ -180,7 +185,9 @@ def _left_axis(widget: dict[str, Any]) -> dict[str, Any]:
 
 
 def _annotations(widget: dict[str, Any]) -> list[Annotation]:
-    horizontal = (widget.get("annotations") or {}).get("horizontal") or []
+    horizontal = _object(widget, "annotations", "annotations").get("horizontal") or []
+    if not isinstance(horizontal, list):
+        raise WidgetError("MetricWidget.annotations.horizontal must be an array")
     marks = []
     for index, mark in enumerate(horizontal):
         if not isinstance(mark, dict) or not isinstance(mark.get("value"), int | float):
@@ -207,7 +214,7 @@ def picture(backend: Any, widget: dict[str, Any], now: datetime.datetime) -> Pic
         end=end,
         marks=_annotations(widget),
         axis=_left_axis(widget),
-        legend=(widget.get("legend") or {}).get("position", "bottom") != "hidden",
+        legend=_object(widget, "legend", "legend").get("position") != "hidden",
     )
 
 

@@ -221,6 +221,10 @@ def test_a_widget_cloudwatch_cannot_read_is_refused_naming_the_field(
         json.dumps(_widget(yAxis={"left": {"max": "high"}})): (
             "MetricWidget.yAxis.left.max must be a number"
         ),
+        json.dumps(
+            _widget(yAxis={"left": [0, 100]})
+        ): "MetricWidget.yAxis.left must be a JSON object",
+        json.dumps(_widget(legend="hidden")): "MetricWidget.legend must be a JSON object",
     }
     for body, message in refusals.items():
         with pytest.raises(ClientError) as error:
