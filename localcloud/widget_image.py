@@ -1,37 +1,38 @@
 """GetMetricWidgetImage's picture: a metric widget (the MetricWidget JSON CloudWatch takes, the
-`properties` of a dashboard's metric widget plus `width` and `height`) drawn as a PNG from the
-datapoints put in the embedded cloud.
+`properties` of a dashboard's metric widget plus `width` and `height`) read here into what is
+drawn (each metric's statistic per period over the widget's time range, the annotations, the
+value axis) and drawn as a PNG by `widget_drawing.render` with matplotlib.
 
-What is drawn: the title, one line per metric (its statistic per period over the widget's time
-range; a lone datapoint is a dot), the horizontal annotations as dashed lines, the value axis'
-bounds and the range's first and last times, and a legend. What is not: other views than a time
-series (they are drawn as one), stacked areas, the right axis and metric math.
+What is drawn: the title, one line per metric (a lone datapoint is a dot), the horizontal
+annotations as dashed lines (shaded on their `fill` side), the value axis with its `yAxis.left`
+label and limits, the times, a legend (unless `legend.position` is hidden), "No data
+available." when no metric has a datapoint, and the `singleValue` view as each metric's newest
+value. What is not: other views (drawn as a time series), stacked areas, the right axis and
+metric math.
 """
 
 from __future__ import annotations
 
 import datetime
-import itertools
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from localcloud import alarm_evaluation, alarm_state
 from localcloud.alarm_evaluation import period_start
-from localcloud.png_canvas import BLACK, GREY, Canvas, Colour
+
+Colour = str  # "#rrggbb", as the widget JSON gives colours and matplotlib takes them
 
 # CloudWatch's default palette, in the order it gives the metrics of a widget.
 PALETTE: tuple[Colour, ...] = (
-    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-    (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )  # fmt: skip
-ANNOTATION: Colour = (214, 39, 40)
+ANNOTATION: Colour = "#d62728"
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 600, 400  # GetMetricWidgetImage's defaults
 MAX_SIDE = 2000  # CloudWatch's largest width and height
 _DURATION = re.compile(r"^-P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
-LEFT, RIGHT, TOP = 64, 16, 28
 
 
 class WidgetError(ValueError):
@@ -43,6 +44,32 @@ class Series:
     label: str
     colour: Colour
     points: list[tuple[datetime.datetime, float]]
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A horizontal annotation: an alarm's threshold, drawn as a dashed line across the plot."""
+
+    value: float
+    label: str
+    colour: Colour
+    fill: str | None  # "above" or "below": the side shaded, as CloudWatch shades it
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What a widget image shows, in pixels and values, ready to draw."""
+
+    width: int
+    height: int
+    title: str
+    view: str
+    lines: list[Series]
+    start: datetime.datetime
+    end: datetime.datetime
+    marks: list[Annotation]
+    axis: dict[str, Any]  # yAxis.left: label, min, max
+    legend: bool
 
 
 def _moment(value: Any, now: datetime.datetime, field: str) -> datetime.datetime:
@@ -125,11 +152,11 @@ def series(
 
 def _colour(value: Any) -> Colour | None:
     if isinstance(value, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", value):
-        return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
+        return value.lower()
     return None
 
 
-def _number(value: float) -> str:
+def number(value: float, _position: object = None) -> str:
     if abs(value) >= 1000:
         return f"{value / 1000:.3g}k"
     return f"{value:.3g}"
@@ -142,67 +169,53 @@ def _side(widget: dict[str, Any], field: str, default: int) -> int:
     return value
 
 
-def draw(backend: Any, widget: dict[str, Any], now: datetime.datetime) -> bytes:
-    """The widget's PNG."""
-    width = _side(widget, "width", DEFAULT_WIDTH)
-    height = _side(widget, "height", DEFAULT_HEIGHT)
+def _object(parent: dict[str, Any], field: str, path: str) -> dict[str, Any]:
+    value = parent.get(field) or {}
+    if not isinstance(value, dict):
+        raise WidgetError(f"MetricWidget.{path} must be a JSON object, not {value!r}")
+    return value
+
+
+def _left_axis(widget: dict[str, Any]) -> dict[str, Any]:
+    axis = _object(_object(widget, "yAxis", "yAxis"), "left", "yAxis.left")
+    for bound in ("min", "max"):
+        if bound in axis and not isinstance(axis[bound], int | float):
+            raise WidgetError(f"MetricWidget.yAxis.left.{bound} must be a number")
+    return axis
+
+
+def _annotations(widget: dict[str, Any]) -> list[Annotation]:
+    horizontal = _object(widget, "annotations", "annotations").get("horizontal") or []
+    if not isinstance(horizontal, list):
+        raise WidgetError("MetricWidget.annotations.horizontal must be an array")
+    marks = []
+    for index, mark in enumerate(horizontal):
+        if not isinstance(mark, dict) or not isinstance(mark.get("value"), int | float):
+            raise WidgetError(
+                f"MetricWidget.annotations.horizontal[{index}] must be an object with a "
+                "numeric value: {value, label, color, fill}"
+            )
+        colour = _colour(mark.get("color")) or ANNOTATION
+        fill = mark.get("fill") if mark.get("fill") in ("above", "below") else None
+        marks.append(Annotation(float(mark["value"]), str(mark.get("label", "")), colour, fill))
+    return marks
+
+
+def picture(backend: Any, widget: dict[str, Any], now: datetime.datetime) -> Picture:
+    """What the widget shows, read from its JSON and the datapoints put."""
     lines, start, end = series(backend, widget, now)
-    horizontal = (widget.get("annotations") or {}).get("horizontal") or []
-    marks = [(float(a["value"]), str(a.get("label", ""))) for a in horizontal if "value" in a]
-    canvas = Canvas(width, height)
-    canvas.text(8, 8, str(widget.get("title", "")), BLACK, 2)
-    legend_rows = _legend_rows(lines, width)
-    bottom = height - 24 - 14 * len(legend_rows)
-    plot_w, plot_h = width - LEFT - RIGHT, bottom - TOP
-    if plot_w < 10 or plot_h < 10:
-        return canvas.png()  # too small for a plot: the title alone
-    values = [v for s in lines for _, v in s.points] + [v for v, _ in marks]
-    low, high = min([0.0, *values]), max([0.0, *values])
-    high = high * 1.1 if high > low else low + 1.0
-    span, seconds = high - low, (end - start).total_seconds()
-
-    def x_of(moment: datetime.datetime) -> int:
-        return LEFT + round(plot_w * (moment - start).total_seconds() / seconds)
-
-    def y_of(value: float) -> int:
-        return bottom - round(plot_h * (value - low) / span)
-
-    canvas.line(LEFT, TOP, LEFT, bottom, GREY)
-    canvas.line(LEFT, bottom, LEFT + plot_w, bottom, GREY)
-    for value in (low, (low + high) / 2, high):
-        text = _number(value)
-        canvas.text(LEFT - 6 - 8 * len(text), y_of(value) - 5, text, GREY, 2)
-    canvas.text(LEFT, bottom + 6, start.strftime("%H:%M"), GREY, 2)
-    last = end.strftime("%H:%M UTC")
-    canvas.text(LEFT + plot_w - 8 * len(last), bottom + 6, last, GREY, 2)
-    for value, label in marks:
-        canvas.line(LEFT, y_of(value), LEFT + plot_w, y_of(value), ANNOTATION, dash=4)
-        canvas.text(LEFT + 4, y_of(value) - 12, label, ANNOTATION, 2)
-    for line in lines:
-        placed = [(x_of(m), y_of(v)) for m, v in line.points]
-        for (x0, y0), (x1, y1) in itertools.pairwise(placed):
-            canvas.line(x0, y0, x1, y1, line.colour)
-        for x, y in placed:
-            canvas.rect(x - 2, y - 2, 5, 5, line.colour)
-    for row, entries in enumerate(legend_rows):
-        x, y = LEFT, bottom + 24 + 14 * row
-        for line in entries:
-            canvas.rect(x, y, 10, 10, line.colour)
-            x = canvas.text(x + 14, y, line.label, BLACK, 2) + 12
-    return canvas.png()
-
-
-def _legend_rows(lines: Sequence[Series], width: int) -> list[list[Series]]:
-    rows: list[list[Series]] = [[]]
-    used = LEFT
-    for line in lines:
-        needed = 14 + 8 * len(line.label) + 12
-        if rows[-1] and used + needed > width:
-            rows.append([])
-            used = LEFT
-        rows[-1].append(line)
-        used += needed
-    return rows if rows[0] else []
+    return Picture(
+        width=_side(widget, "width", DEFAULT_WIDTH),
+        height=_side(widget, "height", DEFAULT_HEIGHT),
+        title=str(widget.get("title", "")),
+        view=str(widget.get("view", "timeSeries")),
+        lines=lines,
+        start=start,
+        end=end,
+        marks=_annotations(widget),
+        axis=_left_axis(widget),
+        legend=_object(widget, "legend", "legend").get("position") != "hidden",
+    )
 
 
 def parse(text: str | None) -> dict[str, Any]:
