@@ -3,10 +3,10 @@
 Pure logic, no moto: the samples of one metric (value, count, timestamp) and the alarm's
 configuration give the state, the reason text and the reason data CloudWatch writes. Periods are
 aligned on multiples of `Period` since the epoch, as CloudWatch aggregates them; the evaluation
-range is the `EvaluationPeriods` periods ending with the one holding the newest sample, so time is
-the datapoints' own and nothing waits for a clock. `DatapointsToAlarm` (M of N) and
-`TreatMissingData` follow the table in CloudWatch's user guide ("Configuring how CloudWatch alarms
-treat missing data").
+range is the `EvaluationPeriods` periods ending with the one holding the newest sample, or a later
+time the cloud's clock has reached (`alarm_clock`), so nothing waits for real time.
+`DatapointsToAlarm` (M of N) and `TreatMissingData` follow the table in CloudWatch's user guide
+("Configuring how CloudWatch alarms treat missing data").
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Alarm state changes in the embedded CloudWatch, as CloudWatch makes them.
 
-Each PutMetricData re-evaluates the alarms on the metrics it put (namespace, name and exactly
-the same dimensions), PutMetricAlarm evaluates the alarm it created or updated, and SetAlarmState
+Each PutMetricData re-evaluates the alarms reading the metrics it put (namespace, name and exactly
+the same dimensions; a math alarm's queries too), PutMetricAlarm evaluates the alarm it created or
+updated, time passing (`alarm_clock`) evaluates every alarm later, and SetAlarmState
 sets a state that the next evaluation (right after, as AWS's "often within seconds") replaces
 with what the data says. A state change updates the alarm (StateValue, StateReason,
 StateReasonData, StateUpdatedTimestamp, StateTransitionedTimestamp), adds a `StateUpdate` item to
