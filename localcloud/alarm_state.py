@@ -282,6 +282,8 @@ def configured(backend: Any, alarm: Any, previous: Any | None) -> None:
             alarm.state_transitioned_timestamp = getattr(
                 previous, "state_transitioned_timestamp", previous.state_updated_timestamp
             )
+            # The time the clock took it to stays: an update does not turn the clock back.
+            alarm.localcloud_clock = _clock(previous)
         else:
             alarm.state_value = "INSUFFICIENT_DATA"
             alarm.state_updated_timestamp = now

@@ -12,6 +12,7 @@ idle periods as they would on AWS.
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Any
 
 from localcloud.alarm_state import metric_samples, utc
@@ -20,6 +21,8 @@ NAMESPACE = "/aws/sagemaker/Endpoints"
 INTERVAL = datetime.timedelta(minutes=1)
 # An advance of more than a week puts its last week only: no alarm evaluates further back.
 MAX_POINTS = 7 * 24 * 60
+# Each put re-evaluates the alarms on its metrics: a long advance is put in this many batches.
+MAX_PUTS = 60
 _RUNNING = ("InService", "Updating")
 
 
@@ -52,8 +55,9 @@ def emit(
     reached: dict[tuple[str, str], datetime.datetime],
     until: dict[tuple[str, str], datetime.datetime],
 ) -> None:
-    """Put each variant's per-minute datapoints after `reached` up to `until`, a minute at a
-    time (so an alarm changes state at the minute it would)."""
+    """Put each variant's per-minute datapoints after `reached` up to `until`, in at most
+    `MAX_PUTS` PutMetricData calls (each re-evaluates the alarms reading them, so an alarm changes
+    state at the minute it would, or at the last minute of a long advance's batch)."""
     for key, start in reached.items():
         dimensions = [
             {"Name": "EndpointName", "Value": key[0]},
@@ -67,26 +71,26 @@ def emit(
         )
         last_memory = max(memory, key=lambda s: s.timestamp).maximum if memory else None
         count = int((until[key] - start) / INTERVAL)
-        for step in range(max(1, count - MAX_POINTS + 1), count + 1):
-            # moto keeps metric timestamps naive (UTC), as the invocations put them.
-            when = (start + INTERVAL * step).astimezone(datetime.UTC).replace(tzinfo=None)
-            data: list[dict[str, Any]] = [
-                {
-                    "MetricName": "CPUUtilization",
-                    "Dimensions": dimensions,
-                    "Value": 0.0,
-                    "Unit": "Percent",
-                    "Timestamp": when,
-                }
-            ]
-            if last_memory is not None:
-                data.append(
-                    {
-                        "MetricName": "MemoryUtilization",
-                        "Dimensions": dimensions,
-                        "Value": last_memory,
-                        "Unit": "Percent",
-                        "Timestamp": when,
-                    }
-                )
+        steps = list(range(max(1, count - MAX_POINTS + 1), count + 1))
+        size = max(1, math.ceil(len(steps) / MAX_PUTS))
+        for first in range(0, len(steps), size):
+            data: list[dict[str, Any]] = []
+            for step in steps[first : first + size]:
+                # moto keeps metric timestamps naive (UTC), as the invocations put them.
+                when = (start + INTERVAL * step).astimezone(datetime.UTC).replace(tzinfo=None)
+                data.append(_datum("CPUUtilization", dimensions, 0.0, when))
+                if last_memory is not None:
+                    data.append(_datum("MemoryUtilization", dimensions, last_memory, when))
             cloudwatch.put_metric_data(NAMESPACE, data)
+
+
+def _datum(
+    name: str, dimensions: list[dict[str, str]], value: float, when: datetime.datetime
+) -> dict[str, Any]:
+    return {
+        "MetricName": name,
+        "Dimensions": dimensions,
+        "Value": value,
+        "Unit": "Percent",
+        "Timestamp": when,
+    }

@@ -9,9 +9,12 @@ import datetime
 import threading
 from typing import Any
 
+from moto.cloudwatch.models import cloudwatch_backends
+
 from environments.settings import Settings
 from event_rules.catalogue_alarms import alarm_rules
-from localcloud import LocalCloud, alarm_clock, server
+from localcloud import LocalCloud, alarm_clock, endpoint_instance_metrics, server
+from tests.deploy_helpers import dev_settings
 from workflows.machines.deploy_model import VARIANT
 
 
@@ -98,6 +101,40 @@ def test_traffic_after_the_alarm_returns_it_to_ok(
         ],
     )
     assert _state(localcloud, name) == "OK"
+
+
+def test_a_day_of_idle_instance_metrics_is_put_in_bounded_batches(
+    localcloud: LocalCloud, monkeypatch: Any
+) -> None:
+    settings = dev_settings()
+    _serve(localcloud, settings)
+    cloudwatch = localcloud.client("cloudwatch")
+    puts: list[int] = []
+    backend = cloudwatch_backends["123456789012"]["us-east-1"]
+    original = type(backend).put_metric_data
+
+    def counting(self: Any, namespace: str, data: list[dict[str, Any]]) -> None:
+        puts.append(len(data))
+        original(self, namespace, data)
+
+    monkeypatch.setattr(type(backend), "put_metric_data", counting)
+    localcloud.advance_clock(None, 24 * 3600)
+    assert sum(puts) == 24 * 60  # one CPU datapoint a minute (no memory measured yet)
+    assert len(puts) <= endpoint_instance_metrics.MAX_PUTS
+    stats = cloudwatch.get_metric_statistics(
+        Namespace="/aws/sagemaker/Endpoints",
+        MetricName="CPUUtilization",
+        Dimensions=[
+            {"Name": "EndpointName", "Value": settings.endpoint.name},
+            {"Name": "VariantName", "Value": VARIANT},
+        ],
+        StartTime=datetime.datetime(2000, 1, 1),
+        EndTime=datetime.datetime(2100, 1, 1),
+        Period=86400 * 365,
+        Statistics=["SampleCount", "Maximum"],
+    )["Datapoints"]
+    assert sum(p["SampleCount"] for p in stats) == 24 * 60
+    assert max(p["Maximum"] for p in stats) == 0.0
 
 
 def test_a_server_tick_evaluates_at_the_real_time(localcloud: LocalCloud) -> None:

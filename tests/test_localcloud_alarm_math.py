@@ -199,3 +199,13 @@ def test_expressions(expression: str, expected: dict[datetime.datetime, float]) 
 def test_expressions_not_evaluated(expression: str) -> None:
     with pytest.raises(alarm_math.Unsupported):
         alarm_math.evaluate(expression, {"a": {}}, STARTS)
+
+
+def test_updating_an_alarm_keeps_the_time_the_clock_took_it_to(localcloud: LocalCloud) -> None:
+    _math_alarm(localcloud, "errors", EvaluationPeriods=1)
+    _put(localcloud, 0, Errors=20)
+    localcloud.advance_clock(None, 600)
+    assert _alarm(localcloud)["StateValue"] == "INSUFFICIENT_DATA"
+    # Re-evaluated at its newest datapoint (ten minutes back), it would be ALARM again.
+    _math_alarm(localcloud, "errors", EvaluationPeriods=1, AlarmDescription="updated")
+    assert _alarm(localcloud)["StateValue"] == "INSUFFICIENT_DATA"
