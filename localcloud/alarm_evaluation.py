@@ -3,10 +3,10 @@
 Pure logic, no moto: the samples of one metric (value, count, timestamp) and the alarm's
 configuration give the state, the reason text and the reason data CloudWatch writes. Periods are
 aligned on multiples of `Period` since the epoch, as CloudWatch aggregates them; the evaluation
-range is the `EvaluationPeriods` periods ending with the one holding the newest sample, so time is
-the datapoints' own and nothing waits for a clock. `DatapointsToAlarm` (M of N) and
-`TreatMissingData` follow the table in CloudWatch's user guide ("Configuring how CloudWatch alarms
-treat missing data").
+range is the `EvaluationPeriods` periods ending with the one holding the newest sample, or a later
+time the cloud's clock has reached (`alarm_clock`), so nothing waits for real time.
+`DatapointsToAlarm` (M of N) and `TreatMissingData` follow the table in CloudWatch's user guide
+("Configuring how CloudWatch alarms treat missing data").
 """
 
 from __future__ import annotations
@@ -66,6 +66,11 @@ class Evaluation:
     reason: str
     reason_data: str
     evaluated_at: datetime.datetime
+
+
+def known_comparison(name: str | None) -> bool:
+    """A threshold comparison (anomaly-band comparisons are not evaluated locally)."""
+    return name in _COMPARISONS
 
 
 def supported(config: AlarmConfig) -> bool:
@@ -144,17 +149,30 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def period_starts(
+    moment: datetime.datetime, period: int, evaluation_periods: int
+) -> list[datetime.datetime]:
+    """The starts of the `evaluation_periods` periods ending with the one holding `moment`,
+    newest first."""
+    last = period_start(moment, period)
+    step = datetime.timedelta(seconds=period)
+    return [last - step * i for i in range(evaluation_periods)]
+
+
 def evaluate(
-    config: AlarmConfig, samples: Sequence[Sample], current_state: str, now: datetime.datetime
+    config: AlarmConfig,
+    samples: Sequence[Sample],
+    current_state: str,
+    now: datetime.datetime,
+    at: datetime.datetime | None = None,
 ) -> Evaluation:
     """The state CloudWatch would give the alarm on these samples of its metric.
 
-    `now` stands for the evaluation time when there are no samples (a new alarm)."""
+    The evaluation time is the newest sample's, or `at` when time has passed beyond it (the
+    cloud's clock moved); `now` stands for it when there is neither (a new alarm)."""
     newest = max((s.timestamp for s in samples), default=None)
-    evaluated_at = newest or now
-    last = period_start(evaluated_at, config.period)
-    step = datetime.timedelta(seconds=config.period)
-    starts = [last - step * i for i in range(config.evaluation_periods)]  # newest first
+    evaluated_at = max((m for m in (newest, at) if m is not None), default=now)
+    starts = period_starts(evaluated_at, config.period, config.evaluation_periods)
     by_period: dict[datetime.datetime, list[Sample]] = {start: [] for start in starts}
     for sample in samples:
         start = period_start(sample.timestamp, config.period)
@@ -163,6 +181,20 @@ def evaluate(
     if any(_too_few_for_percentile(config, group) for group in by_period.values() if group):
         return Evaluation(None, "", "", evaluated_at)
     values = {start: _statistic(config, group) for start, group in by_period.items()}
+    counts = {start: float(sum(s.count for s in group)) for start, group in by_period.items()}
+    return judge(config, values, evaluated_at, counts)
+
+
+def judge(
+    config: AlarmConfig,
+    values: dict[datetime.datetime, float | None],
+    evaluated_at: datetime.datetime,
+    counts: dict[datetime.datetime, float] | None = None,
+) -> Evaluation:
+    """The state the periods' values (newest first, None where missing) call for, with
+    CloudWatch's reason and reason data; `counts` are each period's sample counts (a metric
+    math alarm has none)."""
+    starts = list(values)
     words, breaches = _COMPARISONS[config.comparison]
     present = [(start, v) for start, v in values.items() if v is not None]
     missing = len(starts) - len(present)
@@ -193,7 +225,7 @@ def evaluate(
             f"for {transition} transition)."
         )
     return Evaluation(
-        state, reason, _reason_data(config, values, evaluated_at, by_period), evaluated_at
+        state, reason, _reason_data(config, values, evaluated_at, counts), evaluated_at
     )
 
 
@@ -205,7 +237,7 @@ def _reason_data(
     config: AlarmConfig,
     values: dict[datetime.datetime, float | None],
     evaluated_at: datetime.datetime,
-    by_period: dict[datetime.datetime, list[Sample]],
+    counts: dict[datetime.datetime, float] | None,
 ) -> str:
     data: dict[str, Any] = {"version": "1.0", "queryDate": _iso(evaluated_at)}
     present = sorted(start for start, v in values.items() if v is not None)
@@ -213,7 +245,7 @@ def _reason_data(
         data["startDate"] = _iso(present[0])
     if config.extended_statistic:
         data["extendedStatistic"] = config.extended_statistic
-    else:
+    elif config.statistic:
         data["statistic"] = config.statistic
     if config.unit:
         data["unit"] = config.unit
@@ -224,7 +256,8 @@ def _reason_data(
     for start, value in values.items():  # newest first, as CloudWatch lists them
         point: dict[str, Any] = {"timestamp": _iso(start)}
         if value is not None:
-            point["sampleCount"] = float(sum(s.count for s in by_period[start]))
+            if counts is not None:
+                point["sampleCount"] = counts[start]
             point["value"] = value
         evaluated.append(point)
     data["evaluatedDatapoints"] = evaluated

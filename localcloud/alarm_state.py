@@ -1,7 +1,8 @@
 """Alarm state changes in the embedded CloudWatch, as CloudWatch makes them.
 
-Each PutMetricData re-evaluates the alarms on the metrics it put (namespace, name and exactly
-the same dimensions), PutMetricAlarm evaluates the alarm it created or updated, and SetAlarmState
+Each PutMetricData re-evaluates the alarms reading the metrics it put (namespace, name and exactly
+the same dimensions; a math alarm's queries too), PutMetricAlarm evaluates the alarm it created or
+updated, time passing (`alarm_clock`) evaluates every alarm later, and SetAlarmState
 sets a state that the next evaluation (right after, as AWS's "often within seconds") replaces
 with what the data says. A state change updates the alarm (StateValue, StateReason,
 StateReasonData, StateUpdatedTimestamp, StateTransitionedTimestamp), adds a `StateUpdate` item to
@@ -19,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from localcloud import event_routing
+from localcloud import alarm_queries, event_routing
 from localcloud.alarm_evaluation import AlarmConfig, Evaluation, Sample, evaluate, supported
 
 _lock = threading.RLock()
@@ -171,16 +172,34 @@ def _history_state(state: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
+def _clock(alarm: Any) -> datetime.datetime | None:
+    """The time the cloud's clock last took the alarm to (None until it first moves)."""
+    moment: datetime.datetime | None = getattr(alarm, "localcloud_clock", None)
+    return moment
+
+
+def newest_sample(backend: Any, alarm: Any) -> datetime.datetime | None:
+    """The newest datapoint among the metrics the alarm reads."""
+    if alarm.metric_data_queries:
+        groups = alarm_queries.query_samples(backend, alarm, metric_samples).values()
+        return max((s.timestamp for group in groups for s in group), default=None)
+    return max((s.timestamp for s in _samples(backend, alarm)), default=None)
+
+
 def _evaluate(backend: Any, alarm: Any) -> Transition | None:
-    if alarm.rule is not None or alarm.metric_data_queries or not alarm.metric_name:
+    if alarm.rule is not None or not (alarm.metric_name or alarm.metric_data_queries):
         return None
-    config = _config(alarm)
-    if not supported(config):
-        return None
-    result: Evaluation = evaluate(
-        config, _samples(backend, alarm), alarm.state_value, datetime.datetime.now(datetime.UTC)
-    )
-    if result.state is None or result.state == alarm.state_value:
+    now = datetime.datetime.now(datetime.UTC)
+    result: Evaluation | None
+    if alarm.metric_data_queries:
+        samples = alarm_queries.query_samples(backend, alarm, metric_samples)
+        result = alarm_queries.evaluate(alarm, samples, now, _clock(alarm))
+    else:
+        config = _config(alarm)
+        if not supported(config):
+            return None
+        result = evaluate(config, _samples(backend, alarm), alarm.state_value, now, _clock(alarm))
+    if result is None or result.state is None or result.state == alarm.state_value:
         return None
     return _set_state(
         backend, alarm, result.state, result.reason, result.reason_data, result.evaluated_at
@@ -188,9 +207,10 @@ def _evaluate(backend: Any, alarm: Any) -> Transition | None:
 
 
 def alarms_on_metrics(backend: Any, namespace: str, metric_data: list[dict[str, Any]]) -> list[Any]:
-    """The alarms whose metric one of these PutMetricData members put."""
+    """The alarms reading a metric one of these PutMetricData members put."""
     keys = {
         (
+            namespace,
             member["MetricName"],
             frozenset((d["Name"], d["Value"]) for d in member.get("Dimensions") or []),
         )
@@ -199,9 +219,33 @@ def alarms_on_metrics(backend: Any, namespace: str, metric_data: list[dict[str, 
     return [
         alarm
         for alarm in list(backend.alarms.values())
-        if alarm.namespace == namespace
-        and (alarm.metric_name, _dimensions(alarm.dimensions)) in keys
+        if (alarm.namespace, alarm.metric_name, _dimensions(alarm.dimensions)) in keys
+        or any(key in keys for key in alarm_queries.metric_keys(alarm))
     ]
+
+
+def clock_targets(
+    backend: Any, step: datetime.timedelta, until: datetime.datetime | None = None
+) -> dict[str, datetime.datetime]:
+    """Per alarm, the time `step` after its newest datapoint or the time the clock last took it
+    to (whichever is later), or `until` if that is later still."""
+    targets = {}
+    with _lock:
+        for alarm in list(backend.alarms.values()):
+            bases = [m for m in (newest_sample(backend, alarm), _clock(alarm)) if m is not None]
+            base = max(bases, default=datetime.datetime.now(datetime.UTC))
+            targets[alarm.name] = max(m for m in (base + step, until) if m is not None)
+    return targets
+
+
+def move_clocks(backend: Any, targets: dict[str, datetime.datetime]) -> None:
+    """Take each alarm to its target time and evaluate it there."""
+    with _lock:
+        moved = [alarm for alarm in list(backend.alarms.values()) if alarm.name in targets]
+        for alarm in moved:
+            previous = _clock(alarm)
+            alarm.localcloud_clock = max(m for m in (previous, targets[alarm.name]) if m)
+    reevaluate(backend, moved)
 
 
 def reevaluate(backend: Any, alarms: Iterable[Any]) -> None:
@@ -238,6 +282,8 @@ def configured(backend: Any, alarm: Any, previous: Any | None) -> None:
             alarm.state_transitioned_timestamp = getattr(
                 previous, "state_transitioned_timestamp", previous.state_updated_timestamp
             )
+            # The time the clock took it to stays: an update does not turn the clock back.
+            alarm.localcloud_clock = _clock(previous)
         else:
             alarm.state_value = "INSUFFICIENT_DATA"
             alarm.state_updated_timestamp = now
@@ -261,6 +307,12 @@ def _event_state(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def _configuration(alarm: Any) -> dict[str, Any]:
+    if alarm.metric_data_queries:
+        math: dict[str, Any] = {}
+        if alarm.description:
+            math["description"] = alarm.description
+        math["metrics"] = alarm_queries.configuration_metrics(alarm)
+        return math
     stat: dict[str, Any] = {
         "metric": {
             "namespace": alarm.namespace,

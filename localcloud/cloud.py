@@ -29,6 +29,7 @@ from typing import Any, cast
 from moto import mock_aws
 
 from localcloud import (
+    alarm_clock,
     event_routing,
     jobs,
     lambda_runtime,
@@ -198,10 +199,16 @@ class LocalCloud:
         """Wait states and retry intervals that were recorded instead of slept."""
         return [r for r in self._records.waits.items() if execution_arn in (None, r.execution_arn)]
 
-    def advance_clock(self, execution_arn: str, seconds: float) -> None:
+    def advance_clock(self, execution_arn: str | None, seconds: float) -> None:
         """Let `seconds` pass on a running execution's virtual clock (a callback or heartbeat
-        that does not come, a long task): its timeouts fire as they would on AWS."""
-        virtual_clock.advance(execution_arn, seconds)
+        that does not come, a long task): its timeouts fire as they would on AWS. With
+        `execution_arn` None they pass for CloudWatch instead: running endpoints send their
+        instance metrics of that time and every alarm is evaluated that much later, so
+        metrics that stop coming count as missing (`alarm_clock`)."""
+        if execution_arn is None:
+            alarm_clock.advance(seconds)
+        else:
+            virtual_clock.advance(execution_arn, seconds)
 
     def _busy(self) -> list[threading.Thread]:
         threads = [

@@ -195,7 +195,7 @@ def serve(
         print(f"localcloud: serving on {info.url} (pid {info.pid})", flush=True)
         if ready is not None:
             ready.set()
-        stop.wait()
+        _evaluate_alarms_until(stop)
     finally:
         sagemaker_jobs.stop_jobs()
         http_server.shutdown()
@@ -203,6 +203,18 @@ def serve(
         if read_state(workdir) == info:
             _forget(workdir)
         recorder.deactivate(records)
+
+
+def _evaluate_alarms_until(stop: threading.Event) -> None:
+    """Alarms are evaluated as real time passes (a metric that stops coming counts as missing),
+    every `alarm_clock.TICK_SECONDS` until `stop` is set."""
+    from localcloud import alarm_clock
+
+    while not stop.wait(alarm_clock.TICK_SECONDS):
+        try:
+            alarm_clock.tick()
+        except Exception as error:  # one failed evaluation must not stop the server
+            print(f"localcloud: alarm evaluation failed: {error!r}", flush=True)
 
 
 def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:

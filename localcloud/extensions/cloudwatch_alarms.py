@@ -3,8 +3,9 @@ DescribeAlarms, DescribeAlarmHistory and `CloudWatch Alarm State Change` events.
 
 moto 5.2.5 stored alarms but never evaluated one: a new alarm was `OK` whatever its data,
 PutMetricData changed no state, SetAlarmState emitted no event, an updated alarm lost its state,
-and DescribeAlarmHistory did not exist. The logic is in `localcloud.alarm_state` and
-`localcloud.alarm_evaluation`; this module wires it in.
+and DescribeAlarmHistory did not exist. The logic is in `localcloud.alarm_state`,
+`localcloud.alarm_evaluation` and, for metric math alarms, `localcloud.alarm_queries`; this module
+wires it in (time passing is `localcloud.alarm_clock`'s).
 """
 
 from __future__ import annotations
