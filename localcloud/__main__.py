@@ -44,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# localcloud: {verb} at {info.url} (pid {info.pid})")
         print("\n".join(info.exports()))
         return 0
-    stopped = server.down(workdir)
+    try:
+        stopped = server.down(workdir)
+    except server.NotOurServer as error:
+        print(f"localcloud: {error}", file=sys.stderr)
+        stopped = None
     print("localcloud: stopped" if stopped else "localcloud: not running")
     return 0
 

@@ -279,8 +279,13 @@ class LocalCloud:
 
     def deliveries(self, rule: str | None = None) -> list[dict[str, Any]]:
         """Events delivered to rule targets, oldest first: `{"rule", "target", "event"}` (the
-        event's id, so a redelivery shows the same id twice)."""
+        event's id, so a redelivery shows the same id twice); the newest DELIVERY_CAP of them."""
         return [d for d in self._records.deliveries.items() if rule in (None, d["rule"])]
+
+    def dropped_deliveries(self) -> int:
+        """How many of the oldest deliveries the record let go: it keeps the newest
+        `recorder.DELIVERY_CAP` (as it does of delivery failures and function errors)."""
+        return self._records.deliveries.dropped
 
     @contextmanager
     def duplicate_deliveries(self, copies: int = 2) -> Iterator[None]:

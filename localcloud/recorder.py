@@ -10,6 +10,7 @@ second `activate` is an error rather than a silent reset of the first owner's re
 
 from __future__ import annotations
 
+import collections
 import threading
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -62,21 +63,37 @@ class RecordLog(Generic[T]):
 
 
 class BoundedLog(RecordLog[T]):
-    """A log keeping only its newest `cap` items (the oldest are dropped)."""
+    """A ring keeping only its newest `cap` items: the oldest are dropped, and counted, so a
+    long-running server's memory stays bounded however many events it routes."""
 
     def __init__(self, cap: int) -> None:
         super().__init__()
         self._cap = cap
+        self._ring: collections.deque[T] = collections.deque(maxlen=cap)
+        self._dropped = 0
 
     def append(self, item: T) -> None:
         with self._lock:
-            self._items.append(item)
-            if len(self._items) > self._cap:
-                del self._items[: len(self._items) - self._cap]
+            if len(self._ring) == self._cap:
+                self._dropped += 1
+            self._ring.append(item)
+
+    def items(self) -> list[T]:
+        with self._lock:
+            return list(self._ring)
+
+    @property
+    def dropped(self) -> int:
+        """How many of the oldest items the ring has let go."""
+        with self._lock:
+            return self._dropped
 
 
 # How many management writes the embedded CloudTrail's event history keeps.
 API_EVENT_CAP = 10_000
+# How many EventBridge deliveries, delivery failures and asynchronous function errors each cloud
+# keeps: the newest; a server routing 100,000 events keeps 10,000 of each, not all.
+DELIVERY_CAP = 10_000
 
 
 class CloudRecords:
@@ -85,12 +102,12 @@ class CloudRecords:
     def __init__(self) -> None:
         self.waits: RecordLog[WaitRecord] = RecordLog()
         self.jobs: RecordLog[JobRecord] = RecordLog()
-        # Every delivery made: rule, target ARN, event id (a redelivery repeats the id).
-        self.deliveries: RecordLog[dict[str, Any]] = RecordLog()
-        self.delivery_failures: RecordLog[dict[str, Any]] = RecordLog()
+        # The newest deliveries made: rule, target ARN, event id (a redelivery repeats the id).
+        self.deliveries: BoundedLog[dict[str, Any]] = BoundedLog(DELIVERY_CAP)
+        self.delivery_failures: BoundedLog[dict[str, Any]] = BoundedLog(DELIVERY_CAP)
         # What asynchronous invocations raised: on AWS these reach only the function's logs and,
         # after retries, its dead-letter target.
-        self.function_errors: RecordLog[dict[str, str]] = RecordLog()
+        self.function_errors: BoundedLog[dict[str, str]] = BoundedLog(DELIVERY_CAP)
         # How many times each matched event reaches each target (more than one reproduces
         # EventBridge's at-least-once redelivery).
         self.delivery_copies = 1

@@ -7,7 +7,7 @@ the server process and reach it through `AWS_ENDPOINT_URL`; moto's interpreter r
 `MOTO_PORT`. Only requests signed with the server's credentials, naming it as their Host and sent
 by no web page reach it (`request_guard`). The state file is written whole (renamed into
 place), and neither it, the log nor `.localcloud/` is followed when it is a symlink; `down`
-signals only a process that is a localcloud server.
+signals only the localcloud server of its own folder (its command line and working folder).
 """
 
 from __future__ import annotations
@@ -83,16 +83,56 @@ def _forget(workdir: Path) -> None:
         _state_path(workdir).unlink(missing_ok=True)
 
 
-def _is_localcloud(pid: int) -> bool:
-    """Whether `pid` runs `python -m localcloud serve`: a stale or forged state file must not
-    make `down` signal some other process. Without /proc the state file is trusted."""
+class NotOurServer(RuntimeError):
+    """The state file names a live process that is not this folder's localcloud server."""
+
+
+def _command_line(pid: int) -> list[str] | None:
+    """`pid`'s argv, from /proc or else `ps`; None when neither can tell."""
     try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
     except FileNotFoundError:
-        return not Path("/proc/self").exists()
+        if Path("/proc/self").exists():
+            return []  # /proc exists but not this pid: it has just ended
     except OSError:
-        return False
-    return b"localcloud" in argv and b"serve" in argv
+        return None
+    try:  # no /proc (macOS): ps gives the arguments as one line
+        found = subprocess.run(
+            ["ps", "-o", "args=", "-p", str(pid)], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return found.stdout.split() if found.returncode == 0 else []
+
+
+def _working_dir(pid: int) -> Path | None:
+    try:
+        return Path(os.readlink(f"/proc/{pid}/cwd")).resolve()
+    except OSError:
+        return None  # no /proc, or another user's process
+
+
+def _not_ours(pid: int, workdir: Path) -> str | None:
+    """Why `pid` is not this folder's server (`python -m localcloud serve`, run in `workdir`), or
+    None when it is. A stale state file whose pid was reused, a forged one, or one copied from
+    another folder must not make `down` signal some other process."""
+    argv = _command_line(pid)
+    if argv is None:
+        return "its command line cannot be read (another user's process?)"
+    shown = " ".join(argv)
+    shown = shown if len(shown) <= 120 else shown[:117] + "..."
+    serves = any(
+        argv[i : i + 3] == ["-m", "localcloud", "serve"] for i in range(max(len(argv) - 2, 0))
+    )
+    if not serves:
+        if not argv:  # a process between fork and exec, a zombie, or a kernel thread
+            return "its command line is empty"
+        return f"it runs `{shown}`, not `python -m localcloud serve`"
+    cwd = _working_dir(pid)
+    if cwd is not None and cwd != workdir.resolve():
+        return f"it is the localcloud server of another folder, {cwd}"
+    return None
 
 
 def read_state(workdir: Path) -> ServerInfo | None:
@@ -281,11 +321,21 @@ def _end(process: subprocess.Popen[bytes]) -> None:
 
 
 def down(workdir: Path) -> ServerInfo | None:
-    """Stop the server recorded in `workdir`; returns what was stopped (None if nothing ran)."""
+    """Stop the server recorded in `workdir`; returns what was stopped (None if nothing ran).
+
+    A live process that is not this folder's server is left running: the stale state file is
+    removed and NotOurServer says what the process was."""
     info = read_state(workdir)
-    if info is None or not _alive(info.pid) or not _is_localcloud(info.pid):
+    if info is None or not _alive(info.pid):
         _forget(workdir)
         return None
+    why = _not_ours(info.pid, workdir)
+    if why is not None:
+        _forget(workdir)
+        raise NotOurServer(
+            f"{STATE_DIR / STATE_FILE} names pid {info.pid}, which is not this folder's "
+            f"localcloud server: {why}. Left it running and removed the stale state file"
+        )
     os.kill(info.pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
     while _alive(info.pid) and time.monotonic() < deadline:

@@ -12,6 +12,7 @@ os.environ[PROJECT_VARIABLE] = str(CHURN)
 pytest_plugins = [
     "localcloud.pytest_plugin",
     "tests.tasks_helpers",
+    "tests.slack_webhook",
     "tests.jobs_helpers",
     "tests.deploy_helpers",
     "tests.sfn_corpus_report",

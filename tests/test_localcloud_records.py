@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from localcloud import LocalCloud
-from localcloud.recorder import CloudAlreadyRunning
+from localcloud import LocalCloud, recorder
+from localcloud.recorder import DELIVERY_CAP, CloudAlreadyRunning, CloudRecords
 from tests.localcloud_helpers import create_machine
 
 WAITS_ONCE = {
@@ -60,3 +60,35 @@ def test_a_second_cloud_cannot_start_while_one_runs_and_leaves_it_intact() -> No
         assert len(running.deliveries()) == 1
     with other:  # once the first has stopped, it starts
         assert other.waits() == []
+
+
+def test_deliveries_are_a_ring_of_the_newest_with_the_dropped_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Guards against a server keeping every delivery forever (50,000 entries after 100,000
+    # events): each cloud keeps the newest DELIVERY_CAP and counts the ones it let go.
+    records = CloudRecords()
+    for number in range(DELIVERY_CAP + 3):
+        records.deliveries.append({"rule": "r", "target": "t", "event": str(number)})
+        records.delivery_failures.append({"rule": "r", "target": "t", "error": str(number)})
+        records.function_errors.append({"function": "f", "errorType": "E", "errorMessage": ""})
+    kept = records.deliveries.items()
+    assert len(kept) == DELIVERY_CAP and records.deliveries.dropped == 3
+    assert kept[0]["event"] == "3" and kept[-1]["event"] == str(DELIVERY_CAP + 2)
+    assert len(records.delivery_failures.items()) == DELIVERY_CAP
+    assert len(records.function_errors.items()) == DELIVERY_CAP
+    # Through EventBridge routing, with a small ring so the test routes few events.
+    monkeypatch.setattr(recorder, "DELIVERY_CAP", 2)
+    with LocalCloud() as cloud:
+        topic = cloud.client("sns").create_topic(Name="ring")["TopicArn"]
+        events = cloud.client("events")
+        events.put_rule(Name="all", EventPattern=json.dumps({"source": ["ring.test"]}))
+        events.put_targets(Rule="all", Targets=[{"Id": "topic", "Arn": topic}])
+        ids = [
+            entry["EventId"]
+            for entry in cloud.put_events(
+                [{"Source": "ring.test", "DetailType": "t", "Detail": {"n": n}} for n in range(5)]
+            )["Entries"]
+        ]
+        assert [d["event"] for d in cloud.deliveries()] == ids[-2:]
+        assert cloud.dropped_deliveries() == 3

@@ -22,12 +22,20 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Says so once it runs: until then its /proc/<pid>/cmdline may still be empty.
+SLEEPER = "print('running', flush=True); import time; time.sleep(60)"
+
+
+def _running(argv: list[str], cwd: Path | None = None) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+    assert process.stdout is not None and process.stdout.readline() == b"running\n"
+    return process
+
+
 @pytest.fixture
 def other_process() -> Iterator[int]:
     """A process of this user that is not a localcloud server; ended by its own pid."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(60)"], stdin=subprocess.DEVNULL
-    )
+    process = _running([sys.executable, "-c", SLEEPER])
     try:
         yield process.pid
     finally:
@@ -79,9 +87,40 @@ def test_down_never_signals_a_process_that_is_not_a_localcloud_server(
     (tmp_path / ".localcloud").mkdir()
     state = {"pid": other_process, "port": _free_port()}
     (tmp_path / ".localcloud" / "server.json").write_text(json.dumps(state))
-    assert server.down(tmp_path) is None
+    with pytest.raises(server.NotOurServer, match=f"pid {other_process}, .* it runs `.*sleep"):
+        server.down(tmp_path)
     os.kill(other_process, 0)
     assert not (tmp_path / ".localcloud" / "server.json").exists()
+
+
+def test_down_never_signals_the_localcloud_server_of_another_folder(tmp_path: Path) -> None:
+    # Guards against trusting any process whose command line says `localcloud serve`: a state
+    # file copied from another folder, or a pid reused by another folder's server, names a
+    # server that is not this folder's. (A stand-in with that command line, run elsewhere.)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    stand_in = _running([sys.executable, "-c", SLEEPER, "-m", "localcloud", "serve"], elsewhere)
+    try:
+        work = tmp_path / "work"
+        (work / ".localcloud").mkdir(parents=True)
+        state = {"pid": stand_in.pid, "port": _free_port()}
+        (work / ".localcloud" / "server.json").write_text(json.dumps(state))
+        with pytest.raises(server.NotOurServer, match=r"server of another folder, .*elsewhere"):
+            server.down(work)
+        assert stand_in.poll() is None  # not signalled
+        run = subprocess.run(
+            [sys.executable, "-m", "localcloud", "down"],
+            cwd=work,
+            env={**os.environ, "PYTHONPATH": str(Path(server.__file__).resolve().parents[1])},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert run.returncode == 0 and "localcloud: not running" in run.stdout
+        assert stand_in.poll() is None
+    finally:
+        stand_in.kill()
+        stand_in.wait(timeout=10)
 
 
 def test_serve_refuses_a_symlinked_state_file(tmp_path: Path) -> None:

@@ -4,16 +4,14 @@ notices, and Slack."""
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
-from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 import boto3
 import pytest
 
 from tasks.handlers import notifications, notify
+from tests.slack_webhook import Hook
 from tests.tasks_helpers import ACCOUNT, REGION, envelope, received
 
 EXECUTION = f"arn:aws-cn:states:cn-north-1:{ACCOUNT}:execution:retrain:s3-incoming-0123456789abcdef"
@@ -104,34 +102,6 @@ def test_unknown_kind_is_rejected(aws: dict[str, Any]) -> None:
         notify.handler({"kind": "party", "executionArn": EXECUTION}, None)
 
 
-class _Hook(http.server.BaseHTTPRequestHandler):
-    bodies: ClassVar[list[dict[str, Any]]] = []
-    status = 200
-
-    def do_POST(self) -> None:
-        length = int(self.headers["Content-Length"])
-        type(self).bodies.append(json.loads(self.rfile.read(length)))
-        self.send_response(type(self).status)
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def webhook() -> Iterator[str]:
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    _Hook.bodies, _Hook.status = [], 200
-    yield f"http://127.0.0.1:{server.server_port}/hook"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-
-
 def slack_secret(monkeypatch: pytest.MonkeyPatch, secret_string: str) -> None:
     """Store the webhook secret in Secrets Manager and point the function at it."""
     secrets = boto3.client("secretsmanager", region_name=REGION)
@@ -147,14 +117,14 @@ def test_slack_gets_the_notification_from_the_secret_url(
         {"kind": "model_deployed", "executionArn": EXECUTION, "endpointName": "churn"}, None
     )
     assert result["slack"] == {"status": 200}
-    assert _Hook.bodies[0]["text"].startswith(f"*{result['subject']}*")
+    assert Hook.bodies[0]["text"].startswith(f"*{result['subject']}*")
     assert len(received(aws)) == 1
 
 
 def test_slack_failure_does_not_lose_the_sns_message(
     aws: dict[str, Any], webhook: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _Hook.status = 500
+    Hook.status = 500
     slack_secret(monkeypatch, webhook)
     result = notify.handler({"kind": "drift_detected", "executionArn": EXECUTION}, None)
     assert result["slack"] == {"error": "HTTPError"}

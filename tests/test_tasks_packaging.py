@@ -42,6 +42,7 @@ def test_each_zip_holds_the_handler_and_its_project_imports_only(tmp_path: Path)
         "tasks/handlers/__init__.py",
         "tasks/handlers/aws_clients.py",
         "tasks/handlers/environment.py",  # aws_clients reads the region through it
+        "tasks/handlers/event_input.py",  # the parse edge: malformed input refused, named
         "tasks/handlers/quality_gate.py",
         "tasks/handlers/s3_objects.py",
         "tasks/handlers/tracing.py",  # the X-Ray tracer every handler shares

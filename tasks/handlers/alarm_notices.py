@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tasks.handlers.arns import region_console_link
+from tasks.handlers.event_input import InvalidEventError, parse_event
+from tasks.handlers.event_models import AlarmChangeEvent, AlarmConfiguration
 
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
 
@@ -27,43 +29,47 @@ class AlarmChange:
     link: str
 
 
-def is_alarm_change(event: dict[str, Any]) -> bool:
-    return event.get("source") == "aws.cloudwatch" and event.get("detail-type") == (
-        ALARM_STATE_CHANGE
+def is_alarm_change(event: Any) -> bool:
+    return (
+        isinstance(event, dict)
+        and event.get("source") == "aws.cloudwatch"
+        and event.get("detail-type") == ALARM_STATE_CHANGE
     )
 
 
-def alarm_change(event: dict[str, Any]) -> AlarmChange:
+def alarm_change(event: Any) -> AlarmChange:
     """The facts of the event; a field CloudWatch left out stays None (a metric-math alarm's
-    reason data, for one, carries no single threshold)."""
+    reason data, for one, carries no single threshold). A field of the wrong type is refused
+    (`InvalidEventError` naming it)."""
     if not is_alarm_change(event):
-        raise ValueError(
-            f"not a {ALARM_STATE_CHANGE} event: source {event.get('source')!r}, detail-type "
-            f"{event.get('detail-type')!r}"
+        shown = event if isinstance(event, dict) else {}
+        raise InvalidEventError(
+            f"not a {ALARM_STATE_CHANGE} event: source {shown.get('source')!r}, detail-type "
+            f"{shown.get('detail-type')!r}"
         )
-    detail = event.get("detail") or {}
-    name = str(detail.get("alarmName") or "")
-    if not name:
-        raise ValueError(f"{ALARM_STATE_CHANGE} event without detail.alarmName; nothing to say")
-    state = detail.get("state") or {}
-    reason_data = _reason_data(state.get("reasonData"))
-    recent = reason_data.get("recentDatapoints") or []
-    value = recent[-1] if recent and isinstance(recent[-1], int | float) else None
+    detail = parse_event(event, AlarmChangeEvent).detail
+    reason_data = _reason_data(detail.state.reasonData)
+    recent = reason_data.get("recentDatapoints")
+    last = recent[-1] if isinstance(recent, list) and recent else None
+    value = last if isinstance(last, int | float) and not isinstance(last, bool) else None
     threshold = reason_data.get("threshold")
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+        threshold = None
+    region = event.get("region")
     return AlarmChange(
-        name=name,
-        state=str(state.get("value") or "?"),
-        previous=str((detail.get("previousState") or {}).get("value") or "?"),
-        reason=str(state.get("reason") or ""),
-        metric=_metric(detail.get("configuration") or {}),
-        threshold=float(threshold) if isinstance(threshold, int | float) else None,
+        name=detail.alarmName,
+        state=detail.state.value or "?",
+        previous=(detail.previousState.value if detail.previousState else "") or "?",
+        reason=detail.state.reason,
+        metric=_metric(detail.configuration),
+        threshold=float(threshold) if threshold is not None else None,
         value=float(value) if value is not None else None,
-        link=alarm_link(event, name),
+        link=alarm_link(region if isinstance(region, str) else "", detail.alarmName),
     )
 
 
-def alarm_link(event: dict[str, Any], name: str) -> str:
-    region = str(event.get("region") or "us-east-1")
+def alarm_link(region: str, name: str) -> str:
+    region = region or "us-east-1"
     quoted = urllib.parse.quote(name, safe="")
     return region_console_link(region, f"cloudwatch/home?region={region}#alarmsV2:alarm/{quoted}")
 
@@ -90,26 +96,24 @@ def _reason_data(raw: Any) -> dict[str, Any]:
         return raw
     try:
         data = json.loads(raw) if isinstance(raw, str) and raw else {}
-    except ValueError:  # the message still goes out, without the figures
+    except (ValueError, RecursionError):  # the message still goes out, without the figures
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def _metric(configuration: dict[str, Any]) -> str:
+def _metric(configuration: AlarmConfiguration) -> str:
     described = []
-    for query in configuration.get("metrics") or []:
-        stat = query.get("metricStat") or {}
-        metric = stat.get("metric") or {}
-        if metric:
-            dimensions = ", ".join(
-                f"{k}={v}" for k, v in sorted(metric.get("dimensions", {}).items())
-            )
-            text = f"{metric.get('namespace')} {metric.get('name')}"
+    for query in configuration.metrics:
+        stat = query.metricStat
+        metric = stat.metric if stat else None
+        if stat and metric:
+            dimensions = ", ".join(f"{k}={v}" for k, v in sorted(metric.dimensions.items()))
+            text = f"{metric.namespace} {metric.name}"
             text += f" ({dimensions})" if dimensions else ""
-            text += f", {stat.get('stat')} over {stat.get('period')} s"
+            text += f", {stat.stat} over {stat.period} s"
             described.append(text)
-        elif query.get("expression"):
-            described.append(f"expression {query['expression']}")
+        elif query.expression:
+            described.append(f"expression {query.expression}")
     return "; ".join(described)
 
 

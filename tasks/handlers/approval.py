@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
 from tasks.handlers import aws_clients
 from tasks.handlers.environment import read_environment
+from tasks.handlers.event_input import parse_event
+from tasks.handlers.event_models import ModelPackageEvent
 from tasks.handlers.executions import execution_name, start_once
 from tasks.handlers.notify import publish
 from tasks.handlers.registry import ApprovalEnvironment
@@ -37,16 +38,15 @@ def approval_mode(detail: dict[str, Any], sagemaker: Any) -> str:
 def handle_change(
     event: dict[str, Any], clients: dict[str, Any], env: ApprovalEnvironment
 ) -> dict[str, Any]:
-    envelope = parse(event=event, model=EventBridgeModel)
+    envelope = parse_event(event, EventBridgeModel)
     if envelope.source != "aws.sagemaker" or envelope.detail_type != DETAIL_TYPE:
         raise ValueError(
             f"expected aws.sagemaker {DETAIL_TYPE}, got {envelope.source} {envelope.detail_type}"
         )
-    detail = envelope.detail if isinstance(envelope.detail, dict) else {}
-    arn = detail.get("ModelPackageArn")
+    # Typed: an ARN that is an object, say, is refused here naming detail.ModelPackageArn.
+    detail = parse_event(event, ModelPackageEvent).detail.model_dump(exclude_none=True)
+    arn = detail["ModelPackageArn"]
     status = detail.get("ModelApprovalStatus")
-    if not arn:
-        raise ValueError("detail.ModelPackageArn is missing from the model package event")
     if status not in ("Approved", "Rejected"):
         return {"action": "none", "modelPackageArn": arn, "status": status}
     if approval_mode(detail, clients["sagemaker"]) == "auto":

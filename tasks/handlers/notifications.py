@@ -11,8 +11,19 @@ from typing import Any
 
 from tasks.handlers import alarm_notices, failure_reasons
 from tasks.handlers.arns import endpoint_link, execution_link, model_package_link, parse_arn
+from tasks.handlers.event_input import parse_event, require_object
+from tasks.handlers.event_models import (
+    EndpointEvent,
+    ExecutionStatusEvent,
+    ProcessingJobEvent,
+    TrainingJobEvent,
+    WorkflowNotice,
+)
 
 SUBJECT_LIMIT = 100  # SNS rejects longer subjects
+# SNS Publish: "at most 256 KB in size (262,144 bytes, not 262,144 characters)" of UTF-8.
+MESSAGE_LIMIT = 262_144
+CUT_MARKER = " [... {cut} bytes cut: an SNS message holds at most 262,144 bytes]"
 KINDS = {
     "retrain_succeeded": "Retrain succeeded",
     "model_rejected": "Model rejected",
@@ -35,52 +46,62 @@ class Notification:
     details: dict[str, Any]
 
 
-def from_event(event: dict[str, Any]) -> dict[str, Any]:
-    """Workflow-style details for an EventBridge event, or the event itself if it is not one."""
+def from_event(event: Any) -> dict[str, Any]:
+    """Workflow-style details for an EventBridge event, or the event itself if it is not one.
+    Either is checked at the parse edge: a field of the wrong type is refused, named."""
+    event = require_object(event)
     if "detail-type" not in event:
+        parse_event(event, WorkflowNotice)
         return event
     if alarm_notices.is_alarm_change(event):
+        alarm_notices.alarm_change(event)  # refused here, before anything is published
         return {"kind": "alarm_state_change", "event": event}
-    source, kind, detail = event.get("source"), event["detail-type"], event.get("detail") or {}
-    resources = event.get("resources") or []
+    source, kind = event.get("source"), event["detail-type"]
+    resources = event.get("resources")
+    first = resources[0] if isinstance(resources, list) and resources else None
     if source == "aws.states" and kind == "Step Functions Execution Status Change":
-        status = detail.get("status")
-        if status not in FAILED_EXECUTION:
-            raise ValueError(f"execution status {status!r} is not a failure; nothing to notify")
+        execution = parse_event(event, ExecutionStatusEvent).detail
+        if execution.status not in FAILED_EXECUTION:
+            raise ValueError(
+                f"execution status {execution.status!r} is not a failure; nothing to notify"
+            )
         return {
             "kind": "workflow_failed",
-            "executionArn": detail.get("executionArn"),
-            "status": status,
-            "error": detail.get("error") or status,
-            "cause": detail.get("cause") or "",
+            "executionArn": execution.executionArn,
+            "status": execution.status,
+            "error": execution.error or execution.status,
+            "cause": execution.cause or "",
         }
     if source == "aws.sagemaker" and kind in (
         "SageMaker Training Job State Change",
         "SageMaker Processing Job State Change",
     ):
         job_kind = "Training" if "Training" in kind else "Processing"
-        status = detail.get(f"{job_kind}JobStatus")
+        model = TrainingJobEvent if job_kind == "Training" else ProcessingJobEvent
+        detail = parse_event(event, model).detail.model_dump()
+        status = detail[f"{job_kind}JobStatus"]
         if status != "Failed":
             raise ValueError(f"{job_kind.lower()} job status {status!r} is not Failed")
         return {
             "kind": "job_failed",
             "jobType": job_kind.lower(),
-            "jobName": detail.get(f"{job_kind}JobName"),
-            "resourceArn": detail.get(f"{job_kind}JobArn") or (resources[0] if resources else None),
+            "jobName": detail[f"{job_kind}JobName"],
+            "resourceArn": detail[f"{job_kind}JobArn"] or first,
             "error": f"{job_kind}JobFailed",
-            "cause": detail.get("FailureReason") or detail.get("ExitMessage") or "",
+            "cause": detail["FailureReason"] or detail["ExitMessage"] or "",
         }
     if source == "aws.sagemaker" and kind == "SageMaker Endpoint State Change":
-        status = str(detail.get("EndpointStatus", "")).upper()
+        endpoint = parse_event(event, EndpointEvent).detail
+        status = endpoint.EndpointStatus.upper()
         if status != "FAILED":
             raise ValueError(f"endpoint status {status!r} is not Failed")
         return {
             "kind": "endpoint_failed",
-            "endpointName": detail.get("EndpointName"),
-            "endpointConfigName": detail.get("EndpointConfigName"),
-            "resourceArn": detail.get("EndpointArn") or (resources[0] if resources else None),
+            "endpointName": endpoint.EndpointName,
+            "endpointConfigName": endpoint.EndpointConfigName,
+            "resourceArn": endpoint.EndpointArn or first,
             "error": "EndpointFailed",
-            "cause": detail.get("FailureReason") or "",
+            "cause": endpoint.FailureReason or "",
         }
     raise ValueError(f"no notification for source {source!r} with detail-type {kind!r}")
 
@@ -103,17 +124,38 @@ def build(details: dict[str, Any], tag: str = "mlops") -> Notification:
     if isinstance(reasons, list) and reasons:
         lines += ["", "Reasons:"] + [f"  - {r}" for r in reasons]
     links = _links(details)
-    if links:
-        lines += ["", "Links:"] + [f"  {label}: {url}" for label, url in links]
-    return Notification(kind, subject, "\n".join(lines) + "\n", details)
+    kept = ["", "Links:"] + [f"  {label}: {url}" for label, url in links] if links else []
+    return Notification(kind, subject, fit_message(lines, kept), details)
 
 
 def _alarm_notice(details: dict[str, Any], tag: str) -> Notification:
     change = alarm_notices.alarm_change(details["event"])
     subject = _ascii_subject(f"[{tag}] Alarm {change.state}: {change.name}")
-    lines = [f"CloudWatch alarm {change.name} is {change.state}.", ""]
-    message = "\n".join(lines + alarm_notices.lines(change)) + "\n"
+    lines = [f"CloudWatch alarm {change.name} is {change.state}.", "", *alarm_notices.lines(change)]
+    # The console link (the last line) is kept whatever else must be cut.
+    message = fit_message(lines[:-1], lines[-1:])
     return Notification("alarm_state_change", subject, message, details)
+
+
+def fit_message(lines: list[str], kept: list[str]) -> str:
+    """`lines` then `kept`, one a line, within SNS's MESSAGE_LIMIT bytes of UTF-8: while too
+    long, the longest of `lines` (a job's whole Describe output as its cause, say) is cut, with a
+    marker saying so; `kept` (the console links) is never cut. A message over the limit would be
+    refused by SNS, and the notification lost."""
+    lines = list(lines)
+    while True:
+        message = "\n".join(lines + kept) + "\n"
+        excess = len(message.encode("utf-8")) - MESSAGE_LIMIT
+        if excess <= 0:
+            return message
+        longest = max(range(len(lines)), key=lambda i: len(lines[i].encode("utf-8")))
+        raw = lines[longest].encode("utf-8")
+        # The marker's digits can only shrink as `cut` is at most len(raw).
+        marker = CUT_MARKER.format(cut=len(raw))
+        keep = max(len(raw) - excess - len(marker.encode("utf-8")), 0)
+        head = raw[:keep].decode("utf-8", errors="ignore")  # never half a character
+        cut = len(raw) - len(head.encode("utf-8"))
+        lines[longest] = head + CUT_MARKER.format(cut=cut)
 
 
 def _facts(details: dict[str, Any]) -> list[str]:

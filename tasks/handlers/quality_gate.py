@@ -13,6 +13,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.validation import validate
 
 from tasks.handlers import aws_clients
+from tasks.handlers.event_input import require_object
 from tasks.handlers.s3_objects import read_json
 from tasks.handlers.tracing import tracer
 from tasks.metrics import (
@@ -181,8 +182,8 @@ def decide(
     return ("reject" if reasons else "approve"), reasons
 
 
-def evaluate_gate(request: dict[str, Any], s3: Any, sagemaker: Any) -> dict[str, Any]:
-    validate(event=request, schema=INPUT_SCHEMA)
+def evaluate_gate(request: Any, s3: Any, sagemaker: Any) -> dict[str, Any]:
+    validate(event=require_object(request, "quality gate input"), schema=INPUT_SCHEMA)
     problem: Problem = request["problem"]
     thresholds = request["thresholds"]
     names = gated(problem, thresholds)

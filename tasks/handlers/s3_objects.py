@@ -7,6 +7,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from tasks.handlers.event_input import InvalidEventError
+
 
 def split_s3_uri(uri: str, field: str = "S3 URI") -> tuple[str, str]:
     if not isinstance(uri, str) or not uri.startswith("s3://"):
@@ -29,3 +31,7 @@ def read_json(s3: Any, uri: str, field: str) -> Any:
         return json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{field} {uri} is not valid JSON: {exc}") from exc
+    except RecursionError:  # json's parser recurses once per level of nesting
+        raise InvalidEventError(
+            f"{field} {uri} nests its objects and arrays too deeply to read; refused"
+        ) from None

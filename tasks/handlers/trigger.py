@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import (
     EventBridgeModel,
     S3EventNotificationEventBridgeModel,
@@ -24,6 +23,14 @@ from aws_lambda_powertools.utilities.validation import validate
 
 from tasks.handlers import aws_clients
 from tasks.handlers.environment import read_environment
+from tasks.handlers.event_input import parse_event, require_object
+from tasks.handlers.event_models import (
+    AlarmChangeEvent,
+    DriftDetail,
+    DriftEvent,
+    ProcessingJobDetail,
+    ProcessingJobEvent,
+)
 from tasks.handlers.executions import execution_name, start_once
 from tasks.handlers.registry import TriggerEnvironment
 from tasks.handlers.tracing import trace_header, tracer
@@ -44,14 +51,14 @@ def retrain_request(
 ) -> tuple[dict[str, Any], str] | None:
     """(retrain input, execution name) for `event`, or None for an event that asks for nothing
     (an alarm leaving ALARM, a monitoring run without violations)."""
+    event = require_object(event)
     if _is_manual(event):
         validate(event=event, schema=SCHEMA)
         return event, execution_name("manual", event["trigger"]["eventId"])
-    envelope = parse(event=event, model=EventBridgeModel)
+    envelope = parse_event(event, EventBridgeModel)
     source, kind = envelope.source, envelope.detail_type
-    detail = envelope.detail if isinstance(envelope.detail, dict) else {}
     if source == "aws.s3" and kind == "Object Created":
-        s3 = parse(event=event, model=S3EventNotificationEventBridgeModel).detail
+        s3 = parse_event(event, S3EventNotificationEventBridgeModel).detail
         bucket, key = s3.bucket.name, s3.object.key
         version = s3.object.sequencer or s3.object.etag or envelope.id
         trigger = {
@@ -63,20 +70,21 @@ def retrain_request(
             "s3", bucket, version, key
         )
     if kind == DRIFT_DETAIL_TYPE and source == env.drift_event_source:
-        reason = _drift_reason(detail)
+        reason = _drift_reason(parse_event(event, DriftEvent).detail)
         trigger = {"source": "drift", "eventId": envelope.id, "reason": reason}
         return _input(_data_uri(env), trigger, env), execution_name("drift", envelope.id)
     if source == "aws.cloudwatch" and kind == "CloudWatch Alarm State Change":
-        state = detail.get("state") or {}
-        if state.get("value") != "ALARM":
+        alarm = parse_event(event, AlarmChangeEvent).detail
+        if alarm.state.value != "ALARM":
             return None
-        reason = f"alarm {detail.get('alarmName', '?')} in ALARM: {state.get('reason', '')}".strip()
+        reason = f"alarm {alarm.alarmName} in ALARM: {alarm.state.reason}".strip()
         trigger = {"source": "drift", "eventId": envelope.id, "reason": reason[:500]}
         return _input(_data_uri(env), trigger, env), execution_name("alarm", envelope.id)
     if source == "aws.sagemaker" and kind == "SageMaker Processing Job State Change":
-        if not _has_violations(detail):
+        job = parse_event(event, ProcessingJobEvent).detail
+        if not _has_violations(job):
             return None
-        reason = f"monitoring job {detail.get('ProcessingJobName', '?')} completed with violations"
+        reason = f"monitoring job {job.ProcessingJobName} completed with violations"
         trigger = {"source": "drift", "eventId": envelope.id, "reason": reason}
         return _input(_data_uri(env), trigger, env), execution_name("monitor", envelope.id)
     if kind == "Scheduled Event" and source in ("aws.events", "aws.scheduler"):
@@ -95,18 +103,18 @@ def _is_manual(event: dict[str, Any]) -> bool:
     return "dataS3Uri" in event and "detail-type" not in event
 
 
-def _has_violations(detail: dict[str, Any]) -> bool:
+def _has_violations(job: ProcessingJobDetail) -> bool:
     # No official sample exists: accept the status itself or Model Monitor's exit message.
-    status = str(detail.get("ProcessingJobStatus", ""))
-    message = str(detail.get("ExitMessage", ""))
+    status = job.ProcessingJobStatus
+    message = job.ExitMessage or ""
     return status == "CompletedWithViolations" or (
         status == "Completed" and message.startswith("CompletedWithViolations")
     )
 
 
-def _drift_reason(detail: dict[str, Any]) -> str:
-    features = detail.get("drifted_features") or detail.get("driftedFeatures") or []
-    psi = detail.get("max_psi", detail.get("maxPsi"))
+def _drift_reason(detail: DriftDetail) -> str:
+    features = detail.drifted_features or detail.driftedFeatures or []
+    psi = detail.max_psi if detail.max_psi is not None else detail.maxPsi
     text = "drift detected"
     if psi is not None:
         text += f", max PSI {psi}"
