@@ -361,3 +361,20 @@ def test_the_failure_notice_names_the_execution_within_sns_subject_limit(machine
     cut = render(longest)
     assert len(cut) == 100
     assert cut.startswith(f"[churn-prod] {machine} failed at Train: xxx")
+
+
+@pytest.mark.parametrize("cause_length", [10, 32_768, 300_000])
+def test_the_failure_notice_stays_under_the_sns_limit(cause_length: int) -> None:
+    # SNS refuses messages over 256 KB: a long cause must be cut, not lose the notice.
+    definition = build_all(load_settings("dev"))["retrain"].to_asl()
+    message = definition["States"]["NotifyFailure"]["Arguments"]["Message"]
+    expr = jsonata.Jsonata(message[3:-3])
+    expr.assign("states", {"context": {"Execution": {"Name": "run-1", "Id": "arn:run-1"}}})
+    for name, value in {"failedState": "Train", "error": "E", "cause": "é" * cause_length}.items():
+        expr.assign(name, value)
+    text = str(expr.evaluate(None))
+    assert len(text.encode()) < 262_144
+    assert text.endswith("arn:run-1")
+    cut = cause_length - 32_768
+    assert (f"[... {cut} more characters cut]" in text) == (cut > 0)
+    assert "é" * min(cause_length, 32_768) in text

@@ -15,6 +15,9 @@ from workflows.integrations.messaging import sns_publish
 from workflows.states import Fail, Pass, Recoverable, State
 
 SUBJECT_LIMIT = 100  # SNS rejects longer subjects
+# A cause can be as long as a task's whole error output; at four UTF-8 bytes a character at most,
+# this many characters keep the message under SNS's 256 KB, so a long cause cannot lose the notice.
+CAUSE_LIMIT = 32_768
 
 
 class FailurePath:
@@ -34,7 +37,9 @@ class FailurePath:
             "'Execution: ' & $states.context.Execution.Name, "
             "'Failed state: ' & $failedState, "
             "'Error: ' & $error, "
-            "'Cause: ' & $cause, "
+            f"'Cause: ' & ($length($cause) > {CAUSE_LIMIT} ? "
+            f"$substring($cause, 0, {CAUSE_LIMIT}) & ' [... ' & "
+            f"$string($length($cause) - {CAUSE_LIMIT}) & ' more characters cut]' : $cause), "
             f"'Console: {console}' & $states.context.Execution.Id"
             "], '\\n')"
         )
