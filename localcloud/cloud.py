@@ -39,12 +39,11 @@ from localcloud import (
     sagemaker_jobs,
     virtual_clock,
 )
+from localcloud.account import ACCOUNT_ID, DEFAULT_REGION
 from localcloud.cloud_clients import drop_added_handlers, shared_client
 from localcloud.extensions import apply_extensions
 from localcloud.recorder import CloudRecords, JobRecord, WaitRecord
 
-ACCOUNT_ID = "123456789012"
-DEFAULT_REGION = "us-east-1"
 MOTO_CONFIG: dict[str, Any] = {
     "stepfunctions": {"execute_state_machine": True},
     "lambda": {"use_docker": False},

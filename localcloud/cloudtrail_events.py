@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from localcloud import api_callers, recorder
+from localcloud.account import ACCOUNT_ID
 from localcloud.api_calls import ApiCall, camel, response_elements
 
 DETAIL_TYPE = "AWS API Call via CloudTrail"
@@ -80,7 +81,7 @@ def record_call(request: Any, call: ApiCall, status: int, body: Any) -> ApiEvent
 
     moment = virtual_clock.current_now().astimezone(datetime.UTC)
     event_time = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    account_id = _account_id()
+    account_id = ACCOUNT_ID
     role = api_callers.current_role()
     identity = api_callers.user_identity(call.access_key, call.region, account_id, event_time)
     parameters = camel(call.parameters) or None
@@ -118,12 +119,6 @@ def record_call(request: Any, call: ApiCall, status: int, body: Any) -> ApiEvent
     if trail_logging(account_id, call.region):
         _emit(account_id, call, record, moment.timestamp())
     return event
-
-
-def _account_id() -> str:
-    from localcloud.cloud import ACCOUNT_ID
-
-    return ACCOUNT_ID
 
 
 def _includes_management(trail: Any) -> bool:
