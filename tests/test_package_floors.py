@@ -58,13 +58,16 @@ def _imports(path: Path) -> Iterator[tuple[str, ast.stmt, bool]]:
             names = [f"{node.module}.{a.name}" for a in node.names] + [node.module]
         else:
             continue
+        if isinstance(node, ast.ImportFrom):
+            # Every submodule named is an import of its own (`from pkg import a, b` reads both);
+            # only when none is named does the statement import the module it names.
+            submodules = [name for name in names[:-1] if name in MODULES]
+            names = submodules or names[-1:]
         for name in names:
             while name and name not in MODULES:
                 name = name.rpartition(".")[0]
             if name:
                 yield name, node, id(node) in top_level
-                if isinstance(node, ast.ImportFrom):
-                    break
 
 
 GRAPH = {
@@ -124,3 +127,5 @@ def test_the_floor_check_sees_a_cycle_and_an_upward_import():
     assert "workflows.base_state" in GRAPH["workflows.states"]
     assert "environments.settings" in GRAPH["event_rules.catalogue"]
     assert "deploy.calls" in GRAPH["deploy.clients"]
+    # `from package import a, b, c` reads every submodule it names, not only the first.
+    assert "localcloud.extensions.cloudtrail" in GRAPH["localcloud.extensions"]
