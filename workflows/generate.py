@@ -1,4 +1,5 @@
-"""`python -m workflows asl`: write asl/<name>.asl.json for every state machine.
+"""`python -m workflows asl`: write asl/<name>.asl.json for every state machine, and its pictures
+(<name>.mmd, and <name>.svg when graphviz is installed: see `workflows.render`).
 
 The files go to ``asl/`` under the current directory (or ``--out``), never into the installed
 package; `make asl` runs from the clone's root, so it rewrites the committed ``asl/``.
@@ -18,6 +19,7 @@ from typing import Any
 
 from environments.settings import Settings, SettingsError, load_settings
 from workflows.machines import build_all
+from workflows.render import NO_GRAPHVIZ, mermaid_picture, svg_picture
 
 ROOT = Path(__file__).resolve().parent.parent
 ASL_DIR = ROOT / "asl"  # the clone's committed definitions (its tests compare against them)
@@ -30,7 +32,8 @@ def dump(definition: dict[str, Any]) -> str:
 
 
 def render(settings: Settings) -> dict[str, str]:
-    """File name → content for every state machine, after the full validation."""
+    """File name → content for every state machine (its definition and its Mermaid picture),
+    after the full validation."""
     from asl_validation import validate_definition
 
     files: dict[str, str] = {}
@@ -40,8 +43,20 @@ def render(settings: Settings) -> dict[str, str]:
         found = validate_definition(definition, requests=True, graph_checked=True)
         failures += [f"{name}: {p}" for p in found]
         files[f"{name}.asl.json"] = dump(definition)
+        files[f"{name}.mmd"] = mermaid_picture(machine)
     if failures:
         raise ValueError("generated definitions are not valid:\n" + "\n".join(failures))
+    return files
+
+
+def render_svgs(settings: Settings) -> dict[str, str] | None:
+    """File name → SVG picture for every state machine; None without graphviz."""
+    files: dict[str, str] = {}
+    for name, machine in build_all(settings).items():
+        svg = svg_picture(machine)
+        if svg is None:
+            return None
+        files[f"{name}.svg"] = svg
     return files
 
 
@@ -64,10 +79,16 @@ def main(argv: list[str], prog: str = "python -m workflows asl") -> int:
     )
     args = parser.parse_args(argv)
     try:
-        files = render(load_settings(args.env))
+        settings = load_settings(args.env)
+        files = render(settings)
     except (SettingsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    svgs = render_svgs(settings)
+    if svgs is None:
+        print(NO_GRAPHVIZ, file=sys.stderr)
+    else:
+        files.update(svgs)
     stale = stale_files(args.out, files)
     if args.check:
         for name in stale:
@@ -78,5 +99,5 @@ def main(argv: list[str], prog: str = "python -m workflows asl") -> int:
         (args.out / name).write_text(files[name])
         print(f"wrote {args.out / name}")
     if not stale:
-        print(f"{args.out}: {len(files)} definitions up to date")
+        print(f"{args.out}: {len(files)} definitions and pictures up to date")
     return 0
