@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from asl_validation.graph import transitions
+from environments.settings import SettingsError, load_settings
 from workflows.choice import Choice
 from workflows.machine import StateMachine
-from workflows.scope import all_states
-from environments.settings import SettingsError, load_settings
 from workflows.machines import BUILDERS
+from workflows.scope import all_states
 
 # What a transition is called when its builder gave it no label.
 _FALLBACK = {"Next": "", "Choices": "when", "Default": "otherwise", "Catch": "catch"}
