@@ -15,10 +15,10 @@ import pytest
 
 from environments.settings import load_settings
 from workflows.choice import Choice, Condition
-from workflows.generate import ASL_DIR, DEFAULT_ENVIRONMENT, render_svgs, stale_files
+from workflows.generate import ASL_DIR, DEFAULT_ENVIRONMENT, render, stale_files
 from workflows.machine import StateMachine
 from workflows.machines import build_all
-from workflows.render import Edge, edges, machine_labels, mermaid_picture, to_dot, to_mermaid
+from workflows.render import Edge, edges, machine_labels, svg_available, to_dot, to_mermaid
 from workflows.scope import all_states
 from workflows.states import Pass, Succeed
 
@@ -57,7 +57,7 @@ def test_branches_carry_their_meaning_and_each_arrow_is_drawn_once():
     for machine in machines.values():
         pairs = Counter((e.source, e.target) for e in edges(machine.to_asl()["States"]))
         assert max(pairs.values()) == 1, machine.name
-        text = mermaid_picture(machine)
+        text = to_mermaid(machine.to_asl(), machine_labels(machine))
         assert len(text.splitlines()) == len(set(text.splitlines()))
 
 
@@ -100,8 +100,9 @@ def test_every_transition_is_drawn():
 
 @NO_DOT
 def test_committed_svg_pictures_are_what_graphviz_draws_now():
-    svgs = render_svgs(load_settings(DEFAULT_ENVIRONMENT))
-    assert svgs is not None, "graphviz is missing: `make setup` installs it"
+    assert svg_available(), "graphviz is missing: `make setup` installs it"
+    files = render(load_settings(DEFAULT_ENVIRONMENT), svg=True)
+    svgs = {name: text for name, text in files.items() if name.endswith(".svg")}
     assert sorted(svgs) == ["deploy-model.svg", "drift-check.svg", "retrain.svg"]
     assert stale_files(ASL_DIR, svgs) == [], "asl/ pictures are stale: run `make asl` and commit"
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from environments.settings import Settings, SettingsError, load_settings
 from workflows.machines import build_all
-from workflows.render import NO_GRAPHVIZ, mermaid_picture, svg_picture
+from workflows.render import NO_GRAPHVIZ, machine_labels, svg_available, to_mermaid, to_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 ASL_DIR = ROOT / "asl"  # the clone's committed definitions (its tests compare against them)
@@ -31,9 +31,9 @@ def dump(definition: dict[str, Any]) -> str:
     return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
 
 
-def render(settings: Settings) -> dict[str, str]:
-    """File name → content for every state machine (its definition and its Mermaid picture),
-    after the full validation."""
+def render(settings: Settings, svg: bool = False) -> dict[str, str]:
+    """File name → content for every state machine (its definition, its Mermaid picture, and
+    with `svg` its SVG one), after the full validation."""
     from asl_validation import validate_definition
 
     files: dict[str, str] = {}
@@ -43,20 +43,12 @@ def render(settings: Settings) -> dict[str, str]:
         found = validate_definition(definition, requests=True, graph_checked=True)
         failures += [f"{name}: {p}" for p in found]
         files[f"{name}.asl.json"] = dump(definition)
-        files[f"{name}.mmd"] = mermaid_picture(machine)
+        labels = machine_labels(machine)
+        files[f"{name}.mmd"] = to_mermaid(definition, labels)
+        if svg:
+            files[f"{name}.svg"] = to_svg(definition, labels)
     if failures:
         raise ValueError("generated definitions are not valid:\n" + "\n".join(failures))
-    return files
-
-
-def render_svgs(settings: Settings) -> dict[str, str] | None:
-    """File name → SVG picture for every state machine; None without graphviz."""
-    files: dict[str, str] = {}
-    for name, machine in build_all(settings).items():
-        svg = svg_picture(machine)
-        if svg is None:
-            return None
-        files[f"{name}.svg"] = svg
     return files
 
 
@@ -78,17 +70,14 @@ def main(argv: list[str], prog: str = "python -m workflows asl") -> int:
         "--check", action="store_true", help="exit 1 when the files differ, writing nothing"
     )
     args = parser.parse_args(argv)
+    svg = svg_available()
+    if not svg:
+        print(NO_GRAPHVIZ, file=sys.stderr)
     try:
-        settings = load_settings(args.env)
-        files = render(settings)
+        files = render(load_settings(args.env), svg=svg)
     except (SettingsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    svgs = render_svgs(settings)
-    if svgs is None:
-        print(NO_GRAPHVIZ, file=sys.stderr)
-    else:
-        files.update(svgs)
     stale = stale_files(args.out, files)
     if args.check:
         for name in stale:

@@ -114,20 +114,22 @@ NO_GRAPHVIZ = (
 )
 
 
-def mermaid_picture(machine: StateMachine) -> str:
-    return to_mermaid(machine.to_asl(), machine_labels(machine))
-
-
-def svg_picture(machine: StateMachine) -> str | None:
-    """The machine's graph as SVG; None when graphviz (`dot` and its Python package) is missing."""
+def svg_available() -> bool:
+    """Whether graphviz can draw SVG here: its `dot` and its Python package."""
     if shutil.which("dot") is None:
-        return None
+        return False
     try:
-        import graphviz  # type: ignore[import-untyped]
+        import graphviz  # type: ignore[import-untyped]  # noqa: F401
     except ImportError:  # a development tool: installed by the dev extra, not at runtime
-        return None
-    source = to_dot(machine.to_asl(), machine_labels(machine))
-    svg: bytes = graphviz.Source(source).pipe(format="svg")
+        return False
+    return True
+
+
+def to_svg(definition: Mapping[str, Any], labels: Labels | None = None) -> str:
+    """The graph as SVG; needs graphviz (`svg_available`)."""
+    import graphviz
+
+    svg: bytes = graphviz.Source(to_dot(definition, labels)).pipe(format="svg")
     return svg.decode("utf-8")
 
 
@@ -144,12 +146,12 @@ def main(argv: list[str]) -> int:
         return 1
     out: Path = args.out or Path("asl") / args.name
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".mmd").write_text(mermaid_picture(machine))
+    definition, labels = machine.to_asl(), machine_labels(machine)
+    out.with_suffix(".mmd").write_text(to_mermaid(definition, labels))
     print(f"wrote {out.with_suffix('.mmd')}")
-    svg = svg_picture(machine)
-    if svg is None:
+    if not svg_available():
         print(NO_GRAPHVIZ, file=sys.stderr)
         return 0
-    out.with_suffix(".svg").write_text(svg)
+    out.with_suffix(".svg").write_text(to_svg(definition, labels))
     print(f"wrote {out.with_suffix('.svg')}")
     return 0
