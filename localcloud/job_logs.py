@@ -120,3 +120,31 @@ def publish_metrics(
         for name, value in found
     ]
     cloudwatch_backends[account][region].put_metric_data(METRICS_NAMESPACE, data)
+
+
+def keep_metric_definitions(job: Any, definitions: list[dict[str, Any]] | None) -> None:
+    """Describe shows the MetricDefinitions CreateTrainingJob was given, or none."""
+    specification = dict(job.algorithm_specification or {})
+    specification.pop("MetricDefinitions", None)
+    if definitions:
+        specification["MetricDefinitions"] = definitions
+    job.algorithm_specification = specification
+
+
+def store_job_output(
+    job: Any, kind: str, name: str, stdout: str, stderr: str, started: datetime.datetime
+) -> None:
+    """The job's stdout and stderr in its log stream; a training job's metrics parsed from them
+    (published, and its FinalMetricDataList)."""
+    from moto.core.utils import utcnow
+
+    region, account = str(job.arn).split(":")[3:5]
+    ended = utcnow()
+    lines = log_lines(stdout, stderr)
+    if lines:
+        store_logs(account, region, kind, stream_name(name, started), lines, ended)
+    if kind == "training":
+        definitions = (job.algorithm_specification or {}).get("MetricDefinitions") or []
+        found = parse_metrics(definitions, lines)
+        job.final_metric_data_list = final_metrics(found, ended)
+        publish_metrics(account, region, name, found, ended)

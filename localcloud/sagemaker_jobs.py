@@ -77,21 +77,6 @@ def _store(region: str) -> jobs.ObjectStore:
     return jobs.Boto3ObjectStore(boto_client_for(region=region, service="s3"))
 
 
-def _store_output(job: Any, kind: str, name: str, outcome: jobs.JobOutcome, started: Any) -> None:
-    """The job's stdout and stderr in its log stream; a training job's metrics parsed from them."""
-    region, account = str(job.arn).split(":")[3:5]
-    ended = utcnow()
-    lines = job_logs.log_lines(outcome.stdout, outcome.stderr)
-    if lines:
-        stream = job_logs.stream_name(name, started)
-        job_logs.store_logs(account, region, kind, stream, lines, ended)
-    if kind == "training":
-        definitions = (job.algorithm_specification or {}).get("MetricDefinitions") or []
-        found = job_logs.parse_metrics(definitions, lines)
-        job.final_metric_data_list = job_logs.final_metrics(found, ended)
-        job_logs.publish_metrics(account, region, name, found, ended)
-
-
 def _finish(
     job: Any,
     kind: str,
@@ -104,7 +89,7 @@ def _finish(
     name = str(getattr(job, f"{kind}_job_name"))
     records.record_job(kind, name, outcome.script_seconds, outcome.status, total_seconds)
     try:
-        _store_output(job, kind, name, outcome, started)
+        job_logs.store_job_output(job, kind, name, outcome.stdout, outcome.stderr, started)
     except Exception as error:  # losing the logs must not leave the job InProgress forever
         print(
             f"localcloud: could not store the logs of {kind} job {name}: {error!r}", file=sys.stderr
@@ -204,11 +189,7 @@ def _patched_create(kind: str, original: Callable[..., Any]) -> Callable[..., An
         metric_definitions = copy.deepcopy(specification.get("MetricDefinitions"))
         job = original(self, *args, **kwargs)
         if kind == "training":
-            job.algorithm_specification = {
-                k: v for k, v in job.algorithm_specification.items() if k != "MetricDefinitions"
-            }
-            if metric_definitions:
-                job.algorithm_specification["MetricDefinitions"] = metric_definitions
+            job_logs.keep_metric_definitions(job, metric_definitions)
         request = json.loads(to_json_str(job.response_object))
         request[name_field] = getattr(job, f"{kind}_job_name")
         start_job(kind, job, request, self.region_name, runner)
