@@ -50,8 +50,8 @@ asl: $(VENV)/.installed
 	@$(PY) -m selfheal asl
 	@$(PY) -m selfheal rules generate
 
-render: $(VENV)/.installed
-	@$(PY) -m selfheal render retrain --out asl/retrain
+# The pictures are written with the definitions (asl/<name>.mmd, and .svg with graphviz).
+render: asl
 
 bench: setup
 	@$(PY) scripts/bench.py

@@ -1,6 +1,6 @@
 """State machines (graph, versions, the `live` alias), executions (filtered by machine and
 status) and one execution: its path on the graph, and every state's status, duration, input,
-output, error and cause."""
+output, error and cause, and the logs and metrics of the jobs it ran."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from console import graph_svg
+from console.execution_jobs import jobs_section
 from console.history import last_status, read_history, visits
 from console.page import esc, link, notice, pretty, status, table
 from console.sources import Sources
@@ -129,7 +130,8 @@ def execution_page(src: Sources, args: Mapping[str, str]) -> tuple[str, str]:
     sfn = src.client("stepfunctions")
     arn = args.get("arn", "")
     described = sfn.describe_execution(executionArn=arn)
-    found = visits(read_history(sfn, arn))
+    events = read_history(sfn, arn)
+    found = visits(events)
     definition: dict[str, Any] = {}
     try:
         definition = json.loads(
@@ -175,6 +177,7 @@ def execution_page(src: Sources, args: Mapping[str, str]) -> tuple[str, str]:
     body = (
         f"{summary}{graph}<h2>States</h2>"
         + table(["#", "state", "status", "duration", "input", "output", "error and cause"], rows)
+        + jobs_section(src.client, events)
         + f"<h2>Execution input and output</h2>{pretty(described.get('input'))}"
         + pretty(described.get("output"))
     )

@@ -42,6 +42,7 @@ from localcloud.job_staging import (
 
 OPT_ML = "/opt/ml"
 _STDERR_TAIL_CHARS = 1000
+LOG_CHARS = 1024 * 1024
 _EXIT_MESSAGE_BYTES = 1024
 _DEFAULT_MAX_RUNTIME_SECONDS = 86400
 # CreateTrainingJob's pattern for ChannelName.
@@ -69,6 +70,9 @@ class JobOutcome:
     timed_out: bool = False
     script_seconds: float = 0.0
     exit_message: str | None = None  # a processing job's /opt/ml/output/message, first 1 KB
+    # What the process printed (the last `LOG_CHARS` of each), for its CloudWatch log stream.
+    stdout: str = ""
+    stderr: str = ""
 
 
 class Workspace:
@@ -151,14 +155,16 @@ def run_process(
             )
             _running.add(process)
     try:
-        _, stderr = process.communicate(timeout=limit_seconds)
+        stdout, stderr = process.communicate(timeout=limit_seconds)
     except subprocess.TimeoutExpired:
-        _end_group(process)
+        stdout, stderr = _end_group(process)
         return JobOutcome(
             status="Stopped",
             failure_reason=f"MaxRuntimeExceeded: the job ran longer than {limit_seconds} seconds",
             timed_out=True,
             script_seconds=time.perf_counter() - started,
+            stdout=(stdout or "")[-LOG_CHARS:],
+            stderr=(stderr or "")[-LOG_CHARS:],
         )
     finally:
         with _running_lock:
@@ -166,12 +172,13 @@ def run_process(
             stopped = process in _stopped
             _stopped.discard(process)
     elapsed = time.perf_counter() - started
+    printed = {"stdout": (stdout or "")[-LOG_CHARS:], "stderr": (stderr or "")[-LOG_CHARS:]}
     if stopped:
-        return JobOutcome("Stopped", _STOPPED_REASON, script_seconds=elapsed)
+        return JobOutcome("Stopped", _STOPPED_REASON, script_seconds=elapsed, **printed)
     if process.returncode != 0:
         reason = _failure_reason(workspace, stderr, process.returncode or 0)
-        return JobOutcome("Failed", reason, script_seconds=elapsed)
-    return JobOutcome("Completed", script_seconds=elapsed)
+        return JobOutcome("Failed", reason, script_seconds=elapsed, **printed)
+    return JobOutcome("Completed", script_seconds=elapsed, **printed)
 
 
 def _signal_job(pid: int, signum: int) -> None:
@@ -183,15 +190,17 @@ def _signal_job(pid: int, signum: int) -> None:
         os.kill(pid, signum)
 
 
-def _end_group(process: _JobProcess) -> None:
-    """SIGTERM the job's process group, SIGKILL what is left after a grace period; reap it."""
+def _end_group(process: _JobProcess) -> tuple[str, str]:
+    """SIGTERM the job's process group, SIGKILL what is left after a grace period; reap it.
+    What it printed, when it could be read."""
     for signum in (signal.SIGTERM, signal.SIGKILL):
         _signal_job(process.pid, signum)
         try:
-            process.communicate(timeout=_STOP_GRACE_SECONDS)
-            return
+            stdout, stderr = process.communicate(timeout=_STOP_GRACE_SECONDS)
+            return stdout or "", stderr or ""
         except subprocess.TimeoutExpired:
             continue
+    return "", ""
 
 
 def accept_jobs() -> None:

@@ -10,7 +10,9 @@ Describe output as the Cause.
 
 from __future__ import annotations
 
+import copy
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -42,7 +44,7 @@ from moto.stepfunctions.parser.asl.eval.event import event_detail
 from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
-from localcloud import endpoint_servers, jobs, recorder, transform_jobs
+from localcloud import endpoint_servers, job_logs, jobs, recorder, transform_jobs
 
 # moto declares every EventDetails key required; AWS events carry one.
 _EventDetails: Any = event_detail.EventDetails
@@ -81,10 +83,17 @@ def _finish(
     outcome: jobs.JobOutcome,
     total_seconds: float,
     records: recorder.CloudRecords,
+    started: Any,
 ) -> None:
     _, status_attr, end_attr = _KINDS[kind]
     name = str(getattr(job, f"{kind}_job_name"))
     records.record_job(kind, name, outcome.script_seconds, outcome.status, total_seconds)
+    try:
+        job_logs.store_job_output(job, kind, name, outcome.stdout, outcome.stderr, started)
+    except Exception as error:  # losing the logs must not leave the job InProgress forever
+        print(
+            f"localcloud: could not store the logs of {kind} job {name}: {error!r}", file=sys.stderr
+        )
     if outcome.failure_reason:
         job.failure_reason = outcome.failure_reason
     if outcome.exit_message is not None:
@@ -106,10 +115,12 @@ def start_job(
     setattr(job, end_attr, None)
     if kind == "training":
         job.secondary_status = "Starting"
+        job.final_metric_data_list = []  # moto starts it with a made-up train:progress
     if kind == "transform":
         job.failure_reason = None  # moto starts it as "", which Describe would show
     # A job stopped with its cloud records Stopped after the cloud is gone: on that cloud.
     records = recorder.current()
+    created = utcnow()
 
     def work() -> None:
         started = time.perf_counter()
@@ -119,7 +130,7 @@ def start_job(
             outcome = jobs.JobOutcome("Failed", f"ClientError: {error}")
         except Exception as error:  # a broken job must end Failed, never hang InProgress
             outcome = jobs.JobOutcome("Failed", f"InternalServerError: {error!r}")
-        _finish(job, kind, outcome, time.perf_counter() - started, records)
+        _finish(job, kind, outcome, time.perf_counter() - started, records, created)
 
     worker = threading.Thread(target=work, name=f"sagemaker-{kind}-{job.arn}", daemon=True)
     with _workers_lock:
@@ -173,7 +184,12 @@ def _patched_create(kind: str, original: Callable[..., Any]) -> Callable[..., An
             def runner(request: dict[str, Any], store: jobs.ObjectStore) -> jobs.JobOutcome:
                 return transform_jobs.run_transform_job(request, container, store)
 
+        # moto replaces MetricDefinitions with a made-up one, in the caller's dict too.
+        specification = kwargs.get("algorithm_specification") or {}
+        metric_definitions = copy.deepcopy(specification.get("MetricDefinitions"))
         job = original(self, *args, **kwargs)
+        if kind == "training":
+            job_logs.keep_metric_definitions(job, metric_definitions)
         request = json.loads(to_json_str(job.response_object))
         request[name_field] = getattr(job, f"{kind}_job_name")
         start_job(kind, job, request, self.region_name, runner)

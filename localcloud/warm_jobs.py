@@ -45,7 +45,8 @@ PRELOAD = [
     "sklearn.preprocessing",
     "joblib",
 ]
-_STDERR_TAIL_BYTES = 64 * 1024
+# As much of stdout and stderr as the job runner keeps for the job's log stream.
+_OUTPUT_TAIL_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,13 @@ class WarmProcess:
     def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
         context, interpreter = _forkserver()
         self._logs = tempfile.TemporaryDirectory(prefix="job-logs-")
+        self._stdout = Path(self._logs.name) / "stdout"
         self._stderr = Path(self._logs.name) / "stderr"
         job = {
             "argv": argv,
             "env": env,
             "cwd": str(cwd),
-            "stdout": str(Path(self._logs.name) / "stdout"),
+            "stdout": str(self._stdout),
             "stderr": str(self._stderr),
             "base_path": interpreter.base_path,
             "fresh_modules": interpreter.fresh_modules,
@@ -141,7 +143,7 @@ class WarmProcess:
         return self.returncode
 
     def communicate(self, timeout: float | None = None) -> tuple[str, str]:
-        """Wait for it to end, then ("", the tail of its stderr), as Popen.communicate does."""
+        """Wait for it to end, then (stdout, stderr), their last MiB, as Popen.communicate does."""
         self._process.join(timeout)
         code = self._process.exitcode
         if code is None:
@@ -149,17 +151,18 @@ class WarmProcess:
         # A container ends with its main process: nothing the job left running outlives it.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
-        stderr = self._stderr_tail()
+        stdout, stderr = _tail(self._stdout), _tail(self._stderr)
         self._process.close()
         self._logs.cleanup()
         self.returncode = code
         self._ended.set()
-        return "", stderr
+        return stdout, stderr
 
-    def _stderr_tail(self) -> str:
-        try:
-            with self._stderr.open("rb") as stream:
-                stream.seek(max(0, stream.seek(0, os.SEEK_END) - _STDERR_TAIL_BYTES))
-                return stream.read().decode("utf-8", errors="replace")
-        except OSError:
-            return ""
+
+def _tail(path: Path) -> str:
+    try:
+        with path.open("rb") as stream:
+            stream.seek(max(0, stream.seek(0, os.SEEK_END) - _OUTPUT_TAIL_BYTES))
+            return stream.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""

@@ -54,7 +54,9 @@ def test_asl_writes_under_the_current_directory(
     monkeypatch.chdir(tmp_path)
     assert main(["asl"]) == 0
     written = sorted(p.name for p in (tmp_path / "asl").iterdir())
-    assert written == sorted(p.name for p in ASL_DIR.glob("*.asl.json"))
+    # Definitions and Mermaid pictures always; SVG pictures where graphviz is installed.
+    assert {p.name for p in ASL_DIR.iterdir() if p.suffix != ".svg"} <= set(written)
+    assert set(written) <= {p.name for p in ASL_DIR.iterdir()}
     # Byte for byte what the clone commits, so `make asl` keeps reproducing asl/.
     for name in written:
         assert (tmp_path / "asl" / name).read_bytes() == (ASL_DIR / name).read_bytes()

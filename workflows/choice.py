@@ -68,15 +68,20 @@ class _Branch:
     assign: Mapping[str, Json] | None
     output: Json
     comment: str | None
+    label: str | None
 
 
 class Choice(State):
+    """A Choice state. Each branch may carry a `label`, what taking it means ("approve",
+    "drift"): pictures of the graph draw it on the branch's arrow; it is not part of the ASL."""
+
     type_name = "Choice"
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
         self.branches: list[_Branch] = []
         self.default: State | None = None
+        self.default_label: str | None = None
 
     def when(
         self,
@@ -86,15 +91,24 @@ class Choice(State):
         assign: Mapping[str, Json] | None = None,
         output: Json = None,
         comment: str | None = None,
+        label: str | None = None,
     ) -> Choice:
-        self.branches.append(_Branch(condition, then.start_state, assign, output, comment))
+        self.branches.append(_Branch(condition, then.start_state, assign, output, comment, label))
         return self
 
-    def otherwise(self, then: State | Chain) -> Choice:
+    def otherwise(self, then: State | Chain, *, label: str | None = None) -> Choice:
         if self.default is not None:
             raise ValueError(f'Choice "{self.name}" already has a default ({self.default.name})')
         self.default = then.start_state
+        self.default_label = label
         return self
+
+    def branch_labels(self) -> dict[str, str]:
+        """The label of each labelled branch, by its field in the ASL: `Choices[i]`, `Default`."""
+        labels = {f"Choices[{i}]": b.label for i, b in enumerate(self.branches) if b.label}
+        if self.default_label:
+            labels["Default"] = self.default_label
+        return labels
 
     def successors(self) -> list[State]:
         targets = [b.target for b in self.branches]

@@ -1,4 +1,5 @@
-"""`python -m workflows asl`: write asl/<name>.asl.json for every state machine.
+"""`python -m workflows asl`: write asl/<name>.asl.json for every state machine, and its pictures
+(<name>.mmd, and <name>.svg when graphviz is installed: see `workflows.render`).
 
 The files go to ``asl/`` under the current directory (or ``--out``), never into the installed
 package; `make asl` runs from the clone's root, so it rewrites the committed ``asl/``.
@@ -19,6 +20,7 @@ from typing import Any
 from environments.project import environment_argument
 from environments.settings import Settings, SettingsError, load_settings
 from workflows.machines import build_all
+from workflows.render import NO_GRAPHVIZ, machine_labels, svg_available, to_mermaid, to_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 ASL_DIR = ROOT / "asl"  # the clone's committed definitions (its tests compare against them)
@@ -31,8 +33,9 @@ def dump(definition: dict[str, Any]) -> str:
     return json.dumps(definition, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def render(settings: Settings) -> dict[str, str]:
-    """File name → content for every state machine, after the full validation."""
+def render(settings: Settings, svg: bool = False) -> dict[str, str]:
+    """File name → content for every state machine (its definition, its Mermaid picture, and
+    with `svg` its SVG one), after the full validation."""
     from asl_validation import validate_definition
 
     files: dict[str, str] = {}
@@ -42,6 +45,10 @@ def render(settings: Settings) -> dict[str, str]:
         found = validate_definition(definition, requests=True, graph_checked=True)
         failures += [f"{name}: {p}" for p in found]
         files[f"{name}.asl.json"] = dump(definition)
+        labels = machine_labels(machine)
+        files[f"{name}.mmd"] = to_mermaid(definition, labels)
+        if svg:
+            files[f"{name}.svg"] = to_svg(definition, labels)
     if failures:
         raise ValueError("generated definitions are not valid:\n" + "\n".join(failures))
     return files
@@ -70,8 +77,11 @@ def main(argv: list[str], prog: str = "python -m workflows asl") -> int:
         "--check", action="store_true", help="exit 1 when the files differ, writing nothing"
     )
     args = parser.parse_args(argv)
+    svg = svg_available()
+    if not svg:
+        print(NO_GRAPHVIZ, file=sys.stderr)
     try:
-        files = render(load_settings(args.env))
+        files = render(load_settings(args.env), svg=svg)
     except (SettingsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -85,5 +95,5 @@ def main(argv: list[str], prog: str = "python -m workflows asl") -> int:
         (args.out / name).write_text(files[name])
         print(f"wrote {args.out / name}")
     if not stale:
-        print(f"{args.out}: {len(files)} definitions up to date")
+        print(f"{args.out}: {len(files)} definitions and pictures up to date")
     return 0

@@ -60,6 +60,7 @@ def wait_for_endpoint(
                 "$endpointStatus = 'InService' and $liveConfigName = $endpointConfigName"
             ),
             in_service,
+            label="in service",
         )
         .when(
             Condition.jsonata("$endpointStatus = 'InService'"),
@@ -69,6 +70,7 @@ def wait_for_endpoint(
                 f"'Endpoint {endpoint_name} rolled back: it serves ' & $liveConfigName & "
                 "', not ' & $endpointConfigName & '. ' & $endpointFailure",
             ),
+            label="rolled back",
         )
         .when(
             Condition.jsonata("$endpointStatus = 'Failed'"),
@@ -78,6 +80,7 @@ def wait_for_endpoint(
                 f"'Endpoint {endpoint_name} is Failed: ' & $endpointFailure & "
                 "'. Live config: ' & $liveConfigName",
             ),
+            label="failed",
         )
         .when(
             Condition.jsonata(f"$endpointPolls >= {max_polls}"),
@@ -87,7 +90,8 @@ def wait_for_endpoint(
                 f"'Endpoint {endpoint_name} still ' & $endpointStatus & ' after "
                 f"{max_polls * poll_seconds} seconds'",
             ),
+            label="timed out",
         )
-        .otherwise(wait)
+        .otherwise(wait, label="still updating")
     )
     return Chain.sequence(start, wait, describe, status)

@@ -217,14 +217,19 @@ def build_deploy_model(settings: Settings) -> StateMachine:
     update.next(wait)
     create_or_update = (
         Choice("CreateOrUpdate")
-        .when(Condition.jsonata("$endpointExists"), Chain.start(describe_live).next(update))
-        .otherwise(create)
+        .when(
+            Condition.jsonata("$endpointExists"),
+            Chain.start(describe_live).next(update),
+            label="endpoint exists",
+        )
+        .otherwise(create, label="no endpoint yet")
     )
     approved = (
         Choice("CheckApproval")
         .when(
             Condition.jsonata("$approvalStatus = 'Approved'"),
             Chain.sequence(model, config, find, create_or_update),
+            label="approved",
         )
         .otherwise(
             failure.reject_input(
@@ -232,18 +237,21 @@ def build_deploy_model(settings: Settings) -> StateMachine:
                 "the model package is not Approved; approve it in the model registry first",
                 failed_state="CheckApproval",
                 error="ModelPackageNotApproved",
-            )
+            ),
+            label="not approved",
         )
     )
     validate.when(
         Condition.jsonata(VALID_INPUT),
         Chain.sequence(initialize, names, describe_package, approved),
+        label="valid input",
     ).otherwise(
         failure.reject_input(
             "InvalidInput",
             'expected input {"modelPackageArn": "arn:<partition>:sagemaker:<region>:<account>:'
             'model-package/<group>/<version>"}',
-        )
+        ),
+        label="invalid input",
     )
     return StateMachine(
         name=settings.state_machine_name("deploy-model"),

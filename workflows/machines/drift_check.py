@@ -199,21 +199,24 @@ def build_drift_check(settings: Settings) -> StateMachine:
         .when(
             Condition.jsonata("$drift.drift_detected"),
             Chain.sequence(put_drift, notify, Succeed("DriftDetected", output=summary)),
+            label="drift",
         )
-        .otherwise(Succeed("NoDrift", output=summary))
+        .otherwise(Succeed("NoDrift", output=summary), label="no drift")
     )
     serving = (
         Choice("HasServingModel")
         .when(
             Condition.jsonata("$modelPackageArn != null"),
             Chain.sequence(describe_model, check, read_report, publish, verdict),
+            label="serving model",
         )
         .otherwise(
             Succeed(
                 "NothingToCheck",
                 comment="No approved model yet: there is no baseline to compare with",
                 output=jsonata("{'driftDetected': false, 'reason': 'no approved model package'}"),
-            )
+            ),
+            label="no model yet",
         )
     )
     return StateMachine(

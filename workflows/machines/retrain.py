@@ -260,25 +260,35 @@ def build_retrain(settings: Settings) -> StateMachine:
     )
     approval = (
         Choice("ApprovalMode")
-        .when(Condition.jsonata("$approvalMode = 'auto'"), Chain.start(deploy).next(succeeded))
-        .otherwise(notify("RequestApproval", "approval_requested").next(succeeded))
+        .when(
+            Condition.jsonata("$approvalMode = 'auto'"),
+            Chain.start(deploy).next(succeeded),
+            label="auto",
+        )
+        .otherwise(notify("RequestApproval", "approval_requested").next(succeeded), label="manual")
     )
     decision = (
         Choice("GateDecision")
-        .when(Condition.jsonata("$gate.decision = 'approve'"), Chain.start(register).next(approval))
-        .otherwise(rejected)
+        .when(
+            Condition.jsonata("$gate.decision = 'approve'"),
+            Chain.start(register).next(approval),
+            label="approve",
+        )
+        .otherwise(rejected, label="reject")
     )
     failure.protect(preprocess, train, evaluate, gate, register, deploy)
 
     validate.when(
         Condition.jsonata(VALID_INPUT),
         Chain.sequence(initialize, set_paths, preprocess, train, evaluate, gate, decision),
+        label="valid input",
     ).otherwise(
         failure.reject_input(
             "InvalidInput",
             'expected input {"dataS3Uri": "s3://<bucket>/<key or prefix>", '
             '"approvalMode": "auto" | "manual" (optional)}',
-        )
+        ),
+        label="invalid input",
     )
     return StateMachine(
         name=settings.state_machine_name("retrain"),
