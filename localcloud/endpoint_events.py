@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from localcloud import recorder
+
 DETAIL_TYPE = "SageMaker Endpoint State Change"
 
 
@@ -60,8 +62,16 @@ def install(replace: Callable[[Any, str, Any], None]) -> None:
     original_create = SageMakerModelBackend.create_endpoint
     original_delete = SageMakerModelBackend.delete_endpoint
 
-    def create_endpoint(self: Any, *args: Any, **kwargs: Any) -> Any:
-        endpoint = original_create(self, *args, **kwargs)
+    def create_endpoint(self: Any, endpoint_name: str, *args: Any, **kwargs: Any) -> Any:
+        from moto.sagemaker.exceptions import ValidationError
+        from moto.sagemaker.models import FakeEndpoint
+
+        # moto replaces an existing endpoint (and what it serves); SageMaker refuses.
+        with recorder.current().endpoint_lock:
+            if endpoint_name in self.endpoints:
+                arn = FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region_name)
+                raise ValidationError(message=f'Cannot create already existing endpoint "{arn}".')
+            endpoint = original_create(self, endpoint_name, *args, **kwargs)
         emit(self, endpoint, "Creating")
         emit(self, endpoint, endpoint.endpoint_status)
         return endpoint

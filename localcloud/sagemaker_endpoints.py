@@ -61,11 +61,13 @@ def _update_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str) -
             endpoint_config_name, self.account_id, self.region_name
         )
         raise ValidationError(message=f"Could not find endpoint configuration '{arn}'.")
-    if endpoint.endpoint_status not in FINAL_STATUSES:
-        raise ValidationError(message=f"Cannot update in-progress endpoint '{endpoint.arn}'.")
     config = self.endpoint_configs[endpoint_config_name]
     records = recorder.current()
+    # Checked and claimed under one lock: of two concurrent updates, SageMaker accepts one.
     with records.endpoint_lock:
+        if endpoint.endpoint_status not in FINAL_STATUSES:
+            raise ValidationError(message=f"Cannot update in-progress endpoint '{endpoint.arn}'.")
+        endpoint.endpoint_status = "Updating"
         failure = records.endpoint_failures.pop(endpoint.arn, None)
         records.endpoint_updates[endpoint.arn] = _PendingUpdate(
             config_name=endpoint_config_name,
@@ -75,7 +77,6 @@ def _update_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str) -
             failure=failure,
             started=utcnow(),
         )
-    endpoint.endpoint_status = "Updating"
     endpoint.failure_reason = None
     endpoint.last_modified_time = utcnow()
     endpoint_events.emit(self, endpoint, "Updating")

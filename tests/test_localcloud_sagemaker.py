@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
@@ -210,6 +213,53 @@ def test_update_that_cannot_complete_ends_failed_on_the_old_config(
     assert after["EndpointStatus"] == "Failed"
     assert after["EndpointConfigName"] == "cfg-m1"
     assert after["FailureReason"] == "Insufficient capacity"
+
+
+def test_update_of_a_changing_endpoint_is_refused_as_sagemaker_does(
+    localcloud: LocalCloud,
+) -> None:
+    sm = _endpoint(localcloud)
+    sm.update_endpoint(EndpointName="serve", EndpointConfigName="cfg-m2")
+    with pytest.raises(ClientError) as refused:
+        sm.update_endpoint(EndpointName="serve", EndpointConfigName="cfg-m1")
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert refused.value.response["Error"]["Message"] == (
+        "Cannot update in-progress endpoint "
+        "'arn:aws:sagemaker:us-east-1:123456789012:endpoint/serve'."
+    )
+    sm.describe_endpoint(EndpointName="serve")
+    assert sm.describe_endpoint(EndpointName="serve")["EndpointConfigName"] == "cfg-m2"
+
+
+def test_of_concurrent_updates_sagemaker_accepts_one(localcloud: LocalCloud) -> None:
+    # Guards the check-and-claim under one lock: two accepted updates would overlap.
+    sm = _endpoint(localcloud)
+    start = threading.Barrier(8)
+
+    def update(_: int) -> bool:
+        start.wait(timeout=10)
+        try:
+            sm.update_endpoint(EndpointName="serve", EndpointConfigName="cfg-m2")
+        except ClientError as error:
+            assert "Cannot update in-progress endpoint" in str(error)
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        accepted = list(pool.map(update, range(8)))
+    assert accepted.count(True) == 1
+
+
+def test_create_of_an_existing_endpoint_is_refused(localcloud: LocalCloud) -> None:
+    # moto replaced the endpoint (and what it served); SageMaker refuses.
+    sm = _endpoint(localcloud)
+    with pytest.raises(ClientError) as refused:
+        sm.create_endpoint(EndpointName="serve", EndpointConfigName="cfg-m2")
+    assert refused.value.response["Error"]["Message"] == (
+        "Cannot create already existing endpoint "
+        '"arn:aws:sagemaker:us-east-1:123456789012:endpoint/serve".'
+    )
+    assert sm.describe_endpoint(EndpointName="serve")["EndpointConfigName"] == "cfg-m1"
 
 
 def test_without_the_extension_update_endpoint_is_missing() -> None:

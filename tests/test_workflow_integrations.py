@@ -159,13 +159,41 @@ def test_endpoint_wait_loop_polls_describe_endpoint():
     )
     assert states["WaitForEndpoint"]["Next"] == "DescribeEndpoint"
     choices = states["EndpointStatus"]["Choices"]
-    assert choices[0]["Next"] == "RegisterScalableTarget"
+    # Served (InService, or already changing to a later deploy's config), or superseded.
+    assert [c["Next"] for c in choices[:3]] == ["RegisterScalableTarget"] * 3
+    assert [c["Assign"]["supersededBy"] for c in choices[:3]] == [
+        None,
+        None,
+        "{% $liveConfigName %}",
+    ]
     assert states["EndpointStatus"]["Default"] == "WaitForEndpoint"
-    assert [c["Assign"]["error"] for c in choices[1:]] == [
+    assert [c["Assign"]["error"] for c in choices[3:]] == [
         "DeploymentRolledBack",
         "EndpointFailed",
         "EndpointWaitTimedOut",
     ]
+
+
+def test_a_deploy_waits_its_turn_on_a_changing_endpoint():
+    states = build_all(load_settings("dev"))["deploy-model"].to_asl()["States"]
+    assert states["CreateOrUpdate"]["Choices"][0]["Next"] == "StartTurnWait"
+    assert states["DescribeLiveEndpoint"]["Next"] == "EndpointBusy"
+    busy = states["EndpointBusy"]
+    assert [c["Next"] for c in busy["Choices"]] == ["NotifyFailure", "WaitForTurn"]
+    assert busy["Choices"][0]["Assign"]["error"] == "EndpointBusy"
+    assert busy["Default"] == "UpdateEndpoint"
+    assert states["WaitForTurn"]["Next"] == "DescribeLiveEndpoint"
+    # A refusal because another update came first waits; the catch-all comes after it.
+    update_catches = states["UpdateEndpoint"]["Catch"]
+    assert [(c["ErrorEquals"], c["Next"]) for c in update_catches] == [
+        (["SageMaker.AmazonSageMakerException"], "UpdateRefused"),
+        (["States.ALL"], "NotifyFailure"),
+    ]
+    refused = states["UpdateRefused"]["Choices"][0]
+    assert "Cannot update in-progress endpoint" in refused["Condition"]
+    assert refused["Next"] == "WaitForTurn"
+    assert states["CreateEndpoint"]["Catch"][0]["Next"] == "CreateRefused"
+    assert states["CreateRefused"]["Choices"][0]["Next"] == "StartTurnWait"
 
 
 def test_lambda_tasks_retry_lambda_service_errors():

@@ -8,6 +8,7 @@ import dataclasses
 import random
 import threading
 import uuid
+import weakref
 from typing import Any, cast
 
 from localcloud.extensions.patching import PatchSet
@@ -102,3 +103,49 @@ def install_states_error_names(patches: PatchSet) -> None:
 
     patches.replace(state_fail, "CustomErrorName", RaisedErrorName)
     patches.replace(mock_eval_utils, "CustomErrorName", RaisedErrorName)
+
+
+class _ExecutionIndex:
+    """A state machine's executions by ARN. moto only ever appends to `executions`, so each
+    lookup reads just the list's new tail; a state machine made again is a new object, with a
+    new index. An ARN not found is looked for in the whole list (moto's own way), so a tail
+    read concurrently can never hide an execution."""
+
+    def __init__(self) -> None:
+        self.by_arn: dict[str, Any] = {}
+        self.read = 0
+
+    def find(self, executions: list[Any], execution_arn: str) -> Any:
+        start = self.read
+        tail = executions[start:]
+        for execution in tail:
+            self.by_arn.setdefault(execution.execution_arn, execution)
+        self.read = max(self.read, start + len(tail))
+        found = self.by_arn.get(execution_arn)
+        if found is None:
+            found = next((e for e in executions if e.execution_arn == execution_arn), None)
+        return found
+
+
+def install_execution_index(patches: PatchSet) -> None:
+    """moto's DescribeExecution scans every execution of the state machine: each parent of a
+    nested `.sync` run and every caller waiting on many runs pays for all of them (quadratic
+    under concurrency). An index per state machine makes it a lookup."""
+    from moto.stepfunctions.exceptions import ExecutionDoesNotExist
+    from moto.stepfunctions.models import StepFunctionBackend
+
+    # Beside the state machines, not on them: moto deep-copies a state machine to start it.
+    indexes: weakref.WeakKeyDictionary[Any, _ExecutionIndex] = weakref.WeakKeyDictionary()
+    indexes_lock = threading.Lock()
+
+    def describe_execution(self: Any, execution_arn: str) -> Any:
+        self._validate_execution_arn(execution_arn)
+        state_machine = self._get_state_machine_for_execution(execution_arn)
+        with indexes_lock:
+            index = indexes.setdefault(state_machine, _ExecutionIndex())
+        execution = index.find(state_machine.executions, execution_arn)
+        if execution is None:
+            raise ExecutionDoesNotExist("Execution Does Not Exist: '" + execution_arn + "'")
+        return execution
+
+    patches.replace(StepFunctionBackend, "describe_execution", describe_execution)

@@ -1,6 +1,7 @@
 """`recorded_waits`: Wait states and Retry intervals are recorded (`LocalCloud.waits()`), not
-slept, and pass on the execution's virtual clock (`virtual_time`); nested `.sync` executions are
-polled every 5 ms."""
+slept, and pass on the execution's virtual clock (`virtual_time`). `signalled_sync`: a parent
+waiting on a nested `.sync` execution wakes when the child's worker ends, instead of describing
+it every 5 ms."""
 
 from __future__ import annotations
 
@@ -57,9 +58,6 @@ def install(patches: PatchSet) -> None:
     from moto.stepfunctions.parser.asl.component.common.retry.jitter_strategy_decl import (
         JitterStrategyDecl,
     )
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
-        state_task_service_callback,
-    )
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (
         WaitFunction,
     )
@@ -92,5 +90,90 @@ def install(patches: PatchSet) -> None:
     patches.replace(retrier_decl, "time", _RecordingTime())
     patches.replace(retrier_decl.RetrierDecl, "_eval_body", retrier_eval)
     patches.replace(JitterStrategyDecl, "_eval_body", jitter_eval)
-    # Nested `.sync` executions are polled; poll often so a parent ends right after its child.
-    patches.replace(state_task_service_callback, "_DELAY_SECONDS_SYNC_CONDITION_CHECK", 0.005)
+
+
+def _child_worker(execution_arn: str) -> threading.Thread | None:
+    """The worker thread running a (standard) execution of this process, if any."""
+    from moto.stepfunctions.responses import get_backend
+
+    parts = execution_arn.split(":")
+    if len(parts) < 8:
+        return None
+    try:
+        execution = get_backend(parts[4], parts[3]).describe_execution(execution_arn)
+    except Exception:  # an execution this process does not run: polled as moto does
+        return None
+    thread = getattr(getattr(execution, "exec_worker", None), "thread", None)
+    return thread if isinstance(thread, threading.Thread) else None
+
+
+def install_signalled_sync(patches: PatchSet) -> None:
+    """moto polls a nested `.sync` execution with DescribeExecution every 0.5 s (a whole
+    request each time): a parent ended up to half a second after its child, and under
+    concurrency the polls of every waiting parent cost more than the runs. The child's worker
+    ending (its status is final by then) wakes the parent, which describes it once more."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_sfn as sfn_task,
+    )
+    from moto.stepfunctions.parser.utils import TMP_THREADS
+
+    task = sfn_task.StateTaskServiceSfn
+    originals = {
+        name: getattr(task, name) for name in ("_build_sync_resolver", "_build_sync2_resolver")
+    }
+    original_eval_sync = task._eval_sync
+
+    def resolver_builder(name: str) -> Any:
+        def build(self: Any, env: Any, *args: Any, **kwargs: Any) -> Any:
+            submitted = env.stack[-1] if env.stack else None
+            resolver = originals[name](self, env, *args, **kwargs)
+            if isinstance(submitted, dict) and isinstance(submitted.get("ExecutionArn"), str):
+                resolver.child_execution_arn = submitted["ExecutionArn"]
+            return resolver
+
+        return build
+
+    def eval_sync(
+        self: Any,
+        env: Any,
+        sync_resolver: Any,
+        timeout_seconds: Any,
+        callback_endpoint: Any,
+        heartbeat_endpoint: Any,
+    ) -> Any:
+        arn = getattr(sync_resolver, "child_execution_arn", None)
+        worker = _child_worker(arn) if arn is not None else None
+        if worker is None:
+            return original_eval_sync(
+                self, env, sync_resolver, timeout_seconds, callback_endpoint, heartbeat_endpoint
+            )
+        callback_output: Any = None
+        if callback_endpoint is not None:
+            # As moto does: the task's TimeoutSeconds and heartbeats are watched on this
+            # endpoint while the child runs.
+            def listen() -> None:
+                nonlocal callback_output
+                callback_output = self._eval_wait_for_task_token(
+                    env=env,
+                    timeout_seconds=timeout_seconds,
+                    callback_endpoint=callback_endpoint,
+                    heartbeat_endpoint=heartbeat_endpoint,
+                )
+
+            listener = threading.Thread(target=listen, daemon=True, name="sfn-sync-callback")
+            TMP_THREADS.append(listener)
+            listener.start()
+        result = sync_resolver()
+        while not (callback_output or result) and env.is_running():
+            # Wakes at once when the child ends; the bound is how late a timeout, heartbeat
+            # or stop of the parent is noticed.
+            worker.join(virtual_clock.POLL_SECONDS)
+            if not worker.is_alive():
+                result = sync_resolver()
+                if not result:  # not final yet: look again, as moto does
+                    time.sleep(virtual_clock.POLL_SECONDS)
+        return callback_output or result
+
+    for name in originals:
+        patches.replace(task, name, resolver_builder(name))
+    patches.replace(task, "_eval_sync", eval_sync)

@@ -172,7 +172,9 @@ def test_quality_gate_exception_is_caught_notified_and_the_execution_fails(
 # old config).
 ROLLED_BACK = [
     *TO_CREATE_OR_UPDATE,
+    "StartTurnWait",
     "DescribeLiveEndpoint",
+    "EndpointBusy",
     "UpdateEndpoint",
     "StartEndpointWait",
     *POLL_ENDPOINT,

@@ -10,7 +10,11 @@ from environments.settings import Settings
 from workflows.chain import Chain
 from workflows.choice import Choice, Condition
 from workflows.expressions import jsonata
-from workflows.integrations.endpoint_wait import wait_for_endpoint
+from workflows.integrations.endpoint_wait import (
+    on_create_refused,
+    wait_for_endpoint,
+    wait_for_turn,
+)
 from workflows.integrations.messaging import sdk_call
 from workflows.integrations.sagemaker_serving import (
     BlueGreen,
@@ -99,14 +103,6 @@ def build_deploy_model(settings: Settings) -> StateMachine:
             )
         },
     )
-    describe_live = sdk_call(
-        "DescribeLiveEndpoint",
-        where,
-        service="sagemaker",
-        action="describeEndpoint",
-        arguments={"EndpointName": endpoint.name},
-        assign={"previousConfigName": jsonata("$states.result.EndpointConfigName")},
-    )
     deployment = endpoint.deployment
     update = update_endpoint(
         "UpdateEndpoint",
@@ -181,6 +177,10 @@ def build_deploy_model(settings: Settings) -> StateMachine:
             "endpointName": endpoint.name,
             "endpointConfigName": jsonata("$endpointConfigName"),
             "previousConfigName": jsonata("$previousConfigName"),
+            "reason": jsonata(
+                "$supersededBy ? 'Superseded: a later deploy already replaced it; the endpoint "
+                "serves ' & $supersededBy : null"
+            ),
         },
     )
     deployed = Succeed(
@@ -188,15 +188,25 @@ def build_deploy_model(settings: Settings) -> StateMachine:
         output=jsonata(
             f"{{'endpointName': '{endpoint.name}', 'endpointConfigName': $endpointConfigName, "
             "'modelName': $modelName, 'modelPackageArn': $modelPackageArn, "
-            "'previousConfigName': $previousConfigName}"
+            "'previousConfigName': $previousConfigName, 'supersededBy': $supersededBy}"
         ),
     )
+    # Before the failure path's catch-all: a refusal because another deploy came first waits.
+    turn = wait_for_turn(
+        where,
+        endpoint_name=endpoint.name,
+        poll_seconds=deployment.poll_seconds,
+        max_polls=deployment.max_polls,
+        update=update,
+        failed=failure.start,
+        protect=failure.protect,
+    )
+    on_create_refused(create, turn=turn, failed=failure.start)
     failure.protect(
         describe_package,
         model,
         config,
         find,
-        describe_live,
         update,
         create,
         register_target,
@@ -217,11 +227,7 @@ def build_deploy_model(settings: Settings) -> StateMachine:
     update.next(wait)
     create_or_update = (
         Choice("CreateOrUpdate")
-        .when(
-            Condition.jsonata("$endpointExists"),
-            Chain.start(describe_live).next(update),
-            label="endpoint exists",
-        )
+        .when(Condition.jsonata("$endpointExists"), turn, label="endpoint exists")
         .otherwise(create, label="no endpoint yet")
     )
     approved = (
