@@ -8,10 +8,13 @@ every granted action is needed by a recorded call. It also checks each recorded 
 the grants' resources with the project's IAM evaluator.
 
 Resources follow the discovery in ``providers``: a resource is the project's when its name
-starts with ``<project>-<env>`` (the bare prefix: destroy reads the tags of every name that
-starts with it, so ``<prefix>-*`` would refuse the tag read of a neighbour named ``<prefix>x``
-and stop destroy). ``*`` is granted only for calls whose action has no resource type: the
-listings that discovery starts from.
+starts with ``<project>-<env>-`` (delimited: ``churn-dev*`` would also grant role
+``churn-devops-admin``, bucket ``churn-devices-telemetry`` and environment ``dev2``'s
+``churn-dev2-*``; discovery reads the tags of delimited names only, Provider.name_prefix). The
+exceptions are named exactly: the dashboard, schedule group and endpoint (which may be the bare
+prefix), the two buckets when the
+settings name them outside the prefix, the budget and the lock parameter. ``*`` is granted
+only for calls whose action has no resource type: the listings that discovery starts from.
 """
 
 from __future__ import annotations
@@ -67,10 +70,12 @@ def _pass_role(sid: str, service: str, settings: Settings, roles: list[str]) -> 
 
 def deployer_grants(settings: Settings) -> list[Grant]:
     loc, prefix = settings.location, settings.prefix
-    own = prefix + "*"
+    own = prefix + "-*"
     # The settings may name buckets outside the prefix; discovery takes those two too.
     named = [
-        b for b in (settings.data_bucket, settings.artifacts_bucket) if not b.startswith(prefix)
+        b
+        for b in (settings.data_bucket, settings.artifacts_bucket)
+        if not b.startswith(prefix + "-")
     ]
     buckets = (loc.bucket(own), *(loc.bucket(b) for b in named))
     objects = tuple(f"{arn}/*" for arn in buckets)
@@ -229,7 +234,7 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "scheduler:ListTagsForResource",
                 "scheduler:TagResource",
             ),
-            (loc.schedule_group(own),),
+            (loc.schedule_group(settings.schedule_group), loc.schedule_group(own)),
         ),
         Grant(
             "SchedulerSchedules",
@@ -240,7 +245,10 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "scheduler:GetSchedule",
             ),
             # Any schedule in the environment's groups: destroy empties each tagged group.
-            (loc.arn("scheduler", f"schedule/{own}/*"),),
+            tuple(
+                loc.arn("scheduler", f"schedule/{group}/*")
+                for group in (settings.schedule_group, own)
+            ),
         ),
         _listing("SnsListTopics", "sns:ListTopics"),
         Grant(
@@ -301,7 +309,7 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "cloudwatch:PutDashboard",
                 "cloudwatch:DeleteDashboards",
             ),
-            (loc.dashboard(own),),
+            (loc.dashboard(settings.dashboard_name), loc.dashboard(own)),
         ),
         # The environment's own trail (``audit.trail``); listed and read for its tags even
         # when the setting is off, so a trail deployed before is pruned.
@@ -337,8 +345,8 @@ def deployer_grants(settings: Settings) -> list[Grant]:
             "sagemaker:ListEndpointConfigs",
             "sagemaker:ListModels",
         ),
-        # Discovery lists groups whose name *contains* the prefix (NameContains) and reads
-        # their tags.
+        # Discovery lists groups whose name contains the prefix (NameContains) and reads the
+        # tags of those that start with it.
         Grant(
             "SageMakerModelPackageGroups",
             (
@@ -348,13 +356,13 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "sagemaker:ListTags",
                 "sagemaker:AddTags",
             ),
-            (loc.sagemaker("model-package-group", f"*{own}"),),
+            (loc.sagemaker("model-package-group", own),),
         ),
         # Destroy deletes a group's packages (<group>/<version>) before the group.
         Grant(
             "SageMakerModelPackages",
             ("sagemaker:DeleteModelPackage",),
-            (loc.sagemaker("model-package", f"*{own}/*"),),
+            (loc.sagemaker("model-package", f"{own}/*"),),
         ),
         # What deploy-model created for the environment, which destroy deletes: listed by
         # name prefix, read for their tags (providers/serving.py).
@@ -366,7 +374,11 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "sagemaker:DeleteEndpointConfig",
                 "sagemaker:DeleteModel",
             ),
-            tuple(loc.sagemaker(kind, own) for kind in ("endpoint", "endpoint-config", "model")),
+            tuple(
+                loc.sagemaker(kind, name)
+                for kind in ("endpoint", "endpoint-config", "model")
+                for name in (prefix, own)
+            ),
         ),
         # A scalable target's ARN ends in a generated id, so no name can narrow it.
         Grant(

@@ -198,3 +198,28 @@ def test_the_policy_lints_clean_but_for_what_a_deployer_is() -> None:
 def test_the_cli_prints_the_policy(capsys: pytest.CaptureFixture[str]) -> None:
     assert deploy_cli.main(["permissions", "--env", "dev"]) == 0
     assert json.loads(capsys.readouterr().out) == deployer_policy(dev_settings())
+
+
+@pytest.mark.parametrize(
+    ("action", "resource"),
+    [
+        # Names that share the prefix's letters but not its delimiter: another team's, or
+        # environment dev2's. The bare ``churn-dev*`` granted all three.
+        ("iam:PutRolePolicy", "arn:aws:iam::123456789012:role/churn-devops-admin"),
+        ("s3:DeleteBucket", "arn:aws:s3:::churn-devices-telemetry"),
+        (
+            "lambda:UpdateFunctionCode",
+            "arn:aws:lambda:us-east-1:123456789012:function:churn-dev2-x",
+        ),
+        ("sns:DeleteTopic", "arn:aws:sns:us-east-1:123456789012:churn-dev2-notifications"),
+        ("cloudwatch:DeleteDashboards", "arn:aws:cloudwatch::123456789012:dashboard/churn-dev2"),
+        (
+            "sagemaker:DeleteModelPackageGroup",
+            "arn:aws:sagemaker:us-east-1:123456789012:model-package-group/x-churn-dev-models",
+        ),
+    ],
+)
+def test_the_policy_refuses_names_that_only_start_with_the_prefix_letters(
+    action: str, resource: str
+) -> None:
+    assert not is_allowed(deployer_policy(dev_settings()), action, resource)

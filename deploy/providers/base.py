@@ -71,6 +71,18 @@ class Provider(ABC):
         self.clients = clients
         self.settings = settings
 
+    @property
+    def name_prefix(self) -> str:
+        """What every name of the environment's starts with: the prefix and its delimiter, so
+        ``churn-dev`` never takes ``churn-devops-admin`` or environment ``dev2``'s
+        ``churn-dev2-...`` for its own (the deployer's policy grants ``churn-dev-*`` only)."""
+        return self.settings.prefix + "-"
+
+    def is_own_name(self, name: str) -> bool:
+        """For the kinds where the environment names one resource the bare prefix (its dashboard,
+        schedule group and endpoint): that name, or a delimited one."""
+        return name == self.settings.prefix or name.startswith(self.name_prefix)
+
     def owns(self, tags: Mapping[str, str]) -> bool:
         """True when ``tags`` mark the resource as this project's, in this environment."""
         mine = self.settings.all_tags()

@@ -124,7 +124,7 @@ class RoleProvider(Provider):
         for page in self.iam.get_paginator("list_roles").paginate():
             for role in page["Roles"]:
                 name = role["RoleName"]
-                if name.startswith(self.settings.prefix) and name not in known:
+                if name.startswith(self.name_prefix) and name not in known:
                     tags = tag_dict(self.iam.list_role_tags(RoleName=name).get("Tags", []))
                     if self.owns(tags):
                         names.append(name)

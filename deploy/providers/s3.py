@@ -135,7 +135,7 @@ class BucketProvider(Provider):
         settings = self.settings
         for bucket in self.s3.list_buckets().get("Buckets", []):
             name = bucket["Name"]
-            ours = name.startswith(settings.prefix) or name in (
+            ours = name.startswith(self.name_prefix) or name in (
                 settings.data_bucket,
                 settings.artifacts_bucket,
             )
