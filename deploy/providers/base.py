@@ -88,6 +88,11 @@ class Provider(ABC):
         mine = self.settings.all_tags()
         return all(tags.get(k) == mine[k] for k in OWNER_TAGS)
 
+    def left_by_a_stopped_create(self, resource: Resource, current: Current) -> bool:
+        """True when ``current``, found without the owner tags, is what this environment's own
+        create left when the deploy died before tagging it, so the deploy finishes it."""
+        return False
+
     def tags_differ(self, resource: Resource, current: Current) -> bool:
         return any(current.tags.get(k) != v for k, v in resource.tags.items())
 
