@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from deploy.boundary import boundary_arn
 from deploy.lock import lock_parameter
 from environments.settings import Settings
 from iam.statements import WILDCARD, Grant, policy_document
@@ -121,7 +122,6 @@ def deployer_grants(settings: Settings) -> list[Grant]:
         Grant(
             "IamRoles",
             (
-                "iam:CreateRole",
                 "iam:DeleteRole",
                 "iam:GetRole",
                 "iam:UpdateRole",
@@ -130,7 +130,6 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "iam:ListRoleTags",
                 "iam:ListRolePolicies",
                 "iam:GetRolePolicy",
-                "iam:PutRolePolicy",
                 "iam:DeleteRolePolicy",
                 "iam:ListAttachedRolePolicies",
                 # No derived role attaches a managed policy, so AttachRolePolicy is not needed;
@@ -138,6 +137,14 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "iam:DetachRolePolicy",
             ),
             (loc.role(own),),
+        ),
+        # Only roles capped by the environment's boundary (boundary.py): without it, a policy
+        # the deployer writes could grant a role anything, and the deployer runs code as it.
+        Grant(
+            "IamRolesWithinTheBoundary",
+            ("iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"),
+            (loc.role(own),),
+            {"StringEquals": {"iam:PermissionsBoundary": boundary_arn(settings)}},
         ),
         _pass_role(
             "PassRolesToLambda",

@@ -14,6 +14,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from deploy.boundary import boundary_arn
 from deploy.call_actions import actions_for
 from deploy.permissions import deployer_grants, deployer_policy
 from environments.audit import Audit
@@ -30,6 +31,7 @@ from tests.permissions_helpers import (
     Call,
     authorized_on,
     aws_target_calls,
+    boundaries_before,
     full_cycle,
 )
 
@@ -47,6 +49,7 @@ MANAGES_PERMISSIONS = {
     "iam:updaterole",
     "iam:updateassumerolepolicy",
     "iam:putrolepolicy",
+    "iam:putrolepermissionsboundary",
     "iam:deleterolepolicy",
     "iam:detachrolepolicy",
     "lambda:addpermission",
@@ -63,6 +66,10 @@ ACCEPTED_LINT = {
     "'actions': ['lambda:updatefunctioncode'], 'filepath': None}",
     # Granted on * on purpose (see permissions.WHY["CloudWatchDescribeAlarms"]).
     "parliament RESOURCE_STAR: ['cloudwatch:DescribeAlarms']",
+    # iam:PermissionsBoundary compared with StringEquals, as the IAM User Guide's own
+    # boundary examples do: the value is the policy ARN as a string.
+    "parliament MISMATCHED_TYPE_BUT_USABLE: Type mismatch: StringEquals requires a value of "
+    "type String but given Arn",
 }
 PERMISSIONS_MANAGEMENT = "parliament PERMISSIONS_MANAGEMENT_ACTIONS: "
 
@@ -117,9 +124,9 @@ def test_every_recorded_call_is_allowed_on_its_resource(recorded: dict[str, list
         {
             f"{call.service}:{call.operation} needs {action} on {resource} {context or ''}"
             for run in recorded.values()
-            for call in run
+            for call, boundaries in zip(run, boundaries_before(run), strict=True)
             for action in actions_for(call.service, call.operation)
-            for resource, context in authorized_on(settings, call, action)
+            for resource, context in authorized_on(settings, call, action, boundaries)
             if not is_allowed(policy, action, resource, context)
         }
     )
@@ -223,3 +230,18 @@ def test_the_policy_refuses_names_that_only_start_with_the_prefix_letters(
     action: str, resource: str
 ) -> None:
     assert not is_allowed(deployer_policy(dev_settings()), action, resource)
+
+
+def test_the_deployer_writes_only_roles_capped_by_the_environments_boundary() -> None:
+    # Guards the escalation: a role created or given a policy without the boundary could be
+    # granted anything, and the deployer runs code as it (UpdateFunctionCode).
+    settings = dev_settings()
+    policy, role = deployer_policy(settings), settings.location.role("churn-dev-lambda-notify")
+    capped = {"iam:PermissionsBoundary": boundary_arn(settings)}
+    other = {"iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/anything-goes"}
+    for action in ("iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"):
+        assert is_allowed(policy, action, role, capped)
+        assert not is_allowed(policy, action, role, other)
+        assert not is_allowed(policy, action, role)
+    granted = {a for s in policy["Statement"] for a in s["Action"]}
+    assert not granted & {"iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion"}
