@@ -64,7 +64,7 @@ MANAGES_PERMISSIONS = {
 ACCEPTED_LINT = {
     "parliament PRIVILEGE_ESCALATION: {'type': 'EditExistingLambdaFunctionWithRole', "
     "'actions': ['lambda:updatefunctioncode'], 'filepath': None}",
-    # Granted on * on purpose (see permissions.WHY["CloudWatchDescribeAlarms"]).
+    # Granted on * on purpose (see listing_reasons.WHY["CloudWatchDescribeAlarms"]).
     "parliament RESOURCE_STAR: ['cloudwatch:DescribeAlarms']",
     # iam:PermissionsBoundary compared with StringEquals, as the IAM User Guide's own
     # boundary examples do: the value is the policy ARN as a string.
