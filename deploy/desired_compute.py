@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from deploy.artifacts import Artifacts
+from deploy.boundary import boundary_arn
 from deploy.compare import canonical_policy
 from deploy.desired_platform import (
     function_log_group,
@@ -143,6 +144,8 @@ def roles(settings: Settings, specs: Iterable[RoleSpecLike]) -> list[Resource]:
                 {"PolicyName": INLINE_POLICY_NAME, "PolicyDocument": canonical_policy(spec.policy)}
             ],
             "ManagedPolicyArns": sorted(managed),
+            # What the deployer's policy requires of every role it creates (boundary.py).
+            "PermissionsBoundary": boundary_arn(settings),
         }
         resources.append(
             Resource(

@@ -2,7 +2,9 @@
 after printing exactly what it will delete and what it keeps, and only when confirmed.
 
 Nothing is deleted by name alone: a resource with the project's prefix but without both tags
-survives. First what deploy-model created at run time (the endpoint, which is the standing
+survives. The one exception is an empty bucket of one of the settings' exact names without any
+owner tag, which only a deploy that died between CreateBucket and PutBucketTagging leaves
+(providers/s3.py). First what deploy-model created at run time (the endpoint, which is the standing
 cost, then its endpoint configs and models; providers/serving.py), then the deploy's kinds in
 the reverse of creation order (alarms and rules before what they point at, buckets last). Code
 objects go with their bucket and Lambda permissions with their function; Scheduler cannot tag a

@@ -8,8 +8,10 @@ resource and whose it is:
 - tagged with another project or environment (settings copied from another environment keep
   its bucket names, so the copy would take over that environment's buckets and code);
 - without the owner tags (made by hand or by another tool: no deploy creates a resource
-  without them; a bucket is tagged in the call right after CreateBucket, so only a deploy that
-  died between those two calls leaves one, and the message says how to claim it).
+  without them; a bucket is tagged in the call right after CreateBucket). The one exception is
+  what a deploy that died between those two calls leaves: an empty bucket of one of the
+  settings' exact names without any owner tag, which the next deploy tags and finishes
+  (Provider.left_by_a_stopped_create; the plan leaves it out of this check).
 
 Kinds that cannot carry tags take their parent's ownership, and the parent is always in the
 desired state and checked itself: a Lambda permission its function's, a schedule its schedule

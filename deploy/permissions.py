@@ -8,16 +8,21 @@ every granted action is needed by a recorded call. It also checks each recorded 
 the grants' resources with the project's IAM evaluator.
 
 Resources follow the discovery in ``providers``: a resource is the project's when its name
-starts with ``<project>-<env>`` (the bare prefix: destroy reads the tags of every name that
-starts with it, so ``<prefix>-*`` would refuse the tag read of a neighbour named ``<prefix>x``
-and stop destroy). ``*`` is granted only for calls whose action has no resource type: the
-listings that discovery starts from.
+starts with ``<project>-<env>-`` (delimited: ``churn-dev*`` would also grant role
+``churn-devops-admin``, bucket ``churn-devices-telemetry`` and environment ``dev2``'s
+``churn-dev2-*``; discovery reads the tags of delimited names only, Provider.name_prefix). The
+exceptions are named exactly: the dashboard, schedule group and endpoint (which may be the bare
+prefix), the two buckets when the
+settings name them outside the prefix, the budget and the lock parameter. ``*`` is granted
+only for calls whose action has no resource type: the listings that discovery starts from.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from deploy.boundary import boundary_arn
+from deploy.listing_reasons import WHY
 from deploy.lock import lock_parameter
 from environments.settings import Settings
 from iam.statements import WILDCARD, Grant, policy_document
@@ -26,33 +31,6 @@ from workflows.machines import BUILDERS
 
 POWERTOOLS_LAYER_NAME = "AWSLambdaPowertools*"
 POWERTOOLS_PARAMETERS = "parameter/aws/service/powertools/*"
-
-LIST_WHY = "{} has no resource type: it lists the account's {}, from which discovery picks ours"
-WHY = {
-    "S3ListBuckets": LIST_WHY.format("s3:ListAllMyBuckets (ListBuckets)", "buckets"),
-    "IamListRoles": LIST_WHY.format("iam:ListRoles", "roles"),
-    "LambdaListFunctions": LIST_WHY.format("lambda:ListFunctions", "functions"),
-    "StatesListStateMachines": LIST_WHY.format("states:ListStateMachines", "state machines"),
-    "EventsListRules": LIST_WHY.format("events:ListRules", "rules"),
-    "SchedulerList": LIST_WHY.format(
-        "scheduler:ListScheduleGroups and ListSchedules", "schedule groups and schedules"
-    ),
-    "SnsListTopics": LIST_WHY.format("sns:ListTopics", "topics"),
-    "SqsListQueues": LIST_WHY.format("sqs:ListQueues", "queues"),
-    "LogsDescribeLogGroups": LIST_WHY.format("logs:DescribeLogGroups", "log groups"),
-    "SageMakerList": LIST_WHY.format(
-        "sagemaker:ListModelPackageGroups, ListEndpoints, ListEndpointConfigs and ListModels "
-        "(ListModelPackages takes a group, not a package ARN)",
-        "model package groups and packages, endpoints, endpoint configs and models",
-    ),
-    "CloudWatchListDashboards": LIST_WHY.format("cloudwatch:ListDashboards", "dashboards"),
-    "CloudTrailListTrails": LIST_WHY.format("cloudtrail:ListTrails", "trails"),
-    "CloudWatchDescribeAlarms": (
-        "cloudwatch:DescribeAlarms names the alarm resource type, but discovery lists by name "
-        "prefix (AlarmNamePrefix), which no alarm ARN is documented to authorize; AWS's own "
-        "examples grant this read-only listing on *"
-    ),
-}
 
 
 def _listing(sid: str, *actions: str) -> Grant:
@@ -67,10 +45,12 @@ def _pass_role(sid: str, service: str, settings: Settings, roles: list[str]) -> 
 
 def deployer_grants(settings: Settings) -> list[Grant]:
     loc, prefix = settings.location, settings.prefix
-    own = prefix + "*"
+    own = prefix + "-*"
     # The settings may name buckets outside the prefix; discovery takes those two too.
     named = [
-        b for b in (settings.data_bucket, settings.artifacts_bucket) if not b.startswith(prefix)
+        b
+        for b in (settings.data_bucket, settings.artifacts_bucket)
+        if not b.startswith(prefix + "-")
     ]
     buckets = (loc.bucket(own), *(loc.bucket(b) for b in named))
     objects = tuple(f"{arn}/*" for arn in buckets)
@@ -116,7 +96,6 @@ def deployer_grants(settings: Settings) -> list[Grant]:
         Grant(
             "IamRoles",
             (
-                "iam:CreateRole",
                 "iam:DeleteRole",
                 "iam:GetRole",
                 "iam:UpdateRole",
@@ -125,7 +104,6 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "iam:ListRoleTags",
                 "iam:ListRolePolicies",
                 "iam:GetRolePolicy",
-                "iam:PutRolePolicy",
                 "iam:DeleteRolePolicy",
                 "iam:ListAttachedRolePolicies",
                 # No derived role attaches a managed policy, so AttachRolePolicy is not needed;
@@ -133,6 +111,14 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "iam:DetachRolePolicy",
             ),
             (loc.role(own),),
+        ),
+        # Only roles capped by the environment's boundary (boundary.py): without it, a policy
+        # the deployer writes could grant a role anything, and the deployer runs code as it.
+        Grant(
+            "IamRolesWithinTheBoundary",
+            ("iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"),
+            (loc.role(own),),
+            {"StringEquals": {"iam:PermissionsBoundary": boundary_arn(settings)}},
         ),
         _pass_role(
             "PassRolesToLambda",
@@ -229,7 +215,7 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "scheduler:ListTagsForResource",
                 "scheduler:TagResource",
             ),
-            (loc.schedule_group(own),),
+            (loc.schedule_group(settings.schedule_group), loc.schedule_group(own)),
         ),
         Grant(
             "SchedulerSchedules",
@@ -240,7 +226,10 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "scheduler:GetSchedule",
             ),
             # Any schedule in the environment's groups: destroy empties each tagged group.
-            (loc.arn("scheduler", f"schedule/{own}/*"),),
+            tuple(
+                loc.arn("scheduler", f"schedule/{group}/*")
+                for group in (settings.schedule_group, own)
+            ),
         ),
         _listing("SnsListTopics", "sns:ListTopics"),
         Grant(
@@ -301,7 +290,7 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "cloudwatch:PutDashboard",
                 "cloudwatch:DeleteDashboards",
             ),
-            (loc.dashboard(own),),
+            (loc.dashboard(settings.dashboard_name), loc.dashboard(own)),
         ),
         # The environment's own trail (``audit.trail``); listed and read for its tags even
         # when the setting is off, so a trail deployed before is pruned.
@@ -337,8 +326,8 @@ def deployer_grants(settings: Settings) -> list[Grant]:
             "sagemaker:ListEndpointConfigs",
             "sagemaker:ListModels",
         ),
-        # Discovery lists groups whose name *contains* the prefix (NameContains) and reads
-        # their tags.
+        # Discovery lists groups whose name contains the prefix (NameContains) and reads the
+        # tags of those that start with it.
         Grant(
             "SageMakerModelPackageGroups",
             (
@@ -348,13 +337,13 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "sagemaker:ListTags",
                 "sagemaker:AddTags",
             ),
-            (loc.sagemaker("model-package-group", f"*{own}"),),
+            (loc.sagemaker("model-package-group", own),),
         ),
         # Destroy deletes a group's packages (<group>/<version>) before the group.
         Grant(
             "SageMakerModelPackages",
             ("sagemaker:DeleteModelPackage",),
-            (loc.sagemaker("model-package", f"*{own}/*"),),
+            (loc.sagemaker("model-package", f"{own}/*"),),
         ),
         # What deploy-model created for the environment, which destroy deletes: listed by
         # name prefix, read for their tags (providers/serving.py).
@@ -366,7 +355,11 @@ def deployer_grants(settings: Settings) -> list[Grant]:
                 "sagemaker:DeleteEndpointConfig",
                 "sagemaker:DeleteModel",
             ),
-            tuple(loc.sagemaker(kind, own) for kind in ("endpoint", "endpoint-config", "model")),
+            tuple(
+                loc.sagemaker(kind, name)
+                for kind in ("endpoint", "endpoint-config", "model")
+                for name in (prefix, own)
+            ),
         ),
         # A scalable target's ARN ends in a generated id, so no name can narrow it.
         Grant(

@@ -122,7 +122,8 @@ def make_plan(desired: DesiredState, providers: dict[Kind, Provider]) -> Plan:
         if current is None:
             plan.changes.append(Change(resource, Action.CREATE, None))
             continue
-        existing.append((resource, current.tags))
+        if not providers[resource.kind].left_by_a_stopped_create(resource, current):
+            existing.append((resource, current.tags))
         diff = diff_resource(resource, current)
         action = Action.UPDATE if diff else Action.UNCHANGED
         plan.changes.append(Change(resource, action, current, tuple(diff)))

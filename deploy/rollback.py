@@ -17,6 +17,12 @@ Code moves with the definitions: job code is content-addressed, so a state machi
 the code objects it ran (a deploy never deletes them), and a function version holds its own code.
 An alias the deploy created (nothing was live before it) stays, said so in the output.
 
+A deploy that stopped part-way (killed, or failed) may have moved some aliases without
+recording them; its changes are not a deploy to walk back from. When what is live differs from
+what the history last recorded, rollback first returns every alias that differs, state machines'
+and functions' alike, to the last record: what the last deploy that completed (or the last
+rollback) made live. Going further back takes another rollback.
+
 ``machines`` limits rollback to those state machines: the newest deploy that replaced one of
 them is undone for them alone. Every alias is read and every target version checked before any
 alias moves; when no alias can move, rollback refuses and moves nothing.
@@ -77,9 +83,19 @@ class Skip:
 
 @dataclass(frozen=True)
 class RollbackPlan:
-    undone: Record  # the deploy whose changes are rolled back
+    undone: Record  # the deploy whose changes are rolled back, or the record returned to
     steps: list[AliasMove | Skip]
     undoes: dict[str, int]  # every alias of that deploy this rollback settles
+    unfinished: bool = False  # True: ``undone`` is the last record, past a deploy that stopped
+
+    def summary(self) -> str:
+        if self.unfinished:
+            kind = "deploy" if self.undone.kind == "deploy" else "rollback"
+            return (
+                f"live is what {kind} {self.undone.number} made it (the last that completed; "
+                "a deploy after it stopped part-way)"
+            )
+        return f"live is what it was before deploy {self.undone.number}"
 
     @property
     def moves(self) -> list[AliasMove]:
@@ -154,6 +170,28 @@ def _step(
     return AliasMove(name, arn, now, target)
 
 
+def _back_to_last_record(
+    history: History, selection: dict[str, str], live: dict[str, str], clients: Clients
+) -> RollbackPlan | None:
+    """The moves back to the last record's live versions, when a deploy after it stopped
+    part-way and left aliases elsewhere; None when everything selected is where it says."""
+    latest = history.latest()
+    if latest is None:
+        return None
+    steps: list[AliasMove | Skip] = []
+    for arn, name in selection.items():
+        now, recorded = live.get(arn), latest.live.get(arn)
+        if now is None or now == recorded:
+            continue
+        if recorded is None:
+            steps.append(Skip(name, "kept: created by a deploy that stopped part-way"))
+            continue
+        steps.append(_step(arn, name, Change(recorded, now), latest.number, now, clients))
+    if not any(isinstance(step, AliasMove) for step in steps):
+        return None
+    return RollbackPlan(latest, steps, {}, unfinished=True)
+
+
 def plan_rollback(
     settings: Settings, clients: Clients, machines: Sequence[str] | None = None
 ) -> RollbackPlan:
@@ -167,8 +205,11 @@ def plan_rollback(
                 "recorded deploy replaced; deploy first"
             ]
         )
-    record, aliases = _deploy_to_undo(history, selection)
     live = read_live(settings, clients)
+    unfinished = _back_to_last_record(history, selection, live, clients)
+    if unfinished is not None:
+        return unfinished
+    record, aliases = _deploy_to_undo(history, selection)
     steps = [
         _step(arn, selection[arn], record.changes[arn], record.number, live.get(arn), clients)
         for arn in aliases
@@ -226,8 +267,5 @@ def _roll_back(
             planned.undoes,
         )
     )
-    out(
-        f"rollback {settings.prefix}: live is what it was before deploy {planned.undone.number}; "
-        f"recorded in {where}"
-    )
+    out(f"rollback {settings.prefix}: {planned.summary()}; recorded in {where}")
     return planned.moves

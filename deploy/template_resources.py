@@ -115,6 +115,7 @@ def _role(r: Resource) -> CfnResources:
         "Description": p["Description"],
         "AssumeRolePolicyDocument": p["AssumeRolePolicyDocument"],
         "Policies": p["Policies"],
+        "PermissionsBoundary": p["PermissionsBoundary"],
         "Tags": cfn_tags(r.tags),
     }
     if p["ManagedPolicyArns"]:

@@ -7,7 +7,7 @@
     selfheal unlock   [--env dev|prod] [--target local|aws] [--yes]
     selfheal template [--env dev|prod] [--out FILE]
     selfheal publish  [--env dev|prod] [--target local|aws] --code-bucket BUCKET
-    selfheal permissions [--env dev|prod]
+    selfheal permissions [--env dev|prod] [--boundary]
 
 ``destroy`` prints what it deletes and keeps, and deletes only with ``--yes`` or, in a
 terminal, when the environment's name is typed; data (buckets holding objects, model package
@@ -16,7 +16,9 @@ a crashed deploy left, after showing its holder (``--yes``, or the name typed).
 ``publish`` uploads what the template's stack needs (`deploy.publish`): run it before
 creating or updating the stack, and again after the stack's first creation.
 ``permissions`` prints the IAM policy the deployer needs (every call of plan, apply, rollback
-and destroy on the AWS target), as JSON.
+and destroy on the AWS target), as JSON; ``--boundary`` prints instead the managed policy every
+role of the environment carries as its permissions boundary, which an administrator creates
+once, named as it says (`deploy.boundary`).
 
 ``--engine cloudformation`` runs plan, deploy, rollback and destroy on the template as one
 CloudFormation stack, through change sets (`selfheal.stack_commands`; ``--code-bucket`` names
@@ -52,6 +54,7 @@ from deploy import (
     plan,
     rollback,
 )
+from deploy.boundary import boundary_name, boundary_policy
 from deploy.calls import ClientFactory
 from deploy.clients import TargetError, aws_clients, endpoint_clients
 from deploy.lock import UnlockRefused, unlock
@@ -88,6 +91,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("command", choices=COMMANDS)
     parser.add_argument("--env", default="dev", type=environment_argument, choices=environments())
     parser.add_argument("--target", default="local", choices=("local", "aws"))
+    parser.add_argument(
+        "--boundary", action="store_true", help="permissions: print the roles' boundary policy"
+    )
     parser.add_argument(
         "--out", type=Path, help="template file (default build/<env>.template.json)"
     )
@@ -155,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
             out = args.out or Path("build") / f"{args.env}.template.json"
             write_template(settings, out)
             print(f"template: wrote {out}")
+            return 0
+        if args.command == "permissions" and args.boundary:
+            print(f"{boundary_name(settings)}:", file=sys.stderr)
+            print(json.dumps(boundary_policy(settings), indent=2))
             return 0
         if args.command == "permissions":
             print(json.dumps(deployer_policy(settings), indent=2))

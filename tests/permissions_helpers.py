@@ -118,6 +118,7 @@ def change_by_hand(cloud: LocalCloud, settings: Settings) -> None:
     trust["Statement"][0]["Principal"] = {"Service": "lambda.amazonaws.com"}
     iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(trust))
     iam.update_role(RoleName=role, Description="changed by hand")
+    iam.delete_role_permissions_boundary(RoleName=role)  # as a role from before the boundary
     if settings.audit.trail:  # a trail silenced and narrowed by hand is restored
         cloudtrail = cloud.client("cloudtrail")
         cloudtrail.stop_logging(Name=settings.audit.trail_name)
@@ -259,10 +260,35 @@ def aws_target_calls(cloud: LocalCloud, settings: Settings) -> list[Call]:
 Authorization = tuple[str, dict[str, str]]  # resource ARN, condition keys
 
 
-def authorized_on(settings: Settings, call: Call, action: str) -> list[Authorization]:
+def boundaries_before(calls: list[Call]) -> list[dict[str, str]]:
+    """For each call of a run, the permissions boundary each role carries when it is made (as
+    the run's own CreateRole and PutRolePermissionsBoundary calls set them): what IAM puts in
+    ``iam:PermissionsBoundary`` for a write to that role."""
+    carried: dict[str, str] = {}
+    out = []
+    for call in calls:
+        out.append(dict(carried))
+        if call.service == "iam" and "PermissionsBoundary" in call.params:
+            carried[call.params["RoleName"]] = call.params["PermissionsBoundary"]
+        elif call.service == "iam" and call.operation == "DeleteRole":
+            carried.pop(call.params["RoleName"], None)
+    return out
+
+
+def authorized_on(
+    settings: Settings, call: Call, action: str, boundaries: dict[str, str] | None = None
+) -> list[Authorization]:
     """The resources (and condition keys) IAM checks ``action`` of ``call`` against: ``*``
-    when the call names no resource, so a scoped grant cannot pass a listing by accident."""
+    when the call names no resource, so a scoped grant cannot pass a listing by accident.
+    ``boundaries``: the boundary each role carries at the call (boundaries_before)."""
     params = call.params
+    if action in ("iam:CreateRole", "iam:PutRolePermissionsBoundary"):
+        context = {"iam:PermissionsBoundary": params.get("PermissionsBoundary", "")}
+        return [(settings.location.role(params["RoleName"]), context)]
+    if action == "iam:PutRolePolicy":
+        carried = (boundaries or {}).get(params["RoleName"])
+        context = {"iam:PermissionsBoundary": carried} if carried else {}
+        return [(settings.location.role(params["RoleName"]), context)]
     if action == "iam:PassRole":
         context = {"iam:PassedToService": PASSED_TO[call.service]}
         return [(role, context) for role in _passed_roles(params)]

@@ -50,6 +50,9 @@ def test_a_bucket_without_the_projects_tags_is_not_adopted(localcloud: LocalClou
     settings = dev_settings()
     s3 = localcloud.client("s3")
     s3.create_bucket(Bucket=settings.data_bucket)  # made by hand, or by another tool
+    # Holding data: an empty one is what a deploy killed before tagging leaves, and is
+    # finished (test_deploy_stopped_create.py).
+    s3.put_object(Bucket=settings.data_bucket, Key="theirs.csv", Body=b"a\n")
     recorder = Recorder(localcloud.client)
     with pytest.raises(OwnershipConflict) as refused:
         deploy(settings, recorder, quiet, target=LOCAL)

@@ -14,6 +14,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from deploy.boundary import boundary_arn
 from deploy.call_actions import actions_for
 from deploy.permissions import deployer_grants, deployer_policy
 from environments.audit import Audit
@@ -30,6 +31,7 @@ from tests.permissions_helpers import (
     Call,
     authorized_on,
     aws_target_calls,
+    boundaries_before,
     full_cycle,
 )
 
@@ -47,6 +49,7 @@ MANAGES_PERMISSIONS = {
     "iam:updaterole",
     "iam:updateassumerolepolicy",
     "iam:putrolepolicy",
+    "iam:putrolepermissionsboundary",
     "iam:deleterolepolicy",
     "iam:detachrolepolicy",
     "lambda:addpermission",
@@ -61,8 +64,12 @@ MANAGES_PERMISSIONS = {
 ACCEPTED_LINT = {
     "parliament PRIVILEGE_ESCALATION: {'type': 'EditExistingLambdaFunctionWithRole', "
     "'actions': ['lambda:updatefunctioncode'], 'filepath': None}",
-    # Granted on * on purpose (see permissions.WHY["CloudWatchDescribeAlarms"]).
+    # Granted on * on purpose (see listing_reasons.WHY["CloudWatchDescribeAlarms"]).
     "parliament RESOURCE_STAR: ['cloudwatch:DescribeAlarms']",
+    # iam:PermissionsBoundary compared with StringEquals, as the IAM User Guide's own
+    # boundary examples do: the value is the policy ARN as a string.
+    "parliament MISMATCHED_TYPE_BUT_USABLE: Type mismatch: StringEquals requires a value of "
+    "type String but given Arn",
 }
 PERMISSIONS_MANAGEMENT = "parliament PERMISSIONS_MANAGEMENT_ACTIONS: "
 
@@ -117,9 +124,9 @@ def test_every_recorded_call_is_allowed_on_its_resource(recorded: dict[str, list
         {
             f"{call.service}:{call.operation} needs {action} on {resource} {context or ''}"
             for run in recorded.values()
-            for call in run
+            for call, boundaries in zip(run, boundaries_before(run), strict=True)
             for action in actions_for(call.service, call.operation)
-            for resource, context in authorized_on(settings, call, action)
+            for resource, context in authorized_on(settings, call, action, boundaries)
             if not is_allowed(policy, action, resource, context)
         }
     )
@@ -198,3 +205,43 @@ def test_the_policy_lints_clean_but_for_what_a_deployer_is() -> None:
 def test_the_cli_prints_the_policy(capsys: pytest.CaptureFixture[str]) -> None:
     assert deploy_cli.main(["permissions", "--env", "dev"]) == 0
     assert json.loads(capsys.readouterr().out) == deployer_policy(dev_settings())
+
+
+@pytest.mark.parametrize(
+    ("action", "resource"),
+    [
+        # Names that share the prefix's letters but not its delimiter: another team's, or
+        # environment dev2's. The bare ``churn-dev*`` granted all three.
+        ("iam:PutRolePolicy", "arn:aws:iam::123456789012:role/churn-devops-admin"),
+        ("s3:DeleteBucket", "arn:aws:s3:::churn-devices-telemetry"),
+        (
+            "lambda:UpdateFunctionCode",
+            "arn:aws:lambda:us-east-1:123456789012:function:churn-dev2-x",
+        ),
+        ("sns:DeleteTopic", "arn:aws:sns:us-east-1:123456789012:churn-dev2-notifications"),
+        ("cloudwatch:DeleteDashboards", "arn:aws:cloudwatch::123456789012:dashboard/churn-dev2"),
+        (
+            "sagemaker:DeleteModelPackageGroup",
+            "arn:aws:sagemaker:us-east-1:123456789012:model-package-group/x-churn-dev-models",
+        ),
+    ],
+)
+def test_the_policy_refuses_names_that_only_start_with_the_prefix_letters(
+    action: str, resource: str
+) -> None:
+    assert not is_allowed(deployer_policy(dev_settings()), action, resource)
+
+
+def test_the_deployer_writes_only_roles_capped_by_the_environments_boundary() -> None:
+    # Guards the escalation: a role created or given a policy without the boundary could be
+    # granted anything, and the deployer runs code as it (UpdateFunctionCode).
+    settings = dev_settings()
+    policy, role = deployer_policy(settings), settings.location.role("churn-dev-lambda-notify")
+    capped = {"iam:PermissionsBoundary": boundary_arn(settings)}
+    other = {"iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/anything-goes"}
+    for action in ("iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"):
+        assert is_allowed(policy, action, role, capped)
+        assert not is_allowed(policy, action, role, other)
+        assert not is_allowed(policy, action, role)
+    granted = {a for s in policy["Statement"] for a in s["Action"]}
+    assert not granted & {"iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion"}

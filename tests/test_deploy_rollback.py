@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from deploy import LOCAL, RollbackError, deploy, desired, rollback
+from deploy import LOCAL, RollbackError, deploy, desired, desired_compute, rollback
 from deploy.artifacts import Artifacts, build_artifacts, job_code
 from deploy.calls import Clients
 from deploy.history import History
@@ -256,3 +256,36 @@ def test_rollback_of_an_unknown_machine_is_refused(localcloud: LocalCloud) -> No
     assert refused.value.problems == [
         "nope: not a state machine of the project (retrain, deploy-model, drift-check)"
     ]
+
+
+def test_a_rollback_after_a_deploy_that_stopped_part_way_returns_to_the_last_completed_one(
+    localcloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Guards: rollback used to undo the last *recorded* deploy (live went back past it, to v1)
+    # and left the functions the stopped deploy had moved on its configuration.
+    v1 = dev_settings()
+    deploy(v1, localcloud.client, quiet, target=LOCAL)
+    v2 = _auc(v1, 0.8)
+    deploy(v2, localcloud.client, quiet, target=LOCAL)
+    lam, function = localcloud.client("lambda"), v1.function_name("notify")
+    completed_function = lam.get_alias(FunctionName=function, Name="live")["FunctionVersion"]
+    # v3 changes a machine and every function's configuration, and dies before its record.
+    v3 = _auc(v1, 0.85)
+    monkeypatch.setattr(desired_compute, "FUNCTION_TIMEOUT_SECONDS", 41)
+    failing = FailOnWrite(localcloud.client, operation="PutObject")
+    with pytest.raises(InjectedFailure):
+        deploy(v3, failing, quiet, target=LOCAL)
+    assert _number(_live(localcloud, v3, "retrain")) == 3
+    assert lam.get_function_configuration(FunctionName=f"{function}:live")["Timeout"] == 41
+
+    lines: list[str] = []
+    rollback(v3, localcloud.client, lines.append)
+
+    assert _number(_live(localcloud, v3, "retrain")) == 2  # v2 completed: not back to v1
+    alias = lam.get_alias(FunctionName=function, Name="live")
+    assert alias["FunctionVersion"] == completed_function
+    assert lam.get_function_configuration(FunctionName=f"{function}:live")["Timeout"] != 41
+    assert any("the last that completed" in line for line in lines), lines
+    # The next rollback walks back from there, to what was live before v2.
+    rollback(v3, localcloud.client, quiet)
+    assert _number(_live(localcloud, v3, "retrain")) == 1

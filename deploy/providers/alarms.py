@@ -46,7 +46,7 @@ class AlarmProvider(Provider):
     def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
         paginator = self.cloudwatch.get_paginator("describe_alarms")
-        for page in paginator.paginate(AlarmNamePrefix=self.settings.prefix):
+        for page in paginator.paginate(AlarmNamePrefix=self.name_prefix):
             for alarm in page.get("MetricAlarms", []):
                 if alarm["AlarmName"] in known:
                     continue

@@ -71,10 +71,27 @@ class Provider(ABC):
         self.clients = clients
         self.settings = settings
 
+    @property
+    def name_prefix(self) -> str:
+        """What every name of the environment's starts with: the prefix and its delimiter, so
+        ``churn-dev`` never takes ``churn-devops-admin`` or environment ``dev2``'s
+        ``churn-dev2-...`` for its own (the deployer's policy grants ``churn-dev-*`` only)."""
+        return self.settings.prefix + "-"
+
+    def is_own_name(self, name: str) -> bool:
+        """For the kinds where the environment names one resource the bare prefix (its dashboard,
+        schedule group and endpoint): that name, or a delimited one."""
+        return name == self.settings.prefix or name.startswith(self.name_prefix)
+
     def owns(self, tags: Mapping[str, str]) -> bool:
         """True when ``tags`` mark the resource as this project's, in this environment."""
         mine = self.settings.all_tags()
         return all(tags.get(k) == mine[k] for k in OWNER_TAGS)
+
+    def left_by_a_stopped_create(self, resource: Resource, current: Current) -> bool:
+        """True when ``current``, found without the owner tags, is what this environment's own
+        create left when the deploy died before tagging it, so the deploy finishes it."""
+        return False
 
     def tags_differ(self, resource: Resource, current: Current) -> bool:
         return any(current.tags.get(k) != v for k, v in resource.tags.items())

@@ -62,7 +62,7 @@ class DashboardProvider(Provider):
         for page in paginator.paginate(DashboardNamePrefix=self.settings.prefix):
             for entry in page.get("DashboardEntries", []):
                 name = entry["DashboardName"]
-                if name in known:
+                if name in known or not self.is_own_name(name):
                     continue
                 body = self._body(name)
                 if body is not None and self.owns(owner_of(body)):

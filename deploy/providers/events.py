@@ -113,7 +113,7 @@ class RuleProvider(Provider):
     def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
         paginator = self.events.get_paginator("list_rules")
-        for page in paginator.paginate(NamePrefix=self.settings.prefix):
+        for page in paginator.paginate(NamePrefix=self.name_prefix):
             for rule in page["Rules"]:
                 if rule["Name"] in known:
                     continue

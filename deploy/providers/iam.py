@@ -55,6 +55,9 @@ class RoleProvider(Provider):
             "Policies": sorted(policies, key=lambda p: p["PolicyName"]),
             "ManagedPolicyArns": self._attached(name),
         }
+        boundary = role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+        if boundary is not None:
+            properties["PermissionsBoundary"] = boundary
         tags = tag_dict(self.iam.list_role_tags(RoleName=name).get("Tags", []))
         return Current(properties, tags)
 
@@ -64,6 +67,7 @@ class RoleProvider(Provider):
             RoleName=resource.name,
             AssumeRolePolicyDocument=json.dumps(desired["AssumeRolePolicyDocument"]),
             Description=desired["Description"],
+            PermissionsBoundary=desired["PermissionsBoundary"],
             Tags=tag_list(resource.tags),
         )
         for policy in desired["Policies"]:
@@ -88,6 +92,13 @@ class RoleProvider(Provider):
     def update(self, resource: Resource, current: Current) -> str:
         name, desired, have = resource.name, resource.properties, current.properties
         notes = []
+        # First: the deployer may write a role's policy only once it carries the boundary (a
+        # role created before the boundary existed gets it here).
+        if have.get("PermissionsBoundary") != desired["PermissionsBoundary"]:
+            self.iam.put_role_permissions_boundary(
+                RoleName=name, PermissionsBoundary=desired["PermissionsBoundary"]
+            )
+            notes.append("permissions boundary")
         if differences(desired["AssumeRolePolicyDocument"], have["AssumeRolePolicyDocument"]):
             self.iam.update_assume_role_policy(
                 RoleName=name, PolicyDocument=json.dumps(desired["AssumeRolePolicyDocument"])
@@ -124,7 +135,7 @@ class RoleProvider(Provider):
         for page in self.iam.get_paginator("list_roles").paginate():
             for role in page["Roles"]:
                 name = role["RoleName"]
-                if name.startswith(self.settings.prefix) and name not in known:
+                if name.startswith(self.name_prefix) and name not in known:
                     tags = tag_dict(self.iam.list_role_tags(RoleName=name).get("Tags", []))
                     if self.owns(tags):
                         names.append(name)

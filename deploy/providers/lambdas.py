@@ -178,7 +178,7 @@ class FunctionProvider(Provider):
         for page in self.lam.get_paginator("list_functions").paginate():
             for function in page["Functions"]:
                 name = function["FunctionName"]
-                if name.startswith(self.settings.prefix) and name not in known:
+                if name.startswith(self.name_prefix) and name not in known:
                     tags = self.lam.list_tags(Resource=function["FunctionArn"]).get("Tags", {})
                     if self.owns(tags):
                         names.append(function["FunctionName"])

@@ -60,7 +60,7 @@ class LogGroupProvider(Provider):
         names = []
         for root in LOG_GROUP_ROOTS:
             paginator = self.logs.get_paginator("describe_log_groups")
-            for page in paginator.paginate(logGroupNamePrefix=root + self.settings.prefix):
+            for page in paginator.paginate(logGroupNamePrefix=root + self.name_prefix):
                 for group in page.get("logGroups", []):
                     name = group["logGroupName"]
                     if name in known:

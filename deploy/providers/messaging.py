@@ -82,7 +82,7 @@ class QueueProvider(Provider):
         return "; ".join(notes)
 
     def owned(self, known: Collection[str] = ()) -> list[str]:
-        urls = self.sqs.list_queues(QueueNamePrefix=self.settings.prefix).get("QueueUrls", [])
+        urls = self.sqs.list_queues(QueueNamePrefix=self.name_prefix).get("QueueUrls", [])
         return [
             url.rsplit("/", 1)[-1]
             for url in urls
@@ -140,7 +140,7 @@ class TopicProvider(Provider):
 
     def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
-        prefix = self._arn(self.settings.prefix)
+        prefix = self._arn(self.name_prefix)
         for page in self.sns.get_paginator("list_topics").paginate():
             for topic in page.get("Topics", []):
                 arn = topic["TopicArn"]

@@ -65,13 +65,15 @@ class ModelPackageGroupProvider(Provider):
     def owned(self, known: Collection[str] = ()) -> list[str]:
         names = []
         paginator = self.sagemaker.get_paginator("list_model_package_groups")
-        for page in paginator.paginate(NameContains=self.settings.prefix):
+        for page in paginator.paginate(NameContains=self.name_prefix):
             for group in page.get("ModelPackageGroupSummaryList", []):
-                if group["ModelPackageGroupName"] in known:
+                name = group["ModelPackageGroupName"]
+                # NameContains also matches a name with the prefix inside it: not ours to read.
+                if name in known or not name.startswith(self.name_prefix):
                     continue
                 tags = self.sagemaker.list_tags(ResourceArn=group["ModelPackageGroupArn"])
                 if self.owns(tag_dict(tags.get("Tags", []))):
-                    names.append(group["ModelPackageGroupName"])
+                    names.append(name)
         return names
 
     def holds_data(self, name: str) -> str | None:

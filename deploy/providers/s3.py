@@ -13,7 +13,14 @@ from botocore.exceptions import ClientError
 
 from deploy.compare import canonical_policy, differences
 from deploy.model import Kind, Resource
-from deploy.providers.base import Current, Provider, error_code, tag_dict, tag_list
+from deploy.providers.base import (
+    OWNER_TAGS,
+    Current,
+    Provider,
+    error_code,
+    tag_dict,
+    tag_list,
+)
 
 SHA256_METADATA = "sha256"
 # Aspects of a bucket, each read and written by its own pair of calls.
@@ -85,7 +92,22 @@ class BucketProvider(Provider):
             value = self._aspect(name, resource.name)
             if value is not None:
                 properties[name] = value
-        return Current(properties, self._tags(resource.name))
+        tags = self._tags(resource.name)
+        return Current(properties, tags, {"unclaimed": self._unclaimed(resource.name, tags)})
+
+    def _unclaimed(self, bucket: str, tags: Mapping[str, str]) -> bool:
+        """A bucket of one of the settings' exact names (deterministic: name and account) with
+        no owner tag at all and no object: what CreateBucket left when the deploy died before
+        PutBucketTagging. A bucket holding anything, or tagged by anyone, stays refused."""
+        if bucket not in (self.settings.data_bucket, self.settings.artifacts_bucket):
+            return False
+        if any(key in tags for key in OWNER_TAGS):
+            return False
+        listed = self.s3.list_object_versions(Bucket=bucket, MaxKeys=1)
+        return not (listed.get("Versions") or listed.get("DeleteMarkers"))
+
+    def left_by_a_stopped_create(self, resource: Resource, current: Current) -> bool:
+        return bool(current.context.get("unclaimed"))
 
     def create(self, resource: Resource) -> str:
         request: dict[str, Any] = {"Bucket": resource.name}
@@ -93,8 +115,9 @@ class BucketProvider(Provider):
         if region != "us-east-1":  # us-east-1 rejects an explicit location constraint
             request["CreateBucketConfiguration"] = {"LocationConstraint": region}
         self.s3.create_bucket(**request)
-        # Tagged first: a deploy that dies right after this still finds the bucket its own
-        # (an untagged bucket of the desired name is refused as someone else's; ownership.py).
+        # Tagged first, so a bucket holding data is always marked the environment's. A deploy
+        # that dies before this leaves an empty untagged bucket of the settings' exact name,
+        # which the next deploy finishes and destroy deletes (_unclaimed).
         self.s3.put_bucket_tagging(
             Bucket=resource.name, Tagging={"TagSet": tag_list(resource.tags)}
         )
@@ -135,12 +158,14 @@ class BucketProvider(Provider):
         settings = self.settings
         for bucket in self.s3.list_buckets().get("Buckets", []):
             name = bucket["Name"]
-            ours = name.startswith(settings.prefix) or name in (
+            ours = name.startswith(self.name_prefix) or name in (
                 settings.data_bucket,
                 settings.artifacts_bucket,
             )
-            if ours and name not in known and self.owns(self._tags(name)):
-                names.append(name)
+            if ours and name not in known:
+                tags = self._tags(name)
+                if self.owns(tags) or self._unclaimed(name, tags):
+                    names.append(name)
         return names
 
     def keep_reason(self, name: str, referenced: Mapping[str, str]) -> str | None:

@@ -45,7 +45,8 @@ class _SchedulerProvider(Provider):
         paginator = self.scheduler.get_paginator("list_schedule_groups")
         for page in paginator.paginate(NamePrefix=self.settings.prefix):
             for group in page["ScheduleGroups"]:
-                if group.get("State") == DELETING or group["Name"] in known:
+                name = group["Name"]
+                if group.get("State") == DELETING or name in known or not self.is_own_name(name):
                     continue
                 if self.owns(self._tags(group["Arn"])):
                     names.append(group["Name"])

@@ -48,8 +48,9 @@ class Served:
         for page in self.sagemaker.get_paginator(self.paginator).paginate(NameContains=prefix):
             for item in page.get(self.listed, []):
                 name = item[f"{self.field}Name"]
-                # NameContains also matches a name with the prefix inside it: not ours to read.
-                if not name.startswith(prefix):
+                # NameContains also matches a name with the prefix inside it, and a neighbour's
+                # (``churn-dev2-...``): not ours to read. The endpoint may be the bare prefix.
+                if not (name == prefix or name.startswith(prefix + "-")):
                     continue
                 tags = self.sagemaker.list_tags(ResourceArn=item[f"{self.field}Arn"])
                 if self.owns(tag_dict(tags.get("Tags", []))):

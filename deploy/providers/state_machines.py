@@ -183,7 +183,7 @@ class StateMachineProvider(Provider):
         for page in self.sfn.get_paginator("list_state_machines").paginate():
             for machine in page["stateMachines"]:
                 name = machine["name"]
-                if name.startswith(self.settings.prefix) and name not in known:
+                if name.startswith(self.name_prefix) and name not in known:
                     tags = self.sfn.list_tags_for_resource(resourceArn=machine["stateMachineArn"])
                     if self.owns({t["key"]: t["value"] for t in tags["tags"]}):
                         names.append(name)

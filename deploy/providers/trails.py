@@ -110,9 +110,7 @@ class TrailProvider(Provider):
                 home = trail.get("HomeRegion", self.settings.location.region)
                 if name in known or home != self.settings.location.region:
                     continue
-                if name.startswith(self.settings.prefix) and self.owns(
-                    self._tags(trail["TrailARN"])
-                ):
+                if name.startswith(self.name_prefix) and self.owns(self._tags(trail["TrailARN"])):
                     names.append(name)
         return names
 
