@@ -20,6 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from deploy.preflight import DeployRefused
 from environments.settings import Settings
 
 # Every service the derived roles call but IAM; test_deploy_boundary.py checks each derived
@@ -48,6 +51,26 @@ def boundary_name(settings: Settings) -> str:
 
 def boundary_arn(settings: Settings) -> str:
     return settings.location.arn("iam", f"policy/{boundary_name(settings)}", regional=False)
+
+
+def require_boundary(settings: Settings, iam: Any) -> None:
+    """Refuse the deploy, before any write, when the account lacks the boundary policy: every
+    CreateRole would fail on it, after the deploy had made what comes before the roles."""
+    arn = boundary_arn(settings)
+    try:
+        iam.get_policy(PolicyArn=arn)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "NoSuchEntity":
+            raise
+        raise DeployRefused(
+            [
+                f"permissions boundary {arn} does not exist: the roles this deploy creates must "
+                "carry it. An administrator creates it once per environment: "
+                f"`selfheal permissions --env {settings.environment} --boundary` prints the policy "
+                f"(aws iam create-policy --policy-name {boundary_name(settings)} "
+                "--policy-document file://boundary.json)"
+            ]
+        ) from None
 
 
 def boundary_policy(settings: Settings) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from deploy.boundary import require_boundary
 from deploy.calls import CallLedger, ClientFactory, Clients
 from deploy.desired import Blueprint, blueprint
 from deploy.history import History, Live, live_before_deploy, record_deploy
@@ -96,6 +97,8 @@ def deploy(
     started = time.perf_counter()
     clients = Clients(client_factory)
     design = _design(settings, clients, target)
+    if target.boundary_required:
+        require_boundary(settings, clients("iam"))
     with environment_lock(settings, clients, f"deploy {settings.prefix}"):
         made, applied = _apply(settings, clients, design, out)
     # Counted after the lock is released, so the counts hold every call the deploy made.

@@ -120,6 +120,8 @@ def deployer_grants(settings: Settings) -> list[Grant]:
             (loc.role(own),),
             {"StringEquals": {"iam:PermissionsBoundary": boundary_arn(settings)}},
         ),
+        # The deploy checks the boundary exists before it writes anything (boundary.py).
+        Grant("IamReadTheBoundary", ("iam:GetPolicy",), (boundary_arn(settings),)),
         _pass_role(
             "PassRolesToLambda",
             "lambda",

@@ -16,7 +16,12 @@ class DeployTarget:
     name: str
     powertools_layer: bool  # attach the public Powertools layer to the functions
     tls_only_buckets: bool  # bucket policies deny requests not made over TLS
+    # The account's administrator made the roles' permissions boundary (boundary.py); the
+    # embedded cloud is its own administrator and has none to check.
+    boundary_required: bool
 
 
-AWS = DeployTarget("aws", powertools_layer=True, tls_only_buckets=True)
-LOCAL = DeployTarget("local", powertools_layer=False, tls_only_buckets=False)
+AWS = DeployTarget("aws", powertools_layer=True, tls_only_buckets=True, boundary_required=True)
+LOCAL = DeployTarget(
+    "local", powertools_layer=False, tls_only_buckets=False, boundary_required=False
+)

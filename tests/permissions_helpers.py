@@ -18,6 +18,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from deploy import AWS, LOCAL, deploy, destroy, plan, rollback
+from deploy.boundary import boundary_name, boundary_policy, require_boundary
 from deploy.calls import Clients
 from deploy.clients import aws_clients
 from deploy.desired_platform import buckets
@@ -228,7 +229,7 @@ def _recording_sessions(recorder: CallRecorder) -> Iterator[None]:
         yield
 
 
-def _answer_public_parameter(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+def answer_public_parameter(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
     parameter = {"Name": powertools_parameter(), "Type": "String", "Value": POWERTOOLS_LAYER}
     return AWSResponse("", 200, {}, None), {"Parameter": parameter}
 
@@ -246,12 +247,17 @@ def aws_target_calls(cloud: LocalCloud, settings: Settings) -> list[Call]:
         client = clients(service)
         if service == "ssm":
             client.meta.events.register(
-                "before-call.ssm.GetParameter", _answer_public_parameter, unique_id="answer"
+                "before-call.ssm.GetParameter", answer_public_parameter, unique_id="answer"
             )
         return client
 
     recorder.factory = factory
     plan(settings, recorder, quiet, target=AWS)
+    # The deploy's check that the administrator made the roles' boundary (made here unrecorded).
+    cloud.client("iam").create_policy(
+        PolicyName=boundary_name(settings), PolicyDocument=json.dumps(boundary_policy(settings))
+    )
+    require_boundary(settings, Clients(recorder)("iam"))
     data_bucket = buckets(settings, tls_only=AWS.tls_only_buckets)[0]
     BucketProvider(Clients(recorder), settings).create(data_bucket)
     return recorder.requests
@@ -292,6 +298,8 @@ def authorized_on(
     if action == "iam:PassRole":
         context = {"iam:PassedToService": PASSED_TO[call.service]}
         return [(role, context) for role in _passed_roles(params)]
+    if action == "iam:GetPolicy":
+        return [(params["PolicyArn"], {})]
     if action == "lambda:GetLayerVersion":
         return [(layer, {}) for layer in params.get("Layers", [])]
     if action == "application-autoscaling:DeregisterScalableTarget":

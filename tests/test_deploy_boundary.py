@@ -9,15 +9,16 @@ from typing import Any
 
 import pytest
 
-from deploy import LOCAL, deploy, plan
-from deploy.boundary import boundary_arn, boundary_name, boundary_policy
+from deploy import AWS, LOCAL, DeployRefused, deploy, plan
+from deploy.boundary import boundary_arn, boundary_name, boundary_policy, require_boundary
 from deploy.desired import blueprint
 from deploy.model import Kind
 from deploy.template import render_template, template_blueprint
 from iam.simulate import is_allowed
 from localcloud import LocalCloud
 from selfheal import deploy_commands as deploy_cli
-from tests.deploy_helpers import dev_settings, quiet
+from tests.deploy_helpers import Recorder, dev_settings, quiet
+from tests.permissions_helpers import answer_public_parameter
 
 
 def _listed(value: Any) -> list[str]:
@@ -76,3 +77,28 @@ def test_the_cli_prints_the_boundary_to_create(capsys: pytest.CaptureFixture[str
     printed = capsys.readouterr()
     assert json.loads(printed.out) == boundary_policy(dev_settings())
     assert "churn-dev-permissions-boundary" in printed.err
+
+
+def test_a_deploy_to_aws_is_refused_before_any_write_when_the_boundary_is_missing(
+    localcloud: LocalCloud,
+) -> None:
+    settings = dev_settings()
+    recorder = Recorder(localcloud.client)
+
+    def factory(service: str) -> Any:
+        client = recorder(service)
+        if service == "ssm":  # the public Powertools parameter, answered as AWS would
+            client.meta.events.register(
+                "before-call.ssm.GetParameter", answer_public_parameter, unique_id="answer"
+            )
+        return client
+
+    # Without the check, CreateRole would fail on AWS after the buckets and topics were made.
+    with pytest.raises(DeployRefused, match=boundary_name(settings)):
+        deploy(settings, factory, quiet, target=AWS)
+    assert recorder.all_writes == []
+    iam = localcloud.client("iam")
+    iam.create_policy(
+        PolicyName=boundary_name(settings), PolicyDocument=json.dumps(boundary_policy(settings))
+    )
+    require_boundary(settings, iam)

@@ -159,7 +159,8 @@ def test_both_mechanisms_and_the_aws_target_were_recorded(recorded: dict[str, li
     assert ("cloudtrail", "CreateTrail") in scheduler and ("s3", "PutBucketPolicy") in scheduler
     assert ("s3", "PutBucketPolicy") not in rule
     added = _operations(recorded["aws"]) - scheduler - rule
-    assert added == {("sts", "GetCallerIdentity")}
+    # The credentials' account, and the boundary the administrator made before the first deploy.
+    assert added == {("sts", "GetCallerIdentity"), ("iam", "GetPolicy")}
     # Every target reads the lock parameter; only AWS reads the public Powertools one.
     public = [c for c in recorded["aws"] if c.params.get("Name", "").startswith("/aws/service/")]
     assert [c.operation for c in public] == ["GetParameter"]
