@@ -28,7 +28,7 @@ def chart(
     `data-points` counts the datapoints drawn, `data-series` the lines."""
     count = sum(len(points) for _, points in series)
     labelled = [label for label, _ in series if label]
-    height = H + LEGEND_ROW * len(labelled)
+    height = H + (LEGEND_ROW * len(labelled) + 6 if labelled else 0)
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-points="{count}" '
         f'data-series="{len(series)}" width="{W}" height="{height}" '
@@ -77,7 +77,7 @@ def chart(
             f'<g fill="{colour}">{dots}</g></g>'
         )
         if label:
-            y = H + LEGEND_ROW * row + 4
+            y = H + LEGEND_ROW * (row + 1)
             parts.append(
                 f'<rect x="{PAD}" y="{y - 8}" width="10" height="3" fill="{colour}"/>'
                 f'<text x="{PAD + 14}" y="{y}">{esc(label)}</text>'
