@@ -249,7 +249,8 @@ def test_the_environment_dashboard_draws_its_widgets(console: Console, browser: 
     metric_widgets = browser.find_elements(By.CSS_SELECTOR, "div.widget[data-type='metric']")
     assert len(metric_widgets) == len(browser.find_elements(By.CSS_SELECTOR, "svg.chart")) >= 6
     [invocations] = browser.find_elements(By.CSS_SELECTOR, "g.series[data-label='Invocations Sum']")
-    assert invocations.get_attribute("data-points") == "4"
+    # Four minutes of invocations, more when the endpoint test put its own minutes before.
+    assert int(invocations.get_attribute("data-points") or 0) >= 4
     text = browser.find_element(By.TAG_NAME, "main").text
     assert f"Owner: project {settings.project}" in text
     assert alarms[0] in text and "missing" in text  # the alarm put, and those that are not
