@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from botocore.exceptions import BotoCoreError, ClientError
 from werkzeug.wrappers import Request, Response
 
-from console import pages_models, pages_monitoring, pages_workflows
+from console import pages_dashboard, pages_models, pages_monitoring, pages_workflows
 from console.page import frame, notice
 from console.sources import Sources
 
@@ -27,6 +27,8 @@ PAGES: dict[str, Page] = {
     "/endpoint": pages_monitoring.endpoint_page,
     "/alarms": pages_monitoring.alarms_page,
     "/alarm": pages_monitoring.alarm_page,
+    "/dashboards": pages_dashboard.dashboards_page,
+    "/dashboard": pages_dashboard.dashboard_page,
     "/events": pages_monitoring.events_page,
 }
 LOCAL_HOSTS = ("127.0.0.1", "localhost")

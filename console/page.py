@@ -15,6 +15,7 @@ NAV = (
     ("/models", "Model registry"),
     ("/endpoints", "Endpoints"),
     ("/alarms", "Alarms"),
+    ("/dashboards", "Dashboards"),
     ("/events", "Events and messages"),
 )
 
@@ -32,6 +33,8 @@ pre{margin:0;max-width:640px;max-height:240px;overflow:auto;white-space:pre-wrap
 .notice{background:#fff;border-left:4px solid #0073bb;padding:8px 12px}
 .error{border-left-color:#d13212}svg{background:#fff;border:1px solid #d5dbdb}
 button{padding:4px 12px;margin-right:6px}
+.dashboard{display:flex;flex-wrap:wrap;gap:12px}.widget{background:#fff;padding:6px;
+border:1px solid #d5dbdb}.widget svg{width:100%;height:auto;border:0}.widget h3{font-size:15px}
 """
 
 

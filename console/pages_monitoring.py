@@ -10,7 +10,8 @@ from urllib.parse import quote
 
 from console.charts import line_chart
 from console.page import esc, link, notice, pretty, status, table
-from console.sources import Sources
+from console.server_records import RecordsUnavailable
+from console.sources import Recordings, Sources
 
 METRIC_WINDOW = datetime.timedelta(hours=3)
 MAX_CHARTS = 12
@@ -119,13 +120,22 @@ def alarm_page(src: Sources, args: Mapping[str, str]) -> tuple[str, str]:
 
 
 def events_page(src: Sources, args: Mapping[str, str]) -> tuple[str, str]:
+    title = "Events and messages"
     if src.recordings is None:
-        return "Events and messages", notice(
+        return title, notice(
             "AWS keeps no readable record of EventBridge deliveries or published SNS messages; "
-            "the embedded cloud does, when the console runs in its process. On AWS, subscribe a "
-            "queue to the topic or add a CloudWatch Logs target to the rule to see them."
+            "the embedded cloud does, in its process or through its server (selfheal local up). "
+            "On AWS, subscribe a queue to the topic or add a CloudWatch Logs target to the rule "
+            "to see them."
         )
-    deliveries = src.recordings.deliveries()[-MAX_RECORDS:]
+    try:
+        return title, _recorded(src, src.recordings)
+    except RecordsUnavailable as error:
+        return title, notice(f"no records to show: {error}", error=True)
+
+
+def _recorded(src: Sources, recordings: Recordings) -> str:
+    deliveries = recordings.deliveries()[-MAX_RECORDS:]
     rows = [
         [esc(d.get("rule")), esc(d.get("target")), esc(d.get("event"))]
         for d in reversed(deliveries)
@@ -136,10 +146,10 @@ def events_page(src: Sources, args: Mapping[str, str]) -> tuple[str, str]:
     topics = src.client("sns").list_topics().get("Topics", [])
     for topic in topics:
         arn = topic["TopicArn"]
-        messages: list[dict[str, Any]] = src.recordings.sns_messages(arn)[-MAX_RECORDS:]
+        messages: list[dict[str, Any]] = recordings.sns_messages(arn)[-MAX_RECORDS:]
         body += f"<h2>SNS messages on {esc(arn.rsplit(':', 1)[-1])} (newest first)</h2>" + table(
             ["subject", "message"],
             [[esc(m.get("Subject")), pretty(m.get("Message"))] for m in reversed(messages)],
             "no messages",
         )
-    return "Events and messages", body
+    return body

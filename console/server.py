@@ -12,6 +12,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from console.app import ConsoleApp
+from console.server_records import ServerRecordings, is_local_endpoint
 from console.sources import Sources
 
 DEFAULT_PORT = 8321
@@ -36,7 +37,12 @@ def boto3_sources() -> Sources:
     def client(service: str) -> Any:
         return session.client(service)  # type: ignore[call-overload]
 
-    return Sources(client=client, description=where)
+    credentials = session.get_credentials()
+    recordings = None
+    if endpoint and is_local_endpoint(endpoint) and credentials is not None:
+        # Perhaps the embedded cloud's server: its records route says, when the page asks.
+        recordings = ServerRecordings(endpoint, credentials.get_frozen_credentials())
+    return Sources(client=client, description=where, recordings=recordings)
 
 
 def main(

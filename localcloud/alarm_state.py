@@ -90,7 +90,8 @@ def _dimensions(items: Iterable[Any]) -> frozenset[tuple[str, str]]:
     return frozenset((d.name, d.value) for d in items)
 
 
-def _sample(datum: Any) -> Sample:
+def datum_sample(datum: Any) -> Sample:
+    """One of moto's stored datapoints (a value, or a StatisticValues set) as a `Sample`."""
     if hasattr(datum, "value"):
         value = float(datum.value)
         return Sample(utc(datum.timestamp), (value,), 1.0, value, value, value)
@@ -119,7 +120,7 @@ def metric_samples(
 ) -> list[Sample]:
     """The datapoints put on one metric (exactly these dimensions), as CloudWatch matches them."""
     return [
-        _sample(datum)
+        datum_sample(datum)
         for datum in backend.metric_data
         if datum.namespace == namespace
         and datum.name == name

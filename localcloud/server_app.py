@@ -18,6 +18,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from localcloud.request_guard import RequestGuard, TrustPolicy
+from localcloud.server_records import RecordsRoute
 
 # A real AWS session or profile must not leak into a process that runs jobs' code, nor be what
 # its callers sign with (the server would refuse them).
@@ -77,7 +78,7 @@ def start_http_server(port: int, credentials: ServerCredentials) -> BaseWSGIServ
     )
 
     app = RequestGuard(
-        DomainDispatcherApplication(create_backend_app),
+        RecordsRoute(DomainDispatcherApplication(create_backend_app)),
         TrustPolicy(port=port, access_key_id=credentials.access_key_id),
     )
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)

@@ -8,8 +8,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from botocore.credentials import Credentials
+
 from console.server import boto3_sources
 from console.server import main as console_main
+from console.server_records import ServerRecordings
 from console.sources import Sources
 from localcloud import server as local_server
 
@@ -26,7 +29,14 @@ def find_sources() -> Sources:
     def client(service: str) -> Any:
         return session.client(service, **keywords)  # type: ignore[call-overload]
 
-    return Sources(client=client, description=f"the embedded cloud at {info.url}")
+    recordings = None
+    if info.access_key_id and info.secret_access_key:
+        recordings = ServerRecordings(
+            info.url, Credentials(info.access_key_id, info.secret_access_key)
+        )
+    return Sources(
+        client=client, description=f"the embedded cloud at {info.url}", recordings=recordings
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -20,6 +20,7 @@ import pytest
 
 from console.server import serve_in_thread
 from console.sources import Sources
+from deploy.dashboard_body import body_text, dashboard_body
 from environments.settings import Settings, load_settings
 from localcloud import LocalCloud
 from tests.scenarios.cases import CASES, MOCK_CONFIG, run_case
@@ -224,3 +225,32 @@ def test_the_other_pages_render_in_the_browser(console: Console, browser: Any) -
     text = browser.find_element(By.TAG_NAME, "main").text
     assert re.search(r"\[churn-dev\] retrain failed at Train: training-fails", text)
     assert (SHOTS / "12-events-and-messages.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_environment_dashboard_draws_its_widgets(console: Console, browser: Any) -> None:
+    """The dashboard the deploy makes (the scenarios' stack has none: put here from the same
+    body), with invocations and one of its alarms."""
+    settings = console.settings
+    cloudwatch = console.cloud.client("cloudwatch")
+    alarms = [settings.monitoring_alarm_name(key) for key in settings.monitoring.alarms]
+    body = body_text(dashboard_body(settings, alarms))
+    cloudwatch.put_dashboard(DashboardName=settings.dashboard_name, DashboardBody=body)
+    cloudwatch.put_metric_alarm(
+        AlarmName=alarms[0], Namespace="AWS/SageMaker", MetricName="Invocations",
+        Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1000,
+        ComparisonOperator="GreaterThanThreshold",
+    )  # fmt: skip
+    _invocation_metrics(console)
+    browser.get(console.url + "/")
+    browser.find_element(By.LINK_TEXT, "Dashboards").click()
+    browser.find_element(By.LINK_TEXT, settings.dashboard_name).click()
+    _wait(browser).until(expected_conditions.title_contains(settings.dashboard_name))
+    _shot(browser, "13-dashboard")
+    metric_widgets = browser.find_elements(By.CSS_SELECTOR, "div.widget[data-type='metric']")
+    assert len(metric_widgets) == len(browser.find_elements(By.CSS_SELECTOR, "svg.chart")) >= 6
+    [invocations] = browser.find_elements(By.CSS_SELECTOR, "g.series[data-label='Invocations Sum']")
+    # Four minutes of invocations, more when the endpoint test put its own minutes before.
+    assert int(invocations.get_attribute("data-points") or 0) >= 4
+    text = browser.find_element(By.TAG_NAME, "main").text
+    assert f"Owner: project {settings.project}" in text
+    assert alarms[0] in text and "missing" in text  # the alarm put, and those that are not

@@ -19,8 +19,10 @@ from console.app import ConsoleApp
 from console.pages_monitoring import metric_charts
 from console.server import main as console_main
 from console.sources import Sources
+from environments.settings import Settings
 from localcloud import LocalCloud
 from selfheal.console_command import find_sources
+from workflows.machines.deploy_model import VARIANT
 
 ROLE = "arn:aws:iam::123456789012:role/console-test"
 HOSTILE = "<script>alert('x')</script>"
@@ -251,3 +253,57 @@ def test_the_console_refuses_to_listen_beyond_this_machine(
         console_main(["--host", "0.0.0.0"])
     assert exited.value.code == 2
     assert "binds 127.0.0.1 only" in capsys.readouterr().err
+
+
+def test_the_environment_dashboard_draws_its_metrics_text_and_alarms(
+    localcloud: LocalCloud, deployed: Settings
+) -> None:
+    now = datetime.datetime.now(datetime.UTC)
+    endpoint = [
+        {"Name": "EndpointName", "Value": deployed.endpoint.name},
+        {"Name": "VariantName", "Value": VARIANT},
+    ]
+    for namespace, metric, value in (
+        ("AWS/SageMaker", "Invocations", 5.0),
+        ("AWS/SageMaker", "ModelLatency", 2000.0),
+        ("/aws/sagemaker/Endpoints", "CPUUtilization", 40.0),
+    ):
+        localcloud.client("cloudwatch").put_metric_data(
+            Namespace=namespace,
+            MetricData=[
+                {
+                    "MetricName": metric,
+                    "Dimensions": endpoint,
+                    "Timestamp": now - datetime.timedelta(minutes=minutes),
+                    "Value": value,
+                }
+                for minutes in (2, 12, 22)
+            ],
+        )
+    client, _ = _client(localcloud)
+    listing = client.get("/dashboards", headers=LOCAL).get_data(as_text=True)
+    assert f'href="/dashboard?name={quote(deployed.dashboard_name)}"' in listing
+    assert 'href="/dashboards"' in listing  # in the navigation
+
+    response = client.get(f"/dashboard?name={quote(deployed.dashboard_name)}", headers=LOCAL)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    # The owner line, its markdown's code spans as code.
+    assert f"Owner: project <code>{deployed.project}</code>" in page
+    # Each metric widget a chart; the Invocations widget's first line has the three minutes.
+    charts = re.findall(r'<svg[^>]*class="chart" data-points="(\d+)"', page)
+    assert len(charts) == page.count('data-type="metric"') >= 6
+    invocations = re.search(r'data-label="Invocations Sum" data-points="(\d+)"', page)
+    assert invocations is not None and invocations.group(1) == "3"
+    latency = re.search(r'data-label="p99" data-points="(\d+)"', page)  # a percentile's line
+    assert latency is not None and latency.group(1) == "3"
+    assert "CPU alarm" in page  # the threshold annotation
+    # The alarm widget: every alarm with its state, linked to its history.
+    for name in deployed.monitoring.alarms:
+        alarm = deployed.monitoring_alarm_name(name)
+        assert f'href="/alarm?name={quote(alarm)}"' in page
+    cpu = deployed.monitoring_alarm_name("cpu_percent")
+    [described] = localcloud.client("cloudwatch").describe_alarms(AlarmNames=[cpu])["MetricAlarms"]
+    shown = re.search(rf'name={quote(cpu)}">[^<]*</a></td><td><span class="status-(\w+)"', page)
+    assert shown is not None and shown.group(1) == described["StateValue"]
+    assert "cannot read" not in page
