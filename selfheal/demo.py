@@ -254,9 +254,7 @@ def main(argv: list[str]) -> int:
     """Ctrl-C is the caller's (`selfheal demo` reports it as `demo: interrupted`)."""
     parser = argparse.ArgumentParser(prog="selfheal demo", description=__doc__.split("\n")[0])
     parser.add_argument("--env", default="dev", help="settings to run with (default dev)")
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="a line per deployed resource"
-    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="a line per deployed resource")
     args = parser.parse_args(argv)
     from environments.settings import SettingsError
 

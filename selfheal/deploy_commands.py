@@ -115,7 +115,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "-v",
         "--verbose",
         action="store_true",
-        help="plan: list unchanged resources too; deploy: a line per resource, not one progress line",
+        help="plan: list unchanged resources too; deploy: a line per resource, not a progress line",
     )
     parser.add_argument("--yes", action="store_true", help="destroy, unlock: do it without asking")
     parser.add_argument(

@@ -92,7 +92,7 @@ def test_selfheal_deploy_prints_counts_or_with_v_a_line_per_resource(
     # Captured output is no terminal: a line per phase, then the counts, the record, the calls.
     assert per_resource == []
     assert lines[1:3] == [
-        "deploy churn-dev: 0/%d create ..." % total,
+        f"deploy churn-dev: 0/{total} create ...",
         f"deploy churn-dev: {total}/{total} ({total} created)",
     ]
     assert lines[3].startswith("deploy churn-dev: recorded what is live in s3://")
