@@ -17,6 +17,10 @@ def at_least(what: str, value: float, floor: float, unit: str) -> dict[str, Any]
     return _check(what, value, f">= {floor:,.0f} {unit}", value >= floor, unit)
 
 
+def exactly(what: str, value: float, expected: float, unit: str) -> dict[str, Any]:
+    return _check(what, value, f"= {expected:g} {unit}", value == expected, unit)
+
+
 def _check(what: str, value: float, target: str, passed: bool, unit: str) -> dict[str, Any]:
     return {"what": what, "value": value, "unit": unit, "target": target, "passed": passed}
 
