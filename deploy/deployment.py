@@ -28,6 +28,8 @@ from deploy.target import AWS, DeployTarget
 from environments.settings import Settings
 
 Printer = Callable[[str], None]
+# (prefix, index, total, action, resource): change `index` of `total` starts (progress.py).
+StepPrinter = Callable[[str, int, int, str, str], None]
 
 
 @dataclass
@@ -87,10 +89,13 @@ def deploy(
     out: Printer = print,
     *,
     target: DeployTarget = AWS,
+    steps: StepPrinter | None = None,
 ) -> DeployReport:
     """Deploy the project's environment ``settings`` through ``client_factory(service)``.
 
     ``target``: ``AWS`` (default) or ``LOCAL`` for the embedded cloud (see ``target.py``).
+    ``steps``: told of each change as it starts instead of ``out`` printing two lines per
+    change (`progress.ProgressLine.step`); a note that a resource was kept is printed still.
     Raises DeployRefused, before any call, when a definition or rule is invalid, and
     EnvironmentLocked, before any other write, when another deploy of the environment runs.
     """
@@ -100,7 +105,7 @@ def deploy(
     if target.boundary_required:
         require_boundary(settings, clients("iam"))
     with environment_lock(settings, clients, f"deploy {settings.prefix}"):
-        made, applied = _apply(settings, clients, design, out)
+        made, applied = _apply(settings, clients, design, out, steps)
     # Counted after the lock is released, so the counts hold every call the deploy made.
     report = _report(made, applied, clients.ledger, started)
     done = f"done in {report.seconds:.1f} s, " if made.pending else ""
@@ -109,7 +114,11 @@ def deploy(
 
 
 def _apply(
-    settings: Settings, clients: Clients, design: Blueprint, out: Printer
+    settings: Settings,
+    clients: Clients,
+    design: Blueprint,
+    out: Printer,
+    steps: StepPrinter | None = None,
 ) -> tuple[Plan, list[str]]:
     """Plan, then apply the plan and record what it made live; returns the plan and one line
     per change made."""
@@ -132,7 +141,16 @@ def _apply(
     for index, change in enumerate(pending, start=1):
         provider = by_kind[change.resource.kind]
         step = f"[{index}/{len(pending)}] {change.action.value} {change.resource.describe()}"
-        out(step)
+        if steps is None:
+            out(step)
+        else:
+            steps(
+                settings.prefix,
+                index,
+                len(pending),
+                change.action.value,
+                change.resource.describe(),
+            )
         if change.action is Action.DELETE:
             note = _delete(provider, change.resource.name, made.referenced)
         elif change.current is None:
@@ -140,7 +158,11 @@ def _apply(
         else:
             note = provider.update(change.resource, change.current)
         applied.append(f"{step}: {note}")
-        out(f"    {note}")
+        if steps is None:
+            out(f"    {note}")
+        elif note.startswith("kept"):
+            # What a deploy chose not to delete is never summarised away.
+            out(f"{change.resource.describe()}: {note}")
     _record(history, live_before, settings, clients, out)
     return made, applied
 

@@ -173,6 +173,25 @@ def port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def port_in_use(port: int) -> str:
+    return (
+        f"port {port} on 127.0.0.1 is in use by another process; choose another with "
+        f"`make local-up PORT=N` (or `--port N`), or stop what holds {port}"
+    )
+
+
+def _last_line(log_path: Path) -> str:
+    """What the server said last (why it exited), bounded to the log's last 4 KB."""
+    try:
+        with log_path.open("rb") as log:
+            log.seek(0, os.SEEK_END)
+            log.seek(max(0, log.tell() - 4096))
+            lines = log.read().decode("utf-8", "replace").strip().splitlines()
+    except OSError:
+        return "no log"
+    return lines[-1] if lines else "nothing in its log"
+
+
 def running(workdir: Path) -> ServerInfo | None:
     """The server recorded in `workdir`, if its process is alive and its port answers."""
     info = read_state(workdir)
@@ -198,7 +217,7 @@ def serve(
     from localcloud.server_app import adopt_credentials, new_credentials, start_http_server
 
     if port_open(port):
-        raise SystemExit(f"port {port} on 127.0.0.1 is in use; pass --port N with a free port")
+        raise SystemExit(f"localcloud: {port_in_use(port)}")
     try:
         _state_dir(workdir)
         if _state_path(workdir).is_symlink():  # refused before anything starts
@@ -267,6 +286,9 @@ def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
                 f"{existing.pid}); use that port, or stop it first (make local-down)"
             )
         return existing, False
+    if port_open(port):
+        # Said here, in the terminal: the server would only say it in its log.
+        raise RuntimeError(port_in_use(port))
     state_dir = _state_dir(workdir)
     _forget(workdir)
     root = Path(__file__).resolve().parent.parent
@@ -295,9 +317,10 @@ def up(port: int, workdir: Path) -> tuple[ServerInfo, bool]:
             if info is not None and info.pid == process.pid:
                 return info, True
             if process.poll() is not None:
+                log_path = workdir / STATE_DIR / LOG_FILE
                 raise RuntimeError(
-                    f"localcloud server exited with {process.returncode}; see "
-                    f"{workdir / STATE_DIR / LOG_FILE}"
+                    f"localcloud server exited with {process.returncode}: "
+                    f"{_last_line(log_path)} (the whole log: {log_path})"
                 )
             time.sleep(0.1)
     except KeyboardInterrupt:

@@ -74,10 +74,11 @@ def run(
     out: Callable[[str], None],
     settings: Settings | None = None,
     project: Project | None = None,
+    *,
+    verbose: bool = False,
 ) -> int:
     """The demo on environment `env` of `project` (default: the current project), or on
-    `settings` already loaded."""
-    from deploy import LOCAL, deploy
+    `settings` already loaded. The deploy is one progress line unless `verbose`."""
     from environments.project import current_project
     from environments.settings import load_settings
     from localcloud import LocalCloud
@@ -96,7 +97,7 @@ def run(
         )
         out(f"{clock.stamp()} deploying {settings.prefix} ...")
         out(f"{clock.stamp()}   {demo_monitoring.cpu_note(given)}")
-        deploy(settings, cloud.client, lambda line: out(f"{clock.stamp()}   {line}"), target=LOCAL)
+        _deploy(settings, cloud.client, clock, out, verbose=verbose)
         outcome = _retrain_on_new_data(cloud, settings, data, clock, out)
         if outcome.failure is not None:
             # Drift has nothing to be measured against without a deployed model: stop here.
@@ -120,6 +121,40 @@ def run(
         "capacity raised -> drift -> retrain -> deletion audited"
     )
     return 0
+
+
+def _deploy(
+    settings: Settings, client: Any, clock: Clock, out: Callable[[str], None], *, verbose: bool
+) -> None:
+    """The loop is the story, so its ~70 resources are one line of counts (in place on a
+    terminal, a line per phase in a log); `verbose` prints a line per resource."""
+    from deploy import LOCAL, deploy
+    from deploy.progress import ProgressLine
+
+    if verbose:
+        deploy(settings, client, lambda line: out(f"{clock.stamp()}   {line}"), target=LOCAL)
+        return
+    # Through `out`'s stream only when it is print (a test's list of lines has no terminal).
+    progress = ProgressLine(
+        None if out is print else _LinesStream(out), decorate=lambda t: f"{clock.stamp()}   {t}"
+    )
+    try:
+        deploy(settings, client, progress.line, target=LOCAL, steps=progress.step)
+    finally:
+        progress.close()
+
+
+class _LinesStream(io.StringIO):
+    """A stream for ProgressLine that hands each whole line to `out` (never a terminal)."""
+
+    def __init__(self, out: Callable[[str], None]) -> None:
+        super().__init__()
+        self.out = out
+
+    def write(self, text: str) -> int:
+        for line in text.split("\n")[:-1]:
+            self.out(line)
+        return len(text)
 
 
 def _retrain_on_new_data(
@@ -222,13 +257,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--env", default="dev", type=environment_argument, help="settings to run with (default dev)"
     )
+    parser.add_argument("-v", "--verbose", action="store_true", help="a line per deployed resource")
     args = parser.parse_args(argv)
     from environments.settings import SettingsError
 
     # The run's story is the progress below; the functions' own INFO logs would drown it.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     try:
-        return run(args.env, print)
+        return run(args.env, print, verbose=args.verbose)
     except SettingsError as error:
         print(f"demo: {error}", file=sys.stderr)
         return 1

@@ -1,7 +1,7 @@
 """Deploy the project: plan, apply, rollback, destroy, or write a CloudFormation template.
 
-    selfheal plan     [--env dev|prod] [--target local|aws] [--verbose]
-    selfheal deploy   [--env dev|prod] [--target local|aws]
+    selfheal plan     [--env dev|prod] [--target local|aws] [-v]
+    selfheal deploy   [--env dev|prod] [--target local|aws] [-v]
     selfheal rollback [--env dev|prod] [--target local|aws] [--machine NAME]...
     selfheal destroy  [--env dev|prod] [--target local|aws] [--yes] [--delete-data]
     selfheal unlock   [--env dev|prod] [--target local|aws] [--yes]
@@ -23,6 +23,9 @@ once, named as it says (`deploy.boundary`).
 ``--engine cloudformation`` runs plan, deploy, rollback and destroy on the template as one
 CloudFormation stack, through change sets (`selfheal.stack_commands`; ``--code-bucket`` names
 the bucket for its Lambda zips and templates, made on the embedded cloud when not given).
+
+``deploy`` shows one progress line with counts (rewritten in place on a terminal, a line per
+phase otherwise); ``-v``/``--verbose`` prints a line per resource instead.
 
 ``--target local`` (default) deploys to the embedded cloud, starting its server when needed
 (its state in ``.localcloud/`` under the current directory);
@@ -59,8 +62,10 @@ from deploy.calls import ClientFactory
 from deploy.clients import TargetError, aws_clients, endpoint_clients
 from deploy.lock import UnlockRefused, unlock
 from deploy.permissions import deployer_policy
+from deploy.progress import ProgressLine
 from deploy.publish import PublishRefused, publish
 from deploy.stack_engine import StackFailed
+from deploy.target import DeployTarget
 from deploy.template import template_blueprint, write_template
 from environments.project import environment_argument
 from environments.settings import Settings, SettingsError, environments, load_settings
@@ -113,7 +118,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="plan, deploy, rollback, destroy: the boto3 engine (default) or one CloudFormation "
         "stack through change sets",
     )
-    parser.add_argument("--verbose", action="store_true", help="plan: list unchanged resources too")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="plan: list unchanged resources too; deploy: a line per resource, not a progress line",
+    )
     parser.add_argument("--yes", action="store_true", help="destroy, unlock: do it without asking")
     parser.add_argument(
         "--delete-data",
@@ -143,13 +153,29 @@ def local_clients(settings: Settings) -> ClientFactory:
     url = os.environ.get("AWS_ENDPOINT_URL")
     if url:
         return endpoint_clients(settings, url)
+    # The folder's running server whatever its port (`make local-up PORT=N`), else the default.
+    running = local_server.running(Path.cwd())
+    port = running.port if running is not None else local_server.DEFAULT_PORT
     try:
-        info, _started = local_server.up(local_server.DEFAULT_PORT, Path.cwd())
+        info, _started = local_server.up(port, Path.cwd())
     except RuntimeError as error:
         raise TargetError(f"the embedded cloud did not start: {error}") from error
     credentials = info.client_credentials()
     credentials.pop("endpoint_url")
     return endpoint_clients(settings, info.url, credentials)
+
+
+def _deploy(
+    settings: Settings, clients: ClientFactory, target: DeployTarget, *, verbose: bool
+) -> None:
+    if verbose:
+        deploy(settings, clients, target=target)
+        return
+    progress = ProgressLine()
+    try:
+        deploy(settings, clients, progress.line, target=target, steps=progress.step)
+    finally:
+        progress.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "plan":
             plan(settings, clients, target=target, verbose=args.verbose)
         elif args.command == "apply":
-            deploy(settings, clients, target=target)
+            _deploy(settings, clients, target, verbose=args.verbose)
         elif args.command == "rollback":
             rollback(settings, clients, machines=args.machine)
         elif args.command == "unlock":

@@ -22,4 +22,20 @@ def test_bench_imports_every_benchmark_and_refuses_an_unknown_name():
     assert done.returncode == 2, done.stderr
     listed = done.stderr.strip().rsplit("choose from ", 1)[1].split(", ")
     expected = sorted(p.stem for p in (ROOT / "scripts" / "benchmarks").glob("[!_]*.py"))
-    assert listed == [name for name in expected if name != "localstack_engine"]
+    helpers = {"localstack_engine", "checks"}  # no run(): used by the benchmarks
+    assert listed == [name for name in expected if name not in helpers]
+
+
+def test_each_figure_is_printed_with_its_target_and_verdict():
+    from scripts.benchmarks.checks import at_least, at_most, line
+
+    assert line(at_most("50 concurrent mocked retrains, wall", 2.5, 2.0, "s")) == (
+        "  FAIL  50 concurrent mocked retrains, wall: 2.5 s (target < 2 s)"
+    )
+    assert line(at_most("validation, warm call", 1.234, 5.0, "ms")) == (
+        "  PASS  validation, warm call: 1.23 ms (target < 5 ms)"
+    )
+    assert line(at_least("patterns, single matches (floor)", 250_000, 200_000, "/s")) == (
+        "  PASS  patterns, single matches (floor): 250,000 /s (target >= 200,000 /s)"
+    )
+    assert not at_least("routed", 19_999, 20_000, "/s")["passed"]

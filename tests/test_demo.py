@@ -14,6 +14,9 @@ def test_demo_closes_the_loop():
     lines: list[str] = []
     assert run("dev", lines.append) == 0, "\n".join(lines)
     text = "\n".join(lines)
+    # The deploy is one line of counts, not a line per resource: the loop is what it shows.
+    assert not re.search(r"\[\d+/\d+\] create ", text)
+    assert re.search(r"deploy churn-dev: (\d+)/\1 \(\1 created\)", text)
     # The first retrain was started by EventBridge from the upload and deployed a model.
     assert re.search(r"EventBridge started s3-incoming-", text)
     assert re.search(r"gate decision   approve", text)

@@ -9,6 +9,7 @@ import time
 from deploy import LOCAL, DeployReport, deploy
 from environments.settings import load_settings
 from localcloud import LocalCloud
+from scripts.benchmarks.checks import exactly
 
 
 def _figures(report: DeployReport, seconds: float) -> dict[str, object]:
@@ -36,4 +37,7 @@ def run() -> dict[str, object]:
         "first_deploy": first_figures,
         "second_deploy": _figures(second, second_seconds),
         "target_second_deploy_writes": 0,
+        "checks": [
+            exactly("deploy, second (no-op) deploy's write calls", second.writes, 0, "calls")
+        ],
     }
