@@ -64,6 +64,7 @@ from localcloud.extensions.patching import PatchSet
 EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "shared_service_models": service_models.install,
     "parsed_definitions": parsing.install,
+    "parsed_json_paths": parsing.install_json_paths,
     "definition_checks": definitions.install,
     "jsonata": jsonata_eval.install,
     "sagemaker_sync": sagemaker.install_jobs_and_sync,
