@@ -69,10 +69,16 @@ def iso_time(value: Any) -> str:
     return str(value)
 
 
-def _json_path(event: dict[str, Any], path: str) -> tuple[bool, Any]:
+@lru_cache(maxsize=1024)
+def _parsed_path(path: str) -> Any:
+    # jsonpath_ng builds its parser tables on every parse; a parsed path is only read.
     from jsonpath_ng.ext.parser import parse
 
-    matches = parse(path).find(event)
+    return parse(path)
+
+
+def _json_path(event: dict[str, Any], path: str) -> tuple[bool, Any]:
+    matches = _parsed_path(path).find(event)
     if not matches:
         return False, None
     return True, matches[0].value

@@ -10,6 +10,12 @@ are history timestamps and the context object's times.
 The recorded part is kept per interpreter frame: branches of a Parallel and Map iterations each
 start from their parent's time and, when they are joined, the parent continues from the latest
 one, so waits in concurrent branches overlap as they do on AWS instead of adding up.
+
+Waits on the clock are woken, not polled: everything that can end one (the awaited `Signal`
+set, an `advance`, a recorded wait or a join moving the clock, the execution's deadline, a
+frame stopping) notifies the clock's `changed` condition, and a waiter otherwise sleeps until
+its deadline would pass in real time. Under concurrency, per-wait polling cost more CPU than
+the runs themselves.
 """
 
 from __future__ import annotations
@@ -19,9 +25,9 @@ import threading
 import time
 from typing import Any
 
-# How often a virtual wait looks at the clock again: what it waits for (a task's end, a
-# callback, a heartbeat) wakes it at once; this bounds how late it notices an `advance`.
-POLL_SECONDS = 0.02
+# A waiter is woken by every change that can end its wait; this real-time bound only limits
+# how long a wake-up that was never sent (a plain Event set elsewhere) could go unnoticed.
+SAFETY_SECONDS = 1.0
 
 _OFFSET = "_localcloud_offset"
 _CLOCK = "_localcloud_clock"
@@ -38,10 +44,22 @@ class ExecutionClock:
         self._lock = threading.Lock()
         # Set when a wait reached the execution's deadline: the execution times out then.
         self.expired = threading.Event()
+        # Notified on every change a waiter on this clock may be waiting for.
+        self.changed = threading.Condition()
 
     def advance(self, seconds: float) -> None:
         with self._lock:
             self._advanced += seconds
+        self.touch()
+
+    def touch(self) -> None:
+        """Wake every waiter on this clock to look at it (and at what it waits for) again."""
+        with self.changed:
+            self.changed.notify_all()
+
+    def expire(self) -> None:
+        self.expired.set()
+        self.touch()
 
     def elapsed(self, env: Any) -> float:
         with self._lock:
@@ -105,6 +123,38 @@ def advance(execution_arn: str, seconds: float) -> None:
     clock.advance(seconds)
 
 
+class Signal(threading.Event):
+    """An Event that also wakes the clocks whose waiters wait for it: a plain Event can be
+    waited on alone, and a wait on the clock also ends when the clock moves on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._listeners: list[ExecutionClock] = []
+        self._listeners_lock = threading.Lock()
+
+    def set(self) -> None:
+        super().set()
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        for clock in listeners:
+            clock.touch()
+
+    def listen(self, clock: ExecutionClock) -> None:
+        with self._listeners_lock:
+            self._listeners.append(clock)
+
+    def unlisten(self, clock: ExecutionClock) -> None:
+        with self._listeners_lock:
+            self._listeners.remove(clock)
+
+
+def touch(env: Any) -> None:
+    """Wake the waiters on `env`'s clock (its running state or its time changed)."""
+    clock = clock_of(env)
+    if clock is not None:
+        clock.touch()
+
+
 def inherit(parent: Any, frame: Any) -> None:
     """A frame (branch, iteration, task) starts at its parent's time."""
     if hasattr(parent, _CLOCK):
@@ -116,6 +166,7 @@ def join(parent: Any, frame: Any) -> None:
     """The parent continues from the latest of its joined frames."""
     if hasattr(frame, _OFFSET):
         setattr(parent, _OFFSET, max(getattr(parent, _OFFSET, 0.0), getattr(frame, _OFFSET)))
+        touch(parent)
 
 
 def pass_time(env: Any, seconds: float) -> bool:
@@ -127,27 +178,50 @@ def pass_time(env: Any, seconds: float) -> bool:
     remaining = clock.remaining(env)
     if remaining is not None and seconds >= remaining:
         setattr(env, _OFFSET, getattr(env, _OFFSET, 0.0) + max(remaining, 0.0))
-        clock.expired.set()
+        clock.expire()
         return False
     setattr(env, _OFFSET, getattr(env, _OFFSET, 0.0) + seconds)
+    clock.touch()
     return True
 
 
 def wait_for(env: Any, event: threading.Event, seconds: float) -> bool:
     """Wait until `event` is set (True), `seconds` pass on `env`'s clock, or `env` stops
-    running (False); real time counts, recorded and advanced time too."""
+    running (False); real time counts, recorded and advanced time too. A `Signal` wakes the
+    wait at once; a plain Event is noticed within `SAFETY_SECONDS`."""
     clock = clock_of(env)
     if clock is None:
         return event.wait(seconds)
     deadline = clock.elapsed(env) + seconds
-    while True:
-        if event.is_set():
-            return True
-        remaining = deadline - clock.elapsed(env)
-        if remaining <= 0 or not env.is_running():
-            return event.is_set()
-        if event.wait(min(remaining, POLL_SECONDS)):
-            return True
+    if isinstance(event, Signal):
+        event.listen(clock)
+    try:
+        with clock.changed:
+            while not event.is_set():
+                remaining = deadline - clock.elapsed(env)
+                if remaining <= 0 or not env.is_running():
+                    break
+                clock.changed.wait(min(remaining, SAFETY_SECONDS))
+    finally:
+        if isinstance(event, Signal):
+            event.unlisten(clock)
+    return event.is_set()
+
+
+def wait_until_stopped(env: Any, seconds: float) -> bool:
+    """Wait (in real time, at most `seconds`) until `env` no longer runs; False if it still
+    does. Its stopping touches the clock (`virtual_time` frames)."""
+    clock = clock_of(env)
+    if clock is None:
+        return not env.is_running()
+    end = time.monotonic() + seconds
+    with clock.changed:
+        while env.is_running():
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                return False
+            clock.changed.wait(min(remaining, SAFETY_SECONDS))
+    return True
 
 
 def set_current(env: Any) -> Any:

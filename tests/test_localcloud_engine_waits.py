@@ -1,6 +1,7 @@
 """The embedded Step Functions under concurrency: a parent waits on its nested `.sync` child
-without describing it over and over (`signalled_sync`), and DescribeExecution finds an
-execution without reading every other one (`execution_index`)."""
+without describing it over and over (`signalled_sync`), DescribeExecution finds an execution
+without reading every other one (`execution_index`), and waits on the virtual clock are woken by
+what ends them instead of polling it (`virtual_time`, `signalled_sync`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from localcloud import LocalCloud
+from localcloud import LocalCloud, virtual_clock
 from localcloud.extensions import extensions_disabled
 from tests.localcloud_helpers import LAMBDA_TRUST, create_machine
 
@@ -167,3 +168,124 @@ def test_describe_execution_is_a_lookup(localcloud: LocalCloud) -> None:
 def test_without_the_extension_describe_execution_reads_every_execution() -> None:
     with extensions_disabled("execution_index"), LocalCloud() as cloud:
         assert _described_reads(cloud) >= 15
+
+
+def _looks_at_clocks(cloud: LocalCloud, parent: str, name: str) -> int:
+    """How often the run's waiters looked at a clock or at whether their execution still runs."""
+    from moto.stepfunctions.parser.asl.eval.environment import Environment
+
+    looks = [0]
+    elapsed, is_running = virtual_clock.ExecutionClock.elapsed, Environment.is_running
+
+    def counted_elapsed(self: Any, env: Any) -> float:
+        looks[0] += 1
+        return elapsed(self, env)
+
+    def counted_is_running(self: Any) -> bool:
+        looks[0] += 1
+        return is_running(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(virtual_clock.ExecutionClock, "elapsed", counted_elapsed)
+        patch.setattr(Environment, "is_running", counted_is_running)
+        result = cloud.start_and_wait(parent, {}, name=name)
+    assert result["status"] == "SUCCEEDED", result
+    return looks[0]
+
+
+def test_waiters_are_woken_not_polling_while_a_task_runs(
+    localcloud: LocalCloud, hold_module: Any
+) -> None:
+    # The parent's worker, its `.sync` task and wait, the child's worker and its task all wait
+    # while the child's Lambda holds for 1.5 s. Polling every 20 ms, they looked hundreds of
+    # times more than in a run where it returns at once; woken, they look as often.
+    parent = _parent_of_held_child(localcloud)
+    hold_module.third_look.set()
+    quick = _looks_at_clocks(localcloud, parent, "quick")
+    hold_module.third_look.clear()  # nothing sets it: the Lambda holds its full 1.5 s
+    held = _looks_at_clocks(localcloud, parent, "held")
+    assert held - quick <= 50, (quick, held)  # polling: ~500 more; woken: ~10 (wake order)
+
+
+@pytest.fixture
+def only_woken(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wake-up that is never sent stalls the wait past the test's bound (not 1 s)."""
+    monkeypatch.setattr(virtual_clock, "SAFETY_SECONDS", 120.0)
+
+
+WOKEN_WITHIN = 15.0  # real seconds: far below the safety bound, far above a run's time
+
+
+def _callback(cloud: LocalCloud, extra: dict[str, Any]) -> tuple[str, str]:
+    """A started execution waiting on a callback task (its token sent to a queue)."""
+    sqs = cloud.client("sqs")
+    queue_url = sqs.create_queue(QueueName="tokens")["QueueUrl"]
+    machine = create_machine(
+        cloud,
+        {
+            "StartAt": "Callback",
+            "States": {
+                "Callback": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                    "Parameters": {"QueueUrl": queue_url, "MessageBody.$": "$$.Task.Token"},
+                    **extra,
+                    "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "TimedOut"}],
+                    "End": True,
+                },
+                "TimedOut": {"Type": "Pass", "Result": "timed out", "End": True},
+            },
+        },
+    )
+    arn = cloud.client("stepfunctions").start_execution(stateMachineArn=machine)["executionArn"]
+    received = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=10)
+    [message] = received["Messages"]
+    return arn, message["Body"]
+
+
+def test_an_advance_wakes_a_task_timeout(localcloud: LocalCloud, only_woken: None) -> None:
+    arn, _ = _callback(localcloud, {"TimeoutSeconds": 300})
+    localcloud.advance_clock(arn, 301)
+    result = localcloud.wait_for_execution(arn, timeout=WOKEN_WITHIN)
+    assert json.loads(result["output"]) == "timed out"
+
+
+def test_an_advance_wakes_a_heartbeat_wait(localcloud: LocalCloud, only_woken: None) -> None:
+    arn, _ = _callback(localcloud, {"TimeoutSeconds": 3000, "HeartbeatSeconds": 60})
+    localcloud.advance_clock(arn, 61)
+    result = localcloud.wait_for_execution(arn, timeout=WOKEN_WITHIN)
+    assert json.loads(result["output"]) == "timed out"
+
+
+def test_a_task_token_wakes_its_task(localcloud: LocalCloud, only_woken: None) -> None:
+    arn, token = _callback(localcloud, {"TimeoutSeconds": 300, "HeartbeatSeconds": 60})
+    localcloud.client("stepfunctions").send_task_success(taskToken=token, output='"sent"')
+    result = localcloud.wait_for_execution(arn, timeout=WOKEN_WITHIN)
+    assert json.loads(result["output"]) == "sent"
+
+
+def test_a_stop_wakes_a_waiting_task(localcloud: LocalCloud, only_woken: None) -> None:
+    arn, _ = _callback(localcloud, {"TimeoutSeconds": 300})
+    localcloud.client("stepfunctions").stop_execution(executionArn=arn)
+    assert localcloud.wait_for_execution(arn, timeout=WOKEN_WITHIN)["status"] == "ABORTED"
+
+
+def test_a_wait_past_the_deadline_wakes_the_execution(
+    localcloud: LocalCloud, only_woken: None
+) -> None:
+    definition = {
+        "TimeoutSeconds": 5,
+        "StartAt": "Long",
+        "States": {"Long": {"Type": "Wait", "Seconds": 60, "End": True}},
+    }
+    result = localcloud.start_and_wait(create_machine(localcloud, definition), {})
+    assert result["status"] == "TIMED_OUT"
+
+
+def test_a_child_ending_wakes_its_sync_parent(
+    localcloud: LocalCloud, hold_module: Any, only_woken: None
+) -> None:
+    hold_module.third_look.set()
+    parent = _parent_of_held_child(localcloud)
+    arn = localcloud.start_execution(parent, {}, name="woken")
+    assert localcloud.wait_for_execution(arn, timeout=WOKEN_WITHIN)["status"] == "SUCCEEDED"

@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from localcloud.extensions import (
+    action_lookup,
     budgets_api,
     change_set_order,
     change_set_parameters,
@@ -65,6 +66,8 @@ from localcloud.extensions.patching import PatchSet
 EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "shared_service_models": service_models.install,
     "parsed_definitions": parsing.install,
+    "parsed_json_paths": parsing.install_json_paths,
+    "action_lookup": action_lookup.install,
     "definition_checks": definitions.install,
     "jsonata": jsonata_eval.install,
     "sagemaker_sync": sagemaker.install_jobs_and_sync,

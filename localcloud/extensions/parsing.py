@@ -13,6 +13,7 @@ from typing import Any
 from localcloud.extensions.patching import PatchSet
 
 _CACHED_DEFINITIONS = 128
+_CACHED_JSON_PATHS = 1024
 
 
 def install(patches: PatchSet) -> None:
@@ -25,3 +26,15 @@ def install(patches: PatchSet) -> None:
         return original(definition)
 
     patches.replace(AmazonStateLanguageParser, "parse", staticmethod(parse))
+
+
+def install_json_paths(patches: PatchSet) -> None:
+    """`parsed_json_paths`: a JSONPath (ResultPath, InputPath, OutputPath, `.$` fields) is
+    parsed once per text. moto parsed it again at every use, and jsonpath_ng builds its LALR
+    parser tables on each parse: about a tenth of a retrain's CPU. A parsed path is only read
+    (`find`, `update_or_create`), so one is shared by every execution."""
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    for module in (result_path, json_path):
+        patches.replace(module, "parse", lru_cache(maxsize=_CACHED_JSON_PATHS)(module.parse))

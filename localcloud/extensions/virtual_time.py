@@ -4,7 +4,9 @@ moto measured timeouts in real time only, while waits are recorded, not slept: a
 `TimeoutSeconds` never fired after a long Wait, and a Task's `TimeoutSeconds` or
 `HeartbeatSeconds` needed the real seconds to pass. Here they are measured on the execution's
 clock (real time + recorded waits + `LocalCloud.advance_clock`), and history timestamps,
-`$$.State.EnteredTime` and the execution's stop date read it too.
+`$$.State.EnteredTime` and the execution's stop date read it too. Waits for a worker, a task, a
+callback or a heartbeat are woken by what ends them (`virtual_clock.Signal`, the clock's
+`changed` condition), not polled.
 """
 
 from __future__ import annotations
@@ -46,23 +48,33 @@ def _install_program(patches: PatchSet) -> None:
         clock = virtual_clock.start_clock(env, _execution_arn(env), timeout)
         env.next_state_name = self.start_at.start_at_name
 
+        finished = threading.Event()
+
         def evaluate() -> None:
             # The execution's last event (succeeded, failed, timed out) is written outside any
             # state: it reads the execution's own clock.
             virtual_clock.set_current(env)
-            EvalComponent.eval(self, env)
+            try:
+                EvalComponent.eval(self, env)
+            finally:
+                finished.set()
+                clock.touch()
 
         worker = threading.Thread(target=evaluate, daemon=True)
         TMP_THREADS.append(worker)
         worker.start()
-        while worker.is_alive():
-            remaining = clock.remaining(env)
-            if clock.expired.is_set() or (remaining is not None and remaining <= 0):
-                env.set_timed_out()
-                worker.join(_WORKER_GRACE_SECONDS)
-                return
-            step = virtual_clock.POLL_SECONDS if remaining is None else remaining
-            worker.join(min(step, virtual_clock.POLL_SECONDS))
+        with clock.changed:
+            while not finished.is_set():
+                remaining = clock.remaining(env)
+                if clock.expired.is_set() or (remaining is not None and remaining <= 0):
+                    break
+                step = virtual_clock.SAFETY_SECONDS
+                clock.changed.wait(step if remaining is None else min(remaining, step))
+        if finished.is_set():
+            worker.join(_WORKER_GRACE_SECONDS)  # only its thread's own end is left
+            return
+        env.set_timed_out()
+        worker.join(_WORKER_GRACE_SECONDS)
 
     patches.replace(Program, "eval", program_eval)
 
@@ -83,7 +95,7 @@ def _install_task_timeouts(patches: PatchSet) -> None:
         frame.stack = copy.deepcopy(env.stack)
         outputs: list[Any] = []
         exceptions: list[Exception | None] = [None]
-        terminated = threading.Event()
+        terminated = virtual_clock.Signal()
 
         def exec_and_notify() -> None:
             virtual_clock.set_current(frame)  # the task's events read the execution's clock
@@ -103,11 +115,13 @@ def _install_task_timeouts(patches: PatchSet) -> None:
         env.close_frame(frame)
 
         exception = exceptions.pop()
+        if not env.is_running():
+            # Stopped or timed out meanwhile: what the task made of that (a callback wait
+            # ended without an outcome) is no failure of the execution, which ends as it was.
+            return
         if exception:
             raise exception
         if not finished_on_time:
-            if not env.is_running():
-                return
             raise EvalTimeoutError()
 
         output = outputs.pop()
@@ -130,10 +144,14 @@ def _install_callbacks(patches: PatchSet) -> None:
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_callback as callback_module,
     )
+    from moto.stepfunctions.parser.asl.eval.callback import callback as endpoints
     from moto.stepfunctions.parser.asl.eval.callback.callback import (
         CallbackOutcomeTimedOut,
         HeartbeatTimedOut,
     )
+
+    # An outcome, a heartbeat or an interruption wakes the task waiting on its endpoint.
+    patches.replace(endpoints, "Event", virtual_clock.Signal)
 
     def eval_wait_for_task_token(
         self: Any, env: Any, timeout_seconds: int, callback_endpoint: Any, heartbeat_endpoint: Any
@@ -193,6 +211,17 @@ def _install_frames(patches: PatchSet) -> None:
         close_frame(self, frame)
         virtual_clock.join(self, frame)
 
+    def stopping(name: str) -> Any:
+        original = getattr(Environment, name)
+
+        def stop(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            virtual_clock.touch(self)  # its waiters end (their frame no longer runs)
+
+        return stop
+
+    for name in ("set_ended", "set_error", "set_timed_out", "set_stop"):
+        patches.replace(Environment, name, stopping(name))
     patches.replace(Environment, "open_frame", opened)
     patches.replace(Environment, "open_inner_frame", opened_inner)
     patches.replace(Environment, "close_frame", closed)

@@ -16,7 +16,7 @@ _retry_context = threading.local()
 
 
 # Bounds how long a wait that reached the execution's deadline holds its state while the
-# execution is ended as timed out (that takes one poll of the clock).
+# execution is ended as timed out (the expiry wakes the execution's worker, which ends it).
 _HOLD_SECONDS = 10.0
 
 
@@ -25,10 +25,7 @@ def _pass_time(env: Any, seconds: float) -> None:
     holds its state until the execution has timed out, so no later state runs."""
     if env is None or virtual_clock.pass_time(env, seconds):
         return
-    for _ in range(int(_HOLD_SECONDS / virtual_clock.POLL_SECONDS)):
-        if not env.is_running():
-            return
-        env.program_state_event.wait(virtual_clock.POLL_SECONDS)
+    virtual_clock.wait_until_stopped(env, _HOLD_SECONDS)
 
 
 def _execution_arn(env: Any) -> str:
@@ -92,8 +89,8 @@ def install(patches: PatchSet) -> None:
     patches.replace(JitterStrategyDecl, "_eval_body", jitter_eval)
 
 
-def _child_worker(execution_arn: str) -> threading.Thread | None:
-    """The worker thread running a (standard) execution of this process, if any."""
+def _child_execution(execution_arn: str) -> Any:
+    """The (standard) execution of this process a worker thread runs, if any."""
     from moto.stepfunctions.responses import get_backend
 
     parts = execution_arn.split(":")
@@ -104,18 +101,62 @@ def _child_worker(execution_arn: str) -> threading.Thread | None:
     except Exception:  # an execution this process does not run: polled as moto does
         return None
     thread = getattr(getattr(execution, "exec_worker", None), "thread", None)
-    return thread if isinstance(thread, threading.Thread) else None
+    return execution if isinstance(thread, threading.Thread) else None
+
+
+_ENDED = "_localcloud_ended"
+_ended_lock = threading.Lock()
+
+
+def _ended(execution: Any) -> virtual_clock.Signal:
+    """Set once the execution's status is final (its worker reflected it)."""
+    with _ended_lock:
+        signal = getattr(execution, _ENDED, None)
+        if signal is None:
+            signal = virtual_clock.Signal()
+            setattr(execution, _ENDED, signal)
+        return signal
+
+
+def _wait_for_child(env: Any, ended: virtual_clock.Signal, answered: threading.Event) -> None:
+    """Until the child ended, the parent's callback listener answered or the parent stopped."""
+    clock = virtual_clock.clock_of(env)
+    if clock is None:  # no clock to be woken on (virtual_time off): the child's end only
+        ended.wait(_FALLBACK_POLL_SECONDS)
+        return
+    ended.listen(clock)
+    try:
+        with clock.changed:
+            if not (ended.is_set() or answered.is_set()) and env.is_running():
+                clock.changed.wait(virtual_clock.SAFETY_SECONDS)
+    finally:
+        ended.unlisten(clock)
+
+
+# How often a parent looks again at a child that ended but whose result is not final yet, and
+# at a child while the parent has no clock to be woken on.
+_FALLBACK_POLL_SECONDS = 0.02
 
 
 def install_signalled_sync(patches: PatchSet) -> None:
     """moto polls a nested `.sync` execution with DescribeExecution every 0.5 s (a whole
     request each time): a parent ended up to half a second after its child, and under
-    concurrency the polls of every waiting parent cost more than the runs. The child's worker
-    ending (its status is final by then) wakes the parent, which describes it once more."""
+    concurrency the polls of every waiting parent cost more than the runs. The child's status
+    becoming final wakes the parent (on its clock), which describes it once more; so do the
+    parent's callback listener answering (timeout, heartbeat) and the parent stopping."""
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_sfn as sfn_task,
     )
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
     from moto.stepfunctions.parser.utils import TMP_THREADS
+
+    original_terminated = BaseExecutionWorkerCommunication.terminated
+
+    def terminated(self: Any) -> None:
+        original_terminated(self)  # reflects the final status on the execution
+        _ended(self.execution).set()
+
+    patches.replace(BaseExecutionWorkerCommunication, "terminated", terminated)
 
     task = sfn_task.StateTaskServiceSfn
     originals = {
@@ -142,12 +183,13 @@ def install_signalled_sync(patches: PatchSet) -> None:
         heartbeat_endpoint: Any,
     ) -> Any:
         arn = getattr(sync_resolver, "child_execution_arn", None)
-        worker = _child_worker(arn) if arn is not None else None
-        if worker is None:
+        child = _child_execution(arn) if arn is not None else None
+        if child is None:
             return original_eval_sync(
                 self, env, sync_resolver, timeout_seconds, callback_endpoint, heartbeat_endpoint
             )
         callback_output: Any = None
+        answered = threading.Event()
         if callback_endpoint is not None:
             # As moto does: the task's TimeoutSeconds and heartbeats are watched on this
             # endpoint while the child runs.
@@ -159,19 +201,20 @@ def install_signalled_sync(patches: PatchSet) -> None:
                     callback_endpoint=callback_endpoint,
                     heartbeat_endpoint=heartbeat_endpoint,
                 )
+                answered.set()
+                virtual_clock.touch(env)
 
             listener = threading.Thread(target=listen, daemon=True, name="sfn-sync-callback")
             TMP_THREADS.append(listener)
             listener.start()
+        ended = _ended(child)
         result = sync_resolver()
         while not (callback_output or result) and env.is_running():
-            # Wakes at once when the child ends; the bound is how late a timeout, heartbeat
-            # or stop of the parent is noticed.
-            worker.join(virtual_clock.POLL_SECONDS)
-            if not worker.is_alive():
+            _wait_for_child(env, ended, answered)
+            if ended.is_set():
                 result = sync_resolver()
                 if not result:  # not final yet: look again, as moto does
-                    time.sleep(virtual_clock.POLL_SECONDS)
+                    time.sleep(_FALLBACK_POLL_SECONDS)
         return callback_output or result
 
     for name in originals:
