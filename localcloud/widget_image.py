@@ -157,9 +157,13 @@ def _colour(value: Any) -> Colour | None:
 
 
 def number(value: float, _position: object = None) -> str:
-    if abs(value) >= 1000:
-        return f"{value / 1000:.3g}k"
-    return f"{value:.3g}"
+    """An axis or single-value label of three significant digits: 1.5k, 1M, not 1e+03k."""
+    text, unit = f"{value:.3g}", ""
+    for size, name in ((1e3, "k"), (1e6, "M"), (1e9, "G")):
+        # 999,999 rounds to 1,000k at three digits: it is shown as 1M.
+        if abs(value) >= size * 0.9995:
+            text, unit = f"{value / size:.3g}", name
+    return text + unit
 
 
 def _side(widget: dict[str, Any], field: str, default: int) -> int:

@@ -20,7 +20,7 @@ from PIL import Image
 from localcloud import LocalCloud, matplotlib_agg
 from localcloud.extensions import extensions_disabled
 from localcloud.widget_drawing import LEFT, TOP, plot_box
-from localcloud.widget_image import ANNOTATION, PALETTE, Picture, Series
+from localcloud.widget_image import ANNOTATION, PALETTE, Picture, Series, number
 
 T0 = datetime.datetime(2024, 5, 1, 10, 0, 0, tzinfo=datetime.UTC)
 ENDPOINT = [{"Name": "EndpointName", "Value": "churn-dev"}]
@@ -256,3 +256,22 @@ def test_moto_alone_has_no_widget_image() -> None:
         pytest.raises(NotImplementedError),
     ):
         cloud.client("cloudwatch").get_metric_widget_image(MetricWidget=json.dumps(_widget()))
+
+
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [
+        (0, "0"),
+        (0.25, "0.25"),
+        (999, "999"),
+        (1500, "1.5k"),
+        (999_999, "1M"),
+        (1_000_000, "1M"),
+        (250_000_000, "250M"),
+        (-2_000, "-2k"),
+        (3e9, "3G"),
+    ],
+)
+def test_axis_labels_keep_three_digits_and_their_unit(value: float, label: str) -> None:
+    # The latency axis (microseconds) read "1e+03k" at 1,000,000.
+    assert number(value) == label
