@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from localcloud import warm_jobs, workspace_paths
+from localcloud import process_groups, warm_jobs, workspace_paths
 
 # Re-exported: callers know ObjectStore, Boto3ObjectStore and JobSetupError as jobs' own.
 from localcloud.job_staging import Boto3ObjectStore as Boto3ObjectStore
@@ -225,6 +225,10 @@ def stop_running_jobs() -> int:
         # Whatever of the group outlived SIGTERM (the leader, or what it started) goes now.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
+    # SIGKILL takes effect after killpg returns: none may still run when the cloud has stopped.
+    killed = time.monotonic() + _STOP_GRACE_SECONDS
+    for process in processes:
+        process_groups.wait_until_gone(process.pid, killed)
     return len(processes)
 
 
