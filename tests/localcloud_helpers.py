@@ -4,7 +4,9 @@ leaves a SIGTERM-ignoring child behind (with the check whether a pid still runs)
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +59,14 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"  # a zombie has ended; only its exit status is left to collect
+
+
+def tar_gz(files: dict[str, bytes]) -> bytes:
+    """A gzipped tar of ``files`` (member name -> body): a model.tar.gz or a sourcedir.tar.gz."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, body in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            archive.addfile(info, io.BytesIO(body))
+    return buffer.getvalue()

@@ -6,7 +6,6 @@ drift check reads. Without the `invoke_endpoint` extension moto answers the lite
 from __future__ import annotations
 
 import base64
-import io
 import json
 import tarfile
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from tests.jobs_helpers import (
     run_in_process,
     train_env,
 )
+from tests.localcloud_helpers import tar_gz
 
 ROLE = "arn:aws:iam::123456789012:role/sm"
 BUCKET = "serving"
@@ -53,21 +53,11 @@ def trained(tmp_path_factory: pytest.TempPathFactory, churn_jobs: Path) -> Path:
     return pack_model(work)
 
 
-def _tar_gz(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, body in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(body)
-            archive.addfile(info, io.BytesIO(body))
-    return buffer.getvalue()
-
-
 def _deploy(cloud: LocalCloud, archive: Path, sampling: int = 100) -> None:
     s3, sagemaker = cloud.client("s3"), cloud.client("sagemaker")
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key="model/model.tar.gz", Body=archive.read_bytes())
-    sources = _tar_gz(load_settings("dev").job_sources())
+    sources = tar_gz(load_settings("dev").job_sources())
     s3.put_object(Bucket=BUCKET, Key="code/sourcedir.tar.gz", Body=sources)
     sagemaker.create_model(
         ModelName="churn-model",

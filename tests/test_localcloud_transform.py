@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import tarfile
 from typing import Any
 
 import joblib
@@ -25,7 +24,7 @@ from examples.churn.churn_data import (
     generate,
 )
 from localcloud import LocalCloud
-from tests.localcloud_helpers import create_machine
+from tests.localcloud_helpers import create_machine, tar_gz
 
 ROLE = "arn:aws:iam::123456789012:role/sm"
 BUCKET = "ml-serving"
@@ -54,27 +53,17 @@ def _model() -> Pipeline:
     return model.fit(frame[list(FEATURES)], frame[LABEL])
 
 
-def _tar_gz(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, body in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(body)
-            archive.addfile(info, io.BytesIO(body))
-    return buffer.getvalue()
-
-
 def _serving_stack(cloud: LocalCloud, model: Pipeline) -> Any:
     s3 = cloud.client("s3")
     s3.create_bucket(Bucket=BUCKET)
     weights = io.BytesIO()
     joblib.dump(model, weights)
     s3.put_object(
-        Bucket=BUCKET, Key="model/model.tar.gz", Body=_tar_gz({"model.joblib": weights.getvalue()})
+        Bucket=BUCKET, Key="model/model.tar.gz", Body=tar_gz({"model.joblib": weights.getvalue()})
     )
     # The churn project's bundle: the scripts and its model.json (inference.py reads it).
     sources = load_settings("dev").job_sources()
-    s3.put_object(Bucket=BUCKET, Key="code/sourcedir.tar.gz", Body=_tar_gz(sources))
+    s3.put_object(Bucket=BUCKET, Key="code/sourcedir.tar.gz", Body=tar_gz(sources))
     cloud.client("sagemaker").create_model(
         ModelName="churn-model",
         ExecutionRoleArn=ROLE,
