@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import tarfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from localcloud import LocalCloud
+from localcloud import LocalCloud, server
 
 SFN_ROLE = "arn:aws:iam::123456789012:role/sfn"
 # The trust policy of a role a Lambda function runs as.
@@ -70,3 +73,21 @@ def tar_gz(files: dict[str, bytes]) -> bytes:
             info.size = len(body)
             archive.addfile(info, io.BytesIO(body))
     return buffer.getvalue()
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(workdir: Path) -> Iterator[server.ServerInfo]:
+    """The embedded cloud's server for ``workdir`` on a free port, stopped afterwards; its
+    ServerInfo."""
+    info, _ = server.up(free_port(), workdir)
+    try:
+        yield info
+    finally:
+        server.down(workdir)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 from pathlib import Path
 
@@ -11,16 +10,11 @@ import boto3
 import pytest
 
 from localcloud import server
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.localcloud_helpers import free_port
 
 
 def test_up_reuse_execute_down(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     info, started = server.up(port, tmp_path)
     try:
         assert started and info.port == port
@@ -28,7 +22,7 @@ def test_up_reuse_execute_down(tmp_path: Path) -> None:
         again, started_again = server.up(port, tmp_path)
         assert (again, started_again) == (info, False)
         with pytest.raises(RuntimeError, match=f"already runs on port {port}"):
-            server.up(_free_port(), tmp_path)
+            server.up(free_port(), tmp_path)
 
         assert info.access_key_id and info.secret_access_key
         sfn = boto3.client(  # type: ignore[call-overload]

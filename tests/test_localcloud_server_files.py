@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,13 +13,7 @@ from pathlib import Path
 import pytest
 
 from localcloud import server
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
+from tests.localcloud_helpers import free_port
 
 # Says so once it runs: until then its /proc/<pid>/cmdline may still be empty.
 SLEEPER = "print('running', flush=True); import time; time.sleep(60)"
@@ -50,7 +43,7 @@ def test_up_refuses_a_symlinked_state_folder(tmp_path: Path) -> None:
     (work / ".localcloud").symlink_to(elsewhere)
     try:
         with pytest.raises(RuntimeError, match=r"\.localcloud' is a symlink"):
-            server.up(_free_port(), work)
+            server.up(free_port(), work)
     finally:
         server.down(work)  # stops what a server that did start recorded, if any
     assert list(elsewhere.iterdir()) == []
@@ -63,7 +56,7 @@ def test_up_refuses_a_symlinked_log_file(tmp_path: Path) -> None:
     (tmp_path / ".localcloud" / "server.log").symlink_to(elsewhere)
     try:
         with pytest.raises(RuntimeError, match=r"server\.log' is a symlink"):
-            server.up(_free_port(), tmp_path)
+            server.up(free_port(), tmp_path)
     finally:
         server.down(tmp_path)
     assert elsewhere.read_text() == "the user's own file\n"
@@ -71,7 +64,7 @@ def test_up_refuses_a_symlinked_log_file(tmp_path: Path) -> None:
 
 def test_a_symlinked_state_file_is_not_read_nor_removed(tmp_path: Path, other_process: int) -> None:
     elsewhere = tmp_path / "elsewhere.json"
-    elsewhere.write_text(json.dumps({"pid": other_process, "port": _free_port()}))
+    elsewhere.write_text(json.dumps({"pid": other_process, "port": free_port()}))
     (tmp_path / ".localcloud").mkdir()
     (tmp_path / ".localcloud" / "server.json").symlink_to(elsewhere)
     assert server.read_state(tmp_path) is None
@@ -85,7 +78,7 @@ def test_down_never_signals_a_process_that_is_not_a_localcloud_server(
 ) -> None:
     # A stale state file whose pid was reused, or a forged one, names some other process.
     (tmp_path / ".localcloud").mkdir()
-    state = {"pid": other_process, "port": _free_port()}
+    state = {"pid": other_process, "port": free_port()}
     (tmp_path / ".localcloud" / "server.json").write_text(json.dumps(state))
     with pytest.raises(server.NotOurServer, match=f"pid {other_process}, .* it runs `.*sleep"):
         server.down(tmp_path)
@@ -103,7 +96,7 @@ def test_down_never_signals_the_localcloud_server_of_another_folder(tmp_path: Pa
     try:
         work = tmp_path / "work"
         (work / ".localcloud").mkdir(parents=True)
-        state = {"pid": stand_in.pid, "port": _free_port()}
+        state = {"pid": stand_in.pid, "port": free_port()}
         (work / ".localcloud" / "server.json").write_text(json.dumps(state))
         with pytest.raises(server.NotOurServer, match=r"server of another folder, .*elsewhere"):
             server.down(work)
@@ -131,7 +124,7 @@ def test_serve_refuses_a_symlinked_state_file(tmp_path: Path) -> None:
     root = Path(server.__file__).resolve().parent.parent
     try:
         run = subprocess.run(
-            [sys.executable, "-m", "localcloud", "serve", "--port", str(_free_port())],
+            [sys.executable, "-m", "localcloud", "serve", "--port", str(free_port())],
             cwd=tmp_path,
             env={**os.environ, "PYTHONPATH": str(root)},
             capture_output=True,

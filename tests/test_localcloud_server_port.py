@@ -24,17 +24,20 @@ def held_port() -> Iterator[int]:
         yield int(sock.getsockname()[1])
 
 
-def test_local_up_on_a_port_in_use_says_so_in_the_terminal(tmp_path: Path, held_port: int) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", "localcloud", "up", "--port", str(held_port)],
-        cwd=tmp_path,
-        env=env,
+def _localcloud(verb: str, port: int, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "localcloud", verb, "--port", str(port)],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=60,
         stdin=subprocess.DEVNULL,
     )
+
+
+def test_local_up_on_a_port_in_use_says_so_in_the_terminal(tmp_path: Path, held_port: int) -> None:
+    done = _localcloud("up", held_port, tmp_path)
     assert done.returncode == 1
     assert done.stdout == ""  # no export lines for a server that is not there
     assert f"port {held_port} on 127.0.0.1 is in use by another process" in done.stderr
@@ -44,16 +47,7 @@ def test_local_up_on_a_port_in_use_says_so_in_the_terminal(tmp_path: Path, held_
 
 
 def test_serve_on_a_port_in_use_says_so_too(tmp_path: Path, held_port: int) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", "localcloud", "serve", "--port", str(held_port)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    done = _localcloud("serve", held_port, tmp_path)
     assert done.returncode == 1
     assert f"localcloud: port {held_port} on 127.0.0.1 is in use" in done.stderr
     assert "PORT=N" in done.stderr

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,16 +25,11 @@ from console.sources import Sources
 from localcloud import server
 from localcloud.server_records import MAX_LIMIT, PATH
 from selfheal.console_command import find_sources
+from tests.localcloud_helpers import free_port, serving
 
 HOSTILE = "<script>alert('x')</script>"
 EVENTS = 3
 MESSAGES = 4  # published directly, after the events' copies reach the topic
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _client(info: server.ServerInfo, service: str) -> Any:
@@ -49,11 +43,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def running(workdir: Path) -> Iterator[server.ServerInfo]:
-    info, _ = server.up(_free_port(), workdir)
-    try:
+    with serving(workdir) as info:
         yield info
-    finally:
-        server.down(workdir)
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +151,7 @@ def test_the_console_events_page_over_the_server_shows_them(
 def test_the_events_page_says_so_when_the_endpoint_has_no_records_route(
     running: server.ServerInfo,
 ) -> None:
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     dead = ServerRecordings(f"http://127.0.0.1:{port}", Credentials("a", "b"))
     sources = Sources(lambda service: _client(running, service), "x", recordings=dead)
     page = Client(ConsoleApp(sources)).get("/events", headers={"Host": "127.0.0.1:8321"})

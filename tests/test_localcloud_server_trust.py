@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.client
 import io
 import json
-import socket
 import stat
 import time
 import urllib.request
@@ -23,15 +22,9 @@ from botocore.config import Config
 from localcloud import server
 from localcloud.__main__ import main as localcloud_main
 from localcloud.remote import RemoteStepFunctions
-from tests.localcloud_helpers import LAMBDA_TRUST
+from tests.localcloud_helpers import LAMBDA_TRUST, serving
 
 EVIL = "http://evil.example"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +38,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def running(workdir: Path) -> Iterator[server.ServerInfo]:
-    info, _ = server.up(_free_port(), workdir)
-    try:
+    with serving(workdir) as info:
         yield info
-    finally:
-        server.down(workdir)
 
 
 def _client(info: server.ServerInfo, service: str, **overrides: Any) -> Any:
