@@ -8,27 +8,19 @@ import math
 from typing import Any
 
 from asl_validation.problems import Problem, join_pointer
+from environments.finite_numbers import non_finite_values
 
 
 def non_finite_problems(definition: Any) -> list[Problem]:
     """One problem per NaN or infinite number in ``definition``, at its JSON pointer."""
-    problems: list[Problem] = []
-    pending: list[tuple[str, Any]] = [("", definition)]
-    while pending:  # iterative: a deep definition costs no RecursionError
-        pointer, value = pending.pop()
-        if isinstance(value, float) and not math.isfinite(value):
-            problems.append(
-                Problem(
-                    pointer,
-                    f"{value} is not a finite number, which JSON cannot hold; "
-                    "check the settings value it comes from",
-                )
-            )
-        elif isinstance(value, dict):
-            pending.extend((join_pointer(pointer, str(k)), v) for k, v in value.items())
-        elif isinstance(value, list):
-            pending.extend((join_pointer(pointer, i), v) for i, v in enumerate(value))
-    return sorted(problems)
+    return sorted(
+        Problem(
+            join_pointer("", *keys),
+            f"{value} is not a finite number, which JSON cannot hold; "
+            "check the settings value it comes from",
+        )
+        for keys, value in non_finite_values(definition)
+    )
 
 
 def finite_argument(value: float, name: str) -> str:
