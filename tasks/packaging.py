@@ -29,6 +29,7 @@ import functools
 import gzip
 import hashlib
 import io
+import os
 import tarfile
 import zipfile
 from pathlib import Path
@@ -141,16 +142,10 @@ def _imports(path: Path) -> set[str]:
 def _data_files(path: Path) -> set[Path]:
     """Files beside `path` that its source names in a string literal (e.g. a schema)."""
     names = _source_facts(path.read_text(encoding="utf-8")).strings
-    candidates = {
-        n
-        for n in names
-        if 0 < len(n) < 200
-        and "/" not in n
-        and "\n" not in n
-        and "\0" not in n
-        and n not in (".", "..")
-    }
-    return {_own(path.parent / n) for n in candidates if (path.parent / n).is_file()}
+    # One listing of the folder instead of a stat per string literal (most name no file).
+    with os.scandir(path.parent) as entries:
+        beside = {entry.name for entry in entries if entry.is_file()}
+    return {_own(path.parent / n) for n in names & beside}
 
 
 def lambda_files(handler: str) -> list[Path]:
@@ -174,15 +169,21 @@ def lambda_files(handler: str) -> list[Path]:
     return sorted(files)
 
 
-def _zip_bytes(files: list[Path]) -> bytes:
+def lambda_entries(handler: str) -> list[tuple[str, bytes]]:
+    """The handler's zip entries (`lambda_files`): each file's path in the zip and its bytes."""
+    return [(p.relative_to(ROOT).as_posix(), p.read_bytes()) for p in lambda_files(handler)]
+
+
+def zip_bytes(entries: list[tuple[str, bytes]]) -> bytes:
+    """A zip of ``(name, bytes)`` entries with fixed metadata, so equal input gives equal bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            info = zipfile.ZipInfo(path.relative_to(ROOT).as_posix(), FIXED_DATE)
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, FIXED_DATE)
             info.external_attr = (0o100644 & 0xFFFF) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so the permission bits are honoured
-            archive.writestr(info, path.read_bytes(), compresslevel=9)
+            archive.writestr(info, data, compresslevel=9)
     return buffer.getvalue()
 
 
@@ -238,7 +239,7 @@ def build(out: Path, sources: dict[str, bytes]) -> list[Path]:
     for handler in handler_modules():
         target = out / "lambda" / f"{handler}.zip"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(_zip_bytes(lambda_files(handler)))
+        target.write_bytes(zip_bytes(lambda_entries(handler)))
         written.append(target)
     sourcedir = out / "jobs" / "sourcedir.tar.gz"
     sourcedir.parent.mkdir(parents=True, exist_ok=True)
