@@ -68,6 +68,15 @@ class Plan:
         changes = [c for c in self.changes if c.action in (Action.CREATE, Action.UPDATE)]
         return changes + [c for c in self.changes if c.action is Action.DELETE]
 
+    @property
+    def read(self) -> dict[str, Current | None]:
+        """What the plan read of each desired resource (`Resource.key`; None: it did not exist)."""
+        return {
+            c.resource.key: c.current
+            for c in self.changes
+            if c.action in (Action.CREATE, Action.UPDATE, Action.UNCHANGED)
+        }
+
     def counts(self) -> dict[str, int]:
         counted = Counter(c.action.value for c in self.changes)
         return {a.value: counted.get(a.value, 0) for a in Action}
@@ -112,13 +121,27 @@ def references(desired: DesiredState) -> dict[str, str]:
     return {ref: ", ".join(who) for ref, who in found.items()}
 
 
+def read_desired(
+    desired: DesiredState, providers: dict[Kind, Provider]
+) -> list[tuple[Resource, Current | None]]:
+    """Every desired resource with what exists of it, in the desired order; read kind by kind,
+    so a provider answers for all of its kind at once (``Provider.read_all``)."""
+    of_kind: dict[Kind, list[Resource]] = {}
+    for resource in desired:
+        of_kind.setdefault(resource.kind, []).append(resource)
+    found: dict[str, Current | None] = {}
+    for kind, resources in of_kind.items():
+        answers = providers[kind].read_all(resources)
+        found.update((r.key, current) for r, current in zip(resources, answers, strict=True))
+    return [(resource, found[resource.key]) for resource in desired]
+
+
 def make_plan(desired: DesiredState, providers: dict[Kind, Provider]) -> Plan:
     """Raises OwnershipConflict when a desired resource exists but is not the environment's
     (ownership.py): nothing is planned, so nothing is written."""
     plan = Plan(referenced=references(desired))
     existing = []
-    for resource in desired:
-        current = providers[resource.kind].read(resource)
+    for resource, current in read_desired(desired, providers):
         if current is None:
             plan.changes.append(Change(resource, Action.CREATE, None))
             continue

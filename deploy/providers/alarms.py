@@ -3,11 +3,13 @@ Tags; PutMetricAlarm replaces the whole alarm, so an update sends every field.""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from deploy.model import Kind, Resource
 from deploy.providers.base import Current, Provider, tag_dict, tag_list
+
+NAMES_PER_CALL = 100  # DescribeAlarms' AlarmNames limit
 
 
 class AlarmProvider(Provider):
@@ -21,13 +23,24 @@ class AlarmProvider(Provider):
         return self.settings.location.alarm(name)
 
     def read(self, resource: Resource) -> Current | None:
-        alarms = self.cloudwatch.describe_alarms(
-            AlarmNames=[resource.name], AlarmTypes=["MetricAlarm"]
-        ).get("MetricAlarms", [])
-        if not alarms:
-            return None
-        tags = self.cloudwatch.list_tags_for_resource(ResourceARN=self._arn(resource.name))
-        return Current(dict(alarms[0]), tag_dict(tags.get("Tags", [])))
+        return self.read_all([resource])[0]
+
+    def read_all(self, resources: Sequence[Resource]) -> list[Current | None]:
+        """DescribeAlarms takes up to 100 names a call (and pages its answer)."""
+        found: dict[str, dict[str, Any]] = {}
+        names = [r.name for r in resources]
+        paginator = self.cloudwatch.get_paginator("describe_alarms")
+        for start in range(0, len(names), NAMES_PER_CALL):
+            batch = names[start : start + NAMES_PER_CALL]
+            for page in paginator.paginate(AlarmNames=batch, AlarmTypes=["MetricAlarm"]):
+                found.update((a["AlarmName"], a) for a in page.get("MetricAlarms", []))
+        return [
+            self._current(r.name, found[r.name]) if r.name in found else None for r in resources
+        ]
+
+    def _current(self, name: str, alarm: dict[str, Any]) -> Current:
+        tags = self.cloudwatch.list_tags_for_resource(ResourceARN=self._arn(name))
+        return Current(dict(alarm), tag_dict(tags.get("Tags", [])))
 
     def create(self, resource: Resource) -> str:
         self.cloudwatch.put_metric_alarm(

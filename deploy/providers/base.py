@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -99,6 +99,11 @@ class Provider(ABC):
     @abstractmethod
     def read(self, resource: Resource) -> Current | None:
         """The resource as it is, or None when it does not exist."""
+
+    def read_all(self, resources: Sequence[Resource]) -> list[Current | None]:
+        """``read`` of each of ``resources``, in order. A kind whose one listing answers for
+        many of them overrides it, so a plan makes one call where it would make one each."""
+        return [self.read(resource) for resource in resources]
 
     @abstractmethod
     def create(self, resource: Resource) -> str:

@@ -7,7 +7,7 @@ A rule's properties are its PutRule request (without Name and Tags; the pattern 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from deploy.compare import differences
@@ -41,16 +41,34 @@ class RuleProvider(Provider):
         rule = unless_missing(
             lambda: self.events.describe_rule(Name=resource.name), "ResourceNotFoundException"
         )
-        if rule is None:
-            return None
+        return None if rule is None else self._current(resource.name, rule)
+
+    def read_all(self, resources: Sequence[Resource]) -> list[Current | None]:
+        """One ListRules of the environment's prefix answers for every rule under it (it
+        returns the fields DescribeRule does that a rule is compared on)."""
+        listed: dict[str, dict[str, Any]] = {}
+        if any(r.name.startswith(self.name_prefix) for r in resources):
+            paginator = self.events.get_paginator("list_rules")
+            for page in paginator.paginate(NamePrefix=self.name_prefix):
+                listed.update((rule["Name"], rule) for rule in page["Rules"])
+        return [
+            self.read(r)
+            if not r.name.startswith(self.name_prefix)
+            else self._current(r.name, listed[r.name])
+            if r.name in listed
+            else None
+            for r in resources
+        ]
+
+    def _current(self, name: str, rule: dict[str, Any]) -> Current:
         properties: dict[str, Any] = {k: rule[k] for k in RULE_FIELDS if k in rule}
         if "EventPattern" in properties:
             properties["EventPattern"] = json.loads(properties["EventPattern"])
         targets = []
-        for page in self.events.get_paginator("list_targets_by_rule").paginate(Rule=resource.name):
+        for page in self.events.get_paginator("list_targets_by_rule").paginate(Rule=name):
             targets.extend(page["Targets"])
         properties["Targets"] = sorted(targets, key=lambda t: t["Id"])
-        tags = self.events.list_tags_for_resource(ResourceARN=self._arn(resource.name))
+        tags = self.events.list_tags_for_resource(ResourceARN=self._arn(name))
         return Current(properties, tag_dict(tags.get("Tags", [])))
 
     def _put_rule(self, resource: Resource) -> None:

@@ -58,8 +58,8 @@ class RoleProvider(Provider):
         boundary = role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
         if boundary is not None:
             properties["PermissionsBoundary"] = boundary
-        tags = tag_dict(self.iam.list_role_tags(RoleName=name).get("Tags", []))
-        return Current(properties, tags)
+        # GetRole answers with the role's tags (all of them: a role holds at most 50).
+        return Current(properties, tag_dict(role.get("Tags", [])))
 
     def create(self, resource: Resource) -> str:
         desired = resource.properties

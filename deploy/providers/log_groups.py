@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from deploy.model import Kind, Resource
@@ -30,9 +30,28 @@ class LogGroupProvider(Provider):
 
     def read(self, resource: Resource) -> Current | None:
         group = self._find(resource.name)
-        if group is None:
-            return None
-        tags = self.logs.list_tags_for_resource(resourceArn=self._arn(resource.name))
+        return None if group is None else self._current(resource.name, group)
+
+    def read_all(self, resources: Sequence[Resource]) -> list[Current | None]:
+        """One listing per root answers for every group of the environment under it."""
+        roots = [root + self.name_prefix for root in LOG_GROUP_ROOTS]
+        listed: dict[str, dict[str, Any]] = {}
+        for root in roots:
+            if any(r.name.startswith(root) for r in resources):
+                paginator = self.logs.get_paginator("describe_log_groups")
+                for page in paginator.paginate(logGroupNamePrefix=root):
+                    listed.update((g["logGroupName"], g) for g in page.get("logGroups", []))
+        return [
+            self.read(r)
+            if not r.name.startswith(tuple(roots))
+            else self._current(r.name, listed[r.name])
+            if r.name in listed
+            else None
+            for r in resources
+        ]
+
+    def _current(self, name: str, group: dict[str, Any]) -> Current:
+        tags = self.logs.list_tags_for_resource(resourceArn=self._arn(name))
         properties = {"retentionInDays": group.get("retentionInDays")}
         return Current(properties, dict(tags.get("tags", {})))
 

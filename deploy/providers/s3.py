@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import urllib.parse
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -212,6 +212,17 @@ class BucketProvider(Provider):
         self.s3.delete_bucket(Bucket=name)
 
 
+def common_prefix(keys: Sequence[str]) -> str:
+    """The longest string every key starts with (character by character, as S3 prefixes are)."""
+    if not keys:
+        return ""
+    first, last = min(keys), max(keys)
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    return first[:size]
+
+
 class CodeObjectProvider(Provider):
     """Objects named ``<bucket>/<key>``. Destroyed with their bucket, so none is listed as
     owned on its own."""
@@ -238,6 +249,31 @@ class CodeObjectProvider(Provider):
         tags = tag_dict(self.s3.get_object_tagging(Bucket=bucket, Key=key)["TagSet"])
         sha = head.get("Metadata", {}).get(SHA256_METADATA, "")
         return Current({"Sha256": sha}, tags)
+
+    def read_all(self, resources: Sequence[Resource]) -> list[Current | None]:
+        """One listing of each bucket, under the keys' common prefix (the code version),
+        says which objects exist; only those are read (their digest and tags)."""
+        keys: dict[str, list[str]] = {}
+        for resource in resources:
+            bucket, key = self._split(resource.name)
+            keys.setdefault(bucket, []).append(key)
+        present: set[str] = set()
+        for bucket, wanted in keys.items():
+            present.update(f"{bucket}/{key}" for key in self._listed(bucket, wanted))
+        return [self.read(r) if r.name in present else None for r in resources]
+
+    def _listed(self, bucket: str, wanted: list[str]) -> set[str]:
+        """Those of ``wanted`` keys the bucket holds (none when the bucket does not exist)."""
+        listed: set[str] = set()
+        paginator = self.s3.get_paginator("list_objects_v2")
+        try:
+            pages = paginator.paginate(Bucket=bucket, Prefix=common_prefix(wanted))
+            for page in pages:
+                listed.update(item["Key"] for item in page.get("Contents", []))
+        except ClientError as error:
+            if error_code(error) != "NoSuchBucket":
+                raise
+        return listed & set(wanted)
 
     def create(self, resource: Resource) -> str:
         if resource.payload is None:
