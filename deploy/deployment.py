@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from deploy.boundary import require_boundary
 from deploy.calls import CallLedger, ClientFactory, Clients
 from deploy.desired import Blueprint, blueprint
-from deploy.history import History, Live, live_before_deploy, record_deploy
+from deploy.history import History, Live, live_as_planned, live_before_deploy, record_deploy
 from deploy.layers import resolve_powertools_layer
 from deploy.lock import environment_lock, read_lock
 from deploy.model import Kind
@@ -124,7 +124,9 @@ def _apply(
     per change made."""
     made, by_kind = _planned(settings, clients, design)
     history = History(settings, clients)
-    live_before = live_before_deploy(history, settings, clients)
+    # The plan read every live alias: no write has happened since, so that is what is live now.
+    live_now = live_as_planned(settings, made.read)
+    live_before = live_before_deploy(history, settings, clients, live_now)
     pending = made.pending
     # Warnings, not steps: without them a deploy would keep a leftover without saying so.
     for change in made.changes:
@@ -134,7 +136,7 @@ def _apply(
     if not pending:
         out(f"deploy {settings.prefix}: nothing to change ({made.summary()})")
         # A deploy that stopped after moving an alias but before recording it is recorded now.
-        _record(history, live_before, settings, clients, out)
+        _record(history, live_before, settings, clients, out, live_now)
         return made, []
     out(f"deploy {settings.prefix}: {made.summary()}")
     applied = []
@@ -168,9 +170,14 @@ def _apply(
 
 
 def _record(
-    history: History, before: Live, settings: Settings, clients: Clients, out: Printer
+    history: History,
+    before: Live,
+    settings: Settings,
+    clients: Clients,
+    out: Printer,
+    after: Live | None = None,
 ) -> None:
-    where = record_deploy(history, before, settings, clients)
+    where = record_deploy(history, before, settings, clients, after)
     if where is not None:
         out(f"deploy {settings.prefix}: recorded what is live in {where} (for rollback)")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
@@ -23,7 +23,8 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 
 from deploy.calls import Clients
-from deploy.providers.base import error_code, unless_missing
+from deploy.model import Kind
+from deploy.providers.base import Current, error_code, unless_missing
 from environments.settings import LIVE_ALIAS, Settings
 from tasks.packaging import handler_modules
 from workflows.machines import BUILDERS
@@ -178,19 +179,46 @@ def changes_between(before: Live, after: Live) -> dict[str, Change]:
     }
 
 
-def live_before_deploy(history: History, settings: Settings, clients: Clients) -> Live:
+def live_as_planned(settings: Settings, read: Mapping[str, Current | None]) -> Live | None:
+    """What ``read_live`` answers, from a plan's reads of every state machine and function
+    (``read``: `Resource.key` -> what the plan read, None when it did not exist), which read each
+    ``live`` alias already; None when the plan did not read one of them."""
+    live: Live = {}
+    for arn, name in aliased(settings).items():
+        machine = ":states:" in arn
+        key = f"{(Kind.STATE_MACHINE if machine else Kind.FUNCTION).value}/{name}"
+        if key not in read:
+            return None
+        current = read[key]
+        version = None if current is None else current.context.get("version")
+        if version is not None:
+            live[arn] = str(version) if machine else f"{arn}:{version}"
+    return live
+
+
+def live_before_deploy(
+    history: History, settings: Settings, clients: Clients, now: Live | None = None
+) -> Live:
     """What a deploy's changes are measured from: the history's last record, or, before the
-    first record, what is live now."""
+    first record, what is live now (``now`` when the caller has read it already)."""
     latest = history.latest()
-    return latest.live if latest is not None else read_live(settings, clients)
+    if latest is not None:
+        return latest.live
+    return now if now is not None else read_live(settings, clients)
 
 
 def record_deploy(
-    history: History, before: Live, settings: Settings, clients: Clients
+    history: History,
+    before: Live,
+    settings: Settings,
+    clients: Clients,
+    after: Live | None = None,
 ) -> str | None:
-    """Record what is live after a deploy when any alias differs from ``before``; return the
-    record's location, or None when nothing moved (nothing is written)."""
-    after = read_live(settings, clients)
+    """Record what is live after a deploy (``after`` when the caller knows it: nothing was
+    written since it was read) when any alias differs from ``before``; return the record's
+    location, or None when nothing moved (nothing is written)."""
+    if after is None:
+        after = read_live(settings, clients)
     changes = changes_between(before, after)
     if not changes:
         return None
