@@ -4,7 +4,7 @@ their resource-policy statements."""
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from deploy.compare import differences
@@ -102,7 +102,7 @@ class FunctionProvider(Provider):
         if resource.payload is None:
             raise ValueError(f"{resource.describe()}: no code to upload")
         config = {k: resource.properties[k] for k in CONFIGURATION_KEYS}
-        retry_while_propagating(
+        created = retry_while_propagating(
             lambda: self.lam.create_function(
                 FunctionName=resource.name,
                 Code={"ZipFile": resource.payload},
@@ -112,7 +112,7 @@ class FunctionProvider(Provider):
             ),
             *ROLE_NOT_READY,
         )
-        self._wait(resource.name, "function_active_v2")
+        self._wait(resource.name, "function_active_v2", created)
         version = self._publish(resource)
         self.lam.create_alias(
             FunctionName=resource.name,
@@ -122,8 +122,17 @@ class FunctionProvider(Provider):
         )
         return f"created ({resource.properties['Handler']}); {LIVE_ALIAS} -> version {version}"
 
-    def _wait(self, name: str, waiter: str) -> None:
-        self.lam.get_waiter(waiter).wait(FunctionName=name, WaiterConfig=WAIT)
+    def _wait(self, name: str, waiter: str, answer: Mapping[str, Any]) -> None:
+        """Wait until the function is active (``function_active_v2``) or its update done
+        (``function_updated_v2``), unless the write's ``answer`` says it is already: polling
+        would read that state back once more."""
+        done = (
+            answer.get("State") == "Active"
+            if waiter == "function_active_v2"
+            else answer.get("LastUpdateStatus") == "Successful"
+        )
+        if not done:
+            self.lam.get_waiter(waiter).wait(FunctionName=name, WaiterConfig=WAIT)
 
     def _publish(self, resource: Resource) -> str:
         # CodeSha256 makes AWS refuse to publish code other than what this deploy uploaded.
@@ -136,19 +145,21 @@ class FunctionProvider(Provider):
         notes = []
         desired, have = resource.properties, current.properties
         if desired["CodeSha256"] != have.get("CodeSha256"):
-            self.lam.update_function_code(FunctionName=resource.name, ZipFile=resource.payload)
-            self._wait(resource.name, "function_updated_v2")
+            updated = self.lam.update_function_code(
+                FunctionName=resource.name, ZipFile=resource.payload
+            )
+            self._wait(resource.name, "function_updated_v2", updated)
             notes.append("code")
         changed = [k for k in CONFIGURATION_KEYS if differences(desired[k], have.get(k))]
         if changed:
             config = {k: desired[k] for k in CONFIGURATION_KEYS}
-            retry_while_propagating(
+            configured = retry_while_propagating(
                 lambda: self.lam.update_function_configuration(
                     FunctionName=resource.name, **config
                 ),
                 *ROLE_NOT_READY,
             )
-            self._wait(resource.name, "function_updated_v2")
+            self._wait(resource.name, "function_updated_v2", configured)
             notes.append("configuration (" + ", ".join(changed) + ")")
         before = current.context["version"]
         if notes or have.get("live") != LIVE_CURRENT:
