@@ -43,6 +43,14 @@ def test_a_first_deploy_lists_each_kind_instead_of_reading_each_resource(
     # as the plan saw).
     assert calls["lambda:GetAlias"] == functions
     assert calls["stepfunctions:DescribeStateMachineAlias"] == machines
+    # One resource policy read per function, whatever number of statements it holds.
+    policies = {
+        c.resource.name.partition("/")[0]
+        for c in report.plan.changes
+        if c.resource.kind is Kind.PERMISSION
+    }
+    assert _desired(report, Kind.PERMISSION) > len(policies)
+    assert calls["lambda:GetPolicy"] == len(policies)
 
 
 def test_a_no_change_redeploy_reads_each_alias_and_tag_once(localcloud: LocalCloud) -> None:

@@ -4,7 +4,7 @@ their resource-policy statements."""
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from deploy.compare import differences
@@ -221,11 +221,27 @@ class PermissionProvider(Provider):
         return target, sid
 
     def read(self, resource: Resource) -> Current | None:
-        function, sid = self._split(resource.name)
+        return self.read_all([resource])[0]
+
+    def read_all(self, resources: Sequence[Resource]) -> list[Current | None]:
+        """One GetPolicy per function (and qualifier) answers for all of its statements."""
+        policies: dict[str, dict[str, Any] | None] = {}
+        answers: list[Current | None] = []
+        for resource in resources:
+            function, sid = self._split(resource.name)
+            where = resource.name.partition("/")[0]
+            if where not in policies:
+                policies[where] = self._policy(function)
+            policy = policies[where]
+            answers.append(None if policy is None else self._statement(policy, sid))
+        return answers
+
+    def _policy(self, function: dict[str, str]) -> dict[str, Any] | None:
         found = unless_missing(lambda: self.lam.get_policy(**function), "ResourceNotFoundException")
-        if found is None:
-            return None
-        policy = json.loads(found["Policy"])
+        return None if found is None else dict(json.loads(found["Policy"]))
+
+    @staticmethod
+    def _statement(policy: dict[str, Any], sid: str) -> Current | None:
         for statement in policy.get("Statement", []):
             if statement.get("Sid") == sid:
                 principal = statement.get("Principal", {})
