@@ -198,7 +198,6 @@ def deployer_grants(settings: Settings) -> list[Grant]:
             (
                 "events:PutRule",
                 "events:DeleteRule",
-                "events:DescribeRule",
                 "events:PutTargets",
                 "events:RemoveTargets",
                 "events:ListTargetsByRule",

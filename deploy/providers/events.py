@@ -18,7 +18,6 @@ from deploy.providers.base import (
     retry_while_propagating,
     tag_dict,
     tag_list,
-    unless_missing,
 )
 
 RULE_FIELDS = ("EventPattern", "ScheduleExpression", "State", "Description", "RoleArn")
@@ -38,26 +37,22 @@ class RuleProvider(Provider):
         return self.settings.location.rule(name)
 
     def read(self, resource: Resource) -> Current | None:
-        rule = unless_missing(
-            lambda: self.events.describe_rule(Name=resource.name), "ResourceNotFoundException"
-        )
-        return None if rule is None else self._current(resource.name, rule)
+        return self.read_all([resource])[0]
 
     def read_all(self, resources: Sequence[Resource]) -> list[Current | None]:
-        """One ListRules of the environment's prefix answers for every rule under it (it
-        returns the fields DescribeRule does that a rule is compared on)."""
+        """One ListRules of the environment's prefix answers for every rule under it (a rule
+        outside it, by its own name as the prefix); ListRules returns every field
+        DescribeRule does that a rule is compared on."""
         listed: dict[str, dict[str, Any]] = {}
-        if any(r.name.startswith(self.name_prefix) for r in resources):
-            paginator = self.events.get_paginator("list_rules")
-            for page in paginator.paginate(NamePrefix=self.name_prefix):
+        prefixes = {
+            self.name_prefix if r.name.startswith(self.name_prefix) else r.name for r in resources
+        }
+        paginator = self.events.get_paginator("list_rules")
+        for prefix in sorted(prefixes):
+            for page in paginator.paginate(NamePrefix=prefix):
                 listed.update((rule["Name"], rule) for rule in page["Rules"])
         return [
-            self.read(r)
-            if not r.name.startswith(self.name_prefix)
-            else self._current(r.name, listed[r.name])
-            if r.name in listed
-            else None
-            for r in resources
+            self._current(r.name, listed[r.name]) if r.name in listed else None for r in resources
         ]
 
     def _current(self, name: str, rule: dict[str, Any]) -> Current:
