@@ -376,10 +376,7 @@ def wait_for_starts(timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     with _servers_lock:
         starts = list(_starting.values())
-    for start in starts:
-        if not start.done.wait(max(0.0, deadline - time.monotonic())):
-            return False
-    return True
+    return all(start.done.wait(max(0.0, deadline - time.monotonic())) for start in starts)
 
 
 def running_servers() -> list[str]:
