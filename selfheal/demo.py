@@ -82,7 +82,7 @@ def run(
     `settings` already loaded. The deploy is one progress line unless `verbose`."""
     from environments.project import current_project
     from environments.settings import load_settings
-    from localcloud import LocalCloud, matplotlib_agg, warm_jobs
+    from localcloud import LocalCloud, warm_jobs
     from selfheal import demo_monitoring
 
     clock = Clock()
@@ -102,9 +102,6 @@ def run(
         out(f"{clock.stamp()} deploying {settings.prefix} ...")
         out(f"{clock.stamp()}   {demo_monitoring.cpu_note(given)}")
         _deploy(settings, cloud.client, clock, out, verbose=verbose)
-        # The dashboard's drawing library is imported while this process mostly waits for the
-        # retrain's jobs, not at the end when the picture is all that is left to do.
-        _in_background(matplotlib_agg.import_ahead)
         outcome = _retrain_on_new_data(cloud, settings, data, clock, out)
         if outcome.failure is not None:
             # Drift has nothing to be measured against without a deployed model: stop here.
@@ -178,6 +175,8 @@ def _retrain_on_new_data(
     cloud: Any, settings: Settings, data: Path, clock: Clock, out: Callable[[str], None]
 ) -> Outcome:
     """1. New training data: S3 -> EventBridge -> trigger function -> retrain."""
+    from localcloud import matplotlib_agg
+
     sfn, s3 = cloud.client("stepfunctions"), cloud.client("s3")
     retrain = settings.location.state_machine(settings.state_machine_name("retrain"))
     key = f"{settings.prefixes['training_data']}{data.name}"
@@ -185,6 +184,10 @@ def _retrain_on_new_data(
     s3.put_object(Bucket=settings.data_bucket, Key=key, Body=data.read_bytes())
     first = new_execution(sfn, retrain, (), timeout=30)
     out(f"{clock.stamp()} EventBridge started {first['name']}")
+    # The dashboard's drawing library is imported while this process mostly waits for the
+    # retrain's jobs, not at the end when the picture is all that is left to do (nor while the
+    # upload's event is still being routed here).
+    _in_background(matplotlib_agg.import_ahead)
     described = follow(sfn, first["executionArn"], clock=clock, out=out, timeout=RUN_TIMEOUT)
     return summarise(cloud, settings, described, out=out)
 
