@@ -4,6 +4,8 @@ event bus, as SageMaker sends them, so rules see the endpoint's timeline.
 CreateEndpoint sends Creating and then InService (the embedded endpoint serves at once);
 UpdateEndpoint sends Updating, and its end (on the DescribeEndpoint that settles it) InService,
 RollingBack then InService for an update rolled back, or Failed; DeleteEndpoint sends Deleting.
+An endpoint that goes InService starts its serving processes (`endpoint_invocations.
+start_serving`); a deleted one ends them.
 The status is spelled as the SageMaker API spells it (`InService`); AWS's own samples show both
 that and `IN_SERVICE`, and the project's rules accept both.
 """
@@ -74,13 +76,20 @@ def install(replace: Callable[[Any, str, Any], None]) -> None:
             endpoint = original_create(self, endpoint_name, *args, **kwargs)
         emit(self, endpoint, "Creating")
         emit(self, endpoint, endpoint.endpoint_status)
+        if endpoint.endpoint_status == "InService":
+            from localcloud.endpoint_invocations import start_serving
+
+            start_serving(self, endpoint)
         return endpoint
 
     def delete_endpoint(self: Any, endpoint_name: str) -> None:
+        from localcloud.endpoint_servers import stop_endpoint
+
         endpoint = self.endpoints.get(endpoint_name)
         original_delete(self, endpoint_name)
         if endpoint is not None:
             emit(self, endpoint, "Deleting")
+            stop_endpoint(endpoint.arn)
 
     replace(SageMakerModelBackend, "create_endpoint", create_endpoint)
     replace(SageMakerModelBackend, "delete_endpoint", delete_endpoint)

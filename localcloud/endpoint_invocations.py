@@ -131,6 +131,28 @@ def _model_error(backend: Any, endpoint: str, variant: str, status: int, message
     )
 
 
+def start_serving(backend: Any, endpoint: Any) -> None:
+    """Start the serving processes of an endpoint that went InService, one per variant of its
+    config, in the background: SageMaker's containers are up before the first request. A model
+    that cannot be found is the first request's error to report."""
+    from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
+
+    config = backend.endpoint_configs.get(endpoint.endpoint_config_name)
+    if config is None:
+        return
+    region = backend.region_name
+    for variant in config.production_variants:
+        try:
+            container = model_container(backend, variant["ModelName"])
+        except Exception:  # the first request reports it, as it starts the model itself
+            continue
+        endpoint_servers.start_ahead(
+            f"{endpoint.arn}/{variant['VariantName']}",
+            container,
+            lambda: Boto3ObjectStore(boto_client_for(region=region, service="s3")),
+        )
+
+
 def invoke_endpoint(backend: Any, request: Invocation) -> Response:
     """Answer InvokeEndpoint on `backend` (moto's SageMaker backend of the request's account
     and region) as SageMaker does."""

@@ -1,11 +1,15 @@
 """The serving processes behind local endpoints: one per endpoint variant, as SageMaker keeps a
 container up per instance.
 
-A variant's process starts on its first invocation (the model archive and the inference code
-staged as for a transform job, `transform_jobs.stage_model`; `transform_container.py --serve`
-loads the model once) and answers every later one; when the variant's model changes (an
-UpdateEndpoint to another config) the old process ends and a new one starts. Stopping the cloud
-ends them all (`stop_servers`). Every wait on a process is bounded.
+A variant's process starts when the endpoint goes InService on a config (CreateEndpoint, an
+UpdateEndpoint that settles: `start_ahead`), in the background, as SageMaker starts its
+containers before any request; a request that comes while it starts waits for it, one that finds
+none (its start failed, or it ended) starts it. The model archive and the inference code are
+staged as for a transform job (`transform_jobs.stage_model`); `transform_container.py --serve`
+loads the model once, forked warm from the job forkserver (`warm_jobs`: the libraries are
+already imported) unless jobs run cold. When the variant's model changes the old process ends
+and a new one starts; deleting the endpoint ends its processes (`stop_endpoint`), stopping the
+cloud ends them all (`stop_servers`). Every wait on a process is bounded.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from localcloud import process_groups, warm_jobs
 from localcloud.job_staging import ObjectStore
 from localcloud.jobs import Workspace
 from localcloud.transform_jobs import stage_model
@@ -69,19 +75,25 @@ class Answer:
     start_seconds: float = 0.0
 
 
+_Process = subprocess.Popen[bytes] | warm_jobs.PipedWarmProcess
+
+
 @dataclass
 class _Server:
     identity: str
     workspace: Workspace
-    process: subprocess.Popen[bytes]
+    process: _Process
     log: IO[bytes]
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
+            # The process itself too: a warm one may not lead its group yet.
+            for kill in (os.killpg, os.kill):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    kill(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+        process_groups.wait_until_gone(self.process.pid, time.monotonic() + 10)
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:
                 stream.close()
@@ -94,7 +106,19 @@ class _Server:
         return f" (container log: ...{text})" if text else ""
 
 
+@dataclass
+class _Start:
+    """A serving process starting in the background; `server` once it runs, `done` once it is
+    ready (then in `_servers`) or failed."""
+
+    identity: str
+    done: threading.Event = field(default_factory=threading.Event)
+    server: _Server | None = None
+    cancelled: bool = False
+
+
 _servers: dict[str, _Server] = {}
+_starting: dict[str, _Start] = {}
 _servers_lock = threading.Lock()
 
 
@@ -114,29 +138,40 @@ def _read_line(server: _Server, timeout: float) -> dict[str, Any]:
     return message
 
 
-def _start(
+def _launch(
     identity: str, container: dict[str, Any], store: ObjectStore, environment: dict[str, str]
 ) -> _Server:
+    """Stage the model and start its serving process (not yet waited for)."""
     workspace = Workspace()
     try:
         model_dir, code_dir, program = stage_model(store, container, environment, workspace)
         config = {"model_dir": str(model_dir), "code_dir": str(code_dir), "program": program}
         config_path = workspace.root / "serve.json"
         config_path.write_text(json.dumps(config), encoding="utf-8")
-        log = (workspace.root / "container.log").open("w+b")
-        process = subprocess.Popen(
-            [sys.executable, str(CONTAINER_SCRIPT), "--serve", str(config_path)],
-            cwd=code_dir,
-            env={**os.environ, **environment, "SM_MODEL_DIR": str(model_dir)},
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            start_new_session=True,  # its own group: stopping it ends what it started
-        )
+        log_path = workspace.root / "container.log"
+        log = log_path.open("w+b")
+        argv = [sys.executable, str(CONTAINER_SCRIPT), "--serve", str(config_path)]
+        env = {**os.environ, **environment, "SM_MODEL_DIR": str(model_dir)}
+        process: _Process
+        if warm_jobs.runs_warm(argv):
+            process = warm_jobs.PipedWarmProcess(argv, env, code_dir, log_path)
+        else:
+            process = subprocess.Popen(
+                argv,
+                cwd=code_dir,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                start_new_session=True,  # its own group: stopping it ends what it started
+            )
     except BaseException:
         workspace.__exit__()
         raise
-    server = _Server(identity, workspace, process, log)
+    return _Server(identity, workspace, process, log)
+
+
+def _until_ready(server: _Server) -> _Server:
     try:
         ready = _read_line(server, START_TIMEOUT_SECONDS)
     except BaseException:
@@ -146,6 +181,91 @@ def _start(
         server.stop()
         raise ContainerFailure(f"the container could not load the model: {ready.get('message')}")
     return server
+
+
+def _start(
+    identity: str, container: dict[str, Any], store: ObjectStore, environment: dict[str, str]
+) -> _Server:
+    return _until_ready(_launch(identity, container, store, environment))
+
+
+def _identity(container: dict[str, Any]) -> str:
+    return json.dumps(container, sort_keys=True, default=str)
+
+
+def _environment(container: dict[str, Any]) -> dict[str, str]:
+    return {k: str(v) for k, v in (container.get("Environment") or {}).items()}
+
+
+def start_ahead(
+    variant_key: str, container: dict[str, Any], store: Callable[[], ObjectStore]
+) -> None:
+    """Start the variant's serving process in the background (the endpoint went InService on
+    `container`), unless it runs or starts already. A failure here is the first request's to
+    report: that request starts it again."""
+    identity = _identity(container)
+    start = _Start(identity)
+    with _servers_lock:
+        server = _servers.get(variant_key)
+        if server is not None and server.identity == identity and server.process.poll() is None:
+            return
+        pending = _starting.get(variant_key)
+        if pending is not None and pending.identity == identity:
+            return
+        if pending is not None:
+            pending.cancelled = True
+        _starting[variant_key] = start
+
+    def work() -> None:
+        try:
+            _start_in_background(variant_key, start, container, store)
+        finally:
+            start.done.set()
+
+    threading.Thread(target=work, name=f"endpoint-start-{variant_key}", daemon=True).start()
+
+
+def _start_in_background(
+    variant_key: str, start: _Start, container: dict[str, Any], store: Callable[[], ObjectStore]
+) -> None:
+    try:
+        server = _launch(start.identity, container, store(), _environment(container))
+    except Exception:
+        with _servers_lock:
+            if _starting.get(variant_key) is start:
+                del _starting[variant_key]
+        return
+    with _servers_lock:
+        start.server = server
+        cancelled = start.cancelled
+    if cancelled:
+        server.stop()
+        return
+    try:
+        _until_ready(server)
+    except Exception:
+        ready = False
+    else:
+        ready = True
+    replaced = None
+    with _servers_lock:
+        if _starting.get(variant_key) is start:
+            del _starting[variant_key]
+        if ready and not start.cancelled:
+            replaced = _servers.pop(variant_key, None)
+            _servers[variant_key] = server
+            server = None
+    for stale in (replaced, server if ready else None):
+        if stale is not None:
+            stale.stop()
+
+
+def _wait_for_start(variant_key: str, identity: str) -> None:
+    """A request that comes while its server starts in the background waits for it (bounded)."""
+    with _servers_lock:
+        pending = _starting.get(variant_key)
+    if pending is not None and pending.identity == identity:
+        pending.done.wait(START_TIMEOUT_SECONDS + 10)
 
 
 def invoke(
@@ -158,8 +278,9 @@ def invoke(
 ) -> Answer:
     """Send one request to the variant's serving process (started, or restarted for another
     model, as needed) and return its answer."""
-    environment = {k: str(v) for k, v in (container.get("Environment") or {}).items()}
-    identity = json.dumps(container, sort_keys=True, default=str)
+    environment = _environment(container)
+    identity = _identity(container)
+    _wait_for_start(variant_key, identity)
     with _servers_lock:
         server = _servers.get(variant_key)
         if server is not None and (
@@ -203,15 +324,61 @@ def invoke(
     )
 
 
-def stop_servers() -> None:
-    """End every serving process (the cloud is stopping)."""
-    with _servers_lock:
-        servers = list(_servers.values())
-        _servers.clear()
+def _cancel(keys: list[str]) -> list[_Server]:
+    """Under the lock: forget the servers of `keys` and cancel their starts; what to stop."""
+    stopping = [_servers.pop(key) for key in keys if key in _servers]
+    for key in [key for key in _starting if key in keys]:
+        start = _starting.pop(key)
+        start.cancelled = True
+        if start.server is not None:
+            stopping.append(start.server)
+    return stopping
+
+
+def _stop(servers: list[_Server]) -> None:
     for server in servers:
+        if server.process.poll() is None:
+            for kill in (os.killpg, os.kill):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    kill(server.process.pid, signal.SIGKILL)
+
+
+def stop_endpoint(endpoint_arn: str) -> None:
+    """End the serving processes of the endpoint's variants (it is being deleted). A start in
+    the background ends itself once its process is killed."""
+    with _servers_lock:
+        keys = [key for key in {*_servers, *_starting} if key.startswith(f"{endpoint_arn}/")]
+        starting = {id(s.server) for key, s in _starting.items() if key in keys}
+        servers = _cancel(keys)
+    _stop(servers)
+    for server in servers:
+        if id(server) not in starting:
+            server.stop()
+
+
+def stop_servers(timeout: float = 10.0) -> None:
+    """End every serving process (the cloud is stopping), those starting included: their
+    background starts end once their processes are killed (bounded by `timeout`)."""
+    with _servers_lock:
+        starts = list(_starting.values())
+        servers = _cancel(list({*_servers, *_starting}))
+        running = [s for s in servers if all(s is not start.server for start in starts)]
+    _stop(servers)
+    for server in running:
         server.stop()
+    deadline = time.monotonic() + timeout
+    for start in starts:
+        start.done.wait(max(0.0, deadline - time.monotonic()))
+
+
+def wait_for_starts(timeout: float) -> bool:
+    """Wait until no serving process is starting (bounded by `timeout`); whether none is."""
+    deadline = time.monotonic() + timeout
+    with _servers_lock:
+        starts = list(_starting.values())
+    return all(start.done.wait(max(0.0, deadline - time.monotonic())) for start in starts)
 
 
 def running_servers() -> list[str]:
     with _servers_lock:
-        return list(_servers)
+        return [*_servers, *_starting]

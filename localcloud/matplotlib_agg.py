@@ -35,6 +35,15 @@ def _config_dir() -> Path:
     return folder if mine else Path(tempfile.mkdtemp(prefix="localcloud-matplotlib-"))
 
 
+def import_ahead() -> None:
+    """Import matplotlib now (say, on a thread while this process waits for something else), so
+    the first figure does not pay for it."""
+    if "MPLCONFIGDIR" not in os.environ:
+        os.environ["MPLCONFIGDIR"] = str(_config_dir())
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure  # noqa: F401
+
+
 def figure(width: int, height: int) -> Figure:
     """An empty white figure of `width` x `height` pixels on an Agg canvas."""
     if "MPLCONFIGDIR" not in os.environ:

@@ -113,6 +113,10 @@ def _settle(backend: Any, endpoint: Any) -> dict[str, Any] | None:
         endpoint_events.emit(backend, endpoint, "RollingBack")
     endpoint.endpoint_status = status
     endpoint_events.emit(backend, endpoint, status)
+    if pending.failure is None:
+        from localcloud.endpoint_invocations import start_serving
+
+        start_serving(backend, endpoint)
     return None
 
 

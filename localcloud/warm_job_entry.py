@@ -54,7 +54,7 @@ def _become_fresh(job: dict[str, Any]) -> None:
     os.chdir(job["cwd"])
     os.environ.clear()
     os.environ.update(job["env"])
-    _redirect(0, os.devnull, os.O_RDONLY)
+    _redirect(0, job.get("stdin") or os.devnull, os.O_RDONLY)
     _redirect(1, job["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     _redirect(2, job["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     encoding = job["env"].get("PYTHONIOENCODING") or "utf-8"
@@ -79,11 +79,16 @@ def _become_fresh(job: dict[str, Any]) -> None:
         numpy.random.seed()
 
 
-def _redirect(fd: int, path: str, flags: int) -> None:
+def _redirect(fd: int, target: Any, flags: int) -> None:
+    """Make `fd` the file at path `target`, or a pipe end (a Connection the forkserver passed)."""
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:
             stream.flush()
-    opened = os.open(path, flags, 0o600)
+    if not isinstance(target, str):
+        os.dup2(target.fileno(), fd)
+        target.close()
+        return
+    opened = os.open(target, flags, 0o600)
     if opened != fd:
         os.dup2(opened, fd)
         os.close(opened)

@@ -22,10 +22,14 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
+from typing import IO, Any
 
+from localcloud import process_groups
 from localcloud.warm_job_entry import ENTRY_RUN_NAME
 
 COLD_JOBS_VARIABLE = "LOCALCLOUD_COLD_JOBS"
@@ -103,6 +107,28 @@ def _forkserver() -> tuple[ForkServerContext, _Interpreter]:
         return _context
 
 
+def start_server() -> None:
+    """Start the forkserver now: it imports the libraries in its own process while this one goes
+    on (say, deploying), so the first warm job does not wait for them."""
+    if os.environ.get(COLD_JOBS_VARIABLE, "") not in ("", "0"):
+        return
+    _forkserver()
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
+def _start_entry(context: ForkServerContext, job: dict[str, object], name: str) -> Any:
+    process = context.Process(
+        target=runpy.run_path,
+        args=(str(ENTRY_SCRIPT),),
+        kwargs={"init_globals": {"JOB": job}, "run_name": ENTRY_RUN_NAME},
+        name=name,
+    )
+    process.start()
+    return process
+
+
 class WarmProcess:
     """A warm job's process, with the parts of `subprocess.Popen` the job runner uses.
 
@@ -122,13 +148,7 @@ class WarmProcess:
             "base_path": interpreter.base_path,
             "fresh_modules": interpreter.fresh_modules,
         }
-        self._process = context.Process(
-            target=runpy.run_path,
-            args=(str(ENTRY_SCRIPT),),
-            kwargs={"init_globals": {"JOB": job}, "run_name": ENTRY_RUN_NAME},
-            name=f"job {Path(argv[1]).name}",
-        )
-        self._process.start()
+        self._process = _start_entry(context, job, f"job {Path(argv[1]).name}")
         pid = self._process.pid
         assert pid is not None  # start() returns once the server has forked it
         self.pid: int = pid
@@ -157,6 +177,59 @@ class WarmProcess:
         self.returncode = code
         self._ended.set()
         return stdout, stderr
+
+
+class PipedWarmProcess:
+    """A warm `python SCRIPT.py` whose stdin and stdout are pipes to this process and whose
+    stderr goes to the file `stderr` (a serving container): the parts of `subprocess.Popen`
+    the endpoint servers use. It leads its own session, as with `start_new_session`."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path, stderr: Path) -> None:
+        context, interpreter = _forkserver()
+        child_stdin, stdin = os.pipe()
+        stdout, child_stdout = os.pipe()
+        # Connections travel to the forked child with their descriptors (the forkserver passes
+        # them along); the child makes them its fd 0 and 1.
+        ends = (Connection(child_stdin, writable=False), Connection(child_stdout, readable=False))
+        job = {
+            "argv": argv,
+            "env": env,
+            "cwd": str(cwd),
+            "stdin": ends[0],
+            "stdout": ends[1],
+            "stderr": str(stderr),
+            "base_path": interpreter.base_path,
+            "fresh_modules": interpreter.fresh_modules,
+        }
+        try:
+            self._process = _start_entry(context, job, f"server {Path(argv[1]).name}")
+        except BaseException:
+            os.close(stdin)
+            os.close(stdout)
+            raise
+        finally:
+            for end in ends:
+                end.close()
+        pid = self._process.pid
+        assert pid is not None
+        self.pid: int = pid
+        self.stdin: IO[bytes] = open(stdin, "wb")  # noqa: SIM115 (closed by its owner)
+        self.stdout: IO[bytes] = open(stdout, "rb")  # noqa: SIM115 (closed by its owner)
+
+    def poll(self) -> int | None:
+        code: int | None = self._process.exitcode
+        return code
+
+    def wait(self, timeout: float | None = None) -> int:
+        """The exit code once it ends; raises subprocess.TimeoutExpired after `timeout`."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        self._process.join(timeout)
+        code = self._process.exitcode
+        if code is None:
+            raise subprocess.TimeoutExpired(str(self._process.name), timeout or 0.0)
+        if deadline is not None:
+            process_groups.wait_until_gone(self.pid, deadline)
+        return int(code)
 
 
 def _tail(path: Path) -> str:

@@ -19,8 +19,9 @@ import io
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,7 +82,7 @@ def run(
     `settings` already loaded. The deploy is one progress line unless `verbose`."""
     from environments.project import current_project
     from environments.settings import load_settings
-    from localcloud import LocalCloud
+    from localcloud import LocalCloud, warm_jobs
     from selfheal import demo_monitoring
 
     clock = Clock()
@@ -95,6 +96,9 @@ def run(
             f"{clock.stamp()} embedded cloud up (account {settings.location.account}, "
             f"region {settings.location.region})"
         )
+        # The job forkserver imports the jobs' libraries in its own process while this one
+        # deploys: the first job does not wait for them.
+        _in_background(warm_jobs.start_server)
         out(f"{clock.stamp()} deploying {settings.prefix} ...")
         out(f"{clock.stamp()}   {demo_monitoring.cpu_note(given)}")
         _deploy(settings, cloud.client, clock, out, verbose=verbose)
@@ -121,6 +125,16 @@ def run(
         "capacity raised -> drift -> retrain -> deletion audited"
     )
     return 0
+
+
+def _in_background(work: Callable[[], None]) -> None:
+    """Work that only makes a later step faster: a failure there is that step's to report."""
+
+    def run() -> None:
+        with suppress(Exception):
+            work()
+
+    threading.Thread(target=run, name=f"demo-{work.__name__}", daemon=True).start()
 
 
 def _deploy(
@@ -161,6 +175,8 @@ def _retrain_on_new_data(
     cloud: Any, settings: Settings, data: Path, clock: Clock, out: Callable[[str], None]
 ) -> Outcome:
     """1. New training data: S3 -> EventBridge -> trigger function -> retrain."""
+    from localcloud import matplotlib_agg
+
     sfn, s3 = cloud.client("stepfunctions"), cloud.client("s3")
     retrain = settings.location.state_machine(settings.state_machine_name("retrain"))
     key = f"{settings.prefixes['training_data']}{data.name}"
@@ -168,6 +184,10 @@ def _retrain_on_new_data(
     s3.put_object(Bucket=settings.data_bucket, Key=key, Body=data.read_bytes())
     first = new_execution(sfn, retrain, (), timeout=30)
     out(f"{clock.stamp()} EventBridge started {first['name']}")
+    # The dashboard's drawing library is imported while this process mostly waits for the
+    # retrain's jobs, not at the end when the picture is all that is left to do (nor while the
+    # upload's event is still being routed here).
+    _in_background(matplotlib_agg.import_ahead)
     described = follow(sfn, first["executionArn"], clock=clock, out=out, timeout=RUN_TIMEOUT)
     return summarise(cloud, settings, described, out=out)
 

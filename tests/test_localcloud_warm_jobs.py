@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from localcloud import jobs
+from localcloud import jobs, warm_jobs
 from localcloud.jobs import JobOutcome, Workspace, run_process
 from localcloud.warm_jobs import COLD_JOBS_VARIABLE
 from tests.localcloud_helpers import SPAWNS, alive
@@ -235,3 +235,24 @@ def test_cold_jobs_variable_runs_jobs_as_separate_interpreters(
     report = _report(tmp_path, "cold.json")
     assert report["ppid"] == os.getpid()
     assert report["count"] == 1
+
+
+def _forkserver_children() -> list[int]:
+    """This process's children that are multiprocessing forkservers."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and b"multiprocessing.forkserver" in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_start_server_starts_the_forkserver_before_any_job() -> None:
+    # Guards warm_jobs.start_server: the libraries' import starts without waiting for a job.
+    warm_jobs.start_server()
+    [server] = _forkserver_children()
+    assert alive(server)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -275,3 +278,22 @@ def test_moto_alone_has_no_widget_image() -> None:
 def test_axis_labels_keep_three_digits_and_their_unit(value: float, label: str) -> None:
     # The latency axis (microseconds) read "1e+03k" at 1,000,000.
     assert number(value) == label
+
+
+def test_matplotlib_can_be_imported_ahead_of_the_first_figure() -> None:
+    # Guards import_ahead: a fresh interpreter has matplotlib's figure modules loaded after it,
+    # and its cache directory set as for a figure (never the user's home).
+    probe = (
+        "import os, sys; from localcloud import matplotlib_agg; "
+        "assert 'matplotlib.figure' not in sys.modules; matplotlib_agg.import_ahead(); "
+        "print(sorted(m for m in ('matplotlib.figure', 'matplotlib.backends.backend_agg') "
+        "if m in sys.modules), os.environ['MPLCONFIGDIR'] == str(matplotlib_agg._config_dir()))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MPLCONFIGDIR"}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split("]")[0] + "]" == str(
+        ["matplotlib.backends.backend_agg", "matplotlib.figure"]
+    )
+    assert result.stdout.strip().endswith("True")
