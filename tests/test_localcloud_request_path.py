@@ -75,14 +75,20 @@ def _request_path_compiles(monkeypatch: pytest.MonkeyPatch) -> int:
     return len(compiles)
 
 
+# Without the memos of resolved URLs and matched paths every request walks the tables, as
+# each request to a URL not seen before does.
+_MEMOS = ("resolved_urls", "matched_paths")
+
+
 def test_url_patterns_are_compiled_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert _request_path_compiles(monkeypatch) == 0
+    with extensions_disabled(*_MEMOS):
+        assert _request_path_compiles(monkeypatch) == 0
 
 
 def test_without_the_extension_every_request_compiles_patterns(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with extensions_disabled("compiled_patterns"):
+    with extensions_disabled("compiled_patterns", *_MEMOS):
         assert _request_path_compiles(monkeypatch) >= 15  # at least one per request
 
 
@@ -201,6 +207,27 @@ def test_requests_that_could_leave_the_process_are_signed_in_full() -> None:
         s3v4 = boto3.client("s3", region_name=cloud.region, config=Config(signature_version="s3v4"))
         url = s3v4.generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"})
         assert "0" * 64 not in url and re.search(r"X-Amz-Signature=[0-9a-f]{64}", url)
+        # Another host than AWS's is a real server, which may check the signature.
+        elsewhere = boto3.client(
+            "stepfunctions", region_name=cloud.region, endpoint_url="http://127.0.0.1:9"
+        )
+        sent: list[str] = []
+
+        def refuse(request: Any, **_: Any) -> Any:
+            sent.append(request.headers["Authorization"].decode())
+            raise RuntimeError("not sent")
+
+        elsewhere.meta.events.register("before-send", refuse)
+        with pytest.raises(RuntimeError):
+            elsewhere.list_state_machines()
+        assert re.search(r"Signature=[0-9a-f]{64}$", sent[0]) and "0" * 64 not in sent[0]
+        # So is a request moto is configured to pass through to AWS.
+        core = {"passthrough": {"urls": [], "services": ["s3"]}}
+        with pytest.MonkeyPatch.context() as patch:
+            from moto.core.config import default_user_config
+
+            patch.setitem(default_user_config, "core", core)
+            assert not header().endswith("0" * 64)
     # No cloud runs: a request could reach AWS.
     assert re.search(r"Signature=[0-9a-f]{64}$", header()) and not header().endswith("0" * 64)
 
@@ -235,3 +262,51 @@ def test_the_user_agent_is_built_once_per_feature_set(monkeypatch: pytest.Monkey
     # The same headers as botocore builds, a paginated call's features included.
     assert sent == shipped
     assert sent[0] == sent[2] and sent[1] != sent[0]
+
+
+class _CountedPattern:
+    def __init__(self, pattern: Any, tried: list[str]) -> None:
+        self.pattern, self.tried = pattern, tried
+
+    def match(self, url: str) -> Any:
+        self.tried.append(url)
+        return self.pattern.match(url)
+
+
+def _service_patterns_tried(monkeypatch: pytest.MonkeyPatch) -> int:
+    import moto.backend_index as backend_index
+
+    tried: list[str] = []
+    counted = [(name, _CountedPattern(p, tried)) for name, p in backend_index.backend_url_patterns]
+    with LocalCloud() as cloud:
+        sfn = cloud.client("stepfunctions")
+        sfn.list_state_machines()
+        monkeypatch.setattr(backend_index, "backend_url_patterns", counted)
+        for _ in range(3):
+            assert sfn.list_state_machines()["stateMachines"] == []
+    return len(tried)
+
+
+def test_a_requests_backend_url_is_resolved_once_per_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _service_patterns_tried(monkeypatch) == 0
+
+
+def test_without_the_extension_every_request_tries_the_service_patterns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with extensions_disabled("resolved_urls"):
+        assert _service_patterns_tried(monkeypatch) >= 3 * 50  # Step Functions is far down
+
+
+def test_a_resolved_url_still_honours_the_service_allow_list(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from moto.core.config import default_user_config
+    from moto.core.exceptions import ServiceNotWhitelisted
+
+    with LocalCloud() as cloud:
+        sfn = cloud.client("stepfunctions")
+        sfn.list_state_machines()
+        monkeypatch.setitem(default_user_config, "core", {"service_whitelist": ["s3"]})
+        with pytest.raises(ServiceNotWhitelisted):
+            sfn.list_state_machines()

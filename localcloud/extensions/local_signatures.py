@@ -10,13 +10,16 @@ service a call is named under, the server's access-key check) and `SignedHeaders
 header signing adds (X-Amz-Date, X-Amz-Security-Token, S3's X-Amz-Content-SHA256).
 
 Signed in full, as botocore does, whenever a request could leave the process: no cloud runs
-(moto's stubber is off), moto checks signatures (INITIAL_NO_AUTH_ACTION_COUNT is set), or the
-signature goes into a URL (presigned URLs are handed to other programs).
+(moto's stubber is off), moto checks signatures (INITIAL_NO_AUTH_ACTION_COUNT is set), moto is
+configured to pass some requests through, the request goes to another host than AWS's (a
+server on 127.0.0.1 is not moto's stubber), or the signature goes into a URL (presigned URLs are
+handed to other programs).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from localcloud.extensions.patching import PatchSet
 
@@ -34,6 +37,18 @@ def answered_in_process() -> bool:
     return enabled and settings.INITIAL_NO_AUTH_ACTION_COUNT == _NO_AUTHENTICATION
 
 
+def _answered_by_moto(url: str) -> bool:
+    """Whether moto's stubber, not a server, answers a request to `url` (AWS's own hosts,
+    with nothing configured to pass through to AWS)."""
+    from moto.core.config import default_user_config
+
+    passthrough = default_user_config.get("core", {}).get("passthrough") or {}
+    if any(passthrough.values()):
+        return False
+    host = urlsplit(url).hostname or ""
+    return host.endswith((".amazonaws.com", ".amazonaws.com.cn"))
+
+
 def install(patches: PatchSet) -> None:
     import botocore.auth
     from botocore.exceptions import NoCredentialsError
@@ -41,7 +56,11 @@ def install(patches: PatchSet) -> None:
     original = botocore.auth.SigV4Auth.add_auth
 
     def add_auth(self: Any, request: Any) -> None:
-        if isinstance(self, botocore.auth.SigV4QueryAuth) or not answered_in_process():
+        if (
+            isinstance(self, botocore.auth.SigV4QueryAuth)
+            or not answered_in_process()
+            or not _answered_by_moto(request.url)
+        ):
             original(self, request)
             return
         if self.credentials is None:
