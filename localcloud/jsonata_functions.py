@@ -7,7 +7,6 @@ follow the documented semantics rather than approximations written in JSONata.
 
 from __future__ import annotations
 
-import copy
 import datetime
 import hashlib
 import json
@@ -171,7 +170,9 @@ def evaluate_defined(
     expression, because jsonata-python keeps the evaluation's input and environment on the
     instance (and finds it through a thread-local), so concurrent executions must not share one.
     """
-    instance = copy.copy(_compiled(expression))
+    # What `copy.copy` makes, without its generic reduce-and-reconstruct round.
+    instance = Jsonata.__new__(Jsonata)
+    instance.__dict__.update(_compiled(expression).__dict__)
     Jsonata.CURRENT.jsonata = instance
     values = {name: _to_jsonata(value) for name, value in (bindings or {}).items()}
     values.update(converted or {})
