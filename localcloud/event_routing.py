@@ -331,15 +331,27 @@ def put_event(
     time: float | None = None,
 ) -> None:
     """Emit an AWS service event on the default bus (as SageMaker or S3 would); `time` (epoch
-    seconds) is when the service says it happened, else now."""
-    from moto.events.models import events_backends
+    seconds) is when the service says it happened, else now.
 
-    entry: dict[str, Any] = {
-        "Source": source,
-        "DetailType": detail_type,
-        "Detail": json.dumps(detail),
-        "Resources": resources,
+    The event is the one moto's PutEvents would make, built once: moto rebuilt it (a deep copy
+    and a parse of the detail) for every rule on the bus, matching or not. Every rule's
+    `send_to_targets` (this module's) copies the event before it changes anything."""
+    from moto.core.utils import unix_time
+    from moto.events.models import events_backends
+    from moto.moto_api._internal import mock_random
+
+    bus = events_backends[account_id][region].describe_event_bus("default")
+    event: dict[str, Any] = {
+        "version": "0",
+        "id": str(mock_random.uuid4()),
+        "detail-type": detail_type,
+        "source": source,
+        "account": account_id,
+        "time": unix_time() if time is None else time,
+        "region": region,
+        "resources": list(resources),
+        "detail": json.loads(json.dumps(detail)),
+        "ingestion-time": unix_time(),
     }
-    if time is not None:
-        entry["Time"] = time
-    events_backends[account_id][region].put_events([entry])
+    for rule in list(bus.rules.values()):
+        rule.send_to_targets(event)

@@ -7,7 +7,7 @@ follow the documented semantics rather than approximations written in JSONata.
 
 from __future__ import annotations
 
-import copy
+import datetime
 import hashlib
 import json
 import math
@@ -134,18 +134,51 @@ def _to_jsonata(value: Any) -> Any:
     return value
 
 
-def evaluate_defined(expression: str, bindings: dict[str, Any] | None = None) -> tuple[bool, Any]:
+def json_to_jsonata(value: Any) -> Any:
+    """`value` as its JSON text would hold it (dates as ISO text, tuples as arrays, other
+    objects as their text, keys as strings), in jsonata-python's form (`_to_jsonata`): one walk
+    for what a JSON round trip and then `_to_jsonata` would do."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool:
+        return value
+    if value is None:
+        return Utils.NULL_VALUE
+    if kind is dict and all(type(key) is str for key in value):
+        return {key: json_to_jsonata(item) for key, item in value.items()}
+    if kind is list:
+        return [json_to_jsonata(item) for item in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return _to_jsonata(json.loads(json.dumps(value, default=_json_text)))
+
+
+def _json_text(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
+
+
+def evaluate_defined(
+    expression: str,
+    bindings: dict[str, Any] | None = None,
+    *,
+    converted: dict[str, Any] | None = None,
+) -> tuple[bool, Any]:
     """(False, None) when the expression is undefined, else (True, its JSON value).
+
+    `converted` are bindings already in jsonata-python's form (`json_to_jsonata`).
 
     An expression is compiled once; each evaluation runs on a shallow copy of the compiled
     expression, because jsonata-python keeps the evaluation's input and environment on the
     instance (and finds it through a thread-local), so concurrent executions must not share one.
     """
-    instance = copy.copy(_compiled(expression))
+    # What `copy.copy` makes, without its generic reduce-and-reconstruct round.
+    instance = Jsonata.__new__(Jsonata)
+    instance.__dict__.update(_compiled(expression).__dict__)
     Jsonata.CURRENT.jsonata = instance
+    values = {name: _to_jsonata(value) for name, value in (bindings or {}).items()}
+    values.update(converted or {})
     try:
         # Bindings (even none) give the evaluation its own frame; the compiled one stays clean.
-        raw = instance.evaluate(None, {k: _to_jsonata(v) for k, v in (bindings or {}).items()})
+        raw = instance.evaluate(None, values)
     except JSONataEvaluationError:
         raise
     except Exception as error:

@@ -377,3 +377,47 @@ def test_rules_are_matched_only_by_the_project_engine(monkeypatch: pytest.Monkey
             rule_matches(rule, {"source": "only.the.engine"})
     finally:
         compiled.cache_clear()
+
+
+def test_a_service_event_is_built_once_for_every_rule(
+    localcloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Guards the cost: moto's PutEvents deep-copied and re-parsed the event for every rule on
+    # the bus, matching or not; the event a service emits is built once, and each rule it
+    # matches gets AWS's envelope (the same id) and its own copy.
+    from moto.events import models as events_models
+
+    from localcloud.event_routing import put_event
+
+    def no_put_events(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the service event went through moto's PutEvents")
+
+    monkeypatch.setattr(events_models.EventsBackend, "put_events", no_put_events)
+    events = localcloud.client("events")
+    urls = []
+    for n in range(5):
+        url, arn = _queue(localcloud, f"q{n}")
+        urls.append(url)
+        source = "aws.sagemaker" if n < 3 else "other.source"
+        events.put_rule(Name=f"r{n}", EventPattern=json.dumps({"source": [source]}))
+        events.put_targets(Rule=f"r{n}", Targets=[{"Id": "q", "Arn": arn}])
+    detail = {"ModelPackageGroupName": "g", "nested": {"n": [1]}}
+    put_event(
+        localcloud.account_id, localcloud.region, "aws.sagemaker", "Ping", detail, ["arn:x"], 0
+    )
+    detail["nested"]["n"].append(2)
+    got = [[json.loads(b) for b in _bodies(localcloud, url)] for url in urls]
+    assert [len(bodies) for bodies in got] == [1, 1, 1, 0, 0]
+    envelopes = [bodies[0] for bodies in got[:3]]
+    assert len({envelope["id"] for envelope in envelopes}) == 1
+    for envelope in envelopes:
+        assert envelope["detail"] == {"ModelPackageGroupName": "g", "nested": {"n": [1]}}
+        assert envelope["time"] == "1970-01-01T00:00:00Z"
+        assert envelope["resources"] == ["arn:x"]
+        assert envelope["source"] == "aws.sagemaker"
+        assert envelope["detail-type"] == "Ping"
+        assert envelope["version"] == "0"
+        assert envelope["account"] == localcloud.account_id
+        assert envelope["region"] == localcloud.region
+        assert "ingestion-time" not in envelope
+    assert localcloud.delivery_failures() == []

@@ -157,3 +157,53 @@ def test_without_the_extension_jsonata_does_not_evaluate() -> None:
         arn = create_machine(cloud, _output_machine("{% {'h': $hash('x')} %}"))
         result = cloud.start_and_wait(arn, {})
     assert result["status"] == "FAILED"
+
+
+def test_an_evaluation_binds_only_what_its_expression_reads(
+    localcloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Guards the cost: every evaluation converted the whole variable scope and all of `$states`
+    # (the execution input within the context object included) into jsonata-python's values.
+    from jsonata import Jsonata  # type: ignore[import-untyped]
+
+    seen: dict[str, dict[str, Any]] = {}
+    original = Jsonata.evaluate
+
+    def recording(self: Any, data: Any, bindings: Any = None) -> Any:
+        seen[str(id(bindings))] = dict(bindings)
+        return original(self, data, bindings)
+
+    monkeypatch.setattr(Jsonata, "evaluate", recording)
+    reads = "{'b': $b, 'x': $states.input.x, 'sum': $map([1], function($v) { $v + $c })}"
+    whole = "$sort($keys($states))"
+    arn = create_machine(
+        localcloud,
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "Set",
+            "States": {
+                "Set": {
+                    "Type": "Pass",
+                    "Assign": {"a": 1, "b": {"big": [1, 2, 3]}, "c": 2, "bee": 3},
+                    "Next": "Read",
+                },
+                "Read": {"Type": "Pass", "Output": "{% " + reads + " %}", "Next": "Whole"},
+                "Whole": {
+                    "Type": "Pass",
+                    "Output": "{% {'r': $states.input, 'k': " + whole + "} %}",
+                    "End": True,
+                },
+            },
+        },
+    )
+    result = localcloud.start_and_wait(arn, {"x": None})
+    assert result["status"] == "SUCCEEDED", result
+    output = json.loads(result["output"])
+    assert output["r"] == {"b": {"big": [1, 2, 3]}, "x": None, "sum": 3}
+    # `$states` used whole is bound whole.
+    assert {"context", "input"} <= set(output["k"])
+    read_bindings = [b for b in seen.values() if set(b) - {"states"} >= {"b", "c"}]
+    assert [sorted(b) for b in read_bindings] == [["b", "c", "states"]]
+    assert sorted(read_bindings[0]["states"]) == ["input"]
+    whole_bindings = [b for b in seen.values() if "states" in b and "context" in b["states"]]
+    assert whole_bindings

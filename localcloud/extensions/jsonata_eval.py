@@ -5,17 +5,35 @@ every evaluation, the expression prefixed with every variable and `$states` writ
 literals. Here an expression is compiled once and evaluated with the variables and `$states`
 bound as values. Evaluation errors, and expressions that yield nothing (undefined) or a
 function, are `States.QueryEvaluationError`, as on AWS.
+
+An evaluation binds only what its expression can read: the variables whose `$name` its text
+holds, and of `$states` the parts it names (`$states.input`, ...; all of it when it uses
+`$states` otherwise). Converting the whole scope and `$states` for every expression cost more
+than evaluating most of them.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Any, cast
 
 from localcloud.extensions.patching import PatchSet
 
 _CACHED_REFERENCES = 4096
+_STATES_KEYS = ("input", "context", "result", "errorOutput")
+# `$states` and the part named right after it; no part named means all of `$states` is used.
+_STATES_REFERENCE = re.compile(r"\$states(?:\.(" + "|".join(_STATES_KEYS) + r")\b)?")
+
+
+@lru_cache(maxsize=_CACHED_REFERENCES)
+def states_keys_read(expression: str) -> tuple[str, ...]:
+    """The parts of `$states` that `expression` can read (none when it never names `$states`)."""
+    parts = _STATES_REFERENCE.findall(expression)
+    if "" in parts:
+        return _STATES_KEYS
+    return tuple(key for key in _STATES_KEYS if key in parts)
 
 
 def install(patches: PatchSet) -> None:
@@ -39,22 +57,29 @@ def install(patches: PatchSet) -> None:
     from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
     from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
-    from localcloud.jsonata_functions import JSONataEvaluationError, evaluate, evaluate_defined
+    from localcloud.jsonata_functions import (
+        JSONataEvaluationError,
+        evaluate,
+        evaluate_defined,
+        json_to_jsonata,
+    )
 
     references = lru_cache(maxsize=_CACHED_REFERENCES)(
         moto_jsonata.extract_jsonata_variable_references
     )
 
-    def plain(value: Any) -> Any:
-        # Context objects can hold dates; the expression sees them as JSON does.
-        return json.loads(to_json_str(value))
-
-    def variables(env: Any) -> dict[str, Any]:
+    def variables(env: Any, expression: str) -> dict[str, Any]:
         store = env.variable_store
-        return {**store._outer_scope, **store._inner_scope}
+        scope = {**store._outer_scope, **store._inner_scope}
+        return {name: value for name, value in scope.items() if f"${name}" in expression}
 
-    def states(env: Any) -> dict[str, Any]:
-        return cast(dict[str, Any], plain(env.states._states_data))
+    def with_states(env: Any, expression: str) -> dict[str, Any]:
+        # Context objects can hold dates; the expression sees them as JSON does.
+        data = env.states._states_data
+        keys = states_keys_read(expression)
+        if not keys:
+            return {}
+        return {"states": {key: json_to_jsonata(data[key]) for key in keys if key in data}}
 
     def query_error(env: Any, cause: str, *, record: bool) -> FailureEventException:
         name = StatesErrorName(typ=StatesErrorNameType.StatesQueryEvaluationError)
@@ -75,9 +100,11 @@ def install(patches: PatchSet) -> None:
             )
         )
 
-    def evaluate_in(env: Any, expression: str, bindings: dict[str, Any]) -> tuple[bool, Any]:
+    def evaluate_in(
+        env: Any, expression: str, bindings: dict[str, Any], converted: dict[str, Any]
+    ) -> tuple[bool, Any]:
         try:
-            return evaluate_defined(expression, bindings)
+            return evaluate_defined(expression, bindings, converted=converted)
         except JSONataEvaluationError as error:
             cause = (
                 f"An error occurred while evaluating the JSONata expression '{expression}': {error}"
@@ -86,8 +113,10 @@ def install(patches: PatchSet) -> None:
 
     def jsonata_eval_body(self: Any, env: Any) -> None:
         references(self.expression)  # rejects `$` and `$$`, as the service does
-        bindings = {**variables(env), "states": states(env)}
-        defined, value = evaluate_in(env, self.expression, bindings)
+        expression = self.expression
+        defined, value = evaluate_in(
+            env, expression, variables(env, expression), with_states(env, expression)
+        )
         if not defined:
             cause = f"The JSONata expression '{self.expression}' returned nothing (undefined)."
             raise query_error(env, cause, record=True)
@@ -100,10 +129,11 @@ def install(patches: PatchSet) -> None:
 
     def variable_sample_eval_body(self: Any, env: Any) -> None:
         references(self.expression)
-        bindings = variables(env)
+        expression = self.expression
+        converted = {}
         if self.query_language_mode == QueryLanguageMode.JSONata:
-            bindings["states"] = states(env)
-        env.stack.append(evaluate_in(env, self.expression, bindings)[1])
+            converted = with_states(env, expression)
+        env.stack.append(evaluate_in(env, expression, variables(env, expression), converted)[1])
 
     def eval_jsonata(expression: str) -> Any:
         try:

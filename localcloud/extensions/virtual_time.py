@@ -11,7 +11,6 @@ callback or a heartbeat are woken by what ends them (`virtual_clock.Signal`, the
 
 from __future__ import annotations
 
-import copy
 import datetime
 import threading
 import types
@@ -19,6 +18,8 @@ from typing import Any
 
 from localcloud import virtual_clock
 from localcloud.extensions.patching import PatchSet
+from localcloud.extensions.state_copies import input_lent
+from localcloud.json_values import independent_copy
 
 TIMEOUT_ERROR = "States.Timeout"
 # How long a timed-out execution's worker gets to notice and record the end (it stops at the
@@ -91,8 +92,10 @@ def _install_task_timeouts(patches: PatchSet) -> None:
         timeout_seconds: int = env.stack.pop()
 
         frame = env.open_frame()
-        frame.states.reset(input_value=env.states.get_input())
-        frame.stack = copy.deepcopy(env.stack)
+        # `reset` copies the input it is given: the read need not copy it first.
+        with input_lent(env.states):
+            frame.states.reset(input_value=env.states.get_input())
+        frame.stack = independent_copy(env.stack)
         outputs: list[Any] = []
         exceptions: list[Exception | None] = [None]
         terminated = virtual_clock.Signal()
