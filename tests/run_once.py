@@ -3,15 +3,16 @@
 A module-scoped fixture runs again in every worker that takes one of the module's tests, and
 `--dist worksteal` splits modules between workers; an external tool over every file (node's
 asl-validator takes ~10 s of CPU) then runs twice. The first worker to ask computes the result
-under a file lock in the run's shared temporary directory and leaves it there as JSON; the
-others wait for the lock and read it. The directory is new for every run, so nothing is reused
+under a file lock in the run's shared temporary directory and leaves it there; the
+others wait for the lock and read it (pickled: bytes, datetimes and the tests' dataclasses
+come back equal). The directory is new for every run, so nothing is reused
 from an earlier run's sources."""
 
 from __future__ import annotations
 
 import fcntl
-import json
 import os
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,17 +29,17 @@ def _run_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def once_per_run(
     tmp_path_factory: pytest.TempPathFactory, name: str, compute: Callable[[], Any]
 ) -> Any:
-    """``compute()``'s JSON value, computed by the first worker of this run that asks for
+    """``compute()``'s value, computed by the first worker of this run that asks for
     ``name`` and read from its file by every other."""
     directory = _run_directory(tmp_path_factory)
-    result = directory / f"{name}.json"
+    result = directory / f"{name}.pickle"
     with (directory / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even on an error
         if result.exists():
-            return json.loads(result.read_text(encoding="utf-8"))
+            return pickle.loads(result.read_bytes())
         value = compute()
         # Written whole, then renamed: a reader never sees half a result.
-        partial = directory / f"{name}.json.partial"
-        partial.write_text(json.dumps(value), encoding="utf-8")
+        partial = directory / f"{name}.pickle.partial"
+        partial.write_bytes(pickle.dumps(value))
         partial.replace(result)
         return value
