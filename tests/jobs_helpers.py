@@ -24,6 +24,7 @@ import pytest
 
 from environments.settings import load_settings
 from examples.churn.churn_data import generate, write_csv
+from tests.run_once import once_per_run
 
 ROOT = Path(__file__).resolve().parent.parent
 JOBS = ROOT / "tasks" / "jobs"
@@ -176,8 +177,17 @@ def pack_model(work: Path) -> Path:
 def pipelines(
     tmp_path_factory: pytest.TempPathFactory, churn_jobs: Path
 ) -> dict[str, dict[str, object]]:
-    """A clean and a low-quality (45% label noise) dataset through preprocess, train, evaluate."""
-    base = tmp_path_factory.mktemp("jobs")
+    """A clean and a low-quality (45% label noise) dataset through preprocess, train, evaluate:
+    once per test run (the tests only read the folders and reports)."""
+    made: dict[str, dict[str, object]] = once_per_run(
+        tmp_path_factory,
+        "job-pipelines",
+        lambda: _pipelines(tmp_path_factory.mktemp("jobs"), churn_jobs),
+    )
+    return made
+
+
+def _pipelines(base: Path, churn_jobs: Path) -> dict[str, dict[str, object]]:
     datasets = {"clean": generate(seed=7), "noisy": generate(seed=8, label_noise=0.45)}
     for name, frame in datasets.items():
         # Two files in nested folders: the job must read every CSV under its input.

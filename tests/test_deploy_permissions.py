@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from tests.permissions_helpers import (
     boundaries_before,
     full_cycle,
 )
+from tests.run_once import once_per_run
 
 DEPLOY_CODE = Path(__file__).resolve().parent.parent / "deploy"
 # Calls in the deploy's code that no cycle makes, and why none can.
@@ -75,7 +75,14 @@ PERMISSIONS_MANAGEMENT = "parliament PERMISSIONS_MANAGEMENT_ACTIONS: "
 
 
 @pytest.fixture(scope="module")
-def recorded() -> Iterator[dict[str, list[Call]]]:
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Call]]:
+    """The calls of each run, recorded once per test run (three deploy cycles; the tests only
+    read them)."""
+    runs: dict[str, list[Call]] = once_per_run(tmp_path_factory, "deploy-permission-calls", _record)
+    return runs
+
+
+def _record() -> dict[str, list[Call]]:
     # With a budget (dev has none), so its calls are recorded too.
     settings = replace(dev_settings(), budget=Budget(100.0, "USD", (80.0, 100.0), (100.0,)))
     runs: dict[str, list[Call]] = {}
@@ -90,7 +97,7 @@ def recorded() -> Iterator[dict[str, list[Call]]]:
             runs[name] = full_cycle(cloud, replace(settings, schedules=schedules, audit=audit))
     with LocalCloud() as cloud:
         runs["aws"] = aws_target_calls(cloud, settings)
-    yield runs
+    return runs
 
 
 def _operations(calls: list[Call]) -> set[tuple[str, str]]:

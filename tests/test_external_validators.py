@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from asl_validation import validate_definition
+from tests.run_once import once_per_run
 
 REPO = Path(__file__).resolve().parents[1]
 ASL_VALIDATOR = REPO / "node_modules" / ".bin" / "asl-validator"
@@ -85,9 +86,19 @@ def test_generated_definition_passes_this_validator(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def asl_validator_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
-    """Run asl-validator once over copies of every file; map file key -> its error lines."""
+    """Run asl-validator once per test run over copies of every file; map file key -> its
+    error lines."""
     if not ASL_VALIDATOR.exists() or shutil.which("node") is None:
         pytest.skip(f"asl-validator not installed at {ASL_VALIDATOR} (run `npm ci`)")
+    verdicts: dict[str, list[str]] = once_per_run(
+        tmp_path_factory,
+        "asl-validator-verdicts",
+        lambda: _asl_validator_verdicts(tmp_path_factory),
+    )
+    return verdicts
+
+
+def _asl_validator_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     copies = tmp_path_factory.mktemp("asl-validator")
     arguments: list[str] = []
     keys: dict[str, str] = {}
@@ -119,10 +130,15 @@ def asl_validator_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str
 
 
 @pytest.fixture(scope="module")
-def statelint_reports() -> dict[str, list[str]]:
+def statelint_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     """Run statelint once over every file; map file key -> its problem lines (absent = clean)."""
     if not STATELINT.exists():
         pytest.skip(f"statelint not installed at {STATELINT}")
+    reports: dict[str, list[str]] = once_per_run(tmp_path_factory, "statelint-reports", _statelint)
+    return reports
+
+
+def _statelint() -> dict[str, list[str]]:
     files = [*GENERATED, *CORPUS]
     if not files:
         return {}
