@@ -1,7 +1,8 @@
 """Invoke a Lambda function's own handler in this process.
 
 The function's `Handler` (`package.module.function`) is imported and called with the event and a
-context object; the function's environment variables are applied for the duration of the call.
+context object; the function's environment variables are applied for the duration of the call,
+for the invoking thread alone (`invocation_environment.py`).
 With the `lambda_version_code` extension the code is that of the version invoked
 (`lambda_code.py`): after a rollback of an alias, the old version's code runs.
 An exception becomes a function error with AWS's payload (`errorMessage`, `errorType` = the
@@ -14,7 +15,6 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import os
 import threading
 import time
 import traceback
@@ -24,9 +24,10 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from localcloud import api_callers, recorder
+from localcloud import api_callers, invocation_environment, recorder
 
-# os.environ is process-wide: invocations run one at a time so each sees only its own variables.
+# Invocations run one at a time: a handler's code is staged into the process's modules for the
+# version invoked (code_scope), which two functions of the same package cannot share at once.
 _invoke_lock = threading.RLock()
 # Asynchronous invocations (InvocationType Event, EventBridge targets) still running;
 # process-wide like moto's backends (one cloud at most runs at a time), and not records.
@@ -73,20 +74,6 @@ class HandlerError(Exception):
     def __init__(self, error_type: str, message: str) -> None:
         super().__init__(message)
         self.error_type = error_type
-
-
-@contextmanager
-def _environment(variables: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in variables}
-    os.environ.update({key: str(value) for key, value in variables.items()})
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def load_handler(handler: str | None) -> Any:
@@ -140,7 +127,7 @@ def run_handler(function: Any, event: Any, response_headers: dict[str, Any]) -> 
         memory_limit_in_mb=int(function.memory_size),
         timeout_seconds=int(function.timeout),
     )
-    with _invoke_lock, _environment(variables):
+    with _invoke_lock, invocation_environment.applied(variables):
         try:
             # Inside the try: code that cannot be staged (a zip member that climbs out) is the
             # invocation's error, as a handler's exception is.
