@@ -1,8 +1,7 @@
 """`python -m event_rules COMMAND ...`; see event_rules.cli for the subcommands."""
 
-import sys
-
 from commandline.interrupts import run_interruptibly
+from commandline.process_exit import exit_with
 from event_rules.cli import main
 
-sys.exit(run_interruptibly(main, "python -m event_rules"))
+exit_with(run_interruptibly(main, "python -m event_rules"))

@@ -58,5 +58,6 @@ def main(selected: list[str]) -> int:
 
 if __name__ == "__main__":
     from commandline.interrupts import run_interruptibly
+    from commandline.process_exit import exit_with
 
-    sys.exit(run_interruptibly(lambda: main(sys.argv[1:]), "bench"))
+    exit_with(run_interruptibly(lambda: main(sys.argv[1:]), "bench"))

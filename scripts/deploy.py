@@ -9,7 +9,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from commandline.interrupts import run_interruptibly
+from commandline.process_exit import exit_with
 from selfheal.deploy_commands import main
 
 if __name__ == "__main__":
-    sys.exit(run_interruptibly(main, "deploy"))
+    exit_with(run_interruptibly(main, "deploy"))

@@ -1,8 +1,7 @@
 """`python -m selfheal VERB ...`: the same as the installed `selfheal` command."""
 
-import sys
-
+from commandline.process_exit import exit_with
 from selfheal.cli import run
 
 if __name__ == "__main__":
-    sys.exit(run())
+    exit_with(run())

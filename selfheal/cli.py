@@ -12,8 +12,10 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from commandline.interrupts import run_interruptibly
+from commandline.process_exit import exit_with
 from environments.project import PROJECT_VARIABLE
 
 EXIT_USAGE = 2
@@ -185,8 +187,13 @@ def main(argv: list[str]) -> int:
         return code if isinstance(code, int) else (0 if code is None else 1)
 
 
+def command() -> NoReturn:
+    """The console script's entry point: `run()`, then the process ends."""
+    exit_with(run())
+
+
 def run(argv: list[str] | None = None) -> int:
-    """The console script's entry point."""
+    """Every verb, as the `selfheal` command runs it; the exit code."""
     args = sys.argv[1:] if argv is None else argv
     split = _split_project(args)
     verb = split[1][:1] if split is not None else []

@@ -38,5 +38,6 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     from commandline.interrupts import run_interruptibly
+    from commandline.process_exit import exit_with
 
-    sys.exit(run_interruptibly(lambda: main(sys.argv[1:]), "python -m workflows"))
+    exit_with(run_interruptibly(lambda: main(sys.argv[1:]), "python -m workflows"))
