@@ -1,17 +1,23 @@
 """What the embedded-cloud tests share: a state machine created from a definition, the
 smallest definition for tests about executions rather than what they run, and a job that
-leaves a SIGTERM-ignoring child behind (with the check whether a pid still runs)."""
+leaves a SIGTERM-ignoring child behind (with the check whether a pid still runs), and a Lambda
+handler package the test process imports with the placeholder code its function is created with."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import socket
+import sys
 import tarfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from localcloud import LocalCloud, server
 
@@ -91,3 +97,27 @@ def serving(workdir: Path) -> Iterator[server.ServerInfo]:
         yield info
     finally:
         server.down(workdir)
+
+
+def placeholder_zip() -> bytes:
+    """A function's Code for handlers the test process imports itself (the embedded cloud runs a
+    function's handler from this process's modules)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("placeholder.py", "")
+    return buffer.getvalue()
+
+
+def handler_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, package: str, module: str, source: str
+) -> Iterator[Any]:
+    """A fixture body: `package.module` written from `source` and importable; yields the module,
+    then forgets every module of the package."""
+    folder = tmp_path / package
+    folder.mkdir()
+    (folder / "__init__.py").write_text("")
+    (folder / f"{module}.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield importlib.import_module(f"{package}.{module}")
+    for name in [m for m in sys.modules if m == package or m.startswith(f"{package}.")]:
+        del sys.modules[name]

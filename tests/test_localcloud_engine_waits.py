@@ -5,11 +5,7 @@ what ends them instead of polling it (`virtual_time`, `signalled_sync`)."""
 
 from __future__ import annotations
 
-import importlib
-import io
 import json
-import sys
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +14,7 @@ import pytest
 
 from localcloud import LocalCloud, virtual_clock
 from localcloud.extensions import extensions_disabled
-from tests.localcloud_helpers import LAMBDA_TRUST, create_machine
+from tests.localcloud_helpers import LAMBDA_TRUST, create_machine, handler_package, placeholder_zip
 
 # The child stays RUNNING until it has been looked at three times, or for at most 1.5 s (three of
 # moto's own polls of a nested execution).
@@ -35,29 +31,19 @@ def handler(event, context):
 
 @pytest.fixture
 def hold_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    package = tmp_path / "lc_hold"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "hold.py").write_text(HOLD)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    yield importlib.import_module("lc_hold.hold")
-    for name in [m for m in sys.modules if m.startswith("lc_hold")]:
-        del sys.modules[name]
+    yield from handler_package(tmp_path, monkeypatch, "lc_hold", "hold", HOLD)
 
 
 def _parent_of_held_child(cloud: LocalCloud) -> str:
     role = cloud.client("iam").create_role(
         RoleName="lambda", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
     )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("placeholder.py", "")
     cloud.client("lambda").create_function(
         FunctionName="hold",
         Runtime="python3.11",
         Role=role["Role"]["Arn"],
         Handler="lc_hold.hold.handler",
-        Code={"ZipFile": buffer.getvalue()},
+        Code={"ZipFile": placeholder_zip()},
     )
     child = create_machine(
         cloud,

@@ -3,13 +3,10 @@ no other thread does, and nothing is left in the process's environment afterward
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import sys
 import threading
 import urllib.request
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +14,7 @@ from typing import Any
 import pytest
 
 from localcloud import LocalCloud
-from tests.localcloud_helpers import LAMBDA_TRUST
+from tests.localcloud_helpers import LAMBDA_TRUST, handler_package, placeholder_zip
 
 HANDLER = """
 import os
@@ -42,24 +39,8 @@ def handler(event, context):
 
 @pytest.fixture
 def probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    package = tmp_path / "lc_env_probe"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "probe.py").write_text(HANDLER)
-    monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("REMOVED_BY_HANDLER", "still here")
-    import importlib
-
-    yield importlib.import_module("lc_env_probe.probe")
-    for name in [m for m in sys.modules if m.startswith("lc_env_probe")]:
-        del sys.modules[name]
-
-
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("placeholder.py", "")
-    return buffer.getvalue()
+    yield from handler_package(tmp_path, monkeypatch, "lc_env_probe", "probe", HANDLER)
 
 
 def test_only_the_invocations_thread_sees_the_functions_variables(
@@ -73,7 +54,7 @@ def test_only_the_invocations_thread_sees_the_functions_variables(
         Runtime="python3.11",
         Role=role["Role"]["Arn"],
         Handler="lc_env_probe.probe.handler",
-        Code={"ZipFile": _zip()},
+        Code={"ZipFile": placeholder_zip()},
         Environment={"Variables": {"STAGE": "dev"}},
     )
     answers: list[dict[str, Any]] = []

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import sys
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +11,12 @@ import pytest
 
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
-from tests.localcloud_helpers import LAMBDA_TRUST, create_machine
+from tests.localcloud_helpers import (
+    LAMBDA_TRUST,
+    create_machine,
+    handler_package,
+    placeholder_zip,
+)
 
 HANDLER = """
 import os
@@ -31,21 +33,8 @@ def handler(event, context):
 
 @pytest.fixture
 def handler_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    package = tmp_path / "lc_handlers"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "gate.py").write_text(HANDLER)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    yield "lc_handlers.gate.handler"
-    for name in [m for m in sys.modules if m.startswith("lc_handlers")]:
-        del sys.modules[name]
-
-
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("placeholder.py", "")
-    return buffer.getvalue()
+    for _ in handler_package(tmp_path, monkeypatch, "lc_handlers", "gate", HANDLER):
+        yield "lc_handlers.gate.handler"
 
 
 def _function(cloud: LocalCloud, handler: str) -> str:
@@ -57,7 +46,7 @@ def _function(cloud: LocalCloud, handler: str) -> str:
         Runtime="python3.11",
         Role=role["Role"]["Arn"],
         Handler=handler,
-        Code={"ZipFile": _zip()},
+        Code={"ZipFile": placeholder_zip()},
         Environment={"Variables": {"MIN_AUC": "0.8", "STAGE": "dev"}},
     )["FunctionArn"]
     return arn

@@ -5,12 +5,10 @@ before any handler runs, and leave nothing behind; AWS clients and the server's 
 from __future__ import annotations
 
 import http.client
-import io
 import json
 import stat
 import time
 import urllib.request
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ from botocore.config import Config
 from localcloud import server
 from localcloud.__main__ import main as localcloud_main
 from localcloud.remote import RemoteStepFunctions
-from tests.localcloud_helpers import LAMBDA_TRUST, serving
+from tests.localcloud_helpers import LAMBDA_TRUST, placeholder_zip, serving
 
 EVIL = "http://evil.example"
 
@@ -268,13 +266,6 @@ def handler(event, context):
 """
 
 
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("placeholder.py", "")
-    return buffer.getvalue()
-
-
 JOB_SCRIPT = "import boto3\nboto3.client('sqs').create_queue(QueueName='from-job')\n"
 
 
@@ -347,7 +338,7 @@ def test_the_servers_own_callers_are_signed_and_named_as_it_requires(
         Runtime="python3.11",
         Role=role,
         Handler="trust_callback.handler",
-        Code={"ZipFile": _zip()},
+        Code={"ZipFile": placeholder_zip()},
     )["FunctionArn"]
     sfn = _client(running, "stepfunctions")
     machine = sfn.create_state_machine(

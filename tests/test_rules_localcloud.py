@@ -4,10 +4,8 @@ Local runs and the rule tests route with the same pattern engine and the same re
 
 from __future__ import annotations
 
-import io
 import json
 import threading
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +15,11 @@ from environments.settings import Settings, load_settings
 from event_rules.catalogue import project_rules
 from localcloud import LocalCloud
 from localcloud.event_routing import put_event
+from tests.localcloud_helpers import placeholder_zip
 
 SAMPLES = Path(__file__).resolve().parents[1] / "event_rules" / "samples"
 ECHO = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
 INVOCATION_TIMEOUT_SECONDS = 60.0
-
-
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("placeholder.py", "")
-    return buffer.getvalue()
 
 
 def _role(cloud: LocalCloud, name: str, service: str) -> str:
@@ -67,7 +59,7 @@ def _function(cloud: LocalCloud, settings: Settings, handler: str, env: dict[str
         Runtime="python3.11",
         Role=_role(cloud, settings.lambda_role_name(handler), "lambda.amazonaws.com"),
         Handler=f"tasks.handlers.{handler}.handler",
-        Code={"ZipFile": _zip()},
+        Code={"ZipFile": placeholder_zip()},
         Environment={"Variables": env},
         Publish=True,
     )
