@@ -10,7 +10,11 @@ ENGINE ?= boto3
 # The project every target works on: the churn example unless PROJECT=DIR names another.
 PROJECT ?= examples/churn
 export SELFHEAL_PROJECT := $(abspath $(PROJECT))
-export PYTHONDONTWRITEBYTECODE := 1
+# Python writes its bytecode caches (__pycache__, ignored by git) even where the environment says
+# not to: without them every process of a run (each test worker, each job, each subprocess the
+# suite starts) compiled the project again, seconds per worker. `make test PYTHONDONTWRITEBYTECODE=1`
+# still turns them off.
+export PYTHONDONTWRITEBYTECODE :=
 # V=1: a line per resource from deploy-workflow and demo instead of one progress line.
 V ?=
 # The embedded cloud server's port for local-up.

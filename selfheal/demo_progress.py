@@ -98,24 +98,51 @@ def follow(
     indent: str = "  ",
 ) -> dict[str, Any]:
     """Print each state as it is entered until the execution ends; return DescribeExecution."""
-    printed = 0
+    last_id = 0
     deadline = time.monotonic() + timeout
     pacing = Pacing()
     while True:
         described: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
-        events = history(sfn, execution_arn)
-        entered = [e for e in events if e["type"].endswith(ENTERED)]
-        for event in entered[printed:]:
-            name = event["stateEnteredEventDetails"]["name"]
-            out(f"{clock.stamp()} {indent}-> {name}")
-        changed = len(entered) > printed
-        printed = len(entered)
+        # Read after DescribeExecution, so an ended execution's last states are among them.
+        newer = events_after(sfn, execution_arn, last_id)
+        for event in newer:
+            if event["type"].endswith(ENTERED):
+                name = event["stateEnteredEventDetails"]["name"]
+                out(f"{clock.stamp()} {indent}-> {name}")
+        if newer:
+            last_id = max(int(event["id"]) for event in newer)
         if described["status"] in ENDED:
             out(f"{clock.stamp()} {indent}{described['status']}")
             return described
         if time.monotonic() > deadline:
             raise DemoTimeout(f"timed out after {timeout:.0f}s following {execution_arn}")
-        time.sleep(pacing.after(changed))
+        time.sleep(pacing.after(changed=bool(newer)))
+
+
+# A poll usually finds a few new events; a page this size seldom needs a second.
+NEWEST_PAGE = 25
+
+
+def events_after(sfn: Any, execution_arn: str, last_id: int) -> list[dict[str, Any]]:
+    """The execution's events after event `last_id`, oldest first. Read newest first, a page at
+    a time, down to the last one seen: a poll costs what is new, not the whole history (which
+    grows with every state, and every poll re-read and re-serialised it)."""
+    newer: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {
+        "executionArn": execution_arn,
+        "reverseOrder": True,
+        "maxResults": NEWEST_PAGE,
+    }
+    for _ in range(1000):  # bounded: 25,000 new events in one poll
+        page = sfn.get_execution_history(**kwargs)
+        fresh = [event for event in page["events"] if int(event["id"]) > last_id]
+        newer.extend(fresh)
+        token = page.get("nextToken")
+        if not token or len(fresh) < len(page["events"]):
+            break
+        kwargs["nextToken"] = token
+    newer.reverse()
+    return newer
 
 
 def history(sfn: Any, execution_arn: str) -> list[dict[str, Any]]:

@@ -121,3 +121,23 @@ def handler_package(
     yield importlib.import_module(f"{package}.{module}")
     for name in [m for m in sys.modules if m == package or m.startswith(f"{package}.")]:
         del sys.modules[name]
+
+
+@contextmanager
+def counting_calls(
+    monkeypatch: pytest.MonkeyPatch, target: Any, name: str, only: Any = None
+) -> Iterator[list[Any]]:
+    """Counts calls of `target.name` (those `only(frame)` accepts) while the block runs."""
+    calls: list[Any] = []
+    original = getattr(target, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        if only is None or only(sys._getframe(1)):
+            calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, counted)
+    try:
+        yield calls
+    finally:
+        monkeypatch.setattr(target, name, original)

@@ -1,9 +1,24 @@
 """How the demo follows an execution: quick polls while states change, gentler ones while a job
-runs, never slower than a bound."""
+runs, never slower than a bound; each poll reads only the new events."""
 
 from __future__ import annotations
 
-from selfheal.demo_progress import FIRST_POLL_SECONDS, SLOWEST_POLL_SECONDS, Pacing
+from typing import Any
+
+import pytest
+from localcloud_helpers import create_machine
+
+from localcloud import LocalCloud
+from selfheal.demo_progress import FIRST_POLL_SECONDS, SLOWEST_POLL_SECONDS, Pacing, events_after
+
+_THREE_PASSES = {
+    "StartAt": "A",
+    "States": {
+        "A": {"Type": "Pass", "Next": "B"},
+        "B": {"Type": "Pass", "Next": "C"},
+        "C": {"Type": "Pass", "End": True},
+    },
+}
 
 
 def test_polls_slow_down_while_nothing_changes_and_speed_up_after_a_change() -> None:
@@ -12,3 +27,32 @@ def test_polls_slow_down_while_nothing_changes_and_speed_up_after_a_change() -> 
     assert quiet == sorted(quiet) and quiet[0] > FIRST_POLL_SECONDS
     assert quiet[-1] == SLOWEST_POLL_SECONDS  # bounded: a state is never printed much later
     assert pacing.after(changed=True) == FIRST_POLL_SECONDS
+
+
+def test_a_poll_reads_only_the_events_after_the_last_one_seen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from selfheal import demo_progress
+
+    monkeypatch.setattr(demo_progress, "NEWEST_PAGE", 2)
+    with LocalCloud() as cloud:
+        sfn = cloud.client("stepfunctions")
+        machine = create_machine(cloud, _THREE_PASSES)
+        execution = cloud.start_and_wait(machine, {})["executionArn"]
+        everything = cloud.history_events(execution)
+        assert len(everything) == 8
+        read: list[dict[str, Any]] = []
+
+        def count(params: dict[str, Any], **_: Any) -> None:
+            read.append(params)
+
+        sfn.meta.events.register("provide-client-params.sfn.GetExecutionHistory", count)
+        assert events_after(sfn, execution, 0) == everything
+        assert len(read) == 4  # every page of two
+        assert all(params["reverseOrder"] and params["maxResults"] == 2 for params in read)
+        read.clear()
+        assert events_after(sfn, execution, 5) == everything[5:]
+        assert len(read) == 2  # ids 8 and 7, then 6 and 5: the last one seen ends the reading
+        read.clear()
+        assert events_after(sfn, execution, 8) == []
+        assert len(read) == 1

@@ -14,41 +14,19 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import boto3
 import botocore.auth
 import pytest
 from botocore.config import Config
+from localcloud_helpers import counting_calls
 
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
 
 _PASS = '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}'
 _ROLE = "arn:aws:iam::123456789012:role/r"
-
-
-@contextmanager
-def _counting(
-    monkeypatch: pytest.MonkeyPatch, target: Any, name: str, only: Any = None
-) -> Iterator[list[Any]]:
-    """Counts calls of `target.name` (those `only(frame)` accepts) while the block runs."""
-    calls: list[Any] = []
-    original = getattr(target, name)
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        if only is None or only(sys._getframe(1)):
-            calls.append(args)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(target, name, counted)
-    try:
-        yield calls
-    finally:
-        monkeypatch.setattr(target, name, original)
 
 
 def _s3_calls(cloud: LocalCloud) -> None:
@@ -69,7 +47,7 @@ def _request_path_compiles(monkeypatch: pytest.MonkeyPatch) -> int:
     with LocalCloud() as cloud:
         cloud.client("s3").create_bucket(Bucket="paths")
         _s3_calls(cloud)  # every pattern these calls need has been met once
-        with _counting(monkeypatch, re, "compile", from_request_path) as compiles:
+        with counting_calls(monkeypatch, re, "compile", from_request_path) as compiles:
             for _ in range(5):
                 _s3_calls(cloud)
     return len(compiles)
@@ -101,8 +79,8 @@ def _rest_matches(monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
         functions = cloud.client("lambda")
         functions.list_functions()
         with (
-            _counting(monkeypatch, RestRouter, "_match") as routes,
-            _counting(monkeypatch, MapAdapter, "match") as paths,
+            counting_calls(monkeypatch, RestRouter, "_match") as routes,
+            counting_calls(monkeypatch, MapAdapter, "match") as paths,
         ):
             for _ in range(4):
                 assert functions.list_functions()["Functions"] == []
@@ -150,7 +128,7 @@ def _signed(monkeypatch: pytest.MonkeyPatch, cloud: LocalCloud) -> tuple[int, st
 
     client = cloud.client("stepfunctions")
     client.meta.events.register("before-send", capture)
-    with _counting(monkeypatch, botocore.auth.SigV4Auth, "signature") as signatures:
+    with counting_calls(monkeypatch, botocore.auth.SigV4Auth, "signature") as signatures:
         client.list_state_machines()
     return len(signatures), sent[-1]
 
@@ -246,7 +224,7 @@ def _user_agents(monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[str]]:
         client.meta.events.register("before-send", capture)
         client.list_state_machines()
         list(client.get_paginator("list_state_machines").paginate())
-        with _counting(monkeypatch, UserAgentString, "_build_os_metadata") as builds:
+        with counting_calls(monkeypatch, UserAgentString, "_build_os_metadata") as builds:
             for _ in range(3):
                 client.list_state_machines()
             list(client.get_paginator("list_state_machines").paginate())
