@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from localcloud.workspace_paths import user_cache_dir
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -25,14 +27,9 @@ def _config_dir() -> Path:
     """matplotlib writes its font cache to ~/.cache/matplotlib (or MPLCONFIGDIR): a user's home
     should not gain files from the embedded cloud, so the cache lives in a directory of this
     user's under the temp dir, made private and kept between runs (the cache is built once)."""
-    folder = Path(tempfile.gettempdir()) / f"localcloud-matplotlib-{os.getuid()}"
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        mine = not folder.is_symlink() and folder.stat().st_uid == os.getuid()
-    except OSError:
-        mine = False
+    folder = user_cache_dir("localcloud-matplotlib")
     # Someone else's directory under that name is not trusted with the cache: a fresh one is.
-    return folder if mine else Path(tempfile.mkdtemp(prefix="localcloud-matplotlib-"))
+    return folder if folder is not None else Path(tempfile.mkdtemp(prefix="localcloud-matplotlib-"))
 
 
 def import_ahead() -> None:

@@ -134,6 +134,30 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+def user_cache_dir(name: str) -> Path | None:
+    """`<temp dir>/<name>-<uid>`, a folder kept between runs for this user's caches, or None when
+    it cannot be trusted (see `trusted_folder`)."""
+    return trusted_folder(Path(tempfile.gettempdir()) / f"{name}-{os.getuid()}")
+
+
+def trusted_folder(path: Path) -> Path | None:
+    """`path`, created private when missing, or None when it is not a folder this user owns
+    and others cannot write to (or is a symlink): whoever could write there could hand this
+    process what it reads back."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        found = path.lstat()
+    except OSError:
+        return None
+    trusted = (
+        not path.is_symlink()
+        and path.is_dir()
+        and found.st_uid == os.getuid()
+        and found.st_mode & 0o077 == 0
+    )
+    return path if trusted else None
+
+
 def write_atomic(directory: Path, name: str, data: bytes) -> Path:
     """Write `directory/name` whole or not at all (a temporary file renamed over it), so a
     reader never sees half of it; refuses a symlink at `name`."""

@@ -119,7 +119,9 @@ def follow(
         time.sleep(pacing.after(changed=bool(newer)))
 
 
-# A poll usually finds a few new events; a page this size seldom needs a second.
+# Most polls find nothing new or a state or two, and each event in a page costs a response's
+# worth of serialising: the first page is small, the ones after it (a burst of states) larger.
+FIRST_PAGE = 4
 NEWEST_PAGE = 25
 
 
@@ -128,19 +130,21 @@ def events_after(sfn: Any, execution_arn: str, last_id: int) -> list[dict[str, A
     a time, down to the last one seen: a poll costs what is new, not the whole history (which
     grows with every state, and every poll re-read and re-serialised it)."""
     newer: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "executionArn": execution_arn,
-        "reverseOrder": True,
-        "maxResults": NEWEST_PAGE,
-    }
+    first = {"executionArn": execution_arn, "reverseOrder": True, "maxResults": FIRST_PAGE}
+    kwargs: dict[str, Any] = first
     for _ in range(1000):  # bounded: 25,000 new events in one poll
         page = sfn.get_execution_history(**kwargs)
         fresh = [event for event in page["events"] if int(event["id"]) > last_id]
-        newer.extend(fresh)
         token = page.get("nextToken")
+        if token and len(fresh) == len(page["events"]) and kwargs is first:
+            # A burst of new events: read again in larger pages (AWS wants the other arguments
+            # unchanged while following a token).
+            kwargs = {**first, "maxResults": NEWEST_PAGE}
+            continue
+        newer.extend(fresh)
         if not token or len(fresh) < len(page["events"]):
             break
-        kwargs["nextToken"] = token
+        kwargs = {**kwargs, "nextToken": token}
     newer.reverse()
     return newer
 

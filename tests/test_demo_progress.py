@@ -34,7 +34,8 @@ def test_a_poll_reads_only_the_events_after_the_last_one_seen(
 ) -> None:
     from selfheal import demo_progress
 
-    monkeypatch.setattr(demo_progress, "NEWEST_PAGE", 2)
+    monkeypatch.setattr(demo_progress, "FIRST_PAGE", 2)
+    monkeypatch.setattr(demo_progress, "NEWEST_PAGE", 3)
     with LocalCloud() as cloud:
         sfn = cloud.client("stepfunctions")
         machine = create_machine(cloud, _THREE_PASSES)
@@ -44,15 +45,19 @@ def test_a_poll_reads_only_the_events_after_the_last_one_seen(
         read: list[dict[str, Any]] = []
 
         def count(params: dict[str, Any], **_: Any) -> None:
-            read.append(params)
+            read.append(dict(params))
 
         sfn.meta.events.register("provide-client-params.sfn.GetExecutionHistory", count)
-        assert events_after(sfn, execution, 0) == everything
-        assert len(read) == 4  # every page of two
-        assert all(params["reverseOrder"] and params["maxResults"] == 2 for params in read)
-        read.clear()
-        assert events_after(sfn, execution, 5) == everything[5:]
-        assert len(read) == 2  # ids 8 and 7, then 6 and 5: the last one seen ends the reading
-        read.clear()
-        assert events_after(sfn, execution, 8) == []
-        assert len(read) == 1
+
+        def pages(last_id: int) -> list[int]:
+            read.clear()
+            found = events_after(sfn, execution, last_id)
+            assert found == everything[last_id:]
+            assert all(params["reverseOrder"] for params in read)
+            return [params["maxResults"] for params in read]
+
+        # A burst: the small first page is all new, so it is read again in larger pages.
+        assert pages(0) == [2, 3, 3, 3]
+        assert pages(5) == [2, 3, 3]  # ids 8-7, then 8-6 and 5-3: the last one seen ends it
+        assert pages(7) == [2]  # most polls: one small page
+        assert pages(8) == [2]

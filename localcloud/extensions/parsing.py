@@ -1,8 +1,11 @@
-"""`parsed_definitions`: a definition is parsed once, not on every StartExecution.
+"""`parsed_definitions`: a definition is parsed once, not on every StartExecution, and once
+per machine rather than once per process.
 
 moto's interpreter runs the ANTLR parser for every execution, which costs more than most
 executions themselves. The parsed program holds no per-execution state (that lives in each
-execution's environment), so programs are kept per definition text and shared.
+execution's environment), so programs are kept per definition text and shared; they are also
+kept on disk for the next process (`localcloud/parsed_programs.py`). A program read from there
+comes without ANTLR's parse tree, which none of moto's callers of the parser use.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from localcloud import parsed_programs
 from localcloud.extensions.patching import PatchSet
 
 _CACHED_DEFINITIONS = 128
@@ -23,7 +27,15 @@ def install(patches: PatchSet) -> None:
 
     @lru_cache(maxsize=_CACHED_DEFINITIONS)
     def parse(definition: str) -> Any:
-        return original(definition)
+        from localcloud.extensions import applied_extensions
+
+        extensions = applied_extensions()
+        program = parsed_programs.load(definition, extensions)
+        if program is not None:
+            return program, None
+        program, tree = original(definition)
+        parsed_programs.store(definition, extensions, program)
+        return program, tree
 
     patches.replace(AmazonStateLanguageParser, "parse", staticmethod(parse))
 

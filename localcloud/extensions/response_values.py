@@ -25,38 +25,64 @@ KEYS_KEPT = 20_000
 
 
 def install(patches: PatchSet) -> None:
-    from moto.core.serialize import DEFAULT_ALIAS_PROVIDERS, XFormedAttributePicker
+    from moto.core.serialize import (
+        DEFAULT_ALIAS_PROVIDERS,
+        AttributePickerContext,
+        ResponseSerializer,
+        XFormedAttributePicker,
+    )
     from moto.core.utils import MISSING, get_value
 
-    original = XFormedAttributePicker.__call__
+    original = ResponseSerializer.get_value
     # (class, id(shape), member name) -> (shape, candidate names). The shape is held so its id
     # is never reused by another shape while the entry lives.
     kept: dict[tuple[type, int, str], tuple[Any, tuple[str, ...]]] = {}
     lock = threading.Lock()
 
-    def picked(self: Any, context: Any) -> Any:
-        obj = context.obj
+    def candidates_for(serializer: Any, picker: Any, value: Any, key: str, shape: Any) -> Any:
+        context = AttributePickerContext(
+            obj=value,
+            key=key,
+            shape=shape,
+            operation_model=serializer.operation_model,
+            service_model=serializer.operation_model.service_model,
+            key_path=".".join(serializer.path),
+        )
+        return tuple(picker.get_possible_keys(context))
+
+    def picked(self: Any, value: Any, key: str, shape: Any) -> Any:
+        picker = self._value_picker
         if (
-            self.response_transformers
-            or self.alias_providers is not DEFAULT_ALIAS_PROVIDERS
-            or hasattr(obj, "Meta")
+            type(picker) is not XFormedAttributePicker
+            or picker.response_transformers
+            or picker.alias_providers is not DEFAULT_ALIAS_PROVIDERS
+            or hasattr(value, "Meta")
         ):
-            return original(self, context)
-        shape = context.shape
-        key = (type(obj), id(shape), context.key)
-        found = kept.get(key)
+            return original(self, value, key, shape)
+        found = kept.get((type(value), id(shape), key))
         if found is None:
-            candidates = tuple(self.get_possible_keys(context))
+            candidates = candidates_for(self, picker, value, key, shape)
             with lock:
                 if len(kept) >= KEYS_KEPT:
                     kept.clear()
-                kept[key] = (shape, candidates)
+                kept[(type(value), id(shape), key)] = (shape, candidates)
         else:
             candidates = found[1]
+        if type(value) is dict:
+            # moto's get_value on a dict: a lookup, or a walk for a dotted name.
+            for candidate in candidates:
+                picked_value = (
+                    value.get(candidate, MISSING)
+                    if "." not in candidate
+                    else get_value(value, candidate, MISSING)
+                )
+                if picked_value is not MISSING:
+                    return picked_value
+            return None
         for candidate in candidates:
-            value = get_value(obj, candidate, MISSING)
-            if value is not MISSING:
-                return value
+            picked_value = get_value(value, candidate, MISSING)
+            if picked_value is not MISSING:
+                return picked_value
         return None
 
-    patches.replace(XFormedAttributePicker, "__call__", picked)
+    patches.replace(ResponseSerializer, "get_value", picked)
