@@ -175,8 +175,6 @@ def _retrain_on_new_data(
     cloud: Any, settings: Settings, data: Path, clock: Clock, out: Callable[[str], None]
 ) -> Outcome:
     """1. New training data: S3 -> EventBridge -> trigger function -> retrain."""
-    from localcloud import matplotlib_agg
-
     sfn, s3 = cloud.client("stepfunctions"), cloud.client("s3")
     retrain = settings.location.state_machine(settings.state_machine_name("retrain"))
     key = f"{settings.prefixes['training_data']}{data.name}"
@@ -184,12 +182,20 @@ def _retrain_on_new_data(
     s3.put_object(Bucket=settings.data_bucket, Key=key, Body=data.read_bytes())
     first = new_execution(sfn, retrain, (), timeout=30)
     out(f"{clock.stamp()} EventBridge started {first['name']}")
-    # The dashboard's drawing library is imported while this process mostly waits for the
-    # retrain's jobs, not at the end when the picture is all that is left to do (nor while the
-    # upload's event is still being routed here).
-    _in_background(matplotlib_agg.import_ahead)
+    # The dashboard's drawing library and pandas (the traffic and drift steps read and shift
+    # the data with it) are imported while this process mostly waits for the retrain's jobs, not
+    # when those steps need them (nor while the upload's event is still being routed here).
+    _in_background(_libraries_ahead)
     described = follow(sfn, first["executionArn"], clock=clock, out=out, timeout=RUN_TIMEOUT)
     return summarise(cloud, settings, described, out=out)
+
+
+def _libraries_ahead() -> None:
+    import pandas  # noqa: F401
+
+    from localcloud import matplotlib_agg
+
+    matplotlib_agg.import_ahead()
 
 
 def _drift_then_retrain(

@@ -53,6 +53,7 @@ from localcloud.extensions import (
     missing_apis,
     mock_config,
     parsing,
+    patching,
     quiet_logs,
     resolved_urls,
     response_values,
@@ -150,7 +151,7 @@ EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "cloudtrail_lookup_events": cloudtrail.install_lookup_events,
 }
 
-_applied: dict[str, PatchSet] = {}
+_applied = patching.APPLIED
 _suppressed: set[str] = set()
 _lock = threading.RLock()
 

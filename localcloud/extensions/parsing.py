@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from localcloud import parsed_programs
-from localcloud.extensions.patching import PatchSet
+from localcloud.extensions.patching import PatchSet, applied_names
 
 _CACHED_DEFINITIONS = 128
 _CACHED_JSON_PATHS = 1024
@@ -27,9 +27,7 @@ def install(patches: PatchSet) -> None:
 
     @lru_cache(maxsize=_CACHED_DEFINITIONS)
     def parse(definition: str) -> Any:
-        from localcloud.extensions import applied_extensions
-
-        extensions = applied_extensions()
+        extensions = applied_names()
         program = parsed_programs.load(definition, extensions)
         if program is not None:
             return program, None

@@ -45,3 +45,13 @@ class PatchSet:
         for action in reversed(self._undo):
             action()
         self._undo.clear()
+
+
+# The patch sets in force, by extension name, in the order applied. The registry
+# (`localcloud.extensions`) fills it; it lives here, beneath the registry, so an extension can ask
+# which others are in force without importing the registry that imports it.
+APPLIED: dict[str, PatchSet] = {}
+
+
+def applied_names() -> list[str]:
+    return list(APPLIED)
