@@ -30,29 +30,33 @@ from localcloud.workspace_paths import trusted_folder, user_cache_dir, write_ato
 FOLDER_NAME = "localcloud-definitions"
 # Entries are 2-40 KB (the test suite's definitions fit); beyond this many the oldest half goes.
 ENTRIES_KEPT = 2048
+# The folder is counted every this many entries a process writes, not on every one.
+PRUNE_EVERY = 64
 _PACKAGE = Path(__file__).resolve().parent
 _lock = threading.Lock()
+_written = [0]
 
 
 @cache
-def _source_digest() -> str:
+def _fingerprint() -> str:
+    """What shapes a program besides its definition and the extensions: the versions of
+    Python, moto and ANTLR's runtime, and this package's source."""
     digest = hashlib.sha256()
+    for part in (
+        sys.version,
+        importlib.metadata.version("moto"),
+        importlib.metadata.version("antlr4-python3-runtime"),
+    ):
+        digest.update(part.encode() + b"\0")
     for path in sorted(_PACKAGE.rglob("*.py")):
-        digest.update(str(path.relative_to(_PACKAGE)).encode())
+        digest.update(str(path.relative_to(_PACKAGE)).encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def entry_name(definition: str, extensions: list[str]) -> str:
     digest = hashlib.sha256()
-    for part in (
-        sys.version,
-        importlib.metadata.version("moto"),
-        importlib.metadata.version("antlr4-python3-runtime"),
-        _source_digest(),
-        ",".join(sorted(extensions)),
-        definition,
-    ):
+    for part in (_fingerprint(), ",".join(sorted(extensions)), definition):
         digest.update(part.encode())
         digest.update(b"\0")
     return f"{digest.hexdigest()}.pickle"
@@ -94,7 +98,9 @@ def store(definition: str, extensions: list[str], program: Any) -> None:
     with _lock:
         try:
             write_atomic(where, entry_name(definition, extensions), data)
-            _prune(where)
+            _written[0] += 1
+            if (_written[0] - 1) % PRUNE_EVERY == 0:  # the first write, then every PRUNE_EVERY
+                _prune(where)
         except OSError:
             return  # a full or read-only disk costs the next process a parse, nothing more
 

@@ -129,3 +129,17 @@ def test_the_kept_program_follows_the_extensions_applied(
         AmazonStateLanguageParser.parse(text)
     assert len(list(tmp_path.glob("*.pickle"))) == 2
     assert os.stat(tmp_path).st_mode & 0o077 == 0
+
+
+def test_the_folder_is_bounded_oldest_entries_first(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LOCALCLOUD_DEFINITIONS_CACHE", str(tmp_path))
+    monkeypatch.setattr(parsed_programs, "ENTRIES_KEPT", 4)
+    monkeypatch.setattr(parsed_programs, "PRUNE_EVERY", 1)
+    for number in range(10):
+        parsed_programs.store(f'{{"n": {number}}}', [], {"program": number})
+        os.utime(tmp_path / parsed_programs.entry_name(f'{{"n": {number}}}', []), (number, number))
+        assert len(list(tmp_path.glob("*.pickle"))) <= 4
+    assert parsed_programs.load('{"n": 9}', []) == {"program": 9}
+    assert parsed_programs.load('{"n": 0}', []) is None
