@@ -6,6 +6,8 @@
   starts; kept, every later call in the process ran every earlier recorder.
 - `shared_service_models`: every botocore session parsed AWS's service models anew (SageMaker's,
   3 MB, ten times in a first deploy); sessions now share one loader.
+- `service_name_table`: moto listed botocore's services anew for each package whose error it
+  answered with; one table serves them all.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 import boto3
 import pytest
+from localcloud_helpers import counting_calls
 
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
@@ -138,3 +141,38 @@ def test_cloudformation_is_imported_and_extended_only_when_a_request_needs_it() 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True"]
+
+
+def _errors_of_three_services(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Listings of botocore's services made while three services answer with errors."""
+    import botocore.session
+    from botocore.exceptions import ClientError
+
+    with counting_calls(monkeypatch, botocore.session.Session, "get_available_services") as asked:
+        for call in (
+            lambda: cloud.client("iam").get_role(RoleName="missing"),
+            lambda: cloud.client("sns").get_topic_attributes(
+                TopicArn="arn:aws:sns:us-east-1:123456789012:missing"
+            ),
+            lambda: cloud.client("sagemaker").describe_model_package_group(
+                ModelPackageGroupName="missing"
+            ),
+        ):
+            with pytest.raises(ClientError):
+                call()
+    return len(asked)
+
+
+def test_error_services_are_named_from_one_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    with LocalCloud() as cloud:
+        assert _errors_of_three_services(cloud, monkeypatch) <= 1
+
+
+def test_without_the_table_each_package_lists_the_services(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import moto.core.utils
+
+    with extensions_disabled("service_name_table"), LocalCloud() as cloud:
+        moto.core.utils.service_name_from_moto_package_name.cache_clear()
+        assert _errors_of_three_services(cloud, monkeypatch) >= 3

@@ -75,6 +75,7 @@ from localcloud.extensions.patching import PatchSet
 # Registry order is application order (and the reverse is removal order).
 EXTENSIONS: dict[str, Callable[[PatchSet], None]] = {
     "shared_service_models": service_models.install,
+    "service_name_table": service_models.install_service_names,
     "compiled_patterns": compiled_patterns.install,
     "routed_once": routed_once.install,
     "matched_paths": routed_once.install_matched_paths,

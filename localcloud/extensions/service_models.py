@@ -32,3 +32,26 @@ def install(patches: PatchSet) -> None:
     patches.replace(
         moto.core.utils, "create_loader", functools.cache(moto.core.loaders.create_loader)
     )
+
+
+def install_service_names(patches: PatchSet) -> None:
+    """`service_name_table`: moto names the service of an error's module from one table of
+    botocore's services, built once, not once per package.
+
+    moto opened a botocore session and listed every service it knows (~55 ms) for each package
+    whose error it serialised first, to undo its dropping of dashes (`applicationautoscaling`
+    for `application-autoscaling`). The list is installed data, so one table serves them all.
+    """
+    import botocore.session
+    import moto.core.utils
+
+    @functools.cache
+    def table() -> dict[str, str]:
+        services = botocore.session.Session().get_available_services()
+        return {name.replace("-", ""): name for name in services}
+
+    @functools.cache
+    def service_name(moto_package_name: str) -> str:
+        return table().get(moto_package_name, moto_package_name)
+
+    patches.replace(moto.core.utils, "service_name_from_moto_package_name", service_name)
