@@ -1,5 +1,6 @@
 """What the embedded-cloud tests share: a state machine created from a definition, the
-smallest definition for tests about executions rather than what they run, and a job that
+smallest definitions for tests about executions rather than what they run, a Lambda function
+created with the role it runs as, a count of a function's calls, and a job that
 leaves a SIGTERM-ignoring child behind (with the check whether a pid still runs), and a Lambda
 handler package the test process imports with the placeholder code its function is created with."""
 
@@ -34,6 +35,15 @@ LAMBDA_TRUST = {
     ],
 }
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+# Eight history events: ExecutionStarted, three states entered and exited, ExecutionSucceeded.
+THREE_PASSES = {
+    "StartAt": "A",
+    "States": {
+        "A": {"Type": "Pass", "Next": "B"},
+        "B": {"Type": "Pass", "Next": "C"},
+        "C": {"Type": "Pass", "End": True},
+    },
+}
 
 
 def create_machine(cloud: LocalCloud, definition: dict[str, Any], name: str = "m") -> str:
@@ -42,6 +52,32 @@ def create_machine(cloud: LocalCloud, definition: dict[str, Any], name: str = "m
     arn: str = cloud.client("stepfunctions").create_state_machine(
         name=name, definition=json.dumps(definition), roleArn=SFN_ROLE
     )["stateMachineArn"]
+    return arn
+
+
+def create_function(
+    client: Any,
+    name: str,
+    handler: str,
+    *,
+    code: bytes | None = None,
+    environment: dict[str, str] | None = None,
+    role_name: str = "lambda",
+) -> str:
+    """A Lambda function (and the role it runs as) through `client(service)`; its ARN. The code
+    is `placeholder_zip()` unless given: the handler's package is the test process's."""
+    role = client("iam").create_role(
+        RoleName=role_name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
+    )
+    settings: dict[str, Any] = {"Environment": {"Variables": environment}} if environment else {}
+    arn: str = client("lambda").create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role["Role"]["Arn"],
+        Handler=handler,
+        Code={"ZipFile": placeholder_zip() if code is None else code},
+        **settings,
+    )["FunctionArn"]
     return arn
 
 

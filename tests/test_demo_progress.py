@@ -6,19 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from localcloud_helpers import create_machine
+from localcloud_helpers import THREE_PASSES, create_machine
 
 from localcloud import LocalCloud
 from selfheal.demo_progress import FIRST_POLL_SECONDS, SLOWEST_POLL_SECONDS, Pacing, events_after
-
-_THREE_PASSES = {
-    "StartAt": "A",
-    "States": {
-        "A": {"Type": "Pass", "Next": "B"},
-        "B": {"Type": "Pass", "Next": "C"},
-        "C": {"Type": "Pass", "End": True},
-    },
-}
 
 
 def test_polls_slow_down_while_nothing_changes_and_speed_up_after_a_change() -> None:
@@ -38,7 +29,7 @@ def test_a_poll_reads_only_the_events_after_the_last_one_seen(
     monkeypatch.setattr(demo_progress, "NEWEST_PAGE", 3)
     with LocalCloud() as cloud:
         sfn = cloud.client("stepfunctions")
-        machine = create_machine(cloud, _THREE_PASSES)
+        machine = create_machine(cloud, THREE_PASSES)
         execution = cloud.start_and_wait(machine, {})["executionArn"]
         everything = cloud.history_events(execution)
         assert len(everything) == 8

@@ -14,7 +14,7 @@ import pytest
 
 from localcloud import LocalCloud, virtual_clock
 from localcloud.extensions import extensions_disabled
-from tests.localcloud_helpers import LAMBDA_TRUST, create_machine, handler_package, placeholder_zip
+from tests.localcloud_helpers import create_function, create_machine, handler_package
 
 # The child stays RUNNING until it has been looked at three times, or for at most 1.5 s (three of
 # moto's own polls of a nested execution).
@@ -35,16 +35,7 @@ def hold_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any
 
 
 def _parent_of_held_child(cloud: LocalCloud) -> str:
-    role = cloud.client("iam").create_role(
-        RoleName="lambda", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
-    )
-    cloud.client("lambda").create_function(
-        FunctionName="hold",
-        Runtime="python3.11",
-        Role=role["Role"]["Arn"],
-        Handler="lc_hold.hold.handler",
-        Code={"ZipFile": placeholder_zip()},
-    )
+    create_function(cloud.client, "hold", "lc_hold.hold.handler")
     child = create_machine(
         cloud,
         {

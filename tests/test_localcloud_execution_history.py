@@ -6,19 +6,11 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from localcloud_helpers import create_machine
+from localcloud_helpers import THREE_PASSES, create_machine
 
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
 
-_THREE_PASSES = {
-    "StartAt": "A",
-    "States": {
-        "A": {"Type": "Pass", "Next": "B"},
-        "B": {"Type": "Pass", "Next": "C"},
-        "C": {"Type": "Pass", "End": True},
-    },
-}
 _MAP = {
     "StartAt": "M",
     "States": {
@@ -44,7 +36,7 @@ def _ids(page: dict[str, Any]) -> list[int]:
 def test_pages_follow_max_results_order_and_tokens() -> None:
     with LocalCloud() as cloud:
         sfn = cloud.client("stepfunctions")
-        execution = _run(cloud, "paged", _THREE_PASSES)
+        execution = _run(cloud, "paged", THREE_PASSES)
         everything = sfn.get_execution_history(executionArn=execution)
         assert _ids(everything) == list(range(1, 9)) and "nextToken" not in everything
 
@@ -87,8 +79,8 @@ def test_a_hundred_events_by_default_and_at_most_a_thousand() -> None:
 def test_a_token_not_issued_for_the_execution_is_invalid() -> None:
     with LocalCloud() as cloud:
         sfn = cloud.client("stepfunctions")
-        first = _run(cloud, "one", _THREE_PASSES)
-        other = _run(cloud, "two", _THREE_PASSES)
+        first = _run(cloud, "one", THREE_PASSES)
+        other = _run(cloud, "two", THREE_PASSES)
         token = sfn.get_execution_history(executionArn=first, maxResults=2)["nextToken"]
         for execution, bad in ((other, token), (first, "not-a-token")):
             with pytest.raises(ClientError) as refused:
@@ -98,7 +90,7 @@ def test_a_token_not_issued_for_the_execution_is_invalid() -> None:
 
 def test_without_the_extension_every_event_comes_at_once() -> None:
     with extensions_disabled("execution_history_pages"), LocalCloud() as cloud:
-        execution = _run(cloud, "unpaged", _THREE_PASSES)
+        execution = _run(cloud, "unpaged", THREE_PASSES)
         page = cloud.client("stepfunctions").get_execution_history(
             executionArn=execution, maxResults=3
         )

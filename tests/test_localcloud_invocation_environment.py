@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from localcloud import LocalCloud
-from tests.localcloud_helpers import LAMBDA_TRUST, handler_package, placeholder_zip
+from tests.localcloud_helpers import create_function, handler_package
 
 HANDLER = """
 import os
@@ -46,16 +46,8 @@ def probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 def test_only_the_invocations_thread_sees_the_functions_variables(
     localcloud: LocalCloud, probe: Any
 ) -> None:
-    role = localcloud.client("iam").create_role(
-        RoleName="lambda", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
-    )
-    localcloud.client("lambda").create_function(
-        FunctionName="probe",
-        Runtime="python3.11",
-        Role=role["Role"]["Arn"],
-        Handler="lc_env_probe.probe.handler",
-        Code={"ZipFile": placeholder_zip()},
-        Environment={"Variables": {"STAGE": "dev"}},
+    create_function(
+        localcloud.client, "probe", "lc_env_probe.probe.handler", environment={"STAGE": "dev"}
     )
     answers: list[dict[str, Any]] = []
 

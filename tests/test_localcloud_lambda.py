@@ -11,12 +11,7 @@ import pytest
 
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
-from tests.localcloud_helpers import (
-    LAMBDA_TRUST,
-    create_machine,
-    handler_package,
-    placeholder_zip,
-)
+from tests.localcloud_helpers import create_function, create_machine, handler_package
 
 HANDLER = """
 import os
@@ -38,18 +33,9 @@ def handler_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 def _function(cloud: LocalCloud, handler: str) -> str:
-    role = cloud.client("iam").create_role(
-        RoleName="lambda", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
+    return create_function(
+        cloud.client, "gate", handler, environment={"MIN_AUC": "0.8", "STAGE": "dev"}
     )
-    arn: str = cloud.client("lambda").create_function(
-        FunctionName="gate",
-        Runtime="python3.11",
-        Role=role["Role"]["Arn"],
-        Handler=handler,
-        Code={"ZipFile": placeholder_zip()},
-        Environment={"Variables": {"MIN_AUC": "0.8", "STAGE": "dev"}},
-    )["FunctionArn"]
-    return arn
 
 
 def test_invoke_runs_the_handler_with_its_environment(

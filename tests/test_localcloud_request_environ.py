@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 import pytest
-from localcloud_helpers import counting_calls, create_machine
+from localcloud_helpers import PASS, counting_calls, create_machine
 
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
@@ -20,7 +20,6 @@ _KEYS = [
     "ünïcødé/日本語.txt",
     "double//slash/",
 ]
-_PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 
 
 def _workload(cloud: LocalCloud) -> None:
@@ -43,7 +42,7 @@ def _workload(cloud: LocalCloud) -> None:
     s3.delete_objects(Bucket="environ-bucket", Delete={"Objects": [{"Key": key} for key in _KEYS]})
     cloud.client("lambda").list_functions()
     cloud.client("scheduler").list_schedule_groups(NamePrefix="default")
-    create_machine(cloud, _PASS, "environ-machine")
+    create_machine(cloud, PASS, "environ-machine")
     cloud.client("stepfunctions").list_state_machines()
     cloud.client("events").list_rules(NamePrefix="x y")
     cloud.client("sagemaker").list_model_package_groups()

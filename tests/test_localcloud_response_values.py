@@ -6,25 +6,21 @@ objects again asks moto's alias providers nothing.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from localcloud_helpers import counting_calls
+from localcloud_helpers import counting_calls, create_machine
 
 from localcloud import LocalCloud
 from localcloud.extensions import extensions_disabled
 
-_MACHINE = json.dumps(
-    {
-        "StartAt": "P",
-        "States": {
-            "P": {"Type": "Pass", "Result": {"n": 1}, "Next": "W"},
-            "W": {"Type": "Wait", "Seconds": 1, "End": True},
-        },
-    }
-)
-_ROLE = "arn:aws:iam::123456789012:role/r"
+_MACHINE = {
+    "StartAt": "P",
+    "States": {
+        "P": {"Type": "Pass", "Result": {"n": 1}, "Next": "W"},
+        "W": {"Type": "Wait", "Seconds": 1, "End": True},
+    },
+}
 
 
 def _reads(cloud: LocalCloud, machine: str, execution: str) -> dict[str, Any]:
@@ -44,10 +40,7 @@ def _reads(cloud: LocalCloud, machine: str, execution: str) -> dict[str, Any]:
 
 
 def _cloud_with_an_execution(cloud: LocalCloud) -> tuple[str, str]:
-    sfn = cloud.client("stepfunctions")
-    machine = sfn.create_state_machine(name="keys", definition=_MACHINE, roleArn=_ROLE)[
-        "stateMachineArn"
-    ]
+    machine = create_machine(cloud, _MACHINE, "keys")
     execution = cloud.start_and_wait(machine, {"in": [1, 2]})["executionArn"]
     cloud.client("cloudwatch").put_metric_alarm(
         AlarmName="keys-alarm",

@@ -20,7 +20,7 @@ from botocore.config import Config
 from localcloud import server
 from localcloud.__main__ import main as localcloud_main
 from localcloud.remote import RemoteStepFunctions
-from tests.localcloud_helpers import LAMBDA_TRUST, placeholder_zip, serving
+from tests.localcloud_helpers import create_function, serving
 
 EVIL = "http://evil.example"
 
@@ -330,16 +330,12 @@ def test_the_servers_own_callers_are_signed_and_named_as_it_requires(
     s3 = _client(running, "s3")
     s3.create_bucket(Bucket="trust-code")
     s3.put_object(Bucket="trust-code", Key="job.py", Body=JOB_SCRIPT.encode())
-    role = _client(running, "iam").create_role(
-        RoleName="callback", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
-    )["Role"]["Arn"]
-    function_arn = _client(running, "lambda").create_function(
-        FunctionName="trust-callback",
-        Runtime="python3.11",
-        Role=role,
-        Handler="trust_callback.handler",
-        Code={"ZipFile": placeholder_zip()},
-    )["FunctionArn"]
+    function_arn = create_function(
+        lambda service: _client(running, service),
+        "trust-callback",
+        "trust_callback.handler",
+        role_name="callback",
+    )
     sfn = _client(running, "stepfunctions")
     machine = sfn.create_state_machine(
         name="trust-callbacks",

@@ -19,7 +19,7 @@ from localcloud.workspace_paths import (
     open_append,
     write_atomic,
 )
-from tests.localcloud_helpers import LAMBDA_TRUST
+from tests.localcloud_helpers import create_function
 
 
 def test_a_plain_name_lands_under_its_root(tmp_path: Path) -> None:
@@ -130,18 +130,8 @@ def test_a_lambda_zip_that_climbs_out_fails_the_invocation_naming_the_member(
         archive.writestr(climbing, "owned = True\n")
         archive.writestr("slipmod/__init__.py", "")
         archive.writestr("slipmod/handler.py", "def handler(event, context):\n    return 1\n")
-    role = localcloud.client("iam").create_role(
-        RoleName="lambda", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
-    )
-    lam = localcloud.client("lambda")
-    lam.create_function(
-        FunctionName="slip",
-        Runtime="python3.11",
-        Role=role["Role"]["Arn"],
-        Handler="slipmod.handler.handler",
-        Code={"ZipFile": buffer.getvalue()},
-    )
-    response = lam.invoke(FunctionName="slip", Payload=b"{}")
+    create_function(localcloud.client, "slip", "slipmod.handler.handler", code=buffer.getvalue())
+    response = localcloud.client("lambda").invoke(FunctionName="slip", Payload=b"{}")
     localcloud.wait_until_idle()
     assert response["FunctionError"] == "Unhandled"
     error = json.loads(response["Payload"].read())
