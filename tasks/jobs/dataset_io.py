@@ -138,27 +138,42 @@ def check_classes(labels: pd.Series, origin: str) -> None:
 
 
 def _blank(series: pd.Series) -> pd.Series:
-    text = series.astype("string").str.strip()
+    if pd.api.types.is_numeric_dtype(series):
+        # Read as numbers: only a missing cell can be blank.
+        return series.isna()
+    return _blank_text(_stripped(series))
+
+
+def _stripped(series: pd.Series) -> pd.Series:
+    return series.astype("string").str.strip()
+
+
+def _blank_text(text: pd.Series) -> pd.Series:
     return text.isna() | (text == "")
 
 
 def _text(series: pd.Series) -> pd.Series:
     """Stripped text; empty cells become NaN, which the transformer's imputer fills."""
-    text = series.astype("string").str.strip().astype(object)
-    return text.where(~_blank(series), np.nan)
+    text = _stripped(series)
+    return text.astype(object).where(~_blank_text(text), np.nan)
 
 
 def _numeric(series: pd.Series, column: str, origin: str, what: str = "numeric") -> pd.Series:
-    blank = _blank(series)
-    text = series if pd.api.types.is_numeric_dtype(series) else series.astype("string").str.strip()
-    converted = pd.to_numeric(text.where(~blank), errors="coerce")
-    bad = series[converted.isna() & ~blank]
-    if len(bad):
-        noun = "numeric" if what == "numeric" else f"numeric ({what})"
-        raise JobInputError(
-            f"{origin}: column '{column}' must be {noun}; found {bad.astype(str).tolist()[:3]}"
-            f" in {len(bad)} row(s)"
-        )
+    if pd.api.types.is_numeric_dtype(series):
+        # pandas parsed every cell as a number (or left it missing): nothing to strip or refuse,
+        # and no per-cell text conversion, which costs most of a small request's time.
+        converted = series
+    else:
+        text = _stripped(series)
+        blank = _blank_text(text)
+        converted = pd.to_numeric(text.where(~blank), errors="coerce")
+        bad = series[converted.isna() & ~blank]
+        if len(bad):
+            noun = "numeric" if what == "numeric" else f"numeric ({what})"
+            raise JobInputError(
+                f"{origin}: column '{column}' must be {noun}; found {bad.astype(str).tolist()[:3]}"
+                f" in {len(bad)} row(s)"
+            )
     numbers = converted.astype(float)
     # pandas reads inf, -inf and numbers beyond 1.8e308 as infinities, which no scaler, histogram
     # or model can use: refused here, with the column named, before anything is computed.
