@@ -143,6 +143,7 @@ def _launch(
 ) -> _Server:
     """Stage the model and start its serving process (not yet waited for)."""
     workspace = Workspace()
+    log: IO[bytes] | None = None
     try:
         model_dir, code_dir, program = stage_model(store, container, environment, workspace)
         config = {"model_dir": str(model_dir), "code_dir": str(code_dir), "program": program}
@@ -166,6 +167,10 @@ def _launch(
                 start_new_session=True,  # its own group: stopping it ends what it started
             )
     except BaseException:
+        # Closed here, not when the traceback that holds it is dropped: the workspace it is in
+        # goes now.
+        if log is not None:
+            log.close()
         workspace.__exit__()
         raise
     return _Server(identity, workspace, process, log)

@@ -210,3 +210,28 @@ def test_a_failed_start_is_the_first_requests_model_error(tmp_path: Path) -> Non
         assert "the model file is corrupt" in str(error.value)
         # The request tried again, as a container that failed its health check is restarted.
         assert len(_starts(starts)) == 2
+
+
+def test_a_start_whose_process_cannot_be_spawned_closes_its_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(COLD_JOBS_VARIABLE, "1")
+    logs = []
+    real_open = Path.open
+
+    def noting_open(self: Path, *args: object, **kwargs: object) -> object:
+        handle = real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+        if self.name == "container.log":
+            logs.append(handle)
+        return handle
+
+    def cannot_spawn(*args: object, **kwargs: object) -> None:
+        raise OSError("no interpreter to run")
+
+    monkeypatch.setattr(Path, "open", noting_open)
+    monkeypatch.setattr(endpoint_servers, "stage_model", lambda *a: (tmp_path, tmp_path, "x.py"))
+    monkeypatch.setattr(endpoint_servers.subprocess, "Popen", cannot_spawn)
+    with pytest.raises(OSError, match="no interpreter"):
+        endpoint_servers._launch("identity", {}, None, {})  # type: ignore[arg-type]
+    # While the failure is still held (its traceback keeps _launch's frame alive).
+    assert [log.closed for log in logs] == [True]
