@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 OK = "OK"
@@ -122,12 +123,16 @@ def statistic(name: str, samples: Sequence[Sample]) -> float | None:
 
 
 def _too_few_for_percentile(config: AlarmConfig, samples: Sequence[Sample]) -> bool:
-    # CloudWatch calls a percentile's sample count low when it is under 1 / (1 - p), so p99
-    # needs 100 values; with `ignore` such a period leaves the state as it is.
+    # CloudWatch's user guide ("Percentile-based alarms and low data samples"): too few are
+    # under 10 / (1 - p) values for p from 0.5 up to 1 (p99: 1,000), under 10 / p below 0.5;
+    # with `ignore` such a period leaves the state as it is. Exact fractions: in floats p90's
+    # 10 / (1 - 0.9) is a hair over 100.
     if not config.extended_statistic or config.evaluate_low_sample_count_percentile != "ignore":
         return False
-    rank = float(config.extended_statistic[1:]) / 100.0
-    needed = math.inf if rank >= 1 else 1 / (1 - rank)
+    rank = Fraction(config.extended_statistic[1:]) / 100
+    if rank <= 0 or rank >= 1:
+        return True  # p0, p100: the guide's bound grows without limit there (not recorded)
+    needed = 10 / (1 - rank) if rank >= Fraction(1, 2) else 10 / rank
     return sum(len(s.values) for s in samples) < needed
 
 

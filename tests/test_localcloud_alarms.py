@@ -302,3 +302,41 @@ def test_without_the_extension_moto_evaluates_nothing() -> None:
         _alarm(cloud)
         _put(cloud, 0, [900_000.0] * 100)
         assert _state(cloud)["StateValue"] == "OK"
+
+
+def _put_values(cloud: LocalCloud, minute: int, count: int, value: float) -> None:
+    """`count` values in one period, 150 to a datum as PutMetricData takes them."""
+    data = [
+        {
+            "MetricName": "ModelLatency",
+            "Dimensions": ENDPOINT,
+            "Timestamp": T0 + datetime.timedelta(minutes=minute, seconds=10),
+            "Values": [value] * min(150, count - start),
+        }
+        for start in range(0, count, 150)
+    ]
+    cloud.client("cloudwatch").put_metric_data(Namespace="AWS/SageMaker", MetricData=data)
+
+
+@pytest.mark.parametrize(
+    ("statistic", "enough"),
+    # CloudWatch's user guide: fewer than 10/(1-p) values for p from 0.5 up to 1, fewer than
+    # 10/p below 0.5, are too few to evaluate when EvaluateLowSampleCountPercentile is ignore.
+    [("p99", 1000), ("p90", 100), ("p50", 20), ("p10", 100), ("p99.5", 2000)],
+)
+def test_a_percentile_alarm_ignoring_low_sample_counts_waits_for_enough_values(
+    localcloud: LocalCloud, statistic: str, enough: int
+) -> None:
+    _alarm(localcloud, ExtendedStatistic=statistic, EvaluateLowSampleCountPercentile="ignore")
+    _put_values(localcloud, 0, enough - 1, 900_000.0)
+    assert _state(localcloud)["StateValue"] == "INSUFFICIENT_DATA"
+    _put_values(localcloud, 0, 1, 900_000.0)
+    assert _state(localcloud)["StateValue"] == "ALARM"
+
+
+def test_a_percentile_alarm_that_evaluates_low_sample_counts_judges_one_value(
+    localcloud: LocalCloud,
+) -> None:
+    _alarm(localcloud, EvaluateLowSampleCountPercentile="evaluate")
+    _put_values(localcloud, 0, 1, 900_000.0)
+    assert _state(localcloud)["StateValue"] == "ALARM"
