@@ -39,3 +39,15 @@ def test_each_figure_is_printed_with_its_target_and_verdict():
         "  PASS  patterns, single matches (floor): 250,000 /s (target >= 200,000 /s)"
     )
     assert not at_least("routed", 19_999, 20_000, "/s")["passed"]
+
+
+def test_the_validation_benchmark_clears_the_caches_it_names():
+    # The caches move with the validator's modules; a name left behind broke `make bench`.
+    from asl_validation import expressions, jsonata_syntax
+    from scripts.benchmarks.validation import _clear_expression_caches
+
+    jsonata_syntax.jsonata_error("$x + 1")
+    expressions.intrinsic_error("States.Format('{}', $.a)")
+    _clear_expression_caches()
+    assert jsonata_syntax.jsonata_error.cache_info().currsize == 0
+    assert expressions.intrinsic_error.cache_info().currsize == 0

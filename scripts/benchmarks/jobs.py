@@ -99,10 +99,15 @@ def _chain(states: dict[str, Any], store: MemoryStore, data: str, settings: Any)
 def run() -> dict[str, Any]:
     from environments.settings import load_settings
     from examples.churn.churn_data import DEFAULT_ROWS, generate
+    from localcloud.jobs import accept_jobs
     from localcloud.warm_jobs import COLD_JOBS_VARIABLE
     from tasks import packaging
     from workflows.machines import build_all
 
+    # The jobs run here without a cloud of their own: after an earlier benchmark's cloud stopped
+    # (which ends its jobs and starts none after), they are accepted again, as a starting cloud
+    # accepts them.
+    accept_jobs()
     settings = load_settings("dev")
     states = build_all(settings)["retrain"].to_asl()["States"]
     store = MemoryStore()

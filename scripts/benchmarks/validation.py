@@ -61,10 +61,10 @@ def _retrain_definition() -> tuple[str, Mapping[str, Any]]:
 
 
 def _clear_expression_caches() -> None:
-    from asl_validation import expressions
+    from asl_validation import expressions, jsonata_syntax
 
     for cached in (
-        expressions.jsonata_error,
+        jsonata_syntax.jsonata_error,
         expressions.intrinsic_error,
         expressions._parse_path,
     ):
