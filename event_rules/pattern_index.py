@@ -20,6 +20,8 @@ from event_rules.pattern_values import parse_ip
 
 Path = tuple[str, ...]
 Signature = tuple[Path, ...]
+# A prefix a rule filed under exact values also requires elsewhere: (path, its prefixes).
+Requirement = tuple[Path, tuple[str, ...]]
 MAX_KEYS_PER_RULE = 64
 MAX_EVENT_KEYS = 4096
 
@@ -111,15 +113,19 @@ class RuleIndex:
 
     Rules are grouped by the set of paths they anchor on (their signature); within a group,
     every combination of anchor values maps to the rules requiring it, so one dict lookup per
-    group finds the rules whose every anchor holds. `add` replaces a rule of the same name;
+    group finds the rules whose every anchor holds. Those rules are kept apart by the prefix
+    they also require on another path, if any (a bucket by name, its keys by prefix), so each
+    such prefix is checked once for all of its rules. `add` replaces a rule of the same name;
     `route` returns matching names in the order the rules were first added.
     """
 
     def __init__(self) -> None:
         self._patterns: dict[str, Pattern] = {}
         self._order: dict[str, int] = {}
-        self._groups: dict[Signature, dict[tuple[str, ...], set[str]]] = {}
-        self._keys: dict[str, tuple[Signature, list[tuple[str, ...]]]] = {}
+        self._groups: dict[
+            Signature, dict[tuple[str, ...], dict[Requirement | None, set[str]]]
+        ] = {}
+        self._keys: dict[str, tuple[Signature, list[tuple[str, ...]], Requirement | None]] = {}
         self._prefixes: dict[Path, dict[str, set[str]]] = {}
         self._prefix_keys: dict[str, tuple[Path, frozenset[str]]] = {}
         self._prefix_lengths: dict[Path, frozenset[int]] = {}
@@ -147,10 +153,12 @@ class RuleIndex:
             return compiled
         signature = tuple(sorted(found))
         keys = list(itertools.product(*(sorted(found[path]) for path in signature)))
+        prefixed = prefix_anchor(compiled.tree)
+        requirement = None if prefixed is None else (prefixed[0], tuple(sorted(prefixed[1])))
         group = self._groups.setdefault(signature, {})
         for key in keys:
-            group.setdefault(key, set()).add(name)
-        self._keys[name] = (signature, keys)
+            group.setdefault(key, {}).setdefault(requirement, set()).add(name)
+        self._keys[name] = (signature, keys, requirement)
         return compiled
 
     def _add_unanchored(self, name: str, compiled: Pattern) -> None:
@@ -182,14 +190,17 @@ class RuleIndex:
             del self._prefix_lengths[path]
         elif path in self._prefixes:
             self._prefix_lengths[path] = frozenset(len(prefix) for prefix in table)
-        signature, keys = self._keys.pop(name, ((), []))
+        signature, keys, requirement = self._keys.pop(name, ((), [], None))
         group = self._groups.get(signature, {})
         for key in keys:
-            names = group.get(key)
+            by_requirement = group.get(key, {})
+            names = by_requirement.get(requirement)
             if names is not None:
                 names.discard(name)
                 if not names:
-                    del group[key]
+                    del by_requirement[requirement]
+            if key in group and not by_requirement:
+                del group[key]
         if signature in self._groups and not group:
             del self._groups[signature]
 
@@ -198,28 +209,34 @@ class RuleIndex:
         chosen = set(self._unanchored)
         root = _readable(event) if isinstance(event, dict) and not known_plain(event) else event
         strings_at: dict[Path, list[str]] = {}
+
+        def strings(path: Path) -> list[str]:
+            found = strings_at.get(path)
+            if found is None:
+                found = list(dict.fromkeys(v for v in values_at(root, path) if v.__class__ is str))
+                strings_at[path] = found
+            return found
+
         for signature, group in self._groups.items():
             columns = []
             for path in signature:
-                strings = strings_at.get(path)
-                if strings is None:
-                    strings = list(
-                        dict.fromkeys(v for v in values_at(root, path) if v.__class__ is str)
-                    )
-                    strings_at[path] = strings
-                if not strings:
+                column = strings(path)
+                if not column:
                     break
-                columns.append(strings)
+                columns.append(column)
             else:
                 if math.prod(len(column) for column in columns) > MAX_EVENT_KEYS:
                     # Pathologically wide events: fall back to testing the whole group.
-                    for group_names in group.values():
-                        chosen |= group_names
+                    for by_requirement in group.values():
+                        for filed in by_requirement.values():
+                            chosen |= filed
                     continue
                 for key in itertools.product(*columns):
-                    names = group.get(key)
-                    if names:
-                        chosen |= names
+                    for requirement, filed in group.get(key, {}).items():
+                        if requirement is None or any(
+                            value.startswith(requirement[1]) for value in strings(requirement[0])
+                        ):
+                            chosen |= filed
         for path, table in self._prefixes.items():
             lengths = self._prefix_lengths[path]
             for value in values_at(root, path):

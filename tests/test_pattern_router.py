@@ -116,6 +116,25 @@ def test_required_prefixes_narrow_rules_without_exact_values() -> None:
     assert index.route({"source": "app.x"}) == ["app", "any"]
 
 
+def test_a_prefix_required_beside_exact_values_narrows_those_rules_too() -> None:
+    index = RuleIndex()
+    bucket = {"bucket": {"name": ["data"]}}
+    index.add("incoming", {"detail": {**bucket, "object": {"key": [{"prefix": "incoming/"}]}}})
+    index.add("labels", {"detail": {**bucket, "object": {"key": [{"prefix": "labels/"}]}}})
+    index.add("any-key", {"detail": bucket})
+    event = {"detail": {"bucket": {"name": "data"}, "object": {"key": "incoming/a.csv"}}}
+    assert index.candidates(event) == {"incoming", "any-key"}
+    assert index.route(event) == ["incoming", "any-key"]
+    # Keys in an array: one of them holding the prefix is enough, as for matching.
+    keys = {"detail": {"bucket": {"name": "data"}, "object": [{"key": "x"}, {"key": "labels/b"}]}}
+    assert index.route(keys) == ["labels", "any-key"]
+    index.remove("incoming")
+    assert index.candidates(event) == {"any-key"}
+    index.remove("any-key")
+    index.remove("labels")
+    assert index.candidates(keys) == set() and len(index) == 0
+
+
 def test_anchor_values_inside_event_arrays_are_found() -> None:
     index = RuleIndex()
     index.add("nested", {"detail": {"items": {"kind": ["a"]}}})
