@@ -335,3 +335,10 @@ class TestStructure:
         pattern = compile_pattern('{"source": ["a"]}')
         assert compile_pattern(pattern) is pattern
         assert [pattern.matches({"source": s}) for s in ("a", "b", "a")] == [True, False, True]
+
+
+def test_patterns_listing_values_python_calls_equal_keep_their_own_types() -> None:
+    # Exact tests are shared between patterns listing the same values: true and 1 must not be.
+    one, true = compile_pattern({"a": [1]}), compile_pattern({"a": [True]})
+    assert one.matches({"a": 1}) and one.matches({"a": 1.0}) and not one.matches({"a": True})
+    assert true.matches({"a": True}) and not true.matches({"a": 1})
