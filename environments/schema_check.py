@@ -23,7 +23,8 @@ def _validator() -> jsonschema.protocols.Validator:
 
     schema = json.loads(SCHEMA_PATH.read_text())
     cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
+    # The schema is this package's own file: the tests check it against its metaschema
+    # (tests/test_settings.py), which cost every process that loads settings a quarter second.
     validator: jsonschema.protocols.Validator = cls(schema)
     return validator
 

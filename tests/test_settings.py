@@ -127,3 +127,18 @@ def test_unreadable_and_invalid_yaml(tmp_path: Path):
     broken.write_text("project: [unclosed\n")
     with pytest.raises(SettingsError, match="not valid YAML"):
         load_settings_file(broken)
+
+
+def test_the_settings_schema_is_a_valid_json_schema() -> None:
+    # Checked here, not when settings load: every process that loads them would pay for it.
+    import json
+
+    import jsonschema
+
+    from environments.schema_check import SCHEMA_PATH
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    jsonschema.validators.validator_for(schema).check_schema(schema)
+    broken = {**schema, "type": "not-a-type"}
+    with pytest.raises(jsonschema.SchemaError):
+        jsonschema.validators.validator_for(broken).check_schema(broken)
