@@ -281,3 +281,26 @@ def test_cli_reads_standard_input_for_dash(
     assert capsys.readouterr().out.startswith("-: /States/S/Next: ")
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(_one(_task()))))
     assert main(["-"]) == 0
+
+
+def test_the_asl_schema_is_a_valid_json_schema() -> None:
+    # Checked here, not on first use: every process that validates would pay for it.
+    from jsonschema import Draft202012Validator, SchemaError
+
+    from asl_validation.schema import load_schema
+
+    Draft202012Validator.check_schema(load_schema())
+    with pytest.raises(SchemaError):
+        Draft202012Validator.check_schema({**load_schema(), "type": "not-a-type"})
+
+
+def test_definitions_checked_before_and_after_the_fast_check_is_compiled_agree() -> None:
+    from asl_validation import schema
+
+    bad = _one(_task(TimeoutSeconds="x"))
+    good = _one(_task())
+    answers = [(schema.check_schema(bad), schema.check_schema(good))]
+    for _ in range(schema.COMPILE_AFTER):
+        answers.append((schema.check_schema(bad), schema.check_schema(good)))
+    assert all(answer == answers[0] for answer in answers)
+    assert answers[0][0] and answers[0][1] == []
