@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tarfile
 import tempfile
 import zipfile
@@ -149,11 +150,9 @@ def trusted_folder(path: Path) -> Path | None:
         found = path.lstat()
     except OSError:
         return None
+    # From the one lstat: a symlink's own mode is a link's, never a folder's.
     trusted = (
-        not path.is_symlink()
-        and path.is_dir()
-        and found.st_uid == os.getuid()
-        and found.st_mode & 0o077 == 0
+        stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid() and found.st_mode & 0o077 == 0
     )
     return path if trusted else None
 
