@@ -31,12 +31,11 @@ _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 def environ_of(method: str, url: str, headers: list[tuple[str, str]], body: Any) -> Any:
     """The environ `EnvironBuilder(method=, base_url=, path=, query_string=, data=, headers=)`
-    builds for this request, or None where werkzeug's own path must build it."""
+    builds for this request, or None where werkzeug's own path must build it. A streamed body
+    is read by the caller (`from_primitives`), once for either path."""
     from werkzeug._internal import _wsgi_encoding_dance
     from werkzeug.urls import iri_to_uri
 
-    if hasattr(body, "read"):
-        body = body.read()
     if isinstance(body, str):
         body = body.encode()
     if body is None:
