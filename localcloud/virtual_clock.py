@@ -185,14 +185,22 @@ def pass_time(env: Any, seconds: float) -> bool:
     return True
 
 
-def wait_for(env: Any, event: threading.Event, seconds: float) -> bool:
+def reading(env: Any) -> float | None:
+    """Seconds on `env`'s clock since its execution started; None when it has no clock."""
+    clock = clock_of(env)
+    return None if clock is None else clock.elapsed(env)
+
+
+def wait_for(env: Any, event: threading.Event, seconds: float, since: float | None = None) -> bool:
     """Wait until `event` is set (True), `seconds` pass on `env`'s clock, or `env` stops
-    running (False); real time counts, recorded and advanced time too. A `Signal` wakes the
-    wait at once; a plain Event is noticed within `SAFETY_SECONDS`."""
+    running (False); real time counts, recorded and advanced time too. The seconds count from
+    the clock's reading `since` (what started the wait: a task's start) or else from now, so
+    time advanced between that start and this call counts. A `Signal` wakes the wait at once;
+    a plain Event is noticed within `SAFETY_SECONDS`."""
     clock = clock_of(env)
     if clock is None:
         return event.wait(seconds)
-    deadline = clock.elapsed(env) + seconds
+    deadline = (clock.elapsed(env) if since is None else since) + seconds
     if isinstance(event, Signal):
         event.listen(clock)
     try:

@@ -6,6 +6,7 @@ what ends them instead of polling it (`virtual_time`, `signalled_sync`)."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -230,6 +231,36 @@ def test_an_advance_wakes_a_task_timeout(localcloud: LocalCloud, only_woken: Non
 def test_an_advance_wakes_a_heartbeat_wait(localcloud: LocalCloud, only_woken: None) -> None:
     arn, _ = _callback(localcloud, {"TimeoutSeconds": 3000, "HeartbeatSeconds": 60})
     localcloud.advance_clock(arn, 61)
+    result = localcloud.wait_for_execution(arn, timeout=WOKEN_WITHIN)
+    assert json.loads(result["output"]) == "timed out"
+
+
+@pytest.mark.parametrize(
+    ("extra", "advanced"),
+    [({"TimeoutSeconds": 300}, 301), ({"TimeoutSeconds": 3000, "HeartbeatSeconds": 60}, 61)],
+    ids=["task timeout", "heartbeat"],
+)
+def test_time_advanced_before_the_wait_begins_still_counts(
+    localcloud: LocalCloud,
+    only_woken: None,
+    monkeypatch: pytest.MonkeyPatch,
+    extra: dict[str, Any],
+    advanced: int,
+) -> None:
+    # The timeouts count from the task's start, as on AWS: an advance made while the task was
+    # still sending its message (before the engine began to wait) is not lost.
+    done_advancing = threading.Event()
+    wait_for = virtual_clock.wait_for
+
+    def late(env: Any, event: Any, seconds: float, since: float | None = None) -> bool:
+        if seconds == advanced - 1:
+            assert done_advancing.wait(WOKEN_WITHIN)
+        return wait_for(env, event, seconds, since)
+
+    monkeypatch.setattr(virtual_clock, "wait_for", late)
+    arn, _ = _callback(localcloud, extra)
+    localcloud.advance_clock(arn, advanced)
+    done_advancing.set()
     result = localcloud.wait_for_execution(arn, timeout=WOKEN_WITHIN)
     assert json.loads(result["output"]) == "timed out"
 

@@ -25,6 +25,8 @@ TIMEOUT_ERROR = "States.Timeout"
 # How long a timed-out execution's worker gets to notice and record the end (it stops at the
 # next state; only code running in a state, such as an in-process Lambda, can hold it).
 _WORKER_GRACE_SECONDS = 10.0
+# The clock's reading when a task started, kept on the frame the task runs in.
+TASK_STARTED = "_localcloud_task_started"
 
 
 def _execution_arn(env: Any) -> str:
@@ -109,11 +111,15 @@ def _install_task_timeouts(patches: PatchSet) -> None:
                 exceptions.append(ex)
             terminated.set()
 
+        # The task's timeouts count from its start: time advanced while it sends its request
+        # (a callback's message) counts, as it does on AWS.
+        started = virtual_clock.reading(frame)
+        setattr(frame, TASK_STARTED, started)
         thread = threading.Thread(target=exec_and_notify, daemon=True)
         TMP_THREADS.append(thread)
         thread.start()
 
-        finished_on_time = virtual_clock.wait_for(frame, terminated, timeout_seconds)
+        finished_on_time = virtual_clock.wait_for(frame, terminated, timeout_seconds, started)
         frame.set_ended()
         env.close_frame(frame)
 
@@ -168,6 +174,9 @@ def _install_callbacks(patches: PatchSet) -> None:
             outcome = callback_endpoint.get_outcome()
         else:
             outcome = None
+            # The first heartbeat is due HeartbeatSeconds after the task started, each later
+            # one that long after the one before.
+            since = getattr(env, TASK_STARTED, None)
             while env.is_running() and outcome is None:
                 beat = heartbeat_endpoint._next_heartbeat_event
                 with heartbeat_endpoint._mutex:
@@ -176,8 +185,9 @@ def _install_callbacks(patches: PatchSet) -> None:
                         beat.clear()
                 if not received:
                     received = virtual_clock.wait_for(
-                        env, beat, heartbeat_endpoint._heartbeat_seconds
+                        env, beat, heartbeat_endpoint._heartbeat_seconds, since
                     )
+                since = None
                 if not received and env.is_running():
                     outcome = HeartbeatTimedOut()
                 else:
