@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from botocore.loaders import Loader, create_loader
+import botocore.loaders
+from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from asl_validation.problems import Problem
@@ -61,11 +62,12 @@ def check_requests(definition: Mapping[str, Any]) -> list[Problem]:
 
 
 @cache
-@cache
 def _loader() -> Loader:
     # The loader alone: a full botocore session costs far more to import and set up. One per
-    # process: a loader caches the models it parsed (SageMaker's alone is 3 MB of JSON).
-    return create_loader()
+    # process: a loader caches the models it parsed (SageMaker's alone is 3 MB of JSON). Looked
+    # up in botocore's module when first needed, so a process that shares one loader among its
+    # sessions (the embedded cloud does) shares it here too.
+    return botocore.loaders.create_loader()
 
 
 def operation_for(resource: str) -> tuple[str, str]:

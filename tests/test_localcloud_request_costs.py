@@ -76,10 +76,22 @@ def test_sessions_in_a_running_cloud_read_service_models_through_one_loader() ->
         assert moto_first is not first  # moto's carries its extras to AWS's models
 
 
+def test_a_loader_made_outside_a_session_is_the_sessions_one() -> None:
+    # The ASL request check makes its loader with botocore.loaders.create_loader().
+    import botocore.loaders
+
+    with LocalCloud():
+        shared, _ = _model_loaders()
+        assert botocore.loaders.create_loader() is shared
+
+
 def test_without_the_extension_each_session_parses_the_models_again() -> None:
+    import botocore.loaders
+
     with extensions_disabled("shared_service_models"), LocalCloud():
         first, second = _model_loaders()
         assert first is not second
+        assert botocore.loaders.create_loader() is not first
         moto_first, moto_second = _moto_loaders()
         assert moto_first is not moto_second
 

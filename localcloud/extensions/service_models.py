@@ -7,12 +7,14 @@ Step Functions integrations) opens new sessions freely: one first deploy parsed 
 models are read-only data of the installed botocore, so sessions with the same data path can
 share the loader and its cache. moto's own loader (AWS's models plus moto's extras, for
 parsing requests and shaping responses) was likewise created anew for every service; it is
-shared the same way.
+shared the same way. A loader made by `botocore.loaders.create_loader` itself (the ASL
+request check keeps one, looked up when it is first needed) is the sessions' shared one too.
 """
 
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from localcloud.extensions.patching import PatchSet
 
@@ -22,9 +24,14 @@ def install(patches: PatchSet) -> None:
     import botocore.session
 
     # Keyed on the data path (AWS_DATA_PATH), so a session configured to read other models
-    # still gets a loader of its own.
-    shared = functools.lru_cache(maxsize=8)(botocore.loaders.create_loader)
+    # still gets a loader of its own; sessions pass the path and other callers may not.
+    made = functools.lru_cache(maxsize=8)(botocore.loaders.create_loader)
+
+    def shared(search_path_string: str | None = None) -> Any:
+        return made(search_path_string)
+
     patches.replace(botocore.session, "create_loader", shared)
+    patches.replace(botocore.loaders, "create_loader", shared)
 
     import moto.core.loaders
     import moto.core.utils
