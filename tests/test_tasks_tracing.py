@@ -84,3 +84,31 @@ def test_the_tracer_is_off_outside_lambda() -> None:
     # No LAMBDA_TASK_ROOT (tests, the embedded cloud): segments would go to a daemon that is
     # not there.
     assert tracer.disabled
+
+
+def _imported_after(code: str, env: dict[str, str]) -> list[str]:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    probe = f"import json, sys; {code}; print(json.dumps(sorted(sys.modules)))"
+    environ = {k: v for k, v in os.environ.items() if k != "LAMBDA_TASK_ROOT"} | env
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=environ, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout))
+
+
+def test_outside_lambda_the_x_ray_recorder_is_never_imported() -> None:
+    code = "from tasks.handlers import trigger; assert trigger.tracer.disabled"
+    assert "aws_xray_sdk.core" not in _imported_after(code, {})
+
+
+def test_in_lambda_the_tracer_records_through_x_ray(tmp_path: Any) -> None:
+    code = (
+        "from tasks.handlers.tracing import tracer; "
+        "assert not tracer.disabled and 'aws_xray_sdk' in type(tracer.provider).__module__"
+    )
+    assert "aws_xray_sdk.core" in _imported_after(code, {"LAMBDA_TASK_ROOT": str(tmp_path)})
