@@ -24,7 +24,8 @@ from typing import Any
 from localcloud import endpoint_servers, recorder
 from localcloud.endpoint_capture import capture_invocation
 from localcloud.endpoint_servers import Invocation
-from localcloud.job_staging import Boto3ObjectStore, JobSetupError
+from localcloud.job_staging import JobSetupError
+from localcloud.s3_objects import BackendObjectStore
 from localcloud.transform_jobs import model_container
 
 # The scikit-learn container's answer to a request naming no type (its default content type
@@ -149,7 +150,9 @@ def start_serving(backend: Any, endpoint: Any) -> None:
         endpoint_servers.start_ahead(
             f"{endpoint.arn}/{variant['VariantName']}",
             container,
-            lambda: Boto3ObjectStore(boto_client_for(region=region, service="s3")),
+            lambda: BackendObjectStore(
+                backend.account_id, region, boto_client_for(region=region, service="s3")
+            ),
         )
 
 
@@ -182,7 +185,11 @@ def invoke_endpoint(backend: Any, request: Invocation) -> Response:
             "ValidationError",
             f"TargetVariant {request.target_variant!r} is not a variant of endpoint {name}",
         )
-    store = Boto3ObjectStore(boto_client_for(region=backend.region_name, service="s3"))
+    store = BackendObjectStore(
+        backend.account_id,
+        backend.region_name,
+        boto_client_for(region=backend.region_name, service="s3"),
+    )
     answer: endpoint_servers.Answer | None = None
     try:
         container = model_container(backend, variant["ModelName"])

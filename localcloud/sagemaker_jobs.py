@@ -45,6 +45,7 @@ from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
 from localcloud import endpoint_servers, job_logs, jobs, recorder, transform_jobs
+from localcloud.s3_objects import BackendObjectStore
 
 # moto declares every EventDetails key required; AWS events carry one.
 _EventDetails: Any = event_detail.EventDetails
@@ -73,8 +74,8 @@ _workers: dict[str, threading.Thread] = {}
 _workers_lock = threading.Lock()
 
 
-def _store(region: str) -> jobs.ObjectStore:
-    return jobs.Boto3ObjectStore(boto_client_for(region=region, service="s3"))
+def _store(account_id: str, region: str) -> jobs.ObjectStore:
+    return BackendObjectStore(account_id, region, boto_client_for(region=region, service="s3"))
 
 
 def _finish(
@@ -106,9 +107,14 @@ def _finish(
 
 
 def start_job(
-    kind: str, job: Any, request: dict[str, Any], region: str, runner: Runner | None = None
+    kind: str,
+    job: Any,
+    request: dict[str, Any],
+    location: tuple[str, str],
+    runner: Runner | None = None,
 ) -> None:
-    """Mark the job InProgress and run it (by default with its kind's runner) in a worker."""
+    """Mark the job InProgress and run it (by default with its kind's runner) in a worker;
+    `location` is the (account, region) whose S3 it reads and writes."""
     _, status_attr, end_attr = _KINDS[kind]
     run = runner or _RUNNERS[kind]
     setattr(job, status_attr, "InProgress")
@@ -125,7 +131,7 @@ def start_job(
     def work() -> None:
         started = time.perf_counter()
         try:
-            outcome = run(request, _store(region))
+            outcome = run(request, _store(*location))
         except jobs.JobSetupError as error:
             outcome = jobs.JobOutcome("Failed", f"ClientError: {error}")
         except Exception as error:  # a broken job must end Failed, never hang InProgress
@@ -192,7 +198,7 @@ def _patched_create(kind: str, original: Callable[..., Any]) -> Callable[..., An
             job_logs.keep_metric_definitions(job, metric_definitions)
         request = json.loads(to_json_str(job.response_object))
         request[name_field] = getattr(job, f"{kind}_job_name")
-        start_job(kind, job, request, self.region_name, runner)
+        start_job(kind, job, request, (self.account_id, self.region_name), runner)
         return job
 
     return create
