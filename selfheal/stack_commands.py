@@ -21,6 +21,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from deploy.boundary import require_boundary
 from deploy.calls import ClientFactory
 from deploy.providers.base import error_code
 from deploy.publish import publish
@@ -121,6 +122,14 @@ def _apply(
     return status
 
 
+def _require_boundary(settings: Settings, clients: ClientFactory, target: DeployTarget) -> None:
+    """On AWS the template's roles carry the environment's boundary: without it CloudFormation
+    would create the stack's first resources, fail at the first role and roll back. Refused
+    here, before the code is uploaded or a change set made, as the boto3 engine refuses."""
+    if target.boundary_required:
+        require_boundary(settings, clients("iam"))
+
+
 def stack_deploy(
     settings: Settings,
     clients: ClientFactory,
@@ -128,6 +137,7 @@ def stack_deploy(
     out: Callable[[str], None],
     target: DeployTarget = LOCAL,
 ) -> str:
+    _require_boundary(settings, clients, target)
     design, view = rendered(settings, target)
     report = publish(design, clients, code_bucket, out)
     parameters = {CODE_BUCKET_PARAMETER: code_bucket}
@@ -151,6 +161,7 @@ def stack_rollback(
             "before the latest"
         )
     earlier = history[-2]
+    _require_boundary(settings, clients, target)
     _, view = rendered(settings, target)
     template = json.loads(earlier["template"])
     return _apply(

@@ -102,3 +102,17 @@ def test_a_deploy_to_aws_is_refused_before_any_write_when_the_boundary_is_missin
         PolicyName=boundary_name(settings), PolicyDocument=json.dumps(boundary_policy(settings))
     )
     require_boundary(settings, iam)
+
+
+def test_the_cloudformation_engine_on_aws_is_refused_before_any_write_too(
+    localcloud: LocalCloud,
+) -> None:
+    from selfheal.stack_commands import stack_deploy
+
+    settings = dev_settings()
+    recorder = Recorder(localcloud.client)
+    # Without the check, the code would be uploaded and the stack's change set executed until
+    # the first role failed on the missing boundary, and rolled back.
+    with pytest.raises(DeployRefused, match=boundary_name(settings)):
+        stack_deploy(settings, recorder, "code-bucket-given", quiet, target=AWS)
+    assert recorder.all_writes == []
