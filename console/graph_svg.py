@@ -7,25 +7,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from asl_validation.graph import transitions
 from console.page import esc
+from workflows.graph_edges import edges
 
 BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 190, 30, 24, 54, 20
 FILL = {"succeeded": "#d7f2d3", "failed": "#fbd5d0", "running": "#fff1c2"}
-_LABELS = {"Next": "", "Default": "otherwise", "Catch": "catch", "Choices": "when"}
 
 
 def graph_edges(states: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """(from, to, label) for every transition, each (from, to) once."""
-    seen: dict[tuple[str, str], str] = {}
-    for name, state in states.items():
-        if not isinstance(state, Mapping):
-            continue
-        for _, field, target in transitions(state, ""):
-            if isinstance(target, str):
-                label = _LABELS.get(field.split("[")[0], "")
-                seen.setdefault((name, target), label)
-    return [(a, b, label) for (a, b), label in seen.items()]
+    """(from, to, label) for every transition, each (from, to) once with the labels of all the
+    transitions it stands for, as the workflow pictures draw them."""
+    return [(edge.source, edge.target, edge.label) for edge in edges(states)]
 
 
 def layers(definition: Mapping[str, Any]) -> list[list[str]]:

@@ -179,7 +179,7 @@ def test_the_graph_draws_each_transition_once_and_loops_back_as_curves() -> None
         },
     }
     assert graph_svg.graph_edges(loop["States"]) == [
-        ("Poll", "Ready?", ""),
+        ("Poll", "Ready?", "next / catch"),  # its Next and its Catch: one arrow, both labels
         ("Ready?", "Poll", "when"),
         ("Ready?", "Done", "otherwise"),
     ]

@@ -16,9 +16,10 @@ import pytest
 from environments.settings import load_settings
 from workflows.choice import Choice, Condition
 from workflows.generate import ASL_DIR, DEFAULT_ENVIRONMENT, render, stale_files
+from workflows.graph_edges import Edge, edges
 from workflows.machine import StateMachine
 from workflows.machines import build_all
-from workflows.render import Edge, edges, machine_labels, svg_available, to_dot, to_mermaid
+from workflows.render import machine_labels, svg_available, to_dot, to_mermaid
 from workflows.scope import all_states
 from workflows.states import Pass, Succeed
 

@@ -14,32 +14,18 @@ import argparse
 import shutil
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from asl_validation.graph import transitions
 from environments.project import environment_argument
 from environments.settings import SettingsError, load_settings
 from workflows.choice import Choice
+from workflows.graph_edges import Labels, edges
 from workflows.machine import StateMachine
 from workflows.machines import BUILDERS
 from workflows.scope import all_states
 
-# What a transition is called when its builder gave it no label.
-_FALLBACK = {"Next": "", "Choices": "when", "Default": "otherwise", "Catch": "catch"}
 SHAPES = {"Choice": ("{", "}"), "Succeed": ("([", "])"), "Fail": ("([", "])")}
-Labels = Mapping[tuple[str, str], str]
-
-
-@dataclass(frozen=True)
-class Edge:
-    """One arrow: every transition from `source` to `target`, drawn once."""
-
-    source: str
-    target: str
-    label: str
-    catch_only: bool  # every transition it stands for is a Catch: drawn dashed
 
 
 def machine_labels(machine: StateMachine) -> dict[tuple[str, str], str]:
@@ -50,25 +36,6 @@ def machine_labels(machine: StateMachine) -> dict[tuple[str, str], str]:
             for field, label in state.branch_labels().items():
                 labels[(state.name, field)] = label
     return labels
-
-
-def edges(states: Mapping[str, Any], labels: Labels | None = None) -> list[Edge]:
-    """The arrows of one scope: a Catch and a Next, or a Default and a rule, that lead to the
-    same state are one arrow, with the labels of both."""
-    grouped: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for name, state in states.items():
-        for _, field, target in transitions(state, ""):
-            key = field.split(".")[0]  # Next, Default, Choices[i], Catch[i]
-            kind = key.split("[")[0]
-            label = (labels or {}).get((name, key)) or _FALLBACK[kind]
-            grouped.setdefault((name, target), []).append((kind, label))
-    found = []
-    for (source, target), kinds in grouped.items():
-        names = [label or ("next" if len(kinds) > 1 else "") for _, label in kinds]
-        label = " / ".join(dict.fromkeys(n for n in names if n))
-        catch_only = all(kind == "Catch" for kind, _ in kinds)
-        found.append(Edge(source, target, label, catch_only))
-    return found
 
 
 def _node_id(name: str) -> str:
