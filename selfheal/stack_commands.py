@@ -5,11 +5,13 @@ CloudFormation stack (named like every resource: ``<project>-<environment>``).
               prints its plan, then deleted again;
     deploy    publish the code the stack needs, execute that change set and follow the stack's
               events; publish again when the stack has just created the artifacts bucket;
-    rollback  the template and parameters of the deploy before the latest, as a change set;
+    rollback  the template and parameters current before the newest deploy not rolled back yet,
+              as a change set (as the boto3 engine chooses: a second rollback walks further back);
     destroy   delete the stack (asks first); the buckets and the model package group stay.
 
 Each deployed template is kept in the code bucket (``templates/<stack>/``) with a history of
-what each deploy made current, which is what rollback goes back to.
+what each deploy and rollback made current (a rollback names the deploy it undid), which is what
+rollback goes back to.
 """
 
 from __future__ import annotations
@@ -74,11 +76,36 @@ def _history(s3: Any, bucket: str, stack: str) -> list[dict[str, Any]]:
 
 
 def _record(
-    s3: Any, bucket: str, stack: str, template: dict[str, Any], parameters: dict[str, str]
+    s3: Any,
+    bucket: str,
+    stack: str,
+    template: dict[str, Any],
+    parameters: dict[str, str],
+    undid: int | None = None,
 ) -> None:
+    """Append what a deploy (or, with `undid`, a rollback of the deploy at that index) made
+    current to the stack's history."""
     history = _history(s3, bucket, stack)
-    history.append({"template": template_text(template), "parameters": parameters})
+    entry: dict[str, Any] = {"template": template_text(template), "parameters": parameters}
+    if undid is not None:
+        entry["undid"] = undid
+    history.append(entry)
     s3.put_object(Bucket=bucket, Key=_history_key(stack), Body=json.dumps(history).encode("utf-8"))
+
+
+def rollback_target(stack: str, history: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+    """(index of the deploy to undo, the entry current before it): the newest recorded deploy
+    not yet rolled back, as the boto3 engine chooses (deploy/rollback.py). So deploy 1, 2,
+    rollback, deploy 3, rollback returns to 1 (current before 3), and a rollback right after a
+    rollback undoes the deploy before the one already undone instead of redoing it."""
+    undone = {entry["undid"] for entry in history if "undid" in entry}
+    for index in range(len(history) - 1, 0, -1):
+        if "undid" not in history[index] and index not in undone:
+            return index, history[index - 1]
+    raise StackRefused(
+        f"stack {stack}: no recorded deploy replaced an earlier one without being rolled back "
+        f"already ({len(history)} recorded); rollback needs a deploy to undo"
+    )
 
 
 def stack_plan(
@@ -112,13 +139,16 @@ def _apply(
     parameters: dict[str, str],
     described: dict[str, str],
     out: Callable[[str], None],
+    undid: int | None = None,
 ) -> str:
     plan = plan_stack(clients, settings.prefix, template, parameters, code_bucket, described)
     for line in plan.render():
         out(line)
     status = deploy_stack(clients, plan, out)
-    if status != "UNCHANGED":
-        _record(clients("s3"), code_bucket, settings.prefix, template, parameters)
+    # A rollback is recorded even when the stack already held its template: the deploy it
+    # undid counts as undone, or the next rollback would pick it again.
+    if status != "UNCHANGED" or undid is not None:
+        _record(clients("s3"), code_bucket, settings.prefix, template, parameters, undid)
     return status
 
 
@@ -155,17 +185,19 @@ def stack_rollback(
     target: DeployTarget = LOCAL,
 ) -> str:
     history = _history(clients("s3"), code_bucket, settings.prefix)
-    if len(history) < 2:
-        raise StackRefused(
-            f"stack {settings.prefix} has {len(history)} recorded deploy(s); rollback needs one "
-            "before the latest"
-        )
-    earlier = history[-2]
+    undone, earlier = rollback_target(settings.prefix, history)
     _require_boundary(settings, clients, target)
     _, view = rendered(settings, target)
     template = json.loads(earlier["template"])
     return _apply(
-        settings, clients, code_bucket, template, earlier["parameters"], view.described, out
+        settings,
+        clients,
+        code_bucket,
+        template,
+        earlier["parameters"],
+        view.described,
+        out,
+        undid=undone,
     )
 
 

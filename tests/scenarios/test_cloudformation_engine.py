@@ -16,6 +16,7 @@ import pytest
 from environments.settings import Settings, load_settings
 from localcloud import LocalCloud
 from selfheal.stack_commands import (
+    StackRefused,
     code_bucket,
     stack_deploy,
     stack_destroy,
@@ -108,6 +109,10 @@ def test_rollback_returns_to_the_template_of_the_deploy_before(deployed: Deploye
     assert planned == [
         f"plan: 0 to create, 0 to update, {_stack_size(deployed)} unchanged (stack churn-dev)"
     ]
+    # The first deploy replaced nothing: a second rollback has nothing to undo (it re-applied
+    # the stricter template, the one just rolled away from).
+    with pytest.raises(StackRefused, match="no recorded deploy"):
+        stack_rollback(settings, cloud.client, bucket, back.append)
 
 
 def test_destroy_deletes_the_stack_and_keeps_buckets_and_models(deployed: Deployed) -> None:
