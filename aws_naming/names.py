@@ -73,13 +73,19 @@ def _botocore_services_without_dashes() -> dict[str, str]:
     return {name.replace("-", ""): name for name in names}
 
 
+def dashed_botocore_service(name: str) -> str:
+    """botocore's service whose name without its dashes is ``name``
+    (``applicationautoscaling`` -> ``application-autoscaling``); ``name`` when there is none."""
+    return _botocore_services_without_dashes().get(name, name)
+
+
 def botocore_service(sdk_service: str) -> str:
     """botocore's name for an aws-sdk integration's service (``sfn`` -> ``stepfunctions``);
     the name itself when botocore has no such service."""
     known = SDK_BOTOCORE_SERVICES.get(sdk_service)
     if known is not None:
         return known
-    return _botocore_services_without_dashes().get(sdk_service, sdk_service)
+    return dashed_botocore_service(sdk_service)
 
 
 def botocore_operation(api: str) -> str:

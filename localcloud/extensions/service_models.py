@@ -47,18 +47,11 @@ def install_service_names(patches: PatchSet) -> None:
 
     moto opened a botocore session and listed every service it knows (~55 ms) for each package
     whose error it serialised first, to undo its dropping of dashes (`applicationautoscaling`
-    for `application-autoscaling`). The list is installed data, so one table serves them all.
+    for `application-autoscaling`). The list is installed data, so one table serves them all:
+    the one `aws_naming` keeps for the aws-sdk integrations' names, which drop dashes alike.
     """
-    import botocore.session
     import moto.core.utils
 
-    @functools.cache
-    def table() -> dict[str, str]:
-        services = botocore.session.Session().get_available_services()
-        return {name.replace("-", ""): name for name in services}
+    from aws_naming import dashed_botocore_service
 
-    @functools.cache
-    def service_name(moto_package_name: str) -> str:
-        return table().get(moto_package_name, moto_package_name)
-
-    patches.replace(moto.core.utils, "service_name_from_moto_package_name", service_name)
+    patches.replace(moto.core.utils, "service_name_from_moto_package_name", dashed_botocore_service)
