@@ -17,7 +17,7 @@ import pytest
 
 from localcloud import ExecutionTimeout, LocalCloud
 from localcloud.extensions import extensions_disabled
-from tests.localcloud_helpers import PASS, create_machine
+from tests.localcloud_helpers import PASS, create_function, create_machine
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -179,15 +179,7 @@ def blocking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 def _blocking_function(cloud: LocalCloud) -> None:
-    cloud.client("lambda").create_function(
-        FunctionName="blocking",
-        Runtime="python3.11",
-        Role=cloud.client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"][
-            "Arn"
-        ],
-        Handler="lc_blocking.handler",
-        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
-    )
+    create_function(cloud.client, "blocking", "lc_blocking.handler")
 
 
 def test_wait_joins_the_execution_instead_of_describing_it_early(
